@@ -1,0 +1,156 @@
+import type { Clock } from '../clock';
+import type { ErrorClass } from '../errors';
+
+/**
+ * The TypeScript API for defining a pipeline. A definition holds functions;
+ * compiling it yields a plain-JSON {@link Plan} plus a registry of the
+ * functions keyed by stage id.
+ */
+
+/** Retry policy of a stage. delay(n) = min(baseDelayMs * 2^(n-1), maxDelayMs) +/- jitter, at least minDelayMs. */
+export interface RetryOptions {
+  /** Attempts in all, the first included. @default 3 */
+  readonly maxAttempts?: number;
+  /** Delay before the second attempt, in ms. @default 1000 */
+  readonly baseDelayMs?: number;
+  /** Cap on the exponential delay, in ms. @default 30000 */
+  readonly maxDelayMs?: number;
+  /** Jitter as a fraction of the delay, in [0, 1]: 0.1 means +/-10%. @default 0.1 */
+  readonly jitter?: number;
+  /** Floor on any delay, in ms. @default 100 */
+  readonly minDelayMs?: number;
+  /** Error classes that are retried. @default ['transient'] */
+  readonly retryOn?: readonly ErrorClass[];
+}
+
+/** Circuit breaker of a stage; stages that share `key` share one breaker. */
+export interface BreakerOptions {
+  /** Breakers with the same key are one breaker (a shared service). @default the stage id */
+  readonly key?: string;
+  /** Consecutive failures that open the breaker. @default 3 */
+  readonly failureThreshold?: number;
+  /** Time an open breaker waits before letting one probe through, in ms. @default 300000 */
+  readonly recoveryTimeoutMs?: number;
+}
+
+/** A global budget for a named resource such as `tokens` or `cost`. */
+export interface BudgetOptions {
+  /** Amount available to the whole run. */
+  readonly limit: number;
+  /** Fraction of the limit at which a BUDGET_WARNING event is emitted. @default 0.8 */
+  readonly criticalRatio?: number;
+}
+
+/** Severity of a validation rule's failure. */
+export type Severity = 'warning' | 'error';
+
+/** A rule checked against a stage's output after it succeeds. */
+export interface ValidationRule<O = unknown> {
+  /** Name shown in events, metrics and displays. */
+  readonly name: string;
+  /** `error` fails the stage when the stage sets `failOnValidationError`. @default 'error' */
+  readonly severity?: Severity;
+  /** Returns true (passed), false, or a message saying what failed. */
+  readonly check: (output: O) => boolean | string | Promise<boolean | string>;
+}
+
+/** What a stage's `run` receives besides its inputs. */
+export interface StageContext {
+  /** Id of the run. */
+  readonly runId: string;
+  /** Id of the stage. */
+  readonly stageId: string;
+  /** Attempt number, starting at 1. */
+  readonly attempt: number;
+  /** sha256 of run id, stage id and canonical params; stable across retries and resumes. */
+  readonly idempotencyKey: string;
+  /** The stage's params (secrets included, unredacted). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Aborted on timeout or cancellation; pass it to anything that can be cancelled. */
+  readonly signal: AbortSignal;
+  /** The run's clock. */
+  readonly clock: Clock;
+  /** Reports progress: `done` of `total` units. */
+  progress(done: number, total: number, message?: string): void;
+  /** Records use of a budgeted resource; throws BUDGET_EXHAUSTED (non-retryable) when over budget. */
+  usage(resource: string, amount: number): void;
+  /** What remains of a resource for this stage: the lower of stage and global remainders; Infinity when unbudgeted. */
+  remaining(resource: string): number;
+  /** Emits a log event (secrets redacted). */
+  log(message: string, metadata?: Record<string, unknown>): void;
+  /** Reads a secret; its value is redacted from events, errors and outputs. */
+  secret(name: string): string;
+}
+
+/** Stage inputs: the outputs of its dependencies, keyed by stage id. */
+export type StageInputs = Readonly<Record<string, unknown>>;
+
+/** A stage function. */
+export type StageFn<O = unknown> = (ctx: StageContext, inputs: StageInputs) => O | Promise<O>;
+
+/** One stage of a pipeline. */
+export interface StageDefinition<O = unknown> {
+  /** Unique id: letters, digits, `_`, `-`, `.`. */
+  readonly id: string;
+  /** Ids of the stages whose outputs this stage needs. @default [] */
+  readonly deps?: readonly string[];
+  /** The work. */
+  readonly run: StageFn<O>;
+  /** One line on what the stage does. */
+  readonly description?: string;
+  /** Params handed to the stage; part of its cache key and idempotency key. @default {} */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Declared version; replaces the code fingerprint in the cache key when set. */
+  readonly version?: string;
+  /** A disabled stage does not run; its dependents are blocked unless `skipThrough`. @default true */
+  readonly enabled?: boolean;
+  /** When disabled, let dependents run without this stage's output. @default false */
+  readonly skipThrough?: boolean;
+  /** Retry policy. */
+  readonly retry?: RetryOptions;
+  /** Per-attempt timeout in ms; 0 means none. @default 0 */
+  readonly timeoutMs?: number;
+  /** Time a stage that ignores its abort signal is given before it is abandoned, in ms. @default 1000 */
+  readonly graceMs?: number;
+  /** Circuit breaker; none when omitted. */
+  readonly breaker?: BreakerOptions;
+  /** Per-stage budgets by resource name, e.g. `{ tokens: 500 }`. @default {} */
+  readonly budgets?: Readonly<Record<string, number>>;
+  /** Rules checked against the output. @default [] */
+  readonly validate?: readonly ValidationRule<O>[];
+  /** Fail the stage when an error-severity rule fails. @default false */
+  readonly failOnValidationError?: boolean;
+  /** Classifies a thrown error; return undefined to use the default classification. */
+  readonly classify?: (error: unknown) => ErrorClass | undefined;
+  /** Files the stage reads; their content hashes are part of its cache key. @default [] */
+  readonly inputs?: readonly string[];
+  /** Names of params whose values are secret and must be redacted. @default [] */
+  readonly secretParams?: readonly string[];
+}
+
+/** What to do when a stage fails for good. */
+export type FailurePolicy = 'fail-fast' | 'keep-going';
+
+/** A whole pipeline. */
+export interface PipelineDefinition {
+  /** Name; also the folder under `state/`. */
+  readonly name: string;
+  /** One line on what the pipeline does. */
+  readonly description?: string;
+  /** The stages. */
+  readonly stages: readonly StageDefinition<any>[];
+  /** Stages running at once, at most. @default 4 */
+  readonly maxParallel?: number;
+  /** @default 'fail-fast' */
+  readonly failurePolicy?: FailurePolicy;
+  /** Global budgets by resource name. @default {} */
+  readonly budgets?: Readonly<Record<string, number | BudgetOptions>>;
+  /** Defaults applied to every stage that does not set its own. */
+  readonly defaults?: {
+    readonly retry?: RetryOptions;
+    readonly timeoutMs?: number;
+    readonly graceMs?: number;
+  };
+  /** Secret values by name, read through `ctx.secret(name)`; redacted everywhere. @default {} */
+  readonly secrets?: Readonly<Record<string, string>>;
+}

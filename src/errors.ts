@@ -1,0 +1,139 @@
+/**
+ * Errors raised by dagbook. Every error carries a stable string `code`, the
+ * stage it concerns (when one does) and its `cause`. Use the guards below
+ * rather than `instanceof`: notebook cells reload modules, so two copies of a
+ * class can exist at once.
+ */
+
+/** Stable error codes; part of the public contract. */
+export type ErrorCode =
+  | 'PLAN_INVALID'
+  | 'PLAN_UNKNOWN_DEP'
+  | 'PLAN_DUPLICATE_ID'
+  | 'PLAN_CYCLE'
+  | 'PLAN_INVALID_POLICY'
+  | 'PLAN_INVALID_FIELD'
+  | 'PLAN_UNKNOWN_FUNCTION'
+  | 'SELECTION_UNKNOWN_STAGE'
+  | 'SELECTION_MISSING_OUTPUTS'
+  | 'STAGE_FAILED'
+  | 'STAGE_TIMEOUT'
+  | 'STAGE_CANCELLED'
+  | 'STAGE_VALIDATION_FAILED'
+  | 'NON_RETRYABLE'
+  | 'CIRCUIT_OPEN'
+  | 'BUDGET_EXHAUSTED'
+  | 'RETRIES_EXHAUSTED'
+  | 'RUN_CANCELLED'
+  | 'STATE_LOCKED'
+  | 'STATE_CORRUPT'
+  | 'CHECKPOINT_CORRUPT'
+  | 'OUTPUT_MISSING'
+  | 'INVALID_OPTION'
+  | 'NOTEBOOK_CELL_FAILED'
+  | 'SETUP_FAILED';
+
+/**
+ * How an error should be handled (the SMVM error classification):
+ * `transient` is retried; `persistent` needs a fix to the input or config;
+ * `resource` (budget, memory) is not retried unless configured; `logic` is a
+ * bug in the stage and is never retried.
+ */
+export type ErrorClass = 'transient' | 'persistent' | 'resource' | 'logic';
+
+const BRAND = '__dagbookError';
+
+/** Options common to every dagbook error. */
+export interface DagbookErrorOptions {
+  /** Stage the error concerns, when there is one. */
+  readonly stageId?: string;
+  /** The underlying error. */
+  readonly cause?: unknown;
+  /** Typed details for displays and tests. */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** How the error should be handled; see {@link ErrorClass}. */
+  readonly errorClass?: ErrorClass;
+}
+
+/** Base error: a stable `code`, the stage id where it applies, and `cause`. */
+export class DagbookError extends Error {
+  readonly [BRAND] = true;
+  readonly code: ErrorCode;
+  readonly stageId?: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly errorClass?: ErrorClass;
+
+  constructor(code: ErrorCode, message: string, options: DagbookErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DagbookError';
+    this.code = code;
+    this.stageId = options.stageId;
+    this.data = options.data ?? {};
+    this.errorClass = options.errorClass;
+  }
+}
+
+/** True when `e` is a dagbook error (from any copy of this module). */
+export function isDagbookError(e: unknown): e is DagbookError {
+  return typeof e === 'object' && e !== null && (e as Record<string, unknown>)[BRAND] === true;
+}
+
+/** True when `e` is a dagbook error with the given code. */
+export function hasErrorCode(e: unknown, code: ErrorCode): e is DagbookError {
+  return isDagbookError(e) && e.code === code;
+}
+
+const NON_RETRYABLE = '__dagbookNonRetryable';
+
+/**
+ * Thrown by stage authors to stop retries at once: the input or the code is
+ * wrong and trying again cannot help.
+ */
+export class NonRetryableError extends Error {
+  readonly [NON_RETRYABLE] = true;
+  readonly errorClass: ErrorClass;
+
+  constructor(message: string, options: { cause?: unknown; errorClass?: 'persistent' | 'logic' | 'resource' } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NonRetryableError';
+    this.errorClass = options.errorClass ?? 'persistent';
+  }
+}
+
+/** True when `e` is a {@link NonRetryableError} (from any copy of this module). */
+export function isNonRetryableError(e: unknown): e is NonRetryableError {
+  return typeof e === 'object' && e !== null && (e as Record<string, unknown>)[NON_RETRYABLE] === true;
+}
+
+/** One problem found in a definition; compile collects them all. */
+export interface PlanIssue {
+  /** Stable code such as `PLAN_UNKNOWN_DEP`. */
+  readonly code: ErrorCode;
+  /** Dotted path to the offending field, e.g. `stages.typing.retry.maxAttempts`. */
+  readonly path: string;
+  /** One sentence naming the field and the value received. */
+  readonly message: string;
+  /** The stage concerned, when there is one. */
+  readonly stageId?: string;
+}
+
+/** Thrown when a definition has problems; `issues` lists every one of them. */
+export function planInvalidError(issues: readonly PlanIssue[]): DagbookError {
+  const lines = issues.map((i) => `  - [${i.code}] ${i.path}: ${i.message}`);
+  return new DagbookError(
+    'PLAN_INVALID',
+    `The pipeline definition has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+    { data: { issues } },
+  );
+}
+
+/** A message for any thrown value, without assuming it is an Error. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  try {
+    return JSON.stringify(e);
+  } catch {
+    return String(e);
+  }
+}

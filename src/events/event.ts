@@ -1,0 +1,75 @@
+/**
+ * Run events: the one stream every view subscribes to (notebook display,
+ * terminal, event log, status server). The schema follows the SMVM event
+ * schema: timestamp, run id, stage id, type, level, message, metadata and a
+ * correlation id.
+ */
+
+/** Event levels. */
+export type EventLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Metadata carried by each event type. */
+export interface EventMetadataByType {
+  RUN_START: { stages: string[]; maxParallel: number; resumedFrom?: string };
+  STEP_START: { attempt: number; idempotencyKey: string };
+  STEP_PROGRESS: { done: number; total: number };
+  STEP_SUCCESS: { attempt: number; durationMs: number; outputHash?: string; usage: Record<string, number> };
+  STEP_FAILURE: { attempt: number; durationMs: number; code: string; errorClass: string; final: boolean };
+  STEP_RETRY: { attempt: number; nextAttempt: number; delayMs: number; code: string };
+  STEP_SKIPPED: { reason: string; status: 'SKIPPED' | 'CACHED' | 'BLOCKED' };
+  RESOURCE_USAGE: { resource: string; amount: number; stageUsed: number; stageLimit?: number; globalUsed: number; globalLimit?: number };
+  VALIDATION_ERROR: { rule: string; severity: 'warning' | 'error'; passed: boolean; detail?: string };
+  CIRCUIT_BREAKER: { key: string; from: string; to: string; failures: number; halfOpenAt?: string };
+  BUDGET_WARNING: { resource: string; used: number; limit: number; ratio: number; scope: 'stage' | 'global' };
+  CANCELLED: { reason: string };
+  PIPELINE_COMPLETE: { status: string; durationMs: number; counts: Record<string, number> };
+  LOG: Record<string, unknown>;
+}
+
+/** Event types. */
+export type EventType = keyof EventMetadataByType;
+
+/** One event of a given type. */
+export interface EventOf<T extends EventType> {
+  /** ISO-8601 time the event happened. */
+  readonly timestamp: string;
+  /** Run it belongs to. */
+  readonly runId: string;
+  /** Stage it concerns, when one does. */
+  readonly stageId?: string;
+  /** Discriminant. */
+  readonly type: T;
+  /** Severity. */
+  readonly level: EventLevel;
+  /** One human sentence. */
+  readonly message: string;
+  /** Typed details. */
+  readonly metadata: EventMetadataByType[T];
+  /** Ties together the events of one stage execution (or the run, for run events). */
+  readonly correlationId: string;
+  /** Position in the run's event stream, from 1. */
+  readonly seq: number;
+}
+
+/** Any run event: a union discriminated by `type`. */
+export type PipelineEvent = { [T in EventType]: EventOf<T> }[EventType];
+
+/** A subscriber to run events. */
+export type EventListener = (event: PipelineEvent) => void;
+
+/** What a producer supplies; the run fills in timestamp, run id and seq. */
+export interface EventDraft<T extends EventType> {
+  /** Stage it concerns. */
+  readonly stageId?: string;
+  /** @default 'INFO' */
+  readonly level?: EventLevel;
+  /** One human sentence. */
+  readonly message: string;
+  /** Typed details. */
+  readonly metadata: EventMetadataByType[T];
+  /** @default the stage's correlation id, or the run's */
+  readonly correlationId?: string;
+}
+
+/** Emits an event of a given type; handed to executors and policies. */
+export type Emit = <T extends EventType>(type: T, draft: EventDraft<T>) => void;

@@ -1,0 +1,125 @@
+import type { ErrorClass } from '../errors';
+import type { FailurePolicy, Severity, StageFn, ValidationRule } from '../definition/types';
+
+/**
+ * The compiled plan: plain JSON data (no functions, no classes), so it can be
+ * hashed, diffed, stored and printed in a cell. Every option is resolved to a
+ * value here; downstream code trusts these types.
+ */
+
+/** Fully resolved retry policy. */
+export interface PlanRetry {
+  /** Attempts in all, the first included. */
+  readonly maxAttempts: number;
+  /** Delay before the second attempt, ms. */
+  readonly baseDelayMs: number;
+  /** Cap on the exponential delay, ms. */
+  readonly maxDelayMs: number;
+  /** Jitter fraction in [0, 1]. */
+  readonly jitter: number;
+  /** Floor on any delay, ms. */
+  readonly minDelayMs: number;
+  /** Error classes that are retried. */
+  readonly retryOn: readonly ErrorClass[];
+}
+
+/** Fully resolved circuit breaker. */
+export interface PlanBreaker {
+  /** Stages sharing a key share one breaker. */
+  readonly key: string;
+  /** Consecutive failures that open it. */
+  readonly failureThreshold: number;
+  /** Wait before a half-open probe, ms. */
+  readonly recoveryTimeoutMs: number;
+}
+
+/** One stage of the plan. */
+export interface PlanStage {
+  /** Unique stage id. */
+  readonly id: string;
+  /** Stages this one needs, in definition order. */
+  readonly deps: readonly string[];
+  /** Stages that need this one, in plan order. */
+  readonly dependents: readonly string[];
+  /** One line on what the stage does. */
+  readonly description?: string;
+  /** `module#export` for stages defined in a file. */
+  readonly fn?: string;
+  /** Params (secret ones included: redact before printing). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Names of secret params. */
+  readonly secretParams: readonly string[];
+  /** Declared version, when given. */
+  readonly version?: string;
+  /** sha256 of the stage function's source text: the code fingerprint. */
+  readonly codeHash: string;
+  /** False when disabled in config. */
+  readonly enabled: boolean;
+  /** Disabled stage lets dependents run. */
+  readonly skipThrough: boolean;
+  /** Retry policy. */
+  readonly retry: PlanRetry;
+  /** Per-attempt timeout in ms; 0 means none. */
+  readonly timeoutMs: number;
+  /** Grace after abort before abandoning, ms. */
+  readonly graceMs: number;
+  /** Circuit breaker, or null. */
+  readonly breaker: PlanBreaker | null;
+  /** Per-stage budgets by resource. */
+  readonly budgets: Readonly<Record<string, number>>;
+  /** Validation rules (name and severity; the checks live in the registry). */
+  readonly validation: readonly { readonly name: string; readonly severity: Severity }[];
+  /** Fail on an error-severity validation failure. */
+  readonly failOnValidationError: boolean;
+  /** Declared input files, as given. */
+  readonly inputs: readonly string[];
+}
+
+/** A global budget. */
+export interface PlanBudget {
+  /** Amount available to the run. */
+  readonly limit: number;
+  /** Fraction of the limit that triggers a warning. */
+  readonly criticalRatio: number;
+}
+
+/** The compiled pipeline. */
+export interface Plan {
+  /** Pipeline name. */
+  readonly name: string;
+  /** One line on the pipeline. */
+  readonly description?: string;
+  /** Stages by id. */
+  readonly stages: Readonly<Record<string, PlanStage>>;
+  /** A topological order (deps before dependents; ties in definition order). */
+  readonly order: readonly string[];
+  /** Stages with no deps. */
+  readonly roots: readonly string[];
+  /** Stages running at once, at most. */
+  readonly maxParallel: number;
+  /** What a failure does to the rest of the run. */
+  readonly failurePolicy: FailurePolicy;
+  /** Global budgets by resource. */
+  readonly budgets: Readonly<Record<string, PlanBudget>>;
+  /** Names of the secrets available to stages (never the values). */
+  readonly secretNames: readonly string[];
+}
+
+/** The functions behind a plan, keyed by stage id. Not JSON: lives beside the plan. */
+export interface StageRegistry {
+  readonly [stageId: string]: {
+    readonly run: StageFn;
+    readonly validate: readonly ValidationRule[];
+    readonly classify?: (error: unknown) => ErrorClass | undefined;
+  };
+}
+
+/** A plan together with its functions and secret values: what a run needs. */
+export interface CompiledPipeline {
+  /** The plain-JSON plan. */
+  readonly plan: Plan;
+  /** Stage functions by id. */
+  readonly registry: StageRegistry;
+  /** Secret values by name (kept out of the plan). */
+  readonly secrets: Readonly<Record<string, string>>;
+}
