@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+/**
+ * One idempotent set-up step, run first by both `npm start` and `npm test`:
+ *   1. node packages: `npm ci` when node_modules is missing or the lockfile changed;
+ *   2. a Python virtualenv in `.venv/` with requirements-dev.txt installed
+ *      (when missing or when requirements-dev.txt changed);
+ *   3. the tslab kernels registered into that virtualenv with an absolute binary path;
+ *   4. `node_modules/dagbook` linked to the project, so notebooks import `dagbook`.
+ * What was done is remembered in `.venv/dagbook-setup.json`, so a second run
+ * with nothing changed only hashes two files and checks a few paths.
+ *
+ * Plain Node with no dependencies: it must run before node_modules exists.
+ */
+'use strict';
+const { spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const venvDir = path.join(root, '.venv');
+const venvPython = path.join(venvDir, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
+const stampPath = path.join(venvDir, 'dagbook-setup.json');
+const tslabBin = path.join(root, 'node_modules', '.bin', 'tslab');
+const tsxRegister = path.join(root, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
+// tslab type-checks a cell's imports with rootDir = the notebook's folder, so
+// notebooks cannot import `../src` by path. They import the package by name
+// instead: node_modules/dagbook links back to the project, and the kernel
+// loads src/*.ts at run time through tsx's require hook.
+const selfLink = path.join(root, 'node_modules', 'dagbook');
+const kernelEnv = { NODE_OPTIONS: `--require=${JSON.stringify(tsxRegister)}` };
+const quiet = process.argv.includes('--quiet');
+const started = Date.now();
+
+class SetupError extends Error {
+  constructor(step, message, hint) {
+    super(message);
+    this.step = step;
+    this.hint = hint;
+  }
+}
+
+function log(message) {
+  if (!quiet) process.stderr.write(`[dagbook setup] ${message}\n`);
+}
+
+function fileHash(file) {
+  try {
+    return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+function readStamp() {
+  try {
+    return JSON.parse(fs.readFileSync(stampPath, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+function run(step, command, args, hint, options = {}) {
+  log(`${step}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  if (result.error) {
+    throw new SetupError(step, `could not start \`${command}\`: ${result.error.message}`, hint);
+  }
+  if (result.status !== 0) {
+    throw new SetupError(step, `\`${command} ${args.join(' ')}\` exited with code ${result.status}`, hint);
+  }
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    throw new SetupError(
+      'node',
+      `Node ${process.versions.node} is too old`,
+      'dagbook needs Node >= 20.19 (it loads ES-module-only packages with require()). Install a newer Node and run again.',
+    );
+  }
+}
+
+function setupNodePackages(stamp) {
+  const lockHash = fileHash(path.join(root, 'package-lock.json'));
+  const installed = fs.existsSync(path.join(root, 'node_modules', '.package-lock.json')) && fs.existsSync(tslabBin);
+  if (installed && stamp.lockHash === lockHash) return lockHash;
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const args = lockHash ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  run('node packages', npm, args, 'Check that the npm registry is reachable, then run `npm test` again.');
+  return fileHash(path.join(root, 'package-lock.json'));
+}
+
+function findPython() {
+  const candidates = [process.env.DAGBOOK_PYTHON, 'python3', 'python'].filter(Boolean);
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ['-c', 'import sys; print(sys.version_info[0])'], { encoding: 'utf8' });
+    if (probe.status === 0 && probe.stdout.trim() === '3') return candidate;
+  }
+  throw new SetupError(
+    'python',
+    `no Python 3 found (tried ${candidates.join(', ')})`,
+    'Install Python 3 with its venv module (Debian: `apt-get install python3 python3-venv`), or point DAGBOOK_PYTHON at a python3 binary.',
+  );
+}
+
+function setupVenv(stamp) {
+  const reqHash = fileHash(path.join(root, 'requirements-dev.txt'));
+  const venvOk = fs.existsSync(venvPython);
+  if (venvOk && stamp.reqHash === reqHash) return reqHash;
+  if (!venvOk) {
+    const python = findPython();
+    run(
+      'python virtualenv',
+      python,
+      ['-m', 'venv', venvDir],
+      'The Python venv module is missing or failed. On Debian: `apt-get install python3-venv`; then delete `.venv/` and run again.',
+    );
+  }
+  run(
+    'python packages',
+    venvPython,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-r', 'requirements-dev.txt'],
+    'pip could not install requirements-dev.txt: check that the Python package index is reachable, then run again (delete `.venv/` to start over).',
+  );
+  return reqHash;
+}
+
+function kernelSpecPath(name) {
+  return path.join(venvDir, 'share', 'jupyter', 'kernels', name, 'kernel.json');
+}
+
+function kernelsRegistered() {
+  return ['tslab', 'jslab'].every((name) => {
+    try {
+      const spec = JSON.parse(fs.readFileSync(kernelSpecPath(name), 'utf8'));
+      return spec.argv[0] === tslabBin && spec.env && spec.env.NODE_OPTIONS === kernelEnv.NODE_OPTIONS;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function registerKernels() {
+  if (kernelsRegistered()) return;
+  run(
+    'jupyter kernel',
+    tslabBin,
+    ['install', `--python=${venvPython}`, `--binary=${tslabBin}`, '--sys-prefix'],
+    'Registering the tslab kernel failed: delete `.venv/` and `node_modules/` and run again.',
+  );
+  const names = { tslab: 'TypeScript (dagbook)', jslab: 'JavaScript (dagbook)' };
+  for (const [name, displayName] of Object.entries(names)) {
+    const file = kernelSpecPath(name);
+    const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+    spec.display_name = displayName;
+    spec.env = kernelEnv;
+    fs.writeFileSync(file, JSON.stringify(spec, null, 2) + '\n');
+  }
+  if (!kernelsRegistered()) {
+    throw new SetupError('jupyter kernel', `the kernelspec at ${kernelSpecPath('tslab')} does not point at ${tslabBin}`, 'Delete `.venv/` and run again.');
+  }
+}
+
+function linkSelf() {
+  try {
+    if (fs.realpathSync(selfLink) === fs.realpathSync(root)) return;
+  } catch {
+    // missing or dangling: (re)create it below
+  }
+  fs.rmSync(selfLink, { recursive: true, force: true });
+  fs.symlinkSync('..', selfLink, 'dir');
+}
+
+function main() {
+  try {
+    checkNode();
+    const stamp = readStamp();
+    const lockHash = setupNodePackages(stamp);
+    const reqHash = setupVenv(stamp);
+    linkSelf();
+    registerKernels();
+    fs.mkdirSync(path.join(root, 'state'), { recursive: true });
+    fs.writeFileSync(stampPath, JSON.stringify({ lockHash, reqHash, root }, null, 2) + '\n');
+    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    if (error instanceof SetupError) {
+      process.stderr.write(`\n[dagbook setup] ${error.step} failed: ${error.message}\n[dagbook setup] what to do: ${error.hint}\n`);
+    } else {
+      process.stderr.write(`\n[dagbook setup] failed: ${error && error.message}\n`);
+    }
+    process.exit(1);
+  }
+}
+
+main();

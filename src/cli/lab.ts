@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectRoot } from '../notebook/run-notebook';
+
+/** Options of `dagbook lab`. */
+export interface LabOptions {
+  /** Port to listen on. @default 8888 */
+  readonly port: number;
+  /** Open a browser. @default false */
+  readonly browser: boolean;
+}
+
+/**
+ * Starts JupyterLab on `notebooks/`, bound to 127.0.0.1, with a fresh token,
+ * and prints the URL to open. Resolves with JupyterLab's exit code.
+ */
+export function startLab(options: LabOptions, out: (line: string) => void): Promise<number> {
+  const root = projectRoot();
+  const jupyter = path.join(root, '.venv', 'bin', 'jupyter');
+  if (!fs.existsSync(jupyter)) {
+    out(`JupyterLab is not installed in ${path.join(root, '.venv')}: run \`npm start\`, which sets it up first.`);
+    return Promise.resolve(1);
+  }
+  const token = randomBytes(16).toString('hex');
+  const args = [
+    'lab',
+    '--ip=127.0.0.1',
+    `--port=${options.port}`,
+    `--ServerApp.root_dir=${path.join(root, 'notebooks')}`,
+    `--IdentityProvider.token=${token}`,
+    '--MappingKernelManager.default_kernel_name=tslab',
+    ...(options.browser ? [] : ['--no-browser']),
+  ];
+  const child = spawn(jupyter, args, {
+    cwd: path.join(root, 'notebooks'),
+    stdio: ['inherit', 'inherit', 'pipe'],
+    env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' },
+  });
+  let announced = false;
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    process.stderr.write(chunk);
+    // Jupyter may move to the next free port: announce the port it reports.
+    const match = /http:\/\/127\.0\.0\.1:(\d+)\/lab/.exec(chunk);
+    if (match && !announced) {
+      announced = true;
+      out(`\ndagbook workbench: http://127.0.0.1:${match[1]}/lab/tree/00-welcome.ipynb?token=${token}\n`);
+    }
+  });
+  const stop = () => child.kill('SIGTERM');
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
+}

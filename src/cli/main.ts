@@ -1,0 +1,71 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { VERSION } from '../version';
+import { describeFailures, runNotebook } from '../notebook/run-notebook';
+import { startLab } from './lab';
+import { errorMessage } from '../errors';
+
+/**
+ * The `dagbook` command line. The only place that writes to stdout/stderr
+ * and decides exit codes.
+ */
+
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected \`${name}\` to be a number > 0, got \`${value}\``);
+    return n;
+  };
+}
+
+/** Runs the CLI with `argv` (as in process.argv); resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const program = new Command('dagbook').version(VERSION).description('Pipeline (DAG) orchestrator driven from Jupyter notebooks.');
+  program.exitOverride();
+
+  program
+    .command('lab')
+    .description('open the notebook workbench (JupyterLab on notebooks/, bound to 127.0.0.1)')
+    .option('--port <port>', 'port', positiveNumber('port'), 8888)
+    .option('--browser', 'open a browser', false)
+    .action(async (opts: { port: number; browser: boolean }) => {
+      exitCode = await startLab({ port: opts.port, browser: opts.browser }, out);
+    });
+
+  const nb = program.command('nb').description('notebook commands');
+  nb.command('run')
+    .description('run notebooks headlessly in a fresh kernel; fails naming the first failing cell')
+    .argument('<notebooks...>', 'notebook files')
+    .option('--out <path>', 'write the executed notebook here (one notebook only)')
+    .option('--timeout <seconds>', 'per-cell timeout in seconds', positiveNumber('timeout'), 120)
+    .option('--kernel <name>', 'kernel name (default: the notebook’s own)')
+    .action(async (notebooks: string[], opts: { out?: string; timeout: number; kernel?: string }) => {
+      if (opts.out && notebooks.length > 1) {
+        err('--out takes one notebook; run them one at a time to keep each executed copy.');
+        exitCode = 2;
+        return;
+      }
+      for (const notebook of notebooks) {
+        const report = await runNotebook(notebook, { outPath: opts.out, cellTimeoutMs: opts.timeout * 1000, kernel: opts.kernel });
+        if (report.ok) {
+          out(`${notebook}: all ${report.cells.length} cells ok (${(report.durationMs / 1000).toFixed(1)} s)`);
+        } else {
+          err(`${notebook}: ${report.failures.length} of ${report.cells.length} cells failed:\n${describeFailures(report)}`);
+          exitCode = 1;
+        }
+      }
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    err(`dagbook: ${errorMessage(error)}`);
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DagbookError } from '../errors';
+
+/**
+ * Runs a notebook headlessly through the project's nbclient-based runner
+ * (`scripts/nb_run.py` in the project's virtualenv), which copes with tslab's
+ * error quirks. Used by `dagbook nb run` and by the tests.
+ */
+
+/** Options of {@link runNotebook}. */
+export interface RunNotebookOptions {
+  /** Write the executed notebook (with outputs) here. */
+  readonly outPath?: string;
+  /** Per-cell timeout, ms. @default 120000 */
+  readonly cellTimeoutMs?: number;
+  /** Kernel name. @default the notebook's own, else `tslab` */
+  readonly kernel?: string;
+  /** Project root holding `.venv/` and `scripts/`. @default this package's root */
+  readonly projectRoot?: string;
+  /** Called with the runner's stderr text as it arrives. */
+  readonly onLog?: (text: string) => void;
+}
+
+/** The outcome of one code cell. */
+export interface CellReport {
+  /** Number among the notebook's code cells, from 1. */
+  readonly cell: number;
+  /** Index among all cells, from 0. */
+  readonly index: number;
+  /** First non-empty line of the cell's source. */
+  readonly firstLine: string;
+  /** `ok`, `error`, `timeout` or `aborted`. */
+  readonly status: 'ok' | 'error' | 'timeout' | 'aborted';
+  /** The line naming the error, when it failed. */
+  readonly error?: string;
+  /** The whole error text (stack included), when it failed. */
+  readonly detail?: string;
+  /** Wall time, ms. */
+  readonly durationMs: number;
+}
+
+/** What running a notebook produced. */
+export interface NotebookReport {
+  /** The notebook's path. */
+  readonly notebook: string;
+  /** Kernel used. */
+  readonly kernel: string;
+  /** True when every code cell succeeded. */
+  readonly ok: boolean;
+  /** Every code cell, in order. */
+  readonly cells: readonly CellReport[];
+  /** The cells that did not succeed. */
+  readonly failures: readonly CellReport[];
+  /** Wall time, ms. */
+  readonly durationMs: number;
+}
+
+/** The project root: the folder holding package.json. */
+export function projectRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+/**
+ * Runs every code cell of a notebook in a fresh kernel started in the
+ * notebook's folder; later cells still run after a failing one.
+ * @throws SETUP_FAILED when the virtualenv is missing, NOTEBOOK_CELL_FAILED never (see `ok`)
+ */
+export async function runNotebook(notebookPath: string, options: RunNotebookOptions = {}): Promise<NotebookReport> {
+  const root = options.projectRoot ?? projectRoot();
+  const python = path.join(root, '.venv', 'bin', 'python');
+  if (!fs.existsSync(python)) {
+    throw new DagbookError('SETUP_FAILED', `No virtualenv at ${path.join(root, '.venv')}: run \`npm start\` or \`npm test\` once to set up.`);
+  }
+  if (!fs.existsSync(notebookPath)) {
+    throw new DagbookError('INVALID_OPTION', `Notebook not found: \`${notebookPath}\``);
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-nb-'));
+  const reportPath = path.join(tmp, 'report.json');
+  const args = [
+    path.join(root, 'scripts', 'nb_run.py'),
+    notebookPath,
+    '--report',
+    reportPath,
+    '--timeout',
+    String((options.cellTimeoutMs ?? 120_000) / 1000),
+  ];
+  if (options.outPath) args.push('--out', options.outPath);
+  if (options.kernel) args.push('--kernel', options.kernel);
+
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' } });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      options.onLog?.(chunk);
+    });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  try {
+    if (!fs.existsSync(reportPath)) {
+      throw new DagbookError('SETUP_FAILED', `The notebook runner exited with code ${code} without a report:\n${stderr.trim()}`);
+    }
+    return JSON.parse(fs.readFileSync(reportPath, 'utf8')) as NotebookReport;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** One line per failing cell: `cell 2 (\`throw ...\`): Error: boom`. */
+export function describeFailures(report: NotebookReport): string {
+  return report.failures.map((f) => `cell ${f.cell} (\`${f.firstLine}\`): ${f.error}`).join('\n');
+}
