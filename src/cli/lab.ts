@@ -32,6 +32,8 @@ export function startLab(options: LabOptions, out: (line: string) => void): Prom
     `--IdentityProvider.token=${token}`,
     '--MappingKernelManager.default_kernel_name=tslab',
     ...(options.browser ? [] : ['--no-browser']),
+    // Jupyter refuses to start as root without this; containers often run as root.
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ];
   const child = spawn(jupyter, args, {
     cwd: path.join(root, 'notebooks'),
