@@ -96,6 +96,8 @@ export interface StageDefinition<O = unknown> {
   readonly deps?: readonly string[];
   /** The work. */
   readonly run: StageFn<O>;
+  /** `module#export` the `run` function was loaded from, for stages defined in a pipeline file. */
+  readonly fn?: string;
   /** One line on what the stage does. */
   readonly description?: string;
   /** Params handed to the stage; part of its cache key and idempotency key. @default {} */

@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import * as nodePath from 'node:path';
+import { parseDocument } from 'yaml';
+import { DagbookError, errorMessage, planInvalidError, type PlanIssue } from '../errors';
+import { didYouMean } from '../plan/did-you-mean';
+import { graphIssues, type StageEdges } from '../plan/graph-issues';
+import { FN_REFERENCE_PATTERN, isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
+import type { PipelineDefinition, StageDefinition, StageFn } from './types';
+import { planIssuesFromZod } from './zod-issues';
+
+/** Options of {@link loadPipelineFile}. */
+export interface LoadPipelineFileOptions {
+  /** Folder that `fn` module paths and package names resolve from. @default the folder of the file */
+  readonly baseDir?: string;
+}
+
+/**
+ * Loads a pipeline file (YAML or JSON), validates it and resolves each
+ * stage's `fn: "module#export"` with `require` (a path relative to the
+ * file's folder, or a package name). Every problem is collected: field and
+ * policy errors, unknown functions, duplicate ids, unknown deps and cycles.
+ *
+ * @throws DagbookError `PLAN_INVALID` with `data.issues` (codes as in
+ *   `compilePipeline`, plus `PLAN_UNKNOWN_FUNCTION` for a module or export
+ *   that cannot be found); `INVALID_OPTION` when the file cannot be read.
+ */
+export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptions = {}): Promise<PipelineDefinition> {
+  const file = nodePath.resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new DagbookError('INVALID_OPTION', `Cannot read the pipeline file \`${path}\`: ${errorMessage(e)}`, { cause: e });
+  }
+  const data = parseText(text, path);
+
+  const issues: PlanIssue[] = [];
+  const parsed = pipelineFileSchema.safeParse(data);
+  if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, data));
+
+  const baseDir = opts.baseDir === undefined ? nodePath.dirname(file) : nodePath.resolve(opts.baseDir);
+  const load = createRequire(nodePath.join(baseDir, 'pipeline.js'));
+  const entries = stageEntries(data);
+  const functions = new Map<string, StageFn>();
+  for (const [id, stage] of entries) {
+    if (typeof stage.fn !== 'string' || !FN_REFERENCE_PATTERN.test(stage.fn)) continue;
+    const resolved = resolveFunction(load, id, stage.fn, baseDir);
+    if (typeof resolved === 'function') functions.set(id, resolved);
+    else issues.push(resolved);
+  }
+  issues.push(...graphIssues(entries.map(([id, stage]): StageEdges => ({ id, deps: Array.isArray(stage.deps) ? stage.deps : [] }))));
+  if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
+  return toDefinition(parsed.data, functions);
+}
+
+function parseText(text: string, path: string): unknown {
+  // YAML is a superset of JSON, so one parser serves both, with line numbers in its errors.
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw planInvalidError(
+      doc.errors.map((e) => ({ code: 'PLAN_INVALID_FIELD', path: '', message: `Cannot parse \`${path}\`: ${e.message.split('\n')[0].replace(/:$/, '')}` })),
+    );
+  }
+  return doc.toJS();
+}
+
+type RawStage = Record<string, unknown>;
+
+/** `[id, stage]` for every stage with a usable id, from the map form or the array form. */
+function stageEntries(data: unknown): [string, RawStage][] {
+  const stages = isObject(data) ? data.stages : undefined;
+  const entries: [string, unknown][] = Array.isArray(stages)
+    ? stages.map((s): [string, unknown] => [isObject(s) && typeof s.id === 'string' ? s.id : '', s])
+    : isObject(stages)
+      ? Object.entries(stages)
+      : [];
+  return entries.filter((e): e is [string, RawStage] => isValidStageId(e[0]) && isObject(e[1]));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function resolveFunction(load: NodeRequire, id: string, fn: string, baseDir: string): StageFn | PlanIssue {
+  const hash = fn.lastIndexOf('#');
+  const moduleName = fn.slice(0, hash);
+  const exportName = fn.slice(hash + 1);
+  const issue = (message: string): PlanIssue => ({ code: 'PLAN_UNKNOWN_FUNCTION', path: `stages.${id}.fn`, message, stageId: id });
+  try {
+    load.resolve(moduleName);
+  } catch {
+    return issue(`Stage \`${id}\`: cannot find module \`${moduleName}\` (resolved from \`${baseDir}\`)`);
+  }
+  let mod: unknown;
+  try {
+    mod = load(moduleName);
+  } catch (e) {
+    return issue(`Stage \`${id}\`: module \`${moduleName}\` failed to load: ${errorMessage(e)}`);
+  }
+  const exports = (typeof mod === 'object' && mod !== null) || typeof mod === 'function' ? (mod as Record<string, unknown>) : {};
+  const value = exports[exportName];
+  if (typeof value === 'function') return value as StageFn;
+  if (value === undefined) {
+    const functionNames = Object.keys(exports).filter((k) => typeof exports[k] === 'function');
+    return issue(`Stage \`${id}\`: module \`${moduleName}\` has no export \`${exportName}\`${didYouMean(exportName, functionNames)}`);
+  }
+  return issue(`Stage \`${id}\`: export \`${exportName}\` of module \`${moduleName}\` is not a function, got a ${typeof value}`);
+}
+
+function omitUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, StageFn>): PipelineDefinition {
+  const stages: [string, PipelineFileStage][] = Array.isArray(file.stages)
+    ? file.stages.map(({ id, ...stage }) => [id, stage])
+    : Object.entries(file.stages);
+  const definitions: StageDefinition[] = stages.map(([id, stage]) => omitUndefined({ id, run: functions.get(id)!, ...stage }));
+  const { $schema: _schema, stages: _stages, ...pipeline } = file;
+  return omitUndefined({ ...pipeline, stages: definitions });
+}

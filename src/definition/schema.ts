@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import type { StageFn, ValidationRule } from './types';
+
+/**
+ * Zod schemas for pipeline definitions, at the two boundaries: the TS API
+ * (checked by `compilePipeline`) and the file format (YAML or JSON, checked by
+ * `loadPipelineFile`). Both build on the same policy schemas, so a policy value
+ * is held to the same rule whichever way it arrives.
+ *
+ * Every message is an *expectation* (`an integer >= 1`); `zod-issues.ts` turns
+ * it into a sentence naming the field and the value received.
+ */
+
+/** Stage ids and pipeline names: letters, digits, `_`, `-`, `.` (and not `.` or `..`, as they name folders). */
+export const STAGE_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** A file stage's function reference: `module#export`, e.g. `./stages#typing`. */
+export const FN_REFERENCE_PATTERN = /^[^#\s]+#[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+const ID_EXPECTATION = 'an id of letters, digits, `_`, `-` or `.`';
+
+/** True when `id` is a valid stage id or pipeline name; see {@link STAGE_ID_PATTERN}. */
+export function isValidStageId(id: unknown): id is string {
+  return typeof id === 'string' && STAGE_ID_PATTERN.test(id) && id !== '.' && id !== '..';
+}
+
+/** A stage id or pipeline name; see {@link STAGE_ID_PATTERN}. */
+export const stageIdSchema = z
+  .string({ invalid_type_error: ID_EXPECTATION })
+  .regex(STAGE_ID_PATTERN, ID_EXPECTATION)
+  .refine((id) => id !== '.' && id !== '..', ID_EXPECTATION);
+
+function integerAtLeast(min: number) {
+  const expectation = `an integer >= ${min}`;
+  return z.number({ invalid_type_error: expectation }).int(expectation).min(min, expectation);
+}
+
+function numberAtLeast(min: number) {
+  const expectation = `a number >= ${min}`;
+  return z.number({ invalid_type_error: expectation }).finite(expectation).min(min, expectation);
+}
+
+function fraction(expectation: string, lowOpen: boolean) {
+  const n = z.number({ invalid_type_error: expectation }).finite(expectation);
+  return (lowOpen ? n.gt(0, expectation) : n.gte(0, expectation)).lte(1, expectation);
+}
+
+function functionSchema<F>() {
+  return z.custom<F>((v) => typeof v === 'function', { message: 'a function' });
+}
+
+function objectOf<S extends z.ZodRawShape>(shape: S, strict: boolean) {
+  const schema = z.object(shape, { invalid_type_error: 'an object' });
+  return strict ? schema.strict() : schema;
+}
+
+const ERROR_CLASSES = ['transient', 'persistent', 'resource', 'logic'] as const;
+
+function retryShape() {
+  return {
+    maxAttempts: integerAtLeast(1).optional(),
+    baseDelayMs: numberAtLeast(0).optional(),
+    maxDelayMs: numberAtLeast(0).optional(),
+    jitter: fraction('a number from 0 to 1', false).optional(),
+    minDelayMs: numberAtLeast(0).optional(),
+    retryOn: z.array(z.enum(ERROR_CLASSES), { invalid_type_error: 'an array of error classes' }).optional(),
+  };
+}
+
+function breakerShape() {
+  return {
+    key: z.string({ invalid_type_error: 'a non-empty string' }).min(1, 'a non-empty string').optional(),
+    failureThreshold: integerAtLeast(1).optional(),
+    recoveryTimeoutMs: numberAtLeast(0).optional(),
+  };
+}
+
+/** Retry options (TS API); see `RetryOptions`. */
+export const retryOptionsSchema = objectOf(retryShape(), false);
+
+/** Circuit breaker options (TS API); see `BreakerOptions`. */
+export const breakerOptionsSchema = objectOf(breakerShape(), false);
+
+/** An amount of a budgeted resource: a finite number > 0. */
+export const budgetAmountSchema = z
+  .number({ invalid_type_error: 'a number > 0' })
+  .finite('a number > 0')
+  .gt(0, 'a number > 0');
+
+function budgetOptionsShape() {
+  return {
+    limit: budgetAmountSchema,
+    criticalRatio: fraction('a number > 0 and <= 1', true).optional(),
+  };
+}
+
+/** A global budget given in full; see `BudgetOptions`. */
+export const budgetOptionsSchema = objectOf(budgetOptionsShape(), false);
+
+function globalBudget(strict: boolean) {
+  return z.union([budgetAmountSchema, objectOf(budgetOptionsShape(), strict)], {
+    errorMap: () => ({ message: 'a number > 0 or an object `{ limit, criticalRatio? }`' }),
+  });
+}
+
+/** A global budget: an amount, or `{ limit, criticalRatio? }`. */
+export const globalBudgetSchema = globalBudget(false);
+
+/** A per-attempt timeout in ms; 0 means none. */
+export const timeoutMsSchema = numberAtLeast(0);
+
+/** Grace after an abort before a stage is abandoned, in ms. */
+export const graceMsSchema = numberAtLeast(0);
+
+/** Stages running at once, at most. */
+export const maxParallelSchema = integerAtLeast(1);
+
+/** What a failure does to the rest of the run. */
+export const failurePolicySchema = z.enum(['fail-fast', 'keep-going']);
+
+function stringArray(expectation: string) {
+  return z.array(z.string({ invalid_type_error: 'a string' }), { invalid_type_error: expectation });
+}
+
+/** Every place below `path` where a params value is not JSON data. */
+function findNonJson(value: unknown, path: (string | number)[], found: { path: (string | number)[]; got: unknown }[]): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) found.push({ path, got: value });
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      if (item === undefined) found.push({ path: [...path, i], got: undefined });
+      else findNonJson(item, [...path, i], found);
+    });
+    return;
+  }
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      found.push({ path, got: value });
+      return;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      // An undefined property is dropped, as JSON drops it.
+      if (v !== undefined) findNonJson(v, [...path, k], found);
+    }
+    return;
+  }
+  found.push({ path, got: value });
+}
+
+/** Params: a record of JSON data (they are hashed and stored in the plain-JSON plan). */
+export const paramsSchema = z.record(z.unknown(), { invalid_type_error: 'an object' }).superRefine((params, ctx) => {
+  const found: { path: (string | number)[]; got: unknown }[] = [];
+  findNonJson(params, [], found);
+  for (const f of found) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: f.path, message: 'JSON data', params: { received: f.got } });
+  }
+});
+
+function stageShape(strict: boolean) {
+  return {
+    deps: stringArray('an array of stage ids').optional(),
+    description: z.string({ invalid_type_error: 'a string' }).optional(),
+    params: paramsSchema.optional(),
+    version: z.string({ invalid_type_error: 'a string' }).optional(),
+    enabled: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
+    skipThrough: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
+    retry: objectOf(retryShape(), strict).optional(),
+    timeoutMs: timeoutMsSchema.optional(),
+    graceMs: graceMsSchema.optional(),
+    breaker: objectOf(breakerShape(), strict).optional(),
+    budgets: z.record(budgetAmountSchema, { invalid_type_error: 'an object of amounts by resource' }).optional(),
+    failOnValidationError: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
+    inputs: stringArray('an array of file paths').optional(),
+    secretParams: stringArray('an array of param names').optional(),
+  };
+}
+
+function pipelineShape(strict: boolean) {
+  return {
+    name: stageIdSchema,
+    description: z.string({ invalid_type_error: 'a string' }).optional(),
+    maxParallel: maxParallelSchema.optional(),
+    failurePolicy: failurePolicySchema.optional(),
+    budgets: z.record(globalBudget(strict), { invalid_type_error: 'an object of budgets by resource' }).optional(),
+    defaults: objectOf(
+      {
+        retry: objectOf(retryShape(), strict).optional(),
+        timeoutMs: timeoutMsSchema.optional(),
+        graceMs: graceMsSchema.optional(),
+      },
+      strict,
+    ).optional(),
+  };
+}
+
+/** A validation rule of the TS API. */
+export const validationRuleSchema = objectOf(
+  {
+    name: z.string({ invalid_type_error: 'a string' }),
+    severity: z.enum(['warning', 'error']).optional(),
+    check: functionSchema<ValidationRule['check']>(),
+  },
+  false,
+);
+
+/** A stage of the TS API (`StageDefinition`). Unknown keys are ignored: TypeScript reports them. */
+export const stageDefinitionSchema = z.object(
+  {
+    id: stageIdSchema,
+    run: functionSchema<StageFn>(),
+    validate: z.array(validationRuleSchema, { invalid_type_error: 'an array of validation rules' }).optional(),
+    classify: functionSchema<(error: unknown) => unknown>().optional(),
+    fn: z.string({ invalid_type_error: 'a string' }).optional(),
+    ...stageShape(false),
+  },
+  { invalid_type_error: 'a stage object' },
+);
+
+/** A pipeline of the TS API (`PipelineDefinition`). */
+export const pipelineDefinitionSchema = z.object(
+  {
+    ...pipelineShape(false),
+    stages: z.array(stageDefinitionSchema, { invalid_type_error: 'an array of stages' }),
+    secrets: z.record(z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' }).optional(),
+  },
+  { invalid_type_error: 'a pipeline definition object' },
+);
+
+const fileStageShape = {
+  fn: z
+    .string({ invalid_type_error: '`module#export`, e.g. `./stages#typing`' })
+    .regex(FN_REFERENCE_PATTERN, '`module#export`, e.g. `./stages#typing`'),
+  ...stageShape(true),
+};
+
+/** A stage in a pipeline file, in the map form (the id is the key). */
+export const fileStageSchema = z.object(fileStageShape, { invalid_type_error: 'a stage object' }).strict();
+
+/** A stage in a pipeline file, in the array form (`{ id, fn, ... }`). */
+export const fileStageWithIdSchema = z
+  .object({ id: stageIdSchema, ...fileStageShape }, { invalid_type_error: 'a stage object' })
+  .strict();
+
+/** The stages of a pipeline file: a map keyed by stage id, or an array of stages with ids. */
+export const fileStagesSchema = z.union(
+  [
+    z.record(fileStageSchema, { invalid_type_error: 'a map of stages by id' }).superRefine((stages, ctx) => {
+      for (const id of Object.keys(stages)) {
+        if (!isValidStageId(id)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [id], message: ID_EXPECTATION, params: { received: id, key: true } });
+        }
+      }
+    }),
+    z.array(fileStageWithIdSchema),
+  ],
+  { errorMap: () => ({ message: 'a map of stages by id, or an array of stages with ids' }) },
+);
+
+/** The file format of a pipeline (YAML or JSON). Unknown keys are reported. */
+export const pipelineFileSchema = z
+  .object(
+    {
+      $schema: z.string({ invalid_type_error: 'a string' }).optional(),
+      ...pipelineShape(true),
+      stages: fileStagesSchema,
+    },
+    { invalid_type_error: 'a pipeline object' },
+  )
+  .strict();
+
+/** A pipeline file after validation. */
+export type PipelineFile = z.infer<typeof pipelineFileSchema>;
+
+/** A stage of a pipeline file after validation (map form). */
+export type PipelineFileStage = z.infer<typeof fileStageSchema>;

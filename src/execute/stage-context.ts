@@ -1,0 +1,95 @@
+import type { Clock } from '../clock';
+import type { StageContext } from '../definition/types';
+import { DagbookError, hasErrorCode } from '../errors';
+import type { Emit } from '../events/event';
+import type { BudgetLedger } from './budget';
+import { redactDeep, type Redactor } from './redact';
+
+/** What {@link createStageContext} needs for one attempt. */
+export interface StageContextOptions {
+  /** Run id. */
+  readonly runId: string;
+  /** Stage id. */
+  readonly stageId: string;
+  /** Attempt number, from 1. */
+  readonly attempt: number;
+  /** The stage execution's idempotency key. */
+  readonly idempotencyKey: string;
+  /** The stage's params (unredacted). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The attempt's abort signal (timeout or cancellation). */
+  readonly signal: AbortSignal;
+  /** The run's clock. */
+  readonly clock: Clock;
+  /** The run's budget ledger. */
+  readonly budget: BudgetLedger;
+  /** Secret values by name. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Redacts secrets from messages and metadata. */
+  readonly redact: Redactor;
+  /** Emits events; stage id and correlation id are filled in by the caller. */
+  readonly emit: Emit;
+  /** False once the attempt has ended: an abandoned attempt's progress and logs are dropped. */
+  readonly isLive: () => boolean;
+  /** Told of each progress report. @default no-op */
+  readonly onProgress?: (progress: { done: number; total: number; message?: string }) => void;
+}
+
+/**
+ * The {@link StageContext} of one attempt: progress -> STEP_PROGRESS, usage ->
+ * budget ledger + RESOURCE_USAGE, log -> LOG, all redacted.
+ */
+export function createStageContext(options: StageContextOptions): StageContext {
+  const { stageId, budget, redact, emit, isLive } = options;
+  return {
+    runId: options.runId,
+    stageId,
+    attempt: options.attempt,
+    idempotencyKey: options.idempotencyKey,
+    params: options.params,
+    signal: options.signal,
+    clock: options.clock,
+    progress(done, total, message) {
+      if (!isLive()) return;
+      const text = message === undefined ? undefined : redact(message);
+      options.onProgress?.({ done, total, ...(text === undefined ? {} : { message: text }) });
+      emit('STEP_PROGRESS', { message: text ?? `${done}/${total}`, metadata: { done, total } });
+    },
+    usage(resource, amount) {
+      try {
+        const figures = budget.record(stageId, resource, amount);
+        if (isLive()) emit('RESOURCE_USAGE', { message: `Used ${amount} ${resource}`, metadata: figures });
+      } catch (error) {
+        if (hasErrorCode(error, 'BUDGET_EXHAUSTED') && isLive()) {
+          emit('RESOURCE_USAGE', {
+            level: 'WARN',
+            message: `Used ${amount} ${resource}`,
+            metadata: budget.figures(stageId, resource, amount),
+          });
+        }
+        throw error;
+      }
+    },
+    remaining(resource) {
+      return budget.remaining(stageId, resource);
+    },
+    log(message, metadata) {
+      if (!isLive()) return;
+      emit('LOG', { message: redact(message), metadata: metadata === undefined ? {} : redactDeep(metadata, redact) });
+    },
+    secret(name) {
+      const value = Object.prototype.hasOwnProperty.call(options.secrets, name) ? options.secrets[name] : undefined;
+      if (value === undefined) {
+        const known = Object.keys(options.secrets);
+        throw new DagbookError(
+          'INVALID_OPTION',
+          `Stage \`${stageId}\` asked for unknown secret \`${name}\`; known secrets: ${
+            known.length === 0 ? '(none)' : known.map((k) => `\`${k}\``).join(', ')
+          }`,
+          { stageId, errorClass: 'persistent', data: { name, known } },
+        );
+      }
+      return value;
+    },
+  };
+}

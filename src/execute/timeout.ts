@@ -1,0 +1,109 @@
+import type { Clock } from '../clock';
+import { DagbookError, errorMessage } from '../errors';
+
+/**
+ * The per-attempt timeout. The attempt gets an AbortSignal that aborts on
+ * timeout or on the parent (run) signal. A function that honours it settles
+ * soon after; one that ignores it is abandoned once `graceMs` has passed, so a
+ * retry never waits on a hung attempt. Either way the call rejects with
+ * `STAGE_TIMEOUT` (timeout) or `STAGE_CANCELLED` (parent abort), never with
+ * whatever the aborted function settled with. All waiting goes through
+ * `clock.sleep` with an internal AbortController, so no timer outlives the call.
+ */
+
+/** Options of {@link withTimeout}. */
+export interface TimeoutOptions {
+  /** Time the attempt may take, in ms; 0 means no timeout. */
+  readonly timeoutMs: number;
+  /** Time an aborted function is given to settle before it is abandoned, in ms. */
+  readonly graceMs: number;
+  /** Time source. */
+  readonly clock: Clock;
+  /** Run cancellation; its abort aborts the attempt. @default none */
+  readonly parentSignal?: AbortSignal;
+  /** Stage named in errors. */
+  readonly stageId: string;
+}
+
+/**
+ * Runs `fn` with an abort signal under a timeout.
+ * @throws DagbookError `STAGE_TIMEOUT` (class `transient`, data `{ timeoutMs, graceMs, abandoned }`)
+ *   when `timeoutMs` passes first.
+ * @throws DagbookError `STAGE_CANCELLED` when the parent signal aborts first
+ *   (at once when it is already aborted; `fn` is then not called).
+ * Otherwise settles as `fn` does.
+ */
+export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, options: TimeoutOptions): Promise<T> {
+  const { timeoutMs, graceMs, clock, parentSignal, stageId } = options;
+  if (parentSignal?.aborted) return Promise.reject(cancelledError(stageId, parentSignal.reason));
+
+  return new Promise<T>((resolve, reject) => {
+    const attempt = new AbortController();
+    const timers = new AbortController();
+    let done = false;
+    let stopReason: DagbookError | undefined;
+
+    const settle = (ok: boolean, value: unknown): void => {
+      if (done) return;
+      done = true;
+      timers.abort();
+      parentSignal?.removeEventListener('abort', onParentAbort);
+      if (ok) resolve(value as T);
+      else reject(value);
+    };
+
+    const stop = (reason: DagbookError, abandoned: () => DagbookError): void => {
+      if (done || stopReason) return;
+      stopReason = reason;
+      attempt.abort(reason);
+      if (graceMs <= 0) return settle(false, abandoned());
+      clock.sleep(graceMs, timers.signal).then(
+        () => settle(false, abandoned()),
+        () => {},
+      );
+    };
+
+    const onParentAbort = (): void => {
+      const error = cancelledError(stageId, parentSignal?.reason);
+      stop(error, () => error);
+    };
+
+    let work: Promise<T>;
+    try {
+      work = Promise.resolve(fn(attempt.signal));
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then(
+      (value) => (stopReason ? settle(false, stopReason) : settle(true, value)),
+      (error) => settle(false, stopReason ?? error),
+    );
+
+    parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+    if (timeoutMs > 0) {
+      clock.sleep(timeoutMs, timers.signal).then(
+        () =>
+          stop(timeoutError(stageId, timeoutMs, graceMs, false), () => timeoutError(stageId, timeoutMs, graceMs, true)),
+        () => {},
+      );
+    }
+  });
+}
+
+function timeoutError(stageId: string, timeoutMs: number, graceMs: number, abandoned: boolean): DagbookError {
+  const tail = abandoned ? `; it ignored its abort signal and was abandoned after a further ${graceMs} ms grace` : '';
+  return new DagbookError('STAGE_TIMEOUT', `Stage \`${stageId}\` timed out after ${timeoutMs} ms (timeoutMs)${tail}`, {
+    stageId,
+    errorClass: 'transient',
+    data: { timeoutMs, graceMs, abandoned },
+  });
+}
+
+function cancelledError(stageId: string, reason: unknown): DagbookError {
+  const why = reason === undefined ? '' : `: ${errorMessage(reason)}`;
+  return new DagbookError('STAGE_CANCELLED', `Stage \`${stageId}\` was cancelled${why}`, {
+    stageId,
+    errorClass: 'transient',
+    cause: reason,
+  });
+}

@@ -1,0 +1,32 @@
+import type { ValidationRule } from '../definition/types';
+import { errorMessage } from '../errors';
+import type { ValidationResult } from '../store/run-store';
+import type { Redactor } from './redact';
+
+/**
+ * Checks a stage's output against its validation rules, in order. A rule
+ * passes when its check returns `true`; `false` fails it without detail; a
+ * string fails it with that string as the detail; a check that throws (or
+ * rejects) fails it with the error's message as the detail. Details are
+ * redacted. Severity defaults to `error`.
+ */
+export async function runValidation(
+  rules: readonly ValidationRule[],
+  output: unknown,
+  redact: Redactor,
+): Promise<ValidationResult[]> {
+  const results: ValidationResult[] = [];
+  for (const rule of rules) {
+    const severity = rule.severity ?? 'error';
+    let verdict: boolean | string;
+    try {
+      verdict = await rule.check(output);
+    } catch (error) {
+      verdict = `check threw: ${errorMessage(error)}`;
+    }
+    if (verdict === true) results.push({ rule: rule.name, severity, passed: true });
+    else if (typeof verdict === 'string') results.push({ rule: rule.name, severity, passed: false, detail: redact(verdict) });
+    else results.push({ rule: rule.name, severity, passed: false });
+  }
+  return results;
+}

@@ -1,0 +1,151 @@
+import { planInvalidError, type PlanIssue } from '../errors';
+import { isValidStageId, pipelineDefinitionSchema } from '../definition/schema';
+import type { BudgetOptions, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
+import { planIssuesFromZod } from '../definition/zod-issues';
+import { canonicalJson, sha256 } from './canonical-json';
+import {
+  DEFAULT_CRITICAL_RATIO,
+  DEFAULT_FAILURE_POLICY,
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_GRACE_MS,
+  DEFAULT_MAX_PARALLEL,
+  DEFAULT_RECOVERY_TIMEOUT_MS,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+} from './defaults';
+import { fingerprintFunction } from './fingerprint';
+import { topologicalOrder } from './graph';
+import { graphIssues, type StageEdges } from './graph-issues';
+import type { CompiledPipeline, Plan, PlanBudget, PlanRetry, PlanStage, StageRegistry } from './plan';
+
+/**
+ * Compiles a pipeline definition into a plain-JSON {@link Plan} and a
+ * registry of its functions. Validates once, here: every problem (bad field,
+ * bad policy, unknown dep, duplicate id, cycle) is collected and reported in
+ * one error; the plan's consumers then trust its types. Every option is
+ * resolved to a value (see `defaults.ts`); a stage's `retry` fields fall back
+ * to the pipeline's `defaults.retry`, then to the built-in defaults.
+ *
+ * @throws DagbookError `PLAN_INVALID` with `data.issues` listing each problem
+ *   (codes `PLAN_INVALID_FIELD`, `PLAN_INVALID_POLICY`, `PLAN_UNKNOWN_DEP`,
+ *   `PLAN_DUPLICATE_ID`, `PLAN_CYCLE`).
+ */
+export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
+  const issues: PlanIssue[] = [];
+  const parsed = pipelineDefinitionSchema.safeParse(def);
+  if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, def));
+  issues.push(...graphIssues(readEdges(def)));
+  if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
+  // The schema checked every field; the input itself keeps the functions and params untouched.
+  return build(def);
+}
+
+/** Hex sha256 of the plan's canonical JSON: equal plans, equal hashes. */
+export function planHash(plan: Plan): string {
+  return sha256(canonicalJson(plan));
+}
+
+/** Ids and deps of the stages that have a usable id, read without trusting anything. */
+function readEdges(def: unknown): StageEdges[] {
+  const stages = isObject(def) ? def.stages : undefined;
+  if (!Array.isArray(stages)) return [];
+  const edges: StageEdges[] = [];
+  for (const stage of stages) {
+    if (!isObject(stage) || !isValidStageId(stage.id)) continue;
+    edges.push({ id: stage.id, deps: Array.isArray(stage.deps) ? stage.deps : [] });
+  }
+  return edges;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The object without its undefined properties, so spreading it never overwrites a default with undefined. */
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function resolveRetry(pipelineDefault: RetryOptions | undefined, own: RetryOptions | undefined): PlanRetry {
+  const retry = { ...DEFAULT_RETRY, ...defined(pipelineDefault), ...defined(own) };
+  return { ...retry, retryOn: [...retry.retryOn] };
+}
+
+function resolveBudget(budget: number | BudgetOptions): PlanBudget {
+  return typeof budget === 'number'
+    ? { limit: budget, criticalRatio: DEFAULT_CRITICAL_RATIO }
+    : { limit: budget.limit, criticalRatio: budget.criticalRatio ?? DEFAULT_CRITICAL_RATIO };
+}
+
+function uniq(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function build(def: PipelineDefinition): CompiledPipeline {
+  const stages = def.stages;
+  const deps: Record<string, string[]> = {};
+  for (const stage of stages) deps[stage.id] = uniq(stage.deps ?? []);
+  const order = topologicalOrder({ ids: stages.map((s) => s.id), deps });
+  const position = new Map(order.map((id, i) => [id, i]));
+  const dependents: Record<string, string[]> = Object.fromEntries(order.map((id) => [id, [] as string[]]));
+  for (const id of order) for (const dep of deps[id]) dependents[dep].push(id);
+  for (const id of order) dependents[id].sort((a, b) => position.get(a)! - position.get(b)!);
+
+  const planStages: Record<string, PlanStage> = {};
+  const registry: Record<string, StageRegistry[string]> = {};
+  for (const stage of stages) {
+    planStages[stage.id] = planStage(def, stage, deps[stage.id], dependents[stage.id]);
+    registry[stage.id] = {
+      run: stage.run,
+      validate: [...(stage.validate ?? [])],
+      ...(stage.classify === undefined ? {} : { classify: stage.classify }),
+    };
+  }
+
+  const plan: Plan = {
+    name: def.name,
+    ...(def.description === undefined ? {} : { description: def.description }),
+    stages: planStages,
+    order,
+    roots: order.filter((id) => deps[id].length === 0),
+    maxParallel: def.maxParallel ?? DEFAULT_MAX_PARALLEL,
+    failurePolicy: def.failurePolicy ?? DEFAULT_FAILURE_POLICY,
+    budgets: Object.fromEntries(Object.entries(def.budgets ?? {}).map(([name, b]) => [name, resolveBudget(b)])),
+    secretNames: Object.keys(def.secrets ?? {}),
+  };
+  return { plan, registry, secrets: { ...(def.secrets ?? {}) } };
+}
+
+function planStage(def: PipelineDefinition, stage: StageDefinition, deps: string[], dependents: string[]): PlanStage {
+  const defaults = def.defaults ?? {};
+  return {
+    id: stage.id,
+    deps,
+    dependents,
+    ...(stage.description === undefined ? {} : { description: stage.description }),
+    ...(stage.fn === undefined ? {} : { fn: stage.fn }),
+    // A JSON copy: the plan must not change when the caller mutates its params later.
+    params: JSON.parse(JSON.stringify(stage.params ?? {})) as Record<string, unknown>,
+    secretParams: [...(stage.secretParams ?? [])],
+    ...(stage.version === undefined ? {} : { version: stage.version }),
+    codeHash: fingerprintFunction(stage.run),
+    enabled: stage.enabled ?? true,
+    skipThrough: stage.skipThrough ?? false,
+    retry: resolveRetry(defaults.retry, stage.retry),
+    timeoutMs: stage.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    graceMs: stage.graceMs ?? defaults.graceMs ?? DEFAULT_GRACE_MS,
+    breaker:
+      stage.breaker === undefined
+        ? null
+        : {
+            key: stage.breaker.key ?? stage.id,
+            failureThreshold: stage.breaker.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
+            recoveryTimeoutMs: stage.breaker.recoveryTimeoutMs ?? DEFAULT_RECOVERY_TIMEOUT_MS,
+          },
+    budgets: { ...(stage.budgets ?? {}) },
+    validation: (stage.validate ?? []).map((rule) => ({ name: rule.name, severity: rule.severity ?? 'error' })),
+    failOnValidationError: stage.failOnValidationError ?? false,
+    inputs: [...(stage.inputs ?? [])],
+  };
+}

@@ -1,0 +1,38 @@
+import type { FailurePolicy } from '../definition/types';
+import type { PlanRetry } from './plan';
+
+/**
+ * The values compile fills in for options a definition leaves out. One place,
+ * so the docs' `@default`s, the plan and the executor agree.
+ */
+
+/** Retry policy used when neither the stage nor the pipeline's `defaults.retry` sets a field. */
+export const DEFAULT_RETRY: PlanRetry = {
+  maxAttempts: 3,
+  baseDelayMs: 1000,
+  maxDelayMs: 30000,
+  jitter: 0.1,
+  minDelayMs: 100,
+  retryOn: ['transient'],
+};
+
+/** Per-attempt timeout in ms; 0 means none. */
+export const DEFAULT_TIMEOUT_MS = 0;
+
+/** Grace after an abort before a stage is abandoned, in ms. */
+export const DEFAULT_GRACE_MS = 1000;
+
+/** Stages running at once, at most. */
+export const DEFAULT_MAX_PARALLEL = 4;
+
+/** What a failure does to the rest of the run. */
+export const DEFAULT_FAILURE_POLICY: FailurePolicy = 'fail-fast';
+
+/** Fraction of a global budget at which a warning is emitted. */
+export const DEFAULT_CRITICAL_RATIO = 0.8;
+
+/** Consecutive failures that open a circuit breaker. */
+export const DEFAULT_FAILURE_THRESHOLD = 3;
+
+/** Time an open breaker waits before a probe, in ms (5 minutes). */
+export const DEFAULT_RECOVERY_TIMEOUT_MS = 300000;

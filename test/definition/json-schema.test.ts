@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { pipelineFileJsonSchema } from '../../src/definition/json-schema';
+
+type Json = Record<string, any>;
+
+describe('pipelineFileJsonSchema', () => {
+  const schema = pipelineFileJsonSchema() as Json;
+  const root = schema.definitions.DagbookPipeline as Json;
+  const [stageMap, stageArray] = root.properties.stages.anyOf as Json[];
+
+  it('describes the pipeline fields and requires name and stages', () => {
+    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'failurePolicy', 'budgets', 'defaults', 'stages']);
+    assert.deepEqual(root.required, ['name', 'stages']);
+    assert.equal(root.additionalProperties, false);
+  });
+
+  describe('when stages are a map', () => {
+    it('describes every stage property and requires fn', () => {
+      const stage = stageMap.additionalProperties as Json;
+      assert.deepEqual(Object.keys(stage.properties), [
+        'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'breaker', 'budgets',
+        'failOnValidationError', 'inputs', 'secretParams',
+      ]);
+      assert.deepEqual(stage.required, ['fn']);
+      assert.equal(stage.additionalProperties, false);
+      assert.deepEqual(stage.properties.retry.properties.maxAttempts, { type: 'integer', minimum: 1 });
+      assert.deepEqual(stage.properties.retry.properties.jitter, { type: 'number', minimum: 0, maximum: 1 });
+    });
+  });
+
+  describe('when stages are an array', () => {
+    it('requires id and fn', () => {
+      assert.deepEqual((stageArray.items as Json).required, ['id', 'fn']);
+    });
+  });
+
+  it('is plain JSON', () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(schema)), schema);
+  });
+});

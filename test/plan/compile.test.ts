@@ -1,0 +1,286 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { PipelineDefinition } from '../../src/definition/types';
+import { hasErrorCode, type DagbookError, type PlanIssue } from '../../src/errors';
+import { compilePipeline, planHash } from '../../src/plan/compile';
+
+const load = () => [1, 2, 3];
+const double = (_ctx: unknown, inputs: Readonly<Record<string, unknown>>) => (inputs.load as number[]).map((n) => n * 2);
+
+/** The issues of the PLAN_INVALID error that `fn` throws. */
+function issuesOf(fn: () => unknown): PlanIssue[] {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(hasErrorCode(e, 'PLAN_INVALID'), `expected PLAN_INVALID, got ${String(e)}`);
+    return (e as DagbookError).data.issues as PlanIssue[];
+  }
+  assert.fail('expected compilePipeline to throw');
+}
+
+describe('compilePipeline', () => {
+  describe('when the definition is valid and sets few options', () => {
+    const def: PipelineDefinition = {
+      name: 'demo',
+      stages: [
+        { id: 'double', deps: ['load'], run: double },
+        { id: 'load', run: load },
+      ],
+    };
+
+    it('resolves every default', () => {
+      const { plan } = compilePipeline(def);
+      assert.deepEqual(plan.stages.load, {
+        id: 'load',
+        deps: [],
+        dependents: ['double'],
+        params: {},
+        secretParams: [],
+        codeHash: createHash('sha256').update(load.toString()).digest('hex'),
+        enabled: true,
+        skipThrough: false,
+        retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 0.1, minDelayMs: 100, retryOn: ['transient'] },
+        timeoutMs: 0,
+        graceMs: 1000,
+        breaker: null,
+        budgets: {},
+        validation: [],
+        failOnValidationError: false,
+        inputs: [],
+      });
+      assert.equal(plan.maxParallel, 4);
+      assert.equal(plan.failurePolicy, 'fail-fast');
+      assert.deepEqual(plan.budgets, {});
+      assert.deepEqual(plan.secretNames, []);
+    });
+
+    it('orders deps first and lists roots', () => {
+      const { plan } = compilePipeline(def);
+      assert.deepEqual(plan.order, ['load', 'double']);
+      assert.deepEqual(plan.roots, ['load']);
+    });
+
+    it('puts the functions in the registry', () => {
+      const { registry } = compilePipeline(def);
+      assert.equal(registry.load.run, load);
+      assert.deepEqual(registry.load.validate, []);
+      assert.equal('classify' in registry.load, false);
+    });
+
+    it('yields plain JSON data', () => {
+      const { plan } = compilePipeline(def);
+      assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan);
+    });
+  });
+
+  describe('when the definition sets every option', () => {
+    const check = (n: unknown) => Array.isArray(n);
+    const classify = () => 'logic' as const;
+    const def: PipelineDefinition = {
+      name: 'full',
+      description: 'Every option set',
+      maxParallel: 2,
+      failurePolicy: 'keep-going',
+      budgets: { tokens: 1000, cost: { limit: 5, criticalRatio: 0.5 } },
+      defaults: { retry: { maxAttempts: 5, jitter: 0 }, timeoutMs: 60000, graceMs: 10 },
+      secrets: { API_KEY: 'hunter2' },
+      stages: [
+        { id: 'load', run: load, version: '2', description: 'Load', params: { when: { year: 2024 }, list: [1, 'a', null] } },
+        {
+          id: 'double',
+          deps: ['load', 'load'],
+          run: double,
+          retry: { maxAttempts: 2, baseDelayMs: 5, retryOn: ['transient', 'resource'] },
+          timeoutMs: 500,
+          breaker: { failureThreshold: 1 },
+          budgets: { tokens: 100 },
+          validate: [{ name: 'is-array', check }, { name: 'soft', severity: 'warning', check }],
+          failOnValidationError: true,
+          classify,
+          inputs: ['data/a.csv'],
+          secretParams: ['token'],
+          params: { token: 'x' },
+          enabled: false,
+          skipThrough: true,
+        },
+      ],
+    };
+
+    it('keeps the stage values, falling back to the pipeline defaults', () => {
+      const { plan } = compilePipeline(def);
+      assert.deepEqual(plan.stages.double.retry, { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 30000, jitter: 0, minDelayMs: 100, retryOn: ['transient', 'resource'] });
+      assert.deepEqual(plan.stages.load.retry, { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 0, minDelayMs: 100, retryOn: ['transient'] });
+      assert.equal(plan.stages.double.timeoutMs, 500);
+      assert.equal(plan.stages.load.timeoutMs, 60000);
+      assert.equal(plan.stages.load.graceMs, 10);
+      assert.deepEqual(plan.stages.double.breaker, { key: 'double', failureThreshold: 1, recoveryTimeoutMs: 300000 });
+      assert.deepEqual(plan.stages.double.deps, ['load']);
+      assert.deepEqual(plan.stages.double.validation, [{ name: 'is-array', severity: 'error' }, { name: 'soft', severity: 'warning' }]);
+      assert.equal(plan.stages.double.enabled, false);
+      assert.equal(plan.stages.double.skipThrough, true);
+      assert.equal(plan.stages.load.version, '2');
+      assert.deepEqual(plan.stages.load.params, { when: { year: 2024 }, list: [1, 'a', null] });
+    });
+
+    it('resolves the pipeline options and keeps secret values out of the plan', () => {
+      const compiled = compilePipeline(def);
+      assert.equal(compiled.plan.maxParallel, 2);
+      assert.equal(compiled.plan.failurePolicy, 'keep-going');
+      assert.deepEqual(compiled.plan.budgets, { tokens: { limit: 1000, criticalRatio: 0.8 }, cost: { limit: 5, criticalRatio: 0.5 } });
+      assert.deepEqual(compiled.plan.secretNames, ['API_KEY']);
+      assert.deepEqual(compiled.secrets, { API_KEY: 'hunter2' });
+      assert.equal(JSON.stringify(compiled.plan).includes('hunter2'), false);
+    });
+
+    it('puts the rules and the classifier in the registry', () => {
+      const { registry } = compilePipeline(def);
+      assert.equal(registry.double.validate[0].check, check);
+      assert.equal(registry.double.classify, classify);
+    });
+
+    it('yields plain JSON data', () => {
+      const { plan } = compilePipeline(def);
+      assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan);
+    });
+
+    it('copies params so later changes to the definition do not reach the plan', () => {
+      const params = { n: 1 };
+      const { plan } = compilePipeline({ name: 'p', stages: [{ id: 'a', run: load, params }] });
+      params.n = 2;
+      assert.deepEqual(plan.stages.a.params, { n: 1 });
+    });
+  });
+
+  describe('when a dep is missing, an id is duplicated and there is a cycle', () => {
+    it('reports all three in one error, with codes and paths', () => {
+      const issues = issuesOf(() =>
+        compilePipeline({
+          name: 'broken',
+          stages: [
+            { id: 'typing', run: load },
+            { id: 'stats', deps: ['typng'], run: load },
+            { id: 'typing', run: load },
+            { id: 'a', deps: ['c'], run: load },
+            { id: 'c', deps: ['e'], run: load },
+            { id: 'e', deps: ['a'], run: load },
+          ],
+        }),
+      );
+      assert.deepEqual(issues, [
+        { code: 'PLAN_DUPLICATE_ID', path: 'stages.typing.id', message: 'Stage id `typing` is used by more than one stage (stages 0 and 2)', stageId: 'typing' },
+        { code: 'PLAN_UNKNOWN_DEP', path: 'stages.stats.deps.0', message: 'Stage `stats` depends on `typng`, which is not a stage; did you mean `typing`?', stageId: 'stats' },
+        { code: 'PLAN_CYCLE', path: 'stages.a.deps', message: 'The dependencies form a cycle: `a -> c -> e -> a`', stageId: 'a' },
+      ]);
+    });
+
+    it('says so in the error message', () => {
+      assert.throws(
+        () => compilePipeline({ name: 'p', stages: [{ id: 'a', deps: ['a'], run: load }] }),
+        (e: unknown) =>
+          hasErrorCode(e, 'PLAN_INVALID') &&
+          e.message === 'The pipeline definition has 1 problem:\n  - [PLAN_CYCLE] stages.a.deps: The dependencies form a cycle: `a -> a`',
+      );
+    });
+  });
+
+  describe('when policies are out of range', () => {
+    it('reports each field with its path and value', () => {
+      const issues = issuesOf(() =>
+        compilePipeline({
+          name: 'p',
+          maxParallel: 0,
+          budgets: { tokens: -1, cost: { limit: 1, criticalRatio: 0 } },
+          stages: [
+            {
+              id: 'a',
+              run: load,
+              retry: { maxAttempts: 0, baseDelayMs: -1, jitter: 1.5 },
+              timeoutMs: -5,
+              breaker: { failureThreshold: 2.5 },
+              budgets: { tokens: 0 },
+            },
+          ],
+        }),
+      );
+      assert.deepEqual(
+        issues.map((i) => [i.code, i.path, i.message]),
+        [
+          ['PLAN_INVALID_POLICY', 'maxParallel', 'Expected `maxParallel` to be an integer >= 1, got `0`'],
+          ['PLAN_INVALID_POLICY', 'budgets.tokens', 'Expected `budgets.tokens` to be a number > 0, got `-1`'],
+          ['PLAN_INVALID_POLICY', 'budgets.cost.criticalRatio', 'Expected `budgets.cost.criticalRatio` to be a number > 0 and <= 1, got `0`'],
+          ['PLAN_INVALID_POLICY', 'stages.a.retry.maxAttempts', 'Expected `stages.a.retry.maxAttempts` to be an integer >= 1, got `0`'],
+          ['PLAN_INVALID_POLICY', 'stages.a.retry.baseDelayMs', 'Expected `stages.a.retry.baseDelayMs` to be a number >= 0, got `-1`'],
+          ['PLAN_INVALID_POLICY', 'stages.a.retry.jitter', 'Expected `stages.a.retry.jitter` to be a number from 0 to 1, got `1.5`'],
+          ['PLAN_INVALID_POLICY', 'stages.a.timeoutMs', 'Expected `stages.a.timeoutMs` to be a number >= 0, got `-5`'],
+          ['PLAN_INVALID_POLICY', 'stages.a.breaker.failureThreshold', 'Expected `stages.a.breaker.failureThreshold` to be an integer >= 1, got `2.5`'],
+          ['PLAN_INVALID_POLICY', 'stages.a.budgets.tokens', 'Expected `stages.a.budgets.tokens` to be a number > 0, got `0`'],
+        ],
+      );
+      assert.ok(issues.slice(3).every((i) => i.stageId === 'a'));
+    });
+  });
+
+  describe('when fields have the wrong types', () => {
+    it('reports PLAN_INVALID_FIELD naming the field and the value', () => {
+      const issues = issuesOf(() =>
+        compilePipeline({
+          name: 'p',
+          stages: [{ id: 'a', run: 'not a function', deps: 'b', params: { when: new Date(0) } }, { id: 42, run: load }],
+        } as unknown as PipelineDefinition),
+      );
+      assert.deepEqual(
+        issues.map((i) => [i.code, i.path, i.message]),
+        [
+          ['PLAN_INVALID_FIELD', 'stages.a.run', 'Expected `stages.a.run` to be a function, got `"not a function"`'],
+          ['PLAN_INVALID_FIELD', 'stages.a.deps', 'Expected `stages.a.deps` to be an array of stage ids, got `"b"`'],
+          ['PLAN_INVALID_FIELD', 'stages.a.params.when', 'Expected `stages.a.params.when` to be JSON data, got `[Date]`'],
+          ['PLAN_INVALID_FIELD', 'stages.1.id', 'Expected `stages.1.id` to be an id of letters, digits, `_`, `-` or `.`, got `42`'],
+        ],
+      );
+    });
+
+    it('reports an id with characters outside the allowed set', () => {
+      const issues = issuesOf(() => compilePipeline({ name: 'p', stages: [{ id: 'a b', run: load }] }));
+      assert.deepEqual(issues, [
+        { code: 'PLAN_INVALID_FIELD', path: 'stages.a b.id', message: 'Expected `stages.a b.id` to be an id of letters, digits, `_`, `-` or `.`, got `"a b"`', stageId: 'a b' },
+      ]);
+    });
+  });
+
+  describe('when the input is garbage', () => {
+    const cases: [string, unknown, string[]][] = [
+      ['an empty object', {}, ['Missing required field `name`: expected a string', 'Missing required field `stages`: expected an array']],
+      ['null', null, ['Expected the definition to be a pipeline definition object, got `null`']],
+      ['stages that are not an array', { name: 'p', stages: { a: {} } }, ['Expected `stages` to be an array of stages, got `{"a":{}}`']],
+      ['a stage that is null', { name: 'p', stages: [null] }, ['Expected `stages.0` to be a stage object, got `null`']],
+      ['a stage without id or run', { name: 'p', stages: [{}] }, ['Missing required field `stages.0.id`: expected a string', 'Missing required field `stages.0.run`: expected a function']],
+      ['deps that hold a number', { name: 'p', stages: [{ id: 'a', run: load, deps: [1] }] }, ['Expected `stages.a.deps.0` to be a string, got `1`']],
+    ];
+    for (const [label, input, messages] of cases) {
+      it(`reports ${label} without a TypeError`, () => {
+        const issues = issuesOf(() => compilePipeline(input as PipelineDefinition));
+        assert.deepEqual(issues.map((i) => i.message), messages);
+      });
+    }
+  });
+});
+
+describe('planHash', () => {
+  const def = (params: Record<string, unknown>): PipelineDefinition => ({ name: 'p', stages: [{ id: 'a', run: load, params }] });
+
+  describe('when two plans hold the same data with keys in another order', () => {
+    it('gives the same hash', () => {
+      assert.equal(planHash(compilePipeline(def({ x: 1, y: 2 })).plan), planHash(compilePipeline(def({ y: 2, x: 1 })).plan));
+    });
+  });
+
+  describe('when a param changes', () => {
+    it('gives another hash', () => {
+      assert.notEqual(planHash(compilePipeline(def({ x: 1 })).plan), planHash(compilePipeline(def({ x: 2 })).plan));
+    });
+  });
+
+  it('is a hex sha256', () => {
+    assert.match(planHash(compilePipeline(def({})).plan), /^[0-9a-f]{64}$/);
+  });
+});

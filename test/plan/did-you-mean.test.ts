@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { closestMatch, didYouMean, editDistance } from '../../src/plan/did-you-mean';
+
+describe('editDistance', () => {
+  it('counts insertions, deletions and substitutions', () => {
+    assert.equal(editDistance('typng', 'typing'), 1);
+    assert.equal(editDistance('kitten', 'sitting'), 3);
+    assert.equal(editDistance('', 'abc'), 3);
+    assert.equal(editDistance('same', 'same'), 0);
+  });
+});
+
+describe('closestMatch', () => {
+  const ids = ['load', 'typing', 'statistics', 'semantic'];
+
+  describe('when a candidate is a likely typo', () => {
+    it('returns the closest one', () => {
+      assert.equal(closestMatch('typng', ids), 'typing');
+      assert.equal(closestMatch('statistcs', ids), 'statistics');
+    });
+  });
+
+  describe('when only the case differs', () => {
+    it('returns that candidate', () => {
+      assert.equal(closestMatch('LOAD', ids), 'load');
+    });
+  });
+
+  describe('when nothing is close', () => {
+    it('returns undefined', () => {
+      assert.equal(closestMatch('report', ids), undefined);
+      assert.equal(closestMatch('x', []), undefined);
+    });
+  });
+});
+
+describe('didYouMean', () => {
+  it('phrases the suggestion, or gives an empty string', () => {
+    assert.equal(didYouMean('typng', ['typing']), '; did you mean `typing`?');
+    assert.equal(didYouMean('report', ['typing']), '');
+  });
+});
