@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Durable file writes: the whole file or nothing, and on disk when the call
+ * returns. The text goes to a temp file next to the target, is fsynced, renamed
+ * over the target (atomic on POSIX), and the directory is fsynced so the
+ * rename itself survives a power loss.
+ */
+
+let tempCounter = 0;
+
+/** Writes `text` to `file` atomically and durably (temp file + fsync + rename + directory fsync). */
+export function writeFileAtomicSync(file: string, text: string): void {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+  const fd = fs.openSync(temp, 'w');
+  try {
+    fs.writeFileSync(fd, text, 'utf8');
+    fs.fsyncSync(fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  fsyncDirSync(dir);
+}
+
+/** Fsyncs a directory so entries created, renamed or removed in it are durable. */
+export function fsyncDirSync(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch {
+    return; // Some platforms cannot open a directory; nothing more can be done there.
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch {
+    // Directory fsync is unsupported on some filesystems (EINVAL); the rename already happened.
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The code of a Node system error (`ENOENT`, `EEXIST`, ...), or undefined. */
+export function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

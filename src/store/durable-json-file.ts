@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import { DagbookError } from '../errors';
+import { errnoCode, writeFileAtomicSync } from './atomic-file';
+import type { Adapter } from './lowdb';
+
+/**
+ * A lowdb adapter for one JSON file that is durable, unlike lowdb's own
+ * `JSONFile` (temp + rename, but no fsync): each write goes to a temp file,
+ * is fsynced, renamed over the target and the directory is fsynced. Reading
+ * gives `null` for a missing file (lowdb then keeps its default data).
+ */
+export class DurableJsonFile<T> implements Adapter<T> {
+  constructor(
+    /** Path of the JSON file. */
+    readonly path: string,
+  ) {}
+
+  /**
+   * Reads and parses the file; `null` when it does not exist. The value is not
+   * validated here: the caller checks its shape.
+   * @throws DagbookError `STATE_CORRUPT` naming the path when the text is not JSON (e.g. truncated).
+   */
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      const what = text.length === 0 ? 'it is empty' : `it is not JSON (${(error as Error).message})`;
+      throw new DagbookError('STATE_CORRUPT', `${this.path} cannot be read: ${what}`, {
+        cause: error,
+        data: { path: this.path },
+      });
+    }
+  }
+
+  /** Writes the whole document atomically and durably. */
+  async write(data: T): Promise<void> {
+    writeFileAtomicSync(this.path, JSON.stringify(data));
+  }
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { DagbookError } from '../errors';
+import type { PipelineEvent } from '../events/event';
+import { parseJsonl, type SkippedLine } from './event-log';
+import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from './run-store';
+import { breakerSnapshotSchema, cacheEntrySchema, runRecordSchema, stageRecordSchema, type StateDocument } from './state-schema';
+
+/**
+ * The lines of a run log, `runs/<run-id>/events.jsonl`. The log is both the
+ * run's event stream and the store's write-ahead log; each line is one JSON
+ * object with a `kind`:
+ *
+ * - `{"kind":"event","event":{...}}` — a run event (not synced on its own);
+ * - `{"kind":"run","seq":n,"run":{...}}` — the run record after begin/update;
+ * - `{"kind":"checkpoint","seq":n,"runId":"...","record":{...}}` — a stage record;
+ * - `{"kind":"cache","seq":n,"entry":{...}}` — a cache entry put during the run;
+ * - `{"kind":"breaker","seq":n,"key":"...","snapshot":{...}}` — a breaker saved during the run.
+ *
+ * Every state record (all but `event`) carries `seq`, a number increasing
+ * across the whole pipeline's state; the snapshot stores the highest `seq`
+ * folded into it (`appliedSeq`), so opening replays exactly the newer records,
+ * in `seq` order even across runs.
+ */
+
+/** A run event line. */
+export interface EventLine {
+  readonly kind: 'event';
+  readonly event: PipelineEvent;
+}
+
+/** A state record line: what replay applies to the snapshot. */
+export type StateLine =
+  | { readonly kind: 'run'; readonly seq: number; readonly run: RunRecord }
+  | { readonly kind: 'checkpoint'; readonly seq: number; readonly runId: string; readonly record: StageRecord }
+  | { readonly kind: 'cache'; readonly seq: number; readonly entry: CacheEntry }
+  | { readonly kind: 'breaker'; readonly seq: number; readonly key: string; readonly snapshot: BreakerSnapshot };
+
+/** Any line of a run log. */
+export type LogLine = EventLine | StateLine;
+
+const seq = z.number().int().positive();
+const eventSchema = z.object({ runId: z.string(), type: z.string(), seq: z.number() }).passthrough();
+
+/** Schema of one log line. */
+export const logLineSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('event'), event: eventSchema }),
+  z.object({ kind: z.literal('run'), seq, run: runRecordSchema }),
+  z.object({ kind: z.literal('checkpoint'), seq, runId: z.string(), record: stageRecordSchema }),
+  z.object({ kind: z.literal('cache'), seq, entry: cacheEntrySchema }),
+  z.object({ kind: z.literal('breaker'), seq, key: z.string(), snapshot: breakerSnapshotSchema }),
+]);
+
+/** A run log, read. */
+export interface LogContent {
+  /** Its lines, in file order. */
+  readonly lines: LogLine[];
+  /** The torn last line, skipped, when there was one. */
+  readonly truncated?: SkippedLine;
+}
+
+/**
+ * Parses and validates a run log's text (or its lines).
+ * @throws DagbookError `STATE_CORRUPT` naming `source` and the line for a bad line other than a torn last one.
+ */
+export function parseLog(text: string | readonly string[], source: string): LogContent {
+  const content = parseJsonl(typeof text === 'string' ? text : text.join('\n'), source);
+  const lines = content.values.map((value, index) => {
+    const result = logLineSchema.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new DagbookError(
+        'STATE_CORRUPT',
+        `${source} record ${index + 1} is not a run log record: \`${issue.path.join('.') || '(root)'}\`: ${issue.message}`,
+        { data: { path: source, record: index + 1 } },
+      );
+    }
+    return result.data as LogLine;
+  });
+  return content.truncated ? { lines, truncated: content.truncated } : { lines };
+}
+
+/** Folds one state record into a document (the document is changed in place). */
+export function applyStateLine(document: StateDocument, line: StateLine): void {
+  switch (line.kind) {
+    case 'run':
+      document.runs[line.run.runId] = line.run;
+      break;
+    case 'checkpoint':
+      (document.stages[line.runId] ??= {})[line.record.stageId] = line.record;
+      break;
+    case 'cache':
+      document.cache[line.entry.stageId] = line.entry;
+      break;
+    case 'breaker':
+      document.breakers[line.key] = line.snapshot;
+      break;
+  }
+  if (line.seq > document.appliedSeq) document.appliedSeq = line.seq;
+}
+
+/** The state one run log describes. */
+export interface ReplayedRun {
+  /** The run's last record, when the log has one. */
+  readonly run: RunRecord | undefined;
+  /** Its stage records by stage id (last checkpoint of each). */
+  readonly stages: Record<string, StageRecord>;
+  /** Cache entries put during the run, by stage id. */
+  readonly cache: Record<string, CacheEntry>;
+  /** Breakers saved during the run, by key. */
+  readonly breakers: Record<string, BreakerSnapshot>;
+  /** Its events, in order. */
+  readonly events: PipelineEvent[];
+  /** Highest `seq` in the log (0 when none). */
+  readonly lastSeq: number;
+  /** The torn last line, skipped, when there was one. */
+  readonly truncated?: SkippedLine;
+}
+
+/**
+ * Replays one run log: the run record and stage records it ends with. Used to
+ * rebuild state when `db.json` is lost, and to check that a log and the
+ * snapshot agree.
+ * @throws DagbookError `STATE_CORRUPT` for a bad line other than a torn last one.
+ */
+export function replayEventLog(text: string | readonly string[], source = 'run log'): ReplayedRun {
+  const content = parseLog(text, source);
+  const events: PipelineEvent[] = [];
+  const state: StateDocument = {
+    schemaVersion: 1,
+    pipeline: '',
+    appliedSeq: 0,
+    runs: {},
+    stages: {},
+    cache: {},
+    breakers: {},
+  };
+  let run: RunRecord | undefined;
+  for (const line of stateLinesInOrder(content.lines, events)) {
+    applyStateLine(state, line);
+    if (line.kind === 'run') run = line.run;
+  }
+  const stages: Record<string, StageRecord> = {};
+  for (const records of Object.values(state.stages)) Object.assign(stages, records);
+  const replayed: ReplayedRun = { run, stages, cache: state.cache, breakers: state.breakers, events, lastSeq: state.appliedSeq };
+  return content.truncated ? { ...replayed, truncated: content.truncated } : replayed;
+}
+
+/** The state lines of a log sorted by `seq`; event lines are collected into `events`. */
+export function stateLinesInOrder(lines: readonly LogLine[], events?: PipelineEvent[]): StateLine[] {
+  const state: StateLine[] = [];
+  for (const line of lines) {
+    if (line.kind === 'event') events?.push(line.event);
+    else state.push(line);
+  }
+  return state.sort((a, b) => a.seq - b.seq);
+}

@@ -1,0 +1,121 @@
+import { DagbookError } from '../errors';
+import type { PipelineEvent } from '../events/event';
+import { canonicalJson, sha256 } from '../plan/canonical-json';
+import type { BreakerSnapshot, CacheEntry, RunRecord, RunStore, StageRecord } from './run-store';
+import { json, sortRuns, unknownRun } from './run-records';
+
+/**
+ * A {@link RunStore} kept entirely in memory: for tests and the in-memory
+ * benchmark baseline. Every value goes in and comes out through JSON, exactly
+ * as it would through the durable store, so both behave the same.
+ */
+export class MemoryStore implements RunStore {
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly stages = new Map<string, Map<string, StageRecord>>();
+  private readonly outputs = new Map<string, string>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly breakers = new Map<string, BreakerSnapshot>();
+  private readonly events = new Map<string, PipelineEvent[]>();
+
+  /** Records a new run (replacing a run with the same id; its stages are kept). */
+  async beginRun(run: RunRecord): Promise<void> {
+    this.runs.set(run.runId, json(run));
+  }
+
+  /** Updates a run. @throws DagbookError `INVALID_OPTION` for an unknown run. */
+  async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'pipeline'>>): Promise<void> {
+    const run = this.requireRun(runId);
+    this.runs.set(runId, json({ ...run, ...patch, runId: run.runId, pipeline: run.pipeline }));
+  }
+
+  /** A run by id. */
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.runs.get(runId);
+  }
+
+  /** Every run, oldest first (by start, then insertion). */
+  async listRuns(): Promise<RunRecord[]> {
+    return sortRuns([...this.runs.values()]);
+  }
+
+  /** Checkpoints a stage transition. @throws DagbookError `INVALID_OPTION` for an unknown run. */
+  async saveStage(runId: string, record: StageRecord): Promise<void> {
+    this.requireRun(runId);
+    let records = this.stages.get(runId);
+    if (!records) this.stages.set(runId, (records = new Map()));
+    records.set(record.stageId, json(record));
+  }
+
+  /** A run's stage records by stage id. */
+  async getStages(runId: string): Promise<Record<string, StageRecord>> {
+    return Object.fromEntries(this.stages.get(runId) ?? []);
+  }
+
+  /** Stores an output; returns the sha256 of its canonical JSON. */
+  async putOutput(value: unknown): Promise<string> {
+    const text = canonicalJson(value);
+    const hash = sha256(text);
+    this.outputs.set(hash, text);
+    return hash;
+  }
+
+  /** Reads an output. @throws DagbookError `OUTPUT_MISSING` naming the hash. */
+  async getOutput(hash: string): Promise<unknown> {
+    const text = this.outputs.get(hash);
+    if (text === undefined) {
+      throw new DagbookError('OUTPUT_MISSING', `No output with hash \`${hash}\` (in memory)`, { data: { hash } });
+    }
+    return JSON.parse(text) as unknown;
+  }
+
+  /** Whether an output exists. */
+  async hasOutput(hash: string): Promise<boolean> {
+    return this.outputs.has(hash);
+  }
+
+  /** The cache entry of a stage. */
+  async getCacheEntry(stageId: string): Promise<CacheEntry | undefined> {
+    return this.cache.get(stageId);
+  }
+
+  /** Replaces the cache entry of a stage. */
+  async putCacheEntry(entry: CacheEntry): Promise<void> {
+    this.cache.set(entry.stageId, json(entry));
+  }
+
+  /** Removes the cache entries of these stages. */
+  async deleteCacheEntries(stageIds: readonly string[]): Promise<void> {
+    for (const id of stageIds) this.cache.delete(id);
+  }
+
+  /** Every persisted breaker by key. */
+  async loadBreakers(): Promise<Record<string, BreakerSnapshot>> {
+    return Object.fromEntries(this.breakers);
+  }
+
+  /** Persists a breaker. */
+  async saveBreaker(key: string, snapshot: BreakerSnapshot): Promise<void> {
+    this.breakers.set(key, json(snapshot));
+  }
+
+  /** Appends an event to its run's log. */
+  appendEvent(event: PipelineEvent): void {
+    let list = this.events.get(event.runId);
+    if (!list) this.events.set(event.runId, (list = []));
+    list.push(json(event));
+  }
+
+  /** A run's events, in order. */
+  async readEvents(runId: string): Promise<PipelineEvent[]> {
+    return [...(this.events.get(runId) ?? [])];
+  }
+
+  /** Nothing to flush. */
+  async close(): Promise<void> {}
+
+  private requireRun(runId: string): RunRecord {
+    const run = this.runs.get(runId);
+    if (!run) throw unknownRun(runId);
+    return run;
+  }
+}

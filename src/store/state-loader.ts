@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Clock } from '../clock';
+import { DagbookError, hasErrorCode } from '../errors';
+import { errnoCode, fsyncDirSync } from './atomic-file';
+import { applyStateLine, parseLog, stateLinesInOrder, type StateLine } from './log-record';
+import type { StatePaths } from './state-paths';
+import { emptyStateDocument, parseStateDocument, type StateDocument } from './state-schema';
+
+/** What opening found wrong with `db.json` and how the state was rebuilt. */
+export interface RecoveryNote {
+  /** Path of the snapshot that could not be used. */
+  readonly path: string;
+  /** What was wrong with it. */
+  readonly problem: string;
+  /** Where the bad file was moved (`db.json.corrupt-<timestamp>`); absent when it was missing. */
+  readonly movedTo?: string;
+  /** Runs rebuilt from their event logs. */
+  readonly runsRebuilt: string[];
+}
+
+/** The state as loaded: snapshot plus replayed log records. */
+export interface LoadedState {
+  /** The document, current. */
+  readonly document: StateDocument;
+  /** The next log sequence number to hand out. */
+  readonly nextSeq: number;
+  /** Log records replayed on top of the snapshot (the snapshot should be rewritten when > 0). */
+  readonly replayed: number;
+  /** Logs whose torn last line was skipped, with the line number. */
+  readonly truncatedLogs: { readonly path: string; readonly line: number }[];
+  /** Set when `db.json` was unusable and the state was rebuilt from the logs. */
+  readonly recovered?: RecoveryNote;
+}
+
+/**
+ * Loads a pipeline's state: reads `db.json` (through `read`, the lowdb
+ * adapter), validates it, and replays the log records newer than it. When the
+ * snapshot is missing or unusable but run logs exist, the bad file is moved
+ * aside and the state is rebuilt from the logs.
+ * @throws DagbookError `STATE_CORRUPT` naming the path and the problem when the
+ * snapshot is unusable and there are no logs to rebuild from, or a log is damaged.
+ */
+export async function loadState(
+  paths: StatePaths,
+  pipeline: string,
+  read: () => Promise<unknown>,
+  clock: Clock,
+): Promise<LoadedState> {
+  let problem: string | undefined;
+  let raw: unknown = null;
+  try {
+    raw = await read();
+  } catch (error) {
+    if (!hasErrorCode(error, 'STATE_CORRUPT')) throw error;
+    problem = error.message;
+  }
+  const runIds = listRunDirs(paths);
+  if (problem === undefined && raw !== null) {
+    const parsed = parseStateDocument(raw, pipeline);
+    if (parsed.ok) return replayNewer(paths, parsed.document, runIds);
+    problem = `${paths.db} is not a dagbook state document: ${parsed.problem}`;
+  }
+  if (problem === undefined) {
+    // No snapshot: a fresh state, or one whose db.json was deleted.
+    if (runIds.length === 0) return { document: emptyStateDocument(pipeline), nextSeq: 1, replayed: 0, truncatedLogs: [] };
+    problem = `${paths.db} is missing`;
+  }
+  if (runIds.length === 0) {
+    throw new DagbookError(
+      'STATE_CORRUPT',
+      `${problem}; there are no run logs under ${paths.runs} to rebuild it from. Move ${paths.db} aside to start with empty state.`,
+      { data: { path: paths.db, problem } },
+    );
+  }
+  return rebuild(paths, pipeline, runIds, problem, clock);
+}
+
+function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonly string[]): LoadedState {
+  // Only running runs, and runs the snapshot has not seen, can have newer records.
+  const candidates = runIds.filter((id) => document.runs[id] === undefined || document.runs[id].status === 'RUNNING');
+  const { lines, truncatedLogs, maxSeq } = readLogs(paths, candidates);
+  const newer = lines.filter((line) => line.seq > document.appliedSeq).sort((a, b) => a.seq - b.seq);
+  for (const line of newer) applyStateLine(document, line);
+  return {
+    document,
+    nextSeq: Math.max(document.appliedSeq, maxSeq) + 1,
+    replayed: newer.length,
+    truncatedLogs,
+  };
+}
+
+function rebuild(paths: StatePaths, pipeline: string, runIds: readonly string[], problem: string, clock: Clock): LoadedState {
+  // Read every log before touching anything: a damaged log stops the rebuild with the snapshot in place.
+  const { lines, truncatedLogs, maxSeq } = readLogs(paths, runIds);
+  const document = emptyStateDocument(pipeline);
+  for (const line of lines.sort((a, b) => a.seq - b.seq)) applyStateLine(document, line);
+  let movedTo: string | undefined;
+  if (fs.existsSync(paths.db)) {
+    movedTo = `${paths.db}.corrupt-${clock.now()}`;
+    fs.renameSync(paths.db, movedTo);
+    fsyncDirSync(paths.root);
+  }
+  const recovered: RecoveryNote = {
+    path: paths.db,
+    problem,
+    ...(movedTo === undefined ? {} : { movedTo }),
+    runsRebuilt: Object.keys(document.runs),
+  };
+  return { document, nextSeq: Math.max(document.appliedSeq, maxSeq) + 1, replayed: lines.length, truncatedLogs, recovered };
+}
+
+function readLogs(paths: StatePaths, runIds: readonly string[]) {
+  const lines: StateLine[] = [];
+  const truncatedLogs: { path: string; line: number }[] = [];
+  let maxSeq = 0;
+  for (const runId of runIds) {
+    const file = path.join(paths.runs, runId, 'events.jsonl');
+    const content = parseLog(fs.readFileSync(file, 'utf8'), file);
+    if (content.truncated) truncatedLogs.push({ path: file, line: content.truncated.line });
+    for (const line of stateLinesInOrder(content.lines)) {
+      lines.push(line);
+      if (line.seq > maxSeq) maxSeq = line.seq;
+    }
+  }
+  return { lines, truncatedLogs, maxSeq };
+}
+
+/** Run folders that hold an event log, sorted. */
+function listRunDirs(paths: StatePaths): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(paths.runs);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  return names.filter((name) => fs.existsSync(path.join(paths.runs, name, 'events.jsonl'))).sort();
+}

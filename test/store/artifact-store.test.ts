@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hasErrorCode } from '../../src/errors';
+import { ArtifactStore } from '../../src/store/artifact-store';
+import { tempDir } from './fixtures';
+
+const HASH_OF_A_B = '94a786c3662bc7beeb598efa7d8cb58d7bea25d6c275ea9785a0230ff1f8c2ba'; // sha256('{"a":[1,2],"b":1}')
+
+describe('ArtifactStore', () => {
+  let dir: string;
+  let store: ArtifactStore;
+  beforeEach(() => {
+    dir = tempDir();
+    store = new ArtifactStore(path.join(dir, 'artifacts'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describe('when a value is put', () => {
+    it('writes its canonical JSON under its sha256 and reads it back', () => {
+      assert.equal(store.put({ b: 1, a: [1, 2] }), HASH_OF_A_B);
+      assert.equal(fs.readFileSync(path.join(dir, 'artifacts', HASH_OF_A_B), 'utf8'), '{"a":[1,2],"b":1}');
+      assert.deepEqual(store.get(HASH_OF_A_B), { a: [1, 2], b: 1 });
+      assert.equal(store.has(HASH_OF_A_B), true);
+      assert.deepEqual(store.list(), [HASH_OF_A_B]);
+    });
+
+    it('leaves no temp files behind and skips an existing file', () => {
+      store.put({ a: [1, 2], b: 1 });
+      fs.writeFileSync(store.pathOf(HASH_OF_A_B), 'marker');
+      store.put({ b: 1, a: [1, 2] });
+      assert.equal(fs.readFileSync(store.pathOf(HASH_OF_A_B), 'utf8'), 'marker');
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'artifacts')), [HASH_OF_A_B]);
+    });
+  });
+
+  describe('when the hash is absent', () => {
+    it('throws OUTPUT_MISSING naming the hash and the path', () => {
+      const hash = 'e'.repeat(64);
+      assert.throws(
+        () => store.get(hash),
+        (e: unknown) => hasErrorCode(e, 'OUTPUT_MISSING') && e.message.includes(hash) && e.message.includes(store.pathOf(hash)),
+      );
+      assert.throws(() => store.get('../db.json'), (e: unknown) => hasErrorCode(e, 'OUTPUT_MISSING'));
+      assert.equal(store.has('../db.json'), false);
+    });
+  });
+
+  describe('when a file does not match its hash', () => {
+    it('throws STATE_CORRUPT naming the path', () => {
+      store.put({ a: [1, 2], b: 1 });
+      fs.writeFileSync(store.pathOf(HASH_OF_A_B), '{"a":[1,2],"b":2}');
+      assert.throws(
+        () => store.get(HASH_OF_A_B),
+        (e: unknown) => hasErrorCode(e, 'STATE_CORRUPT') && e.message.includes(store.pathOf(HASH_OF_A_B)),
+      );
+    });
+  });
+
+  describe('when an output is removed', () => {
+    it('is gone, and removing it again says so', () => {
+      store.put({ a: [1, 2], b: 1 });
+      assert.equal(store.remove(HASH_OF_A_B), true);
+      assert.equal(store.remove(HASH_OF_A_B), false);
+      assert.deepEqual(store.list(), []);
+    });
+  });
+});

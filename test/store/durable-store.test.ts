@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ManualClock } from '../../src/clock';
+import { hasErrorCode } from '../../src/errors';
+import { openDurableStore, type DurableStore } from '../../src/store/durable-store';
+import { replayEventLog } from '../../src/store/log-record';
+import { cacheEntry, logEvent, runRecord, stageRecord, tempDir } from './fixtures';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe('DurableStore', () => {
+  let dir: string;
+  let root: string;
+  let store: DurableStore | undefined;
+  const open = async (extra: { clock?: ManualClock; compactMinRecords?: number } = {}) =>
+    (store = await openDurableStore({ stateDir: dir, pipeline: 'etl', ...extra }));
+  const readDb = () => JSON.parse(fs.readFileSync(path.join(root, 'db.json'), 'utf8'));
+  beforeEach(() => {
+    dir = tempDir();
+    root = path.join(dir, 'etl');
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('when closed and reopened', () => {
+    it('gives back every run, stage, cache entry, breaker, event and output', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      await s.saveStage('run-1', stageRecord('extract', 'RUNNING'));
+      const hash = await s.putOutput({ rows: 3 });
+      await s.saveStage('run-1', stageRecord('extract', 'SUCCEEDED', { outputHash: hash }));
+      await s.putCacheEntry(cacheEntry('extract', 'run-1', hash));
+      await s.saveBreaker('api', { state: 'OPEN', failures: 2, openedAt: 77 });
+      s.appendEvent(logEvent('run-1', 1, 'hello'));
+      await s.updateRun('run-1', { status: 'SUCCEEDED', endedAt: 1_700_000_009_000 });
+      await s.close();
+
+      const again = await open();
+      assert.deepEqual(await again.listRuns(), [{ ...runRecord('run-1'), status: 'SUCCEEDED', endedAt: 1_700_000_009_000 }]);
+      assert.deepEqual(await again.getStages('run-1'), { extract: stageRecord('extract', 'SUCCEEDED', { outputHash: hash }) });
+      assert.deepEqual(await again.getCacheEntry('extract'), cacheEntry('extract', 'run-1', hash));
+      assert.deepEqual(await again.loadBreakers(), { api: { state: 'OPEN', failures: 2, openedAt: 77 } });
+      assert.deepEqual(await again.readEvents('run-1'), [logEvent('run-1', 1, 'hello')]);
+      assert.deepEqual(await again.getOutput(hash), { rows: 3 });
+      assert.equal(again.recovered, undefined);
+    });
+  });
+
+  describe('when the process is killed mid-run', () => {
+    it('replays the checkpoints of the run log that the snapshot has not seen', async () => {
+      const code = `
+        const { openDurableStore } = require(${JSON.stringify(path.join(repoRoot, 'src/store/durable-store.ts'))});
+        (async () => {
+          const s = await openDurableStore({ stateDir: ${JSON.stringify(dir)}, pipeline: 'etl' });
+          await s.beginRun({ runId: 'run-1', pipeline: 'etl', status: 'RUNNING', stages: ['a', 'b', 'c'], startedAt: 1, usage: {} });
+          for (const id of ['a', 'b', 'c']) {
+            await s.saveStage('run-1', { stageId: id, status: 'SUCCEEDED', attempts: 1, idempotencyKey: 'run-1:' + id, usage: {}, validation: [], attemptLog: [] });
+          }
+          process.stdout.write('saved\\n');
+          setInterval(() => {}, 60000);
+        })();
+      `;
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d) => String(d).includes('saved') && resolve());
+        child.on('exit', (c) => reject(new Error(`child exited early with ${c}`)));
+      });
+      await new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+      assert.deepEqual(readDb().stages, {}); // Only the run begin reached the snapshot.
+
+      const s = await open();
+      assert.deepEqual(Object.keys(await s.getStages('run-1')), ['a', 'b', 'c']);
+      assert.equal((await s.getRun('run-1'))?.status, 'RUNNING');
+      assert.deepEqual(Object.keys(readDb().stages['run-1']), ['a', 'b', 'c']); // Replay was folded into a new snapshot.
+    });
+  });
+
+  describe('when the records since the snapshot reach the compaction threshold', () => {
+    it('rewrites the snapshot then and not before', async () => {
+      const s = await open({ compactMinRecords: 3 });
+      await s.beginRun(runRecord('run-1'));
+      await s.saveStage('run-1', stageRecord('a', 'RUNNING'));
+      await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED'));
+      assert.deepEqual(readDb().stages, {});
+      await s.saveStage('run-1', stageRecord('b', 'RUNNING'));
+      assert.deepEqual(readDb().stages, { 'run-1': { a: stageRecord('a', 'SUCCEEDED'), b: stageRecord('b', 'RUNNING') } });
+      assert.equal(readDb().appliedSeq, 4);
+    });
+  });
+
+  describe('when a run log is replayed', () => {
+    it('yields exactly the run and stage records of the snapshot', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      for (const id of ['a', 'b', 'c']) {
+        await s.saveStage('run-1', stageRecord(id, 'RUNNING'));
+        s.appendEvent(logEvent('run-1', 1, id));
+        await s.saveStage('run-1', stageRecord(id, id === 'b' ? 'FAILED' : 'SUCCEEDED', { attempts: 2 }));
+      }
+      await s.updateRun('run-1', { status: 'FAILED', endedAt: 9, reason: 'b failed' });
+      await s.close();
+      const replayed = replayEventLog(fs.readFileSync(path.join(root, 'runs', 'run-1', 'events.jsonl'), 'utf8'));
+      const db = readDb();
+      assert.deepEqual(replayed.run, db.runs['run-1']);
+      assert.deepEqual(replayed.stages, db.stages['run-1']);
+      assert.equal(replayed.events.length, 3);
+    });
+  });
+
+  describe('when db.json is truncated and run logs exist', () => {
+    it('moves it aside, rebuilds the state from the logs and says so', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED'));
+      await s.putCacheEntry(cacheEntry('a', 'run-1', 'h1'));
+      await s.close();
+      const text = fs.readFileSync(path.join(root, 'db.json'), 'utf8');
+      fs.writeFileSync(path.join(root, 'db.json'), text.slice(0, 40));
+
+      const again = await open({ clock: new ManualClock(1234) });
+      assert.deepEqual(again.recovered, {
+        path: path.join(root, 'db.json'),
+        problem: `${path.join(root, 'db.json')} cannot be read: it is not JSON (Unterminated string in JSON at position 40)`,
+        movedTo: path.join(root, 'db.json.corrupt-1234'),
+        runsRebuilt: ['run-1'],
+      });
+      assert.equal(fs.readFileSync(path.join(root, 'db.json.corrupt-1234'), 'utf8'), text.slice(0, 40));
+      assert.deepEqual(await again.getStages('run-1'), { a: stageRecord('a', 'SUCCEEDED') });
+      assert.deepEqual(await again.getCacheEntry('a'), cacheEntry('a', 'run-1', 'h1'));
+      assert.equal(readDb().runs['run-1'].runId, 'run-1');
+    });
+  });
+
+  describe('when db.json has a foreign schema', () => {
+    it('throws STATE_CORRUPT naming the path and the problem when there are no logs, and frees the lock', async () => {
+      fs.mkdirSync(root, { recursive: true });
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 2, pipeline: 'etl' }));
+      await assert.rejects(
+        openDurableStore({ stateDir: dir, pipeline: 'etl' }),
+        (e: unknown) =>
+          hasErrorCode(e, 'STATE_CORRUPT') &&
+          e.message.includes(`${path.join(root, 'db.json')} is not a dagbook state document`) &&
+          e.message.includes('`schemaVersion`'),
+      );
+      assert.equal(fs.existsSync(path.join(root, 'lock')), false);
+    });
+
+    it('rebuilds from the logs when there are some', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      await s.close();
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 1, pipeline: 'other' }));
+      const again = await open({ clock: new ManualClock(5) });
+      assert.deepEqual(again.recovered?.runsRebuilt, ['run-1']);
+      assert.equal(again.recovered?.movedTo, path.join(root, 'db.json.corrupt-5'));
+    });
+  });
+
+  describe('when the state is already open', () => {
+    it('refuses a second store with STATE_LOCKED', async () => {
+      await open();
+      await assert.rejects(openDurableStore({ stateDir: dir, pipeline: 'etl' }), (e: unknown) => hasErrorCode(e, 'STATE_LOCKED'));
+    });
+  });
+
+  describe('when artifacts are garbage-collected', () => {
+    it('removes only those no stage record or cache entry points to', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      const kept = await s.putOutput('kept');
+      const cached = await s.putOutput('cached');
+      const orphan = await s.putOutput('orphan');
+      await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED', { outputHash: kept }));
+      await s.putCacheEntry(cacheEntry('b', 'run-1', cached));
+      assert.deepEqual(await s.gcArtifacts(), { removed: [orphan] });
+      assert.equal(await s.hasOutput(kept), true);
+      assert.equal(await s.hasOutput(cached), true);
+    });
+  });
+
+  describe('when stages are reset', () => {
+    it('drops their cache entries durably', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      await s.putCacheEntry(cacheEntry('a', 'run-1', 'h1'));
+      await s.resetStages(['a']);
+      assert.deepEqual(readDb().cache, {});
+    });
+  });
+
+  describe('when retention runs', () => {
+    const now = 1_700_000_000_000 + 100 * DAY_MS;
+    const seed = async () => {
+      const s = await open();
+      await s.beginRun(runRecord('old-ok', 1_700_000_000_000));
+      await s.updateRun('old-ok', { status: 'SUCCEEDED', endedAt: now - 91 * DAY_MS });
+      await s.beginRun(runRecord('old-failed', 1_700_000_000_001));
+      await s.updateRun('old-failed', { status: 'FAILED', endedAt: now - 8 * DAY_MS });
+      await s.beginRun(runRecord('mid-ok', 1_700_000_000_002));
+      await s.updateRun('mid-ok', { status: 'SUCCEEDED', endedAt: now - 31 * DAY_MS });
+      await s.beginRun(runRecord('new-ok', 1_700_000_000_003));
+      await s.updateRun('new-ok', { status: 'SUCCEEDED', endedAt: now - DAY_MS });
+      await s.beginRun(runRecord('running', 1));
+      return s;
+    };
+
+    it('archives old runs with their records and old logs of kept runs', async () => {
+      const s = await seed();
+      assert.deepEqual(await s.applyRetention({ now }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'archive' });
+      assert.deepEqual((await s.listRuns()).map((r) => r.runId), ['running', 'mid-ok', 'new-ok']);
+      assert.deepEqual(fs.readdirSync(path.join(root, 'archive')).sort(), ['mid-ok', 'old-failed', 'old-ok']);
+      assert.deepEqual(fs.readdirSync(path.join(root, 'archive', 'old-ok')).sort(), ['events.jsonl', 'record.json']);
+      assert.equal(JSON.parse(fs.readFileSync(path.join(root, 'archive', 'old-ok', 'record.json'), 'utf8')).run.status, 'SUCCEEDED');
+      assert.deepEqual(fs.readdirSync(path.join(root, 'runs')).sort(), ['new-ok', 'running']);
+      assert.deepEqual(Object.keys(readDb().runs).sort(), ['mid-ok', 'new-ok', 'running']);
+    });
+
+    it('deletes them in delete mode', async () => {
+      const s = await seed();
+      await s.applyRetention({ now, mode: 'delete' });
+      assert.equal(fs.existsSync(path.join(root, 'archive')), false);
+      assert.deepEqual(fs.readdirSync(path.join(root, 'runs')).sort(), ['new-ok', 'running']);
+    });
+  });
+});

@@ -1,0 +1,48 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { PipelineEvent } from '../../src/events/event';
+import type { CacheEntry, RunRecord, StageRecord } from '../../src/store/run-store';
+
+/** A fresh temp folder for one test. */
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-store-'));
+}
+
+/** A run record. */
+export function runRecord(runId: string, startedAt = 1_700_000_000_000): RunRecord {
+  return { runId, pipeline: 'etl', status: 'RUNNING', stages: ['extract', 'load'], startedAt, usage: {} };
+}
+
+/** A stage record. */
+export function stageRecord(stageId: string, status: StageRecord['status'], extra: Partial<StageRecord> = {}): StageRecord {
+  return {
+    stageId,
+    status,
+    attempts: 1,
+    idempotencyKey: `run-1:${stageId}`,
+    usage: { tokens: 10 },
+    validation: [],
+    attemptLog: [],
+    ...extra,
+  };
+}
+
+/** A cache entry. */
+export function cacheEntry(stageId: string, runId: string, outputHash: string): CacheEntry {
+  return { stageId, cacheKey: `key-${stageId}`, outputHash, durationMs: 42, runId, recordedAt: 1_700_000_000_500 };
+}
+
+/** A LOG event. */
+export function logEvent(runId: string, seq: number, message: string): PipelineEvent {
+  return {
+    timestamp: '2024-01-01T00:00:00.000Z',
+    runId,
+    type: 'LOG',
+    level: 'INFO',
+    message,
+    metadata: { n: seq },
+    correlationId: runId,
+    seq,
+  };
+}

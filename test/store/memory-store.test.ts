@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { MemoryStore } from '../../src/store/memory-store';
+import { logEvent, runRecord, stageRecord } from './fixtures';
+
+describe('MemoryStore', () => {
+  describe('when a caller changes a record after saving it', () => {
+    it('keeps the value as saved', async () => {
+      const store = new MemoryStore();
+      const run = { ...runRecord('run-1'), usage: { tokens: 1 } };
+      await store.beginRun(run);
+      const record = { ...stageRecord('a', 'RUNNING'), usage: { tokens: 1 } };
+      await store.saveStage('run-1', record);
+      run.usage.tokens = 99;
+      record.usage.tokens = 99;
+      assert.deepEqual((await store.getRun('run-1'))?.usage, { tokens: 1 });
+      assert.deepEqual((await store.getStages('run-1')).a.usage, { tokens: 1 });
+    });
+  });
+
+  describe('when an update patches a run', () => {
+    it('never changes its id or pipeline', async () => {
+      const store = new MemoryStore();
+      await store.beginRun(runRecord('run-1'));
+      await store.updateRun('run-1', { status: 'CANCELLED', reason: 'stopped', runId: 'x' } as never);
+      assert.deepEqual(await store.getRun('run-1'), { ...runRecord('run-1'), status: 'CANCELLED', reason: 'stopped' });
+    });
+  });
+
+  describe('when outputs hold undefined', () => {
+    it('stores what JSON keeps', async () => {
+      const store = new MemoryStore();
+      const hash = await store.putOutput({ a: undefined, b: 1 });
+      assert.deepEqual(await store.getOutput(hash), { b: 1 });
+      assert.equal(await store.putOutput({ b: 1 }), hash);
+    });
+  });
+
+  describe('when events are read', () => {
+    it('returns a copy the caller cannot use to change the log', async () => {
+      const store = new MemoryStore();
+      store.appendEvent(logEvent('run-1', 1, 'a'));
+      (await store.readEvents('run-1')).pop();
+      assert.equal((await store.readEvents('run-1')).length, 1);
+    });
+  });
+});
