@@ -1,0 +1,118 @@
+import type { CompiledPipeline } from './plan';
+import { decideStage } from './decide';
+import { hashInputFiles } from './input-files';
+import { selectStages, type SelectionOptions } from './select';
+import { stageHistory } from './history';
+import type { RunStore } from '../store/run-store';
+
+/**
+ * The dry run: for every stage, whether a run would execute it or restore it
+ * from cache, and why, in words — without running anything. A stage whose
+ * upstream would run is reported as running too, since its inputs are only
+ * known once the upstream has run.
+ */
+
+/** What a run would do with one stage. */
+export type DryRunAction = 'run' | 'skip' | 'disabled' | 'blocked';
+
+/** One stage of the dry run. */
+export interface DryRunRow {
+  /** Stage id. */
+  readonly stageId: string;
+  /** What would happen. */
+  readonly action: DryRunAction;
+  /** Why, in words: "never ran", "param `x` changed", "up to date", ... */
+  readonly reason: string;
+  /** Expected duration from history, ms, when known. */
+  readonly estimatedMs?: number;
+  /** Its deps. */
+  readonly deps: readonly string[];
+}
+
+/** The dry run of a selection. */
+export interface DryRunResult {
+  /** Pipeline name. */
+  readonly pipeline: string;
+  /** Every selected stage, in plan order. */
+  readonly rows: readonly DryRunRow[];
+  /** Stages that would run. */
+  readonly toRun: number;
+  /** Sum of the known durations of the stages that would run, ms. */
+  readonly estimatedMs: number;
+}
+
+/** Options of {@link dryRun}. */
+export interface DryRunOptions {
+  /** The store holding the pipeline's history. */
+  readonly store: RunStore;
+  /** Which stages. @default all */
+  readonly selection?: SelectionOptions;
+  /** Stages forced to run (`true`: all). @default false */
+  readonly force?: boolean | readonly string[];
+  /** Folder declared input files are relative to. @default process.cwd() */
+  readonly baseDir?: string;
+}
+
+/** Says what a run would do, and why, for every selected stage. */
+export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions): Promise<DryRunResult> {
+  const { plan } = compiled;
+  const selection = selectStages(plan, options.selection ?? {});
+  const selected = new Set([...selection.stages, ...selection.disabled, ...Object.keys(selection.blocked)]);
+  const ids = plan.order.filter((id) => selected.has(id));
+  const history = await stageHistory(options.store, plan.name, ids);
+  const memo = new Map<string, string>();
+  const willRun = new Set<string>();
+  const outputHash: Record<string, string> = {};
+  const rows: DryRunRow[] = [];
+
+  for (const dep of selection.requiresOutputsOf) {
+    const entry = await options.store.getCacheEntry(dep);
+    if (entry) outputHash[dep] = entry.outputHash;
+  }
+  for (const id of ids) {
+    const stage = plan.stages[id];
+    const entry = await options.store.getCacheEntry(id);
+    const last = history.latest[id];
+    const estimatedMs = entry?.durationMs ?? (last?.status === 'SUCCEEDED' ? last.durationMs : undefined);
+    const base = { stageId: id, deps: stage.deps, ...(estimatedMs === undefined ? {} : { estimatedMs }) };
+    if (selection.disabled.includes(id)) {
+      rows.push({ ...base, action: 'disabled', reason: 'disabled in config' });
+      continue;
+    }
+    if (selection.blocked[id] !== undefined) {
+      rows.push({ ...base, action: 'blocked', reason: selection.blocked[id] });
+      continue;
+    }
+    const upstreamHashes: Record<string, string> = {};
+    for (const dep of stage.deps) if (outputHash[dep] !== undefined) upstreamHashes[dep] = outputHash[dep];
+    const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, options.baseDir ?? process.cwd(), memo) : {};
+    const force = options.force === true || (Array.isArray(options.force) && options.force.includes(id));
+    const decision = decideStage(stage, {
+      upstreamHashes,
+      fileHashes,
+      entry,
+      outputStored: entry ? await options.store.hasOutput(entry.outputHash) : false,
+      lastStatus: last?.status,
+      force,
+    });
+    const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
+    if (decision.action === 'skip' && runningDeps.length === 0) {
+      outputHash[id] = (entry as NonNullable<typeof entry>).outputHash;
+      rows.push({ ...base, action: 'skip', reason: decision.reason });
+      continue;
+    }
+    willRun.add(id);
+    const reason =
+      decision.action === 'run'
+        ? decision.reason
+        : `upstream ${runningDeps.map((d) => `\`${d}\``).join(', ')} will run`;
+    rows.push({ ...base, action: 'run', reason });
+  }
+  const running = rows.filter((r) => r.action === 'run');
+  return {
+    pipeline: plan.name,
+    rows,
+    toRun: running.length,
+    estimatedMs: running.reduce((sum, r) => sum + (r.estimatedMs ?? 0), 0),
+  };
+}

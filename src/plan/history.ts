@@ -1,0 +1,31 @@
+import type { RunRecord, RunStore, StageRecord } from '../store/run-store';
+
+/** The latest record of every stage over a pipeline's runs, with the run it came from. */
+export interface StageHistory {
+  /** Latest record by stage id. */
+  readonly latest: Readonly<Record<string, StageRecord>>;
+  /** Run of each latest record. */
+  readonly runOf: Readonly<Record<string, RunRecord>>;
+}
+
+/**
+ * Reads the latest record of each stage, newest run first, stopping once every
+ * wanted stage is found (usually after one run).
+ */
+export async function stageHistory(store: RunStore, pipeline: string, stageIds: readonly string[]): Promise<StageHistory> {
+  const latest: Record<string, StageRecord> = {};
+  const runOf: Record<string, RunRecord> = {};
+  const runs = (await store.listRuns()).filter((r) => r.pipeline === pipeline);
+  let missing = stageIds.length;
+  for (let i = runs.length - 1; i >= 0 && missing > 0; i--) {
+    const records = await store.getStages(runs[i].runId);
+    for (const id of stageIds) {
+      if (latest[id] === undefined && records[id] !== undefined) {
+        latest[id] = records[id];
+        runOf[id] = runs[i];
+        missing--;
+      }
+    }
+  }
+  return { latest, runOf };
+}
