@@ -2,6 +2,8 @@
  * dagbook's public API. Named exports only, listed on purpose.
  */
 export { VERSION, versions } from './version';
+
+// Errors
 export {
   DagbookError,
   NonRetryableError,
@@ -10,10 +12,56 @@ export {
   hasErrorCode,
 } from './errors';
 export type { ErrorCode, ErrorClass, PlanIssue } from './errors';
+
+// Time and randomness (injectable)
 export { systemClock, ManualClock } from './clock';
 export type { Clock } from './clock';
 export { seededRandom, systemRandom } from './random';
 export type { RandomSource } from './random';
+
+// Definition
+export { definePipeline, defineStage } from './definition/define-pipeline';
+export { loadPipelineFile } from './definition/load-file';
+export { pipelineFileJsonSchema } from './definition/json-schema';
+export type {
+  PipelineDefinition,
+  StageDefinition,
+  StageContext,
+  StageInputs,
+  StageFn,
+  RetryOptions,
+  BreakerOptions,
+  BudgetOptions,
+  ValidationRule,
+  Severity,
+  FailurePolicy,
+} from './definition/types';
+
+// Plan
+export { compilePipeline, planHash } from './plan/compile';
+export { selectStages } from './plan/select';
+export type { SelectionOptions, Selection } from './plan/select';
+export { dryRun } from './plan/dry-run';
+export type { DryRunResult, DryRunRow, DryRunAction, DryRunOptions } from './plan/dry-run';
+export { pipelineStatus } from './plan/status';
+export type { StageStanding } from './plan/status';
+export type { Plan, PlanStage, CompiledPipeline } from './plan/plan';
+
+// Run
+export { runPipeline, startRun } from './run/run-pipeline';
+export type { RunOptions, RunResult, RunHandle } from './run/run-pipeline';
+export type { RunMetrics, StageMetrics } from './run/run-metrics';
+export type { PipelineEvent, EventType, EventListener } from './events/event';
+
+// Stores
+export { MemoryStore } from './store/memory-store';
+export { openDurableStore } from './store/durable-store';
+export type { DurableStore } from './store/durable-store';
+export type { RunStore, RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry } from './store/run-store';
+
+// Notebook workbench and display
+export { openWorkbench } from './notebook/workbench';
+export type { Workbench, WorkbenchOptions, WorkbenchRunOptions, WorkbenchRunResult } from './notebook/workbench';
 export { escapeHtml, renderTable } from './display/html';
 export type { Rendered } from './display/html';
 export { inNotebook, show, newLiveDisplay } from './display/notebook-display';

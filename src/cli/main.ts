@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version';
 import { describeFailures, runNotebook } from '../notebook/run-notebook';
 import { startLab } from './lab';
+import { addPipelineCommands } from './pipeline-commands';
 import { errorMessage } from '../errors';
 
 /**
@@ -57,6 +58,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
       }
     });
+
+  addPipelineCommands(program, {
+    out,
+    exit: (code) => {
+      exitCode = code;
+    },
+  });
 
   try {
     await program.parseAsync(argv as string[]);

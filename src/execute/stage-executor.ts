@@ -161,9 +161,13 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   /** A final failure before an attempt could start (budget used up, breaker open). */
   const refused = (attempt: number, error: DagbookError, halfOpenAt?: number): StageOutcome => {
     const errorClass = classifyError(error);
+    // The breaker's error speaks of the breaker; the event also names the stage it kept from starting.
+    const text = error.code === 'CIRCUIT_OPEN'
+      ? `Stage \`${stage.id}\` was not started: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`
+      : error.message;
     emit('STEP_FAILURE', {
       level: 'ERROR',
-      message: redact(error.message),
+      message: redact(text),
       metadata: { attempt, durationMs: 0, code: error.code, errorClass, final: true },
     });
     return finish('FAILED', attempt - 1, { error: toStoredError(error, errorClass, redact), halfOpenAt });

@@ -22,6 +22,8 @@ export interface RunNotebookOptions {
   readonly projectRoot?: string;
   /** Called with the runner's stderr text as it arrives. */
   readonly onLog?: (text: string) => void;
+  /** Extra environment variables for the kernel (e.g. `DAGBOOK_STATE_DIR`). @default {} */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The outcome of one code cell. */
@@ -92,7 +94,7 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
 
   let stderr = '';
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' } });
+    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1', ...options.env } });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr += chunk;

@@ -83,8 +83,13 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       rows.push({ ...base, action: 'blocked', reason: selection.blocked[id] });
       continue;
     }
+    // A dep that will run has no new output yet: judge this stage's own changes
+    // against the dep's previous output, and name the dep as the reason if none.
     const upstreamHashes: Record<string, string> = {};
-    for (const dep of stage.deps) if (outputHash[dep] !== undefined) upstreamHashes[dep] = outputHash[dep];
+    for (const dep of stage.deps) {
+      const hash = willRun.has(dep) ? entry?.parts?.[`upstream:${dep}`] : outputHash[dep];
+      if (hash !== undefined) upstreamHashes[dep] = hash;
+    }
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, options.baseDir ?? process.cwd(), memo) : {};
     const force = options.force === true || (Array.isArray(options.force) && options.force.includes(id));
     const decision = decideStage(stage, {
@@ -102,10 +107,8 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       continue;
     }
     willRun.add(id);
-    const reason =
-      decision.action === 'run'
-        ? decision.reason
-        : `upstream ${runningDeps.map((d) => `\`${d}\``).join(', ')} will run`;
+    const upstreamNote = `upstream ${runningDeps.map((d) => `\`${d}\``).join(', ')} will run`;
+    const reason = decision.action === 'skip' ? upstreamNote : runningDeps.length > 0 && decision.reason !== 'never ran' ? `${decision.reason}; ${upstreamNote}` : decision.reason;
     rows.push({ ...base, action: 'run', reason });
   }
   const running = rows.filter((r) => r.action === 'run');

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { systemClock, type Clock } from '../clock';
 import type { FailurePolicy } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
-import type { EventListener } from '../events/event';
+import type { Emit, EventListener } from '../events/event';
 import { EventBus } from '../events/event-bus';
 import { BudgetLedger } from '../execute/budget';
 import { BreakerRegistry } from '../execute/circuit-breaker';
@@ -130,7 +130,7 @@ const DONE: readonly StageStatus[] = ['SUCCEEDED', 'CACHED'];
 /** One run's mutable state; lives only as long as the run. */
 class Run {
   private readonly store: RunStore;
-  private readonly emit;
+  private emit: Emit;
   private readonly records: Record<string, StageRecord> = {};
   private readonly outputHashes: Record<string, string> = {};
   private readonly outputs = new Map<string, unknown>();
@@ -161,6 +161,12 @@ class Run {
     const startedAt = clock.now();
 
     const resumed = this.options.resume ? await this.store.getStages(runId) : {};
+    if (this.options.resume) {
+      // A resumed run's events continue its log: seq goes on from the last stored event.
+      const logged = await this.store.readEvents(runId);
+      const lastSeq = logged.reduce((max, e) => Math.max(max, e.seq), 0);
+      this.emit = createRunEmitter(runId, clock, this.ctx.bus, (event) => this.store.appendEvent(event), lastSeq + 1);
+    }
     const previous = await this.latestStatuses(runId);
     for (const id of [...selection.stages, ...selection.requiresOutputsOf]) this.entries[id] = await this.store.getCacheEntry(id);
     await this.checkRequiredOutputs(selection.requiresOutputsOf, selection.stages);
@@ -170,7 +176,7 @@ class Run {
       throw new DagbookError('INVALID_OPTION', `Expected \`resume\` to name a stored run, got \`${runId}\``);
     }
     this.ledger = BudgetLedger.fromPlan(plan, {
-      usage: existingRun ? { global: existingRun.usage, stages: stageUsage(resumed), warned: [] } : undefined,
+      usage: existingRun ? { global: resumedGlobalUsage(existingRun.usage, resumed), stages: stageUsage(resumed), warned: [] } : undefined,
       onWarning: (w) =>
         this.emit('BUDGET_WARNING', {
           stageId: w.stageId,
@@ -267,13 +273,15 @@ class Run {
     for (;;) {
       while (!this.ctx.stop.signal.aborted && inflight.size < max) {
         const exhausted = this.ledger.globalExhausted();
-        if (exhausted !== null) {
+        // Only a stage that could have started is stopped by the budget: a run whose last stage used it up exactly succeeded.
+        if (exhausted !== null && scheduler.readyCount > 0) {
           this.budgetStop = exhausted;
           break;
         }
         const id = scheduler.next();
         if (id === undefined) break;
-        const task: Promise<void> = this.runStage(id, scheduler, resumed[id], previous[id]).finally(() => inflight.delete(task));
+        // A stage this run already tried (before a resume) is judged by that try, not by an older run's.
+        const task: Promise<void> = this.runStage(id, scheduler, resumed[id], resumed[id]?.status ?? previous[id]).finally(() => inflight.delete(task));
         inflight.add(task);
       }
       if (inflight.size === 0) break;
@@ -332,12 +340,17 @@ class Run {
       firstAttempt,
       onAttempt: (attempt) => {
         record = { ...record, attempts: attempt.attempt, attemptLog: [...record.attemptLog, attempt] };
-        this.persist(() => this.store.saveStage(this.ctx.runId, record));
+        // A success is checkpointed with the final record (one fsync fewer per stage); a crash before that re-runs the stage anyway.
+        if (attempt.outcome === 'failed') this.persist(() => this.store.saveStage(this.ctx.runId, record));
       },
       onProgress: (progress) => {
         record = { ...record, progress };
       },
     });
+    // Failures below the threshold change no state but must outlive the run too.
+    const breakerKey = stage.breaker?.key;
+    const breakerState = breakerKey === undefined ? undefined : this.breakers.find(breakerKey)?.toJSON();
+    if (breakerKey !== undefined && breakerState) this.persist(() => this.store.saveBreaker(breakerKey, breakerState));
     await this.writes;
     await this.finishStage(record, outcome, decision, scheduler);
   }
@@ -358,16 +371,21 @@ class Run {
       this.outputHashes[id] = outputHash;
       this.outputs.set(id, outcome.output ?? null);
       const done: StageRecord = { ...common, status: 'SUCCEEDED', outputHash };
-      await this.store.putCacheEntry({
-        stageId: id,
-        cacheKey: decision.cacheKey,
-        outputHash,
-        durationMs: outcome.durationMs,
-        runId: this.ctx.runId,
-        recordedAt: outcome.endedAt,
-        parts: decision.parts,
-      });
-      await this.checkpoint(done);
+      this.records[id] = done;
+      await this.writes;
+      // Issued in the same tick, so the durable store makes both durable with one fsync.
+      await Promise.all([
+        this.store.putCacheEntry({
+          stageId: id,
+          cacheKey: decision.cacheKey,
+          outputHash,
+          durationMs: outcome.durationMs,
+          runId: this.ctx.runId,
+          recordedAt: outcome.endedAt,
+          parts: decision.parts,
+        }),
+        this.store.saveStage(this.ctx.runId, done),
+      ]);
       scheduler.succeeded(id);
       return;
     }
@@ -495,6 +513,18 @@ class Run {
     if (blocked.length > 0) return `stage${blocked.length > 1 ? 's' : ''} ${blocked.join(', ')} blocked`;
     return undefined;
   }
+}
+
+/**
+ * Global usage to resume from: the run record's totals are written only when a
+ * run ends, so after a crash the checkpointed stage records know more.
+ */
+function resumedGlobalUsage(runUsage: Readonly<Record<string, number>>, records: Record<string, StageRecord>): Record<string, number> {
+  const fromStages: Record<string, number> = {};
+  for (const r of Object.values(records)) for (const [k, v] of Object.entries(r.usage)) fromStages[k] = (fromStages[k] ?? 0) + v;
+  const out: Record<string, number> = { ...runUsage };
+  for (const [k, v] of Object.entries(fromStages)) out[k] = Math.max(out[k] ?? 0, v);
+  return out;
 }
 
 function stageUsage(records: Record<string, StageRecord>): Record<string, Record<string, number>> {

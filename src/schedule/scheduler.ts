@@ -125,6 +125,8 @@ export class Scheduler {
       return state === 'waiting' || state === 'ready';
     });
     for (const id of left) this.markSettled(id);
+    // Drop their queue entries too, so `readyCount` reads 0 afterwards.
+    this.queue.drain();
     return left;
   }
 

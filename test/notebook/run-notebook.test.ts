@@ -44,7 +44,9 @@ describe('runNotebook', function () {
     for (const name of notebooks) {
       it(`runs every cell of notebooks/${name} without error`, async () => {
         const out = path.join(root, 'test-output', 'notebooks', name);
-        const report = await runNotebook(path.join(root, 'notebooks', name), { outPath: out });
+        // Each notebook gets fresh state, so the project's own state/ is left alone.
+        const stateDir = fs.mkdtempSync(path.join(tmp, 'state-'));
+        const report = await runNotebook(path.join(root, 'notebooks', name), { outPath: out, env: { DAGBOOK_STATE_DIR: stateDir } });
         const failures = report.failures.map((f) => `cell ${f.cell} (${f.firstLine}): ${f.detail ?? f.error}`);
         assert.deepEqual(failures, []);
         assert.ok(report.cells.length > 0);

@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { StageDefinition } from '../src/definition/types';
+
+/** Shared helpers of the benchmarks: temp state folders, timing, medians, pipeline shapes. */
+
+/** A fresh state folder on the real filesystem (the OS temp dir). */
+export function tempStateDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-bench-'));
+}
+
+/** Removes a folder made by {@link tempStateDir}. */
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The median of some numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Wall time of `work` in ms (monotonic). */
+export async function timeMs(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+/** Rounds to 3 decimals for printing. */
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** A stage body. */
+export type Body = StageDefinition['run'];
+
+/** A no-op stage body: returns nothing, does nothing. */
+export const noop: Body = () => undefined;
+
+/** `n` stages in a chain: s0 <- s1 <- ... */
+export function chain(n: number, run: Body = noop): StageDefinition[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, deps: i === 0 ? [] : [`s${i - 1}`], run }));
+}
+
+/** `n` stages as a fan-out: one root and `n - 1` stages that each need only the root. */
+export function fanout(n: number, run: Body = noop): StageDefinition[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, deps: i === 0 ? [] : ['s0'], run }));
+}

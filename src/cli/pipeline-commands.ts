@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { pipelineFileJsonSchema } from '../definition/json-schema';
+import { renderDagSvg } from '../display/dag-svg';
+import { openWorkbench, type WorkbenchOptions } from '../notebook/workbench';
+import { openDurableStore } from '../store/durable-store';
+import { terminalProgress } from './terminal-progress';
+
+/**
+ * The pipeline commands of the CLI: run, plan (the dry run), status, errors,
+ * reset, graph, gc, clean and schema. Each is a thin shell over the
+ * workbench, which prints plain text outside a notebook.
+ */
+
+/** What a command action reports back to `main`. */
+export interface CommandIo {
+  /** Writes a line to stdout. */
+  out(line: string): void;
+  /** Sets the process exit code. */
+  exit(code: number): void;
+}
+
+interface CommonOptions {
+  stateDir?: string;
+}
+
+function workbenchOptions(opts: CommonOptions, io: CommandIo, extra: Partial<WorkbenchOptions> = {}): WorkbenchOptions {
+  return { ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}), sink: (text) => io.out(text), ...extra };
+}
+
+/** Adds the pipeline commands to `program`. */
+export function addPipelineCommands(program: Command, io: CommandIo): void {
+  const stateOption = ['--state-dir <dir>', 'state folder (default: state/ beside the nearest package.json)'] as const;
+
+  program
+    .command('run')
+    .description('run a pipeline (or stages and what they need); up-to-date stages are restored from cache')
+    .argument('<pipeline>', 'pipeline file (YAML or JSON)')
+    .argument('[stages...]', 'stages to run, with their upstream (default: all)')
+    .option('--only', 'run exactly the named stages (their upstream outputs must be stored)')
+    .option('--from', 'run the named stage and everything downstream of it')
+    .option('--force', 're-run the named stages (all, when none is named) regardless of the cache')
+    .option('--max-parallel <n>', 'stages running at once', (v) => Number(v))
+    .option(...stateOption)
+    .action(async (file: string, stages: string[], opts: CommonOptions & { only?: boolean; from?: boolean; force?: boolean; maxParallel?: number }) => {
+      const tty = process.stdout.isTTY === true;
+      const progress = tty ? terminalProgress(process.stdout) : undefined;
+      const wb = await openWorkbench(file, workbenchOptions(opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
+      const target = stages.length === 0 ? undefined : stages;
+      const force = opts.force ? (target ? target : true) : undefined;
+      try {
+        const result = await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...(opts.maxParallel ? { maxParallel: opts.maxParallel } : {}) });
+        io.exit(result.status === 'SUCCEEDED' ? 0 : 1);
+      } finally {
+        progress?.stop();
+      }
+    });
+
+  program
+    .command('plan')
+    .alias('dry-run')
+    .description('say what a run would do and why, without running anything')
+    .argument('<pipeline>', 'pipeline file')
+    .argument('[stages...]', 'stages (with their upstream)')
+    .option('--force', 'as if the stages were forced')
+    .option(...stateOption)
+    .action(async (file: string, stages: string[], opts: CommonOptions & { force?: boolean }) => {
+      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      await wb.plan(stages.length ? stages : undefined, opts.force ? { force: stages.length ? stages : true } : {});
+    });
+
+  program
+    .command('status')
+    .description("every stage's state, last run and duration; stale stages marked")
+    .argument('<pipeline>', 'pipeline file')
+    .option(...stateOption)
+    .action(async (file: string, opts: CommonOptions) => {
+      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      await wb.status();
+    });
+
+  program
+    .command('errors')
+    .description("error analysis of a stage's latest failure, with the next step")
+    .argument('<pipeline>', 'pipeline file')
+    .argument('[stage]', 'stage (default: the latest failed one)')
+    .option(...stateOption)
+    .action(async (file: string, stage: string | undefined, opts: CommonOptions) => {
+      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      await wb.errors(stage);
+    });
+
+  program
+    .command('reset')
+    .description('forget the cached outputs of a stage and its downstream (all stages when none is named)')
+    .argument('<pipeline>', 'pipeline file')
+    .argument('[stage]', 'stage')
+    .option(...stateOption)
+    .action(async (file: string, stage: string | undefined, opts: CommonOptions) => {
+      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      await wb.reset(stage);
+    });
+
+  program
+    .command('graph')
+    .description('write the DAG as SVG')
+    .argument('<pipeline>', 'pipeline file')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (file: string, opts: { out?: string }) => {
+      const wb = await openWorkbench(file, { quiet: true });
+      const plan = wb.compiled().plan;
+      const svg = renderDagSvg(plan, Object.fromEntries(plan.order.map((id) => [id, 'PENDING'])), { title: plan.name });
+      if (opts.out) fs.writeFileSync(opts.out, svg);
+      else io.out(svg);
+    });
+
+  program
+    .command('gc')
+    .description('delete stored outputs that no record or cache entry points to')
+    .argument('<pipeline>', 'pipeline file')
+    .option(...stateOption)
+    .action(async (file: string, opts: CommonOptions) => {
+      const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(opts, io) });
+      const store = await openDurableStore({ stateDir: wb.stateDirectory, pipeline: wb.name });
+      try {
+        const { removed } = await store.gcArtifacts();
+        io.out(`Removed ${removed.length} unreferenced output(s).`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('clean')
+    .description('apply the retention policy: failed runs 7 days, successful runs 90 days, logs 30 days')
+    .argument('<pipeline>', 'pipeline file')
+    .option('--delete', 'delete instead of archiving')
+    .option('--failed-days <n>', 'keep failed runs this many days', (v) => Number(v), 7)
+    .option('--success-days <n>', 'keep successful runs this many days', (v) => Number(v), 90)
+    .option('--log-days <n>', 'keep run logs this many days', (v) => Number(v), 30)
+    .option(...stateOption)
+    .action(async (file: string, opts: CommonOptions & { delete?: boolean; failedDays: number; successDays: number; logDays: number }) => {
+      const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(opts, io) });
+      const store = await openDurableStore({ stateDir: wb.stateDirectory, pipeline: wb.name });
+      try {
+        const result = await store.applyRetention({
+          now: Date.now(),
+          failedRunDays: opts.failedDays,
+          successRunDays: opts.successDays,
+          logDays: opts.logDays,
+          mode: opts.delete ? 'delete' : 'archive',
+        });
+        io.out(`${opts.delete ? 'Deleted' : 'Archived'} ${result.runs.length} run(s) and ${result.logs.length} log(s).`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the pipeline file format (for editor completion)')
+    .action(() => {
+      io.out(JSON.stringify(pipelineFileJsonSchema(), null, 2));
+    });
+}

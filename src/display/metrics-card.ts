@@ -1,0 +1,108 @@
+import type { Plan } from '../plan/plan';
+import type { RunResult } from '../run/run-pipeline';
+import type { StageMetrics } from '../run/run-metrics';
+import { formatDuration, formatNumber, formatPercent, plural } from './format';
+import { renderGrid } from './grid';
+import { escapeHtml, type Rendered } from './html';
+import { badgeHtml, cardHtml, codeHtml, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
+
+/**
+ * The card shown when a run ends: its status, wall time against the sum of
+ * stage times (how much ran in parallel), counts by state, cache hits,
+ * budgets, and per stage: duration, attempts, retries with their delays,
+ * usage against budgets, items, cache hit and validation failures.
+ */
+
+/** "tokens 420 / 500 (84%)", or "tokens 420" without a limit. */
+export function usageText(resource: string, used: number, limit?: number): string {
+  return limit === undefined
+    ? `${resource} ${formatNumber(used)}`
+    : `${resource} ${formatNumber(used)} / ${formatNumber(limit)} (${formatPercent(limit > 0 ? used / limit : 1)})`;
+}
+
+/** "2 retries: 1.0 s, 2.1 s", or "" without retries. */
+export function retriesText(m: Pick<StageMetrics, 'retries' | 'retryDelaysMs'>): string {
+  if (m.retries === 0) return '';
+  const delays = m.retryDelaysMs.map(formatDuration).join(', ');
+  return `${plural(m.retries, 'retry', 'retries')}${delays ? `: ${delays}` : ''}`;
+}
+
+function usageColor(used: number, limit?: number): string {
+  if (limit === undefined) return 'inherit';
+  const r = limit > 0 ? used / limit : 1;
+  return r >= 1 ? '#b91c1c' : r >= 0.8 ? '#b45309' : 'inherit';
+}
+
+/** The end-of-run card. */
+export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
+  const m = result.metrics;
+  const ids = [...plan.order.filter((id) => id in result.stages), ...Object.keys(result.stages).filter((id) => !plan.order.includes(id))];
+  const parallelism = m.durationMs > 0 ? m.stageTimeMs / m.durationMs : 1;
+  const counts = sortStates(Object.keys(m.counts)).map((s) => `${m.counts[s as keyof typeof m.counts]} ${stateStyle(s).label}`);
+  const budgetLines = Object.entries(plan.budgets).map(([r, b]) => ({ r, used: m.usage[r] ?? 0, limit: b.limit }));
+  for (const [r, used] of Object.entries(m.usage)) if (!(r in plan.budgets)) budgetLines.push({ r, used, limit: undefined as unknown as number });
+
+  const head = `run \`${result.runId}\` ${stateStyle(result.status).label}${result.reason ? `: ${result.reason}` : ''}`;
+  const times = `wall time ${formatDuration(m.durationMs)}, stage time ${formatDuration(m.stageTimeMs)} (parallelism ×${parallelism.toFixed(1)})`;
+  const stages = `stages: ${counts.join(', ')}; cache hits ${m.cacheHits} of ${ids.length}; ${plural(m.retries, 'retry', 'retries')}`;
+  const budgets = budgetLines.length === 0 ? '' : `usage: ${budgetLines.map((b) => usageText(b.r, b.used, b.limit)).join(', ')}`;
+
+  const rows = ids.map((id) => {
+    const s = m.stages[id];
+    const record = result.stages[id];
+    const stageBudgets = plan.stages[id]?.budgets ?? {};
+    const resources = [...new Set([...Object.keys(s.usage), ...Object.keys(stageBudgets)])];
+    const usage = resources.map((r) => ({ r, used: s.usage[r] ?? 0, limit: stageBudgets[r] as number | undefined }));
+    const executed = s.attempts > 0;
+    const failedRules = record.validation.filter((v) => !v.passed).map((v) => v.rule);
+    const validation = failedRules.length === 0 ? '' : `${failedRules.length} failed: ${failedRules.join(', ')}`;
+    return [
+      id,
+      { text: stateStyle(s.status).label, html: badgeHtml(s.status) },
+      executed ? formatDuration(s.durationMs) : '—',
+      executed ? String(s.attempts) : '—',
+      retriesText(s),
+      {
+        text: usage.map((u) => usageText(u.r, u.used, u.limit)).join(', '),
+        html: usage.map((u) => `<span style="color:${usageColor(u.used, u.limit)}">${escapeHtml(usageText(u.r, u.used, u.limit))}</span>`).join(', '),
+      },
+      s.progress ? `${formatNumber(s.progress.done)}/${formatNumber(s.progress.total)}` : '',
+      s.cacheHit ? 'yes' : executed ? 'no' : '—',
+      { text: validation, html: validation ? `<span style="color:#b45309">${escapeHtml(validation)}</span>` : '' },
+    ];
+  });
+  const grid = renderGrid(
+    [
+      { title: 'stage', mono: true },
+      { title: 'status' },
+      { title: 'duration', align: 'right' },
+      { title: 'attempts', align: 'right' },
+      { title: 'retries' },
+      { title: 'usage' },
+      { title: 'items', align: 'right' },
+      { title: 'cache hit' },
+      { title: 'validation', nowrap: false },
+    ],
+    rows,
+  );
+
+  const stat = (label: string, value: string, sub = '') =>
+    `<div style="min-width:96px"><div style="font-size:11px;color:${MUTED};text-transform:uppercase;letter-spacing:.03em">${escapeHtml(label)}</div>` +
+    `<div style="font-size:17px;font-weight:600">${escapeHtml(value)}</div>${sub ? `<div style="font-size:11.5px;color:${MUTED}">${escapeHtml(sub)}</div>` : ''}</div>`;
+  const html = cardHtml(
+    `<div style="display:flex;align-items:center;gap:10px;margin-bottom:10px">${badgeHtml(result.status)}<span style="font-size:14px">Run ${codeHtml(result.runId)}${result.reason ? ` — ${richTextHtml(result.reason)}` : ''}</span></div>` +
+      `<div style="display:flex;gap:22px;flex-wrap:wrap;margin-bottom:6px">` +
+      stat('wall time', formatDuration(m.durationMs)) +
+      stat('stage time', formatDuration(m.stageTimeMs), `parallelism ×${parallelism.toFixed(1)}`) +
+      stat('cache hits', `${m.cacheHits} of ${ids.length}`) +
+      stat('retries', String(m.retries)) +
+      budgetLines.map((b) => stat(b.r, formatNumber(b.used), b.limit === undefined ? 'no budget' : `of ${formatNumber(b.limit)} (${formatPercent(b.limit > 0 ? b.used / b.limit : 1)})`)).join('') +
+      `</div>` +
+      `<div style="display:flex;gap:6px;flex-wrap:wrap;margin:6px 0 2px">${sortStates(Object.keys(m.counts))
+        .map((s) => badgeHtml(s, `${m.counts[s as keyof typeof m.counts]} ${stateStyle(s).label}`))
+        .join('')}</div>` +
+      grid.html,
+  );
+  const text = [head, times, stages, ...(budgets ? [budgets] : []), '', grid.text].join('\n');
+  return { html, text };
+}

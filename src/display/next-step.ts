@@ -1,0 +1,132 @@
+import type { Plan } from '../plan/plan';
+import type { BreakerSnapshot, StageRecord } from '../store/run-store';
+import { formatIso, formatRelative } from './format';
+
+/**
+ * What to do about a failed stage, in words, with the exact call to make:
+ * the answer depends on the cause (open breaker, budget, timeout,
+ * validation, bad input, bug, temporary fault).
+ */
+
+/** What error analysis looks at. */
+export interface ErrorAnalysisInput {
+  /** The plan the stage belongs to. */
+  readonly plan: Plan;
+  /** The failed stage. */
+  readonly stageId: string;
+  /** Its record in the run. */
+  readonly record: StageRecord;
+  /** Its circuit breaker's state, when it has one. */
+  readonly breaker?: { readonly key: string; readonly snapshot: BreakerSnapshot; readonly recoveryTimeoutMs: number };
+  /** The run's global usage by resource. */
+  readonly runUsage: Readonly<Record<string, number>>;
+  /** Now, ms since epoch. */
+  readonly now: number;
+  /** What the call starts with. @default 'await wb.' */
+  readonly callPrefix?: string;
+}
+
+/** The advice and the call that carries it out. */
+export interface NextStep {
+  /** One sentence: what to do. */
+  readonly advice: string;
+  /** The exact call to make (empty when there is nothing to do). */
+  readonly call: string;
+}
+
+/** When the stage's breaker half-opens, ms since epoch, when known. */
+export function halfOpenAt(input: ErrorAnalysisInput): number | undefined {
+  const b = input.breaker;
+  if (b && b.snapshot.openedAt !== null) return b.snapshot.openedAt + b.recoveryTimeoutMs;
+  const data = input.record.error?.data ?? {};
+  if (typeof data.halfOpenAtMs === 'number') return data.halfOpenAtMs;
+  if (typeof data.halfOpenAt === 'string' && Number.isFinite(Date.parse(data.halfOpenAt))) return Date.parse(data.halfOpenAt);
+  return undefined;
+}
+
+/** The key of the stage's breaker. */
+export function breakerKey(input: ErrorAnalysisInput): string {
+  const data = input.record.error?.data ?? {};
+  return input.breaker?.key ?? (typeof data.key === 'string' ? data.key : undefined) ?? input.plan.stages[input.stageId]?.breaker?.key ?? input.stageId;
+}
+
+/** The first line of a bug: "TypeError: x is not a function". */
+function bugLine(message: string, stack?: string): string {
+  const first = stack?.split('\n')[0] ?? '';
+  const line = /^\w*Error\b.*:/.test(first) ? first : message.split('\n')[0];
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
+function list(names: readonly string[]): string {
+  return names.map((n) => `\`${n}\``).join(', ');
+}
+
+/** The next step for a failed stage, by cause. */
+export function nextStep(input: ErrorAnalysisInput): NextStep {
+  const { plan, stageId, record, now } = input;
+  const run = `${input.callPrefix ?? 'await wb.'}run('${stageId}')`;
+  const error = record.error;
+  const stage = plan.stages[stageId];
+  if (!error) {
+    if (record.status === 'BLOCKED') return { advice: `the stage was blocked (${record.reason ?? 'an upstream stage failed'}): fix that first, then re-run`, call: run };
+    return { advice: `stage \`${stageId}\` has no error (it is ${record.status})`, call: '' };
+  }
+  const data = error.data ?? {};
+  const breakerOpen = input.breaker?.snapshot.state === 'OPEN' && (error.errorClass === 'transient' || error.errorClass === 'resource');
+  if (error.code === 'CIRCUIT_OPEN' || breakerOpen) {
+    const key = breakerKey(input);
+    const at = halfOpenAt(input);
+    if (at === undefined) return { advice: `wait for the breaker \`${key}\` to half-open, then re-run`, call: run };
+    if (at <= now) return { advice: `the breaker \`${key}\` half-opened at ${formatIso(at)} (${formatRelative(at, now)}): re-run to let a probe through`, call: run };
+    return { advice: `wait until the breaker \`${key}\` half-opens at ${formatIso(at)} (${formatRelative(at, now)}), then re-run`, call: run };
+  }
+  if (error.code === 'BUDGET_EXHAUSTED') {
+    const resource =
+      typeof data.resource === 'string'
+        ? data.resource
+        : Object.keys(stage?.budgets ?? {}).find((r) => (record.usage[r] ?? 0) >= (stage?.budgets[r] ?? Infinity)) ?? Object.keys(plan.budgets)[0];
+    if (resource === undefined) return { advice: 'raise the exhausted budget, then re-run', call: run };
+    const stageLimit = stage?.budgets[resource];
+    const globalLimit = plan.budgets[resource]?.limit;
+    const parts = [
+      ...(stageLimit === undefined ? [] : [`stage \`budgets.${resource}\` = ${stageLimit}`]),
+      ...(globalLimit === undefined ? [] : [`the pipeline's \`budgets.${resource}\` = ${globalLimit}`]),
+    ];
+    if (data.scope === 'global') parts.reverse();
+    return { advice: `raise the \`${resource}\` budget${parts.length ? ` (${parts.join(', or ')})` : ''}, then re-run`, call: run };
+  }
+  if (error.code === 'STAGE_TIMEOUT') {
+    const timeoutMs = typeof data.timeoutMs === 'number' ? data.timeoutMs : stage?.timeoutMs ?? 0;
+    const failed = record.attemptLog.filter((a) => a.outcome === 'failed');
+    const where = failed.length > 1 ? (failed.every((a) => a.code === 'STAGE_TIMEOUT') ? ' on every attempt' : ' on its last attempt') : '';
+    return {
+      advice: `the stage ran past its timeoutMs (${timeoutMs} ms)${where}: raise \`timeoutMs\` or make the stage honour ctx.signal, then re-run`,
+      call: run,
+    };
+  }
+  if (error.code === 'STAGE_VALIDATION_FAILED') {
+    const rules = Array.isArray(data.rules)
+      ? data.rules.map(String)
+      : record.validation.filter((v) => !v.passed && v.severity === 'error').map((v) => v.rule);
+    const what = rules.length === 1 ? `validation rule ${list(rules)} failed` : `validation rules ${list(rules)} failed`;
+    return { advice: `fix the output: ${what}, then re-run`, call: run };
+  }
+  if (error.code === 'STAGE_CANCELLED' || error.code === 'RUN_CANCELLED') {
+    return { advice: 'the stage was cancelled before it finished: re-run', call: run };
+  }
+  switch (error.errorClass) {
+    case 'logic':
+      return { advice: `fix the code of stage \`${stageId}\` (a bug: ${bugLine(error.message, error.stack)}), then re-run`, call: run };
+    case 'persistent':
+      return { advice: 'fix the input (the error says what is wrong), then re-run', call: run };
+    case 'resource':
+      return { advice: 'a resource ran out (the error says which): free it or raise its limit, then re-run', call: run };
+    default: {
+      const attempts = record.attemptLog.filter((a) => a.outcome === 'failed').length || record.attempts;
+      return {
+        advice: `the error looks temporary (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} failed): retry; if it keeps failing, raise \`retry.maxAttempts\``,
+        call: run,
+      };
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { Plan } from '../plan/plan';
+import type { StageStanding } from '../plan/status';
+import { renderDagSvg } from './dag-svg';
+import { formatDuration, formatRelative, plural, shortHash } from './format';
+import { renderGrid } from './grid';
+import { escapeHtml, type Rendered } from './html';
+import { badgeHtml, cardHtml, FONT_MONO, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
+
+/**
+ * The status view: where every stage stands — its state in the latest run
+ * that had it, when that was, how long it took, its output hash, and whether
+ * it is stale and why.
+ */
+
+/** The state a stage is drawn in: stale outputs are amber even though they once succeeded. */
+function drawnState(row: StageStanding): string {
+  return row.stale && (row.status === 'SUCCEEDED' || row.status === 'CACHED') ? 'STALE' : row.status;
+}
+
+/** "status of `name`: 13 stages — 9 succeeded, 1 failed, 3 never run; 2 stale". */
+export function statusHeadline(plan: Plan, rows: readonly StageStanding[]): string {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
+  const parts = sortStates(counts.keys()).map((s) => `${counts.get(s)} ${stateStyle(s).label}`);
+  const stale = rows.filter((r) => r.stale).length;
+  return `status of \`${plan.name}\`: ${plural(rows.length, 'stage')} — ${parts.join(', ')}${stale > 0 ? `; ${stale} stale` : ''}`;
+}
+
+/** Every stage's standing as a DAG coloured by state and a table. `now` is ms since epoch. */
+export function renderStatusView(plan: Plan, rows: readonly StageStanding[], now: number): Rendered {
+  const headline = statusHeadline(plan, rows);
+  const states: Record<string, string> = {};
+  for (const row of rows) states[row.stageId] = drawnState(row);
+  const grid = renderGrid(
+    [
+      { title: 'stage', mono: true },
+      { title: 'state' },
+      { title: 'last run' },
+      { title: 'took', align: 'right' },
+      { title: 'output', mono: true },
+      { title: 'freshness', nowrap: false },
+    ],
+    rows.map((row) => {
+      const when = row.lastEndedAt === undefined ? '' : formatRelative(row.lastEndedAt, now);
+      const lastRun = row.lastRunId === undefined ? '—' : `${when} (${row.lastRunId})`;
+      const lastRunHtml =
+        row.lastRunId === undefined
+          ? `<span style="color:${MUTED}">—</span>`
+          : `${escapeHtml(when)} <span style="font-family:${FONT_MONO};font-size:11.5px;color:${MUTED}">${escapeHtml(row.lastRunId)}</span>`;
+      const stateText = stateStyle(row.status).label + (row.errorCode ? ` (${row.errorCode})` : '');
+      const stateHtml = badgeHtml(row.status) + (row.errorCode ? ` <span style="font-family:${FONT_MONO};font-size:11.5px;color:#b91c1c">${escapeHtml(row.errorCode)}</span>` : '');
+      const fresh = row.stale ? `stale: ${row.reason}` : row.reason;
+      const freshHtml = row.stale
+        ? `${badgeHtml('STALE')} ${richTextHtml(row.reason)}`
+        : `<span style="color:${MUTED}">${richTextHtml(row.reason)}</span>`;
+      return [
+        row.stageId,
+        { text: stateText, html: stateHtml },
+        { text: lastRun, html: lastRunHtml },
+        row.lastDurationMs === undefined ? '—' : formatDuration(row.lastDurationMs),
+        row.outputHash === undefined ? '—' : shortHash(row.outputHash),
+        { text: fresh, html: freshHtml },
+      ];
+    }),
+  );
+  const html = cardHtml(
+    `<div style="font-size:14px;margin-bottom:8px">${richTextHtml(headline.replace(/^status/, 'Status'))}</div>` +
+      renderDagSvg(plan, states) +
+      grid.html,
+  );
+  return { html, text: `${headline}\n\n${grid.text}` };
+}

@@ -1,0 +1,54 @@
+import { escapeHtml, type Rendered } from '../display/html';
+import type { PipelineEvent } from '../events/event';
+import type { RunResult } from '../run/run-pipeline';
+
+/** Small views of the workbench that have no home among the display renderers. */
+
+/** Human duration: 12 ms, 1.4 s, 2.5 min. */
+export function humanMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+/**
+ * The one-line answer to re-running an up-to-date section: every stage was a
+ * cache hit, so nothing ran.
+ */
+export function renderUpToDate(result: RunResult): Rendered {
+  const ids = Object.keys(result.stages);
+  const label = ids.length === 1 ? `\`${ids[0]}\` is up to date` : `all ${ids.length} stages are up to date`;
+  const text = `✓ ${label} (cache hit: code, params and inputs unchanged; nothing ran)`;
+  const html = `<div style="font-family:system-ui,sans-serif;font-size:13px;padding:6px 10px;border-left:4px solid #2e7d32;background:#f1f8f1"><b style="color:#2e7d32">✓ up to date</b> — ${escapeHtml(label.replace(/`/g, ''))}: cache hit, code, params and inputs unchanged; nothing ran.</div>`;
+  return { html, text };
+}
+
+/** One line per notable event, for plain-text output (outside a notebook); undefined for the rest. */
+export function renderEventLine(event: PipelineEvent): string | undefined {
+  const at = event.timestamp.slice(11, 23);
+  switch (event.type) {
+    case 'STEP_START':
+    case 'STEP_SUCCESS':
+    case 'STEP_FAILURE':
+    case 'STEP_RETRY':
+    case 'STEP_SKIPPED':
+    case 'CIRCUIT_BREAKER':
+    case 'BUDGET_WARNING':
+    case 'VALIDATION_ERROR':
+    case 'CANCELLED':
+    case 'PIPELINE_COMPLETE':
+      return `${at} ${event.level.padEnd(5)} ${event.message}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The rows of a tabular value (an array of records, or of arrays), else undefined. */
+export function tabularRows(value: unknown): Record<string, unknown>[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  if (value.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row))) return value as Record<string, unknown>[];
+  if (value.every((row) => Array.isArray(row))) {
+    return (value as unknown[][]).map((row) => Object.fromEntries(row.map((cell, i) => [`col${i}`, cell])));
+  }
+  return undefined;
+}

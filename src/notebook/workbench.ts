@@ -1,0 +1,369 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { systemClock, type Clock } from '../clock';
+import type { PipelineDefinition, StageDefinition } from '../definition/types';
+import { loadPipelineFile } from '../definition/load-file';
+import { DagbookError } from '../errors';
+import type { EventListener, PipelineEvent } from '../events/event';
+import { compilePipeline } from '../plan/compile';
+import { dryRun, type DryRunResult } from '../plan/dry-run';
+import { downstreamOf } from '../plan/graph';
+import type { CompiledPipeline } from '../plan/plan';
+import { planGraph, type SelectionOptions } from '../plan/select';
+import { pipelineStatus, type StageStanding } from '../plan/status';
+import { stageHistory } from '../plan/history';
+import { startRun, type RunResult } from '../run/run-pipeline';
+import { openDurableStore, type DurableStore } from '../store/durable-store';
+import { renderErrorAnalysis } from '../display/error-analysis';
+import { renderMetricsCard } from '../display/metrics-card';
+import { renderPlanView } from '../display/plan-view';
+import { ProgressModel } from '../display/progress-view';
+import { renderStatusView } from '../display/status-view';
+import { renderTable, type Rendered } from '../display/html';
+import { inNotebook, newLiveDisplay, show, type TextSink } from '../display/notebook-display';
+import { renderUpToDate, renderEventLine, tabularRows } from './workbench-views';
+
+/**
+ * The notebook workbench: one object per pipeline whose calls each render
+ * inline — `run` (live progress, then a metrics card), `plan` (the dry run),
+ * `status`, `errors`, `output` and `table`. State lives in the durable store
+ * under `state/<pipeline>/`, opened for each call and closed after it, so it
+ * survives kernel restarts and the CLI can run between two cells.
+ */
+
+/** Options of {@link openWorkbench}. */
+export interface WorkbenchOptions {
+  /** State folder. @default `$DAGBOOK_STATE_DIR`, else `state/` in the nearest folder above the working directory holding a package.json */
+  readonly stateDir?: string;
+  /** Folder that declared input files are relative to. @default the pipeline file's folder, else the working directory */
+  readonly baseDir?: string;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Where plain text goes outside a notebook. @default stdout */
+  readonly sink?: TextSink;
+  /** Render nothing (calls still return their data). @default false */
+  readonly quiet?: boolean;
+  /** Minimum interval between live progress updates, ms. @default 100 */
+  readonly refreshMs?: number;
+  /** Outside a notebook, print a line per notable event while running. @default true */
+  readonly eventLines?: boolean;
+  /** Extra subscribers to every run's events (e.g. a terminal progress bar). @default [] */
+  readonly listeners?: readonly EventListener[];
+}
+
+/** Options of {@link Workbench.run}. */
+export interface WorkbenchRunOptions {
+  /** Run exactly these stages (their upstream outputs must be stored). */
+  readonly only?: boolean;
+  /** Re-run the target regardless of the cache (`true`), or these stages. */
+  readonly force?: boolean | readonly string[];
+  /** Run the target and everything downstream of it instead of its upstream. */
+  readonly downstream?: boolean;
+  /** Overrides the plan's maxParallel. */
+  readonly maxParallel?: number;
+  /** Cancels the run when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link Workbench.run} returns: the run result plus whether it was all cache hits. */
+export interface WorkbenchRunResult extends RunResult {
+  /** True when every selected stage was restored from cache. */
+  readonly upToDate: boolean;
+}
+
+/** Opens the workbench of a pipeline (a definition, or a YAML/JSON file path). */
+export async function openWorkbench(pipeline: PipelineDefinition | string, options: WorkbenchOptions = {}): Promise<Workbench> {
+  const definition = typeof pipeline === 'string' ? await loadPipelineFile(pipeline) : pipeline;
+  // The notebook and CLI boundary: the one place the environment is read.
+  const stateDir = path.resolve(options.stateDir ?? process.env.DAGBOOK_STATE_DIR ?? defaultStateDir(process.cwd()));
+  const baseDir = options.baseDir ?? (typeof pipeline === 'string' ? path.dirname(path.resolve(pipeline)) : process.cwd());
+  return new Workbench(definition, { ...options, stateDir, baseDir });
+}
+
+/** `state/` beside the nearest package.json above `from`, else `<from>/state`. */
+export function defaultStateDir(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'state');
+    if (path.dirname(dir) === dir) return path.join(path.resolve(from), 'state');
+  }
+}
+
+/** See the module comment. */
+export class Workbench {
+  private definition: PipelineDefinition;
+  private compiledCache: CompiledPipeline | undefined;
+  private readonly stateDir: string;
+  private readonly baseDir: string;
+  private readonly clock: Clock;
+  private readonly sink: TextSink | undefined;
+  private readonly quiet: boolean;
+  private readonly refreshMs: number;
+  private readonly eventLines: boolean;
+  private readonly listeners: readonly EventListener[];
+
+  constructor(definition: PipelineDefinition, options: WorkbenchOptions & { stateDir: string; baseDir: string }) {
+    this.definition = definition;
+    this.stateDir = options.stateDir;
+    this.baseDir = options.baseDir;
+    this.clock = options.clock ?? systemClock;
+    this.sink = options.sink;
+    this.quiet = options.quiet ?? false;
+    this.refreshMs = options.refreshMs ?? 100;
+    this.eventLines = options.eventLines ?? true;
+    this.listeners = options.listeners ?? [];
+    this.compiled();
+  }
+
+  /** The compiled pipeline (recompiled after {@link stage} changes it). @throws PLAN_INVALID */
+  compiled(): CompiledPipeline {
+    if (!this.compiledCache) this.compiledCache = compilePipeline(this.definition);
+    return this.compiledCache;
+  }
+
+  /** Pipeline name. */
+  get name(): string {
+    return this.definition.name;
+  }
+
+  /** The state folder (the pipeline's state is in `<stateDirectory>/<name>/`). */
+  get stateDirectory(): string {
+    return this.stateDir;
+  }
+
+  /**
+   * Adds a stage defined in a notebook cell, or replaces the stage with the
+   * same id. Its code fingerprint drives its cache key like any other stage.
+   * @throws PLAN_INVALID when the pipeline no longer compiles (the change is undone)
+   */
+  stage(definition: StageDefinition<any>): this {
+    const previous = this.definition;
+    const stages = previous.stages.some((s) => s.id === definition.id)
+      ? previous.stages.map((s) => (s.id === definition.id ? definition : s))
+      : [...previous.stages, definition];
+    this.definition = { ...previous, stages };
+    this.compiledCache = undefined;
+    try {
+      this.compiled();
+    } catch (error) {
+      this.definition = previous;
+      this.compiledCache = undefined;
+      throw error;
+    }
+    return this;
+  }
+
+  /** Changes params of a stage (merged into its current params). */
+  params(stageId: string, params: Readonly<Record<string, unknown>>): this {
+    const stage = this.definition.stages.find((s) => s.id === stageId);
+    if (!stage) throw this.unknownStage(stageId);
+    return this.stage({ ...stage, params: { ...(stage.params ?? {}), ...params } });
+  }
+
+  /**
+   * Runs a stage and whatever upstream of it is not up to date (every stage
+   * when no target is given), with live progress, then a metrics card — or a
+   * one-line "up to date" when everything was a cache hit — and the error
+   * analysis of each failed stage.
+   */
+  async run(target?: string | readonly string[], options: WorkbenchRunOptions = {}): Promise<WorkbenchRunResult> {
+    const compiled = this.compiled();
+    const selection: SelectionOptions =
+      target === undefined ? {} : options.only ? { only: target } : options.downstream ? { from: typeof target === 'string' ? target : target[0] } : { target };
+    return this.withStore(async (store) => {
+      const dry = await dryRun(compiled, { store, selection, force: options.force, baseDir: this.baseDir });
+      const estimates: Record<string, number> = {};
+      for (const row of dry.rows) if (row.estimatedMs !== undefined) estimates[row.stageId] = row.estimatedMs;
+      const model = new ProgressModel({ stages: dry.rows.map((r) => r.stageId), estimatesMs: estimates, startedAt: this.clock.now() });
+      const live = this.quiet ? undefined : inNotebook() ? newLiveDisplay() : undefined;
+      let lastRefresh = -Infinity;
+      const refresh = (force: boolean) => {
+        const now = this.clock.monotonic();
+        if (!live || (!force && now - lastRefresh < this.refreshMs)) return;
+        lastRefresh = now;
+        live.update(model.view(this.clock.now()));
+      };
+      const handle = startRun(compiled, {
+        store,
+        clock: this.clock,
+        selection,
+        force: options.force,
+        baseDir: this.baseDir,
+        ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        listeners: [
+          (event: PipelineEvent) => {
+            model.apply(event);
+            if (live) refresh(event.type === 'PIPELINE_COMPLETE');
+            else if (!this.quiet && this.eventLines) {
+              const line = renderEventLine(event);
+              if (line) this.text(line);
+            }
+          },
+          ...this.listeners,
+        ],
+      });
+      const result = await handle.result;
+      const upToDate = Object.values(result.stages).every((r) => r.status === 'CACHED');
+      if (upToDate) {
+        // Replace the progress display: a section that was up to date shows one line.
+        if (live) live.update(renderUpToDate(result));
+        else this.render(renderUpToDate(result));
+      } else {
+        this.render(renderMetricsCard(compiled.plan, result));
+        for (const record of Object.values(result.stages)) {
+          if (record.status === 'FAILED') this.render(await this.analysis(store, record.stageId, result.metrics.usage));
+        }
+      }
+      return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`);
+    });
+  }
+
+  /** The dry run: what a run would do and why, drawn as the DAG and a table. Runs nothing. */
+  async plan(target?: string | readonly string[], options: { force?: boolean | readonly string[] } = {}): Promise<DryRunResult> {
+    const compiled = this.compiled();
+    return this.withStore(async (store) => {
+      const dry = await dryRun(compiled, { store, selection: target === undefined ? {} : { target }, force: options.force, baseDir: this.baseDir });
+      this.render(renderPlanView(compiled.plan, dry));
+      return summarised(dry, `DryRun ${dry.pipeline}: ${dry.toRun} of ${dry.rows.length} stages would run`);
+    });
+  }
+
+  /** Every stage's state, last run, duration and output; stale stages marked with the reason. */
+  async status(): Promise<StageStanding[]> {
+    const compiled = this.compiled();
+    return this.withStore(async (store) => {
+      const rows = await pipelineStatus(compiled, store, this.baseDir);
+      this.render(renderStatusView(compiled.plan, rows, this.clock.now()));
+      return summarised(rows, `Status ${compiled.plan.name}: ${rows.filter((r) => r.stale).length} stale of ${rows.length}`);
+    });
+  }
+
+  /** The error analysis of a stage's latest failure (the latest failed stage when none is named). */
+  async errors(stageId?: string): Promise<Rendered | undefined> {
+    const compiled = this.compiled();
+    return this.withStore(async (store) => {
+      const history = await stageHistory(store, compiled.plan.name, compiled.plan.order);
+      const id =
+        stageId ??
+        compiled.plan.order
+          .filter((s) => history.latest[s]?.status === 'FAILED')
+          .sort((a, b) => (history.latest[b].endedAt ?? 0) - (history.latest[a].endedAt ?? 0))[0];
+      if (id === undefined) {
+        this.text('No stage has failed.');
+        return undefined;
+      }
+      if (!(id in compiled.plan.stages)) throw this.unknownStage(id);
+      const run = history.runOf[id];
+      const view = await this.analysis(store, id, run?.usage ?? {});
+      this.render(view);
+      return summarised(view, `ErrorAnalysis ${id}`);
+    });
+  }
+
+  /** A stage's current output (from its latest successful run). @throws OUTPUT_MISSING when it has none */
+  async output<T = unknown>(stageId: string): Promise<T> {
+    if (!(stageId in this.compiled().plan.stages)) throw this.unknownStage(stageId);
+    return this.withStore(async (store) => {
+      const entry = await store.getCacheEntry(stageId);
+      if (!entry) {
+        throw new DagbookError('OUTPUT_MISSING', `Stage \`${stageId}\` has no stored output yet: run it first with \`await wb.run('${stageId}')\``, { stageId });
+      }
+      return (await store.getOutput(entry.outputHash)) as T;
+    });
+  }
+
+  /**
+   * Shows a tabular part of a stage's output as a table and returns it as a
+   * danfojs DataFrame (danfojs is loaded on first use). `select` picks the
+   * table out of the output when it is not the output itself.
+   */
+  async table(stageId: string, select?: (output: any) => unknown, options: { maxRows?: number } = {}): Promise<unknown> {
+    const output = await this.output(stageId);
+    const value = select ? select(output) : output;
+    const rows = tabularRows(value);
+    if (!rows) throw new DagbookError('INVALID_OPTION', `The output of \`${stageId}\` is not a table (an array of records or of arrays)`, { stageId });
+    const maxRows = options.maxRows ?? 20;
+    const headers = Object.keys(rows[0] ?? {});
+    this.render(
+      renderTable(
+        headers,
+        rows.slice(0, maxRows).map((r) => headers.map((h) => formatCell(r[h]))),
+        `${stageId}: ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > maxRows ? ` (first ${maxRows})` : ''}`,
+      ),
+    );
+    const dfd = require('danfojs') as { DataFrame: new (data: unknown) => unknown };
+    return new dfd.DataFrame(rows);
+  }
+
+  /** Forgets the cached outputs of a stage and everything downstream of it (every stage when none is named). */
+  async reset(stageId?: string): Promise<string[]> {
+    const plan = this.compiled().plan;
+    if (stageId !== undefined && !(stageId in plan.stages)) throw this.unknownStage(stageId);
+    const ids = stageId === undefined ? [...plan.order] : [stageId, ...downstreamOf(planGraph(plan), [stageId])];
+    await this.withStore((store) => store.resetStages(ids));
+    this.text(`Reset ${ids.length} stage${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
+    return ids;
+  }
+
+  private async analysis(store: DurableStore, stageId: string, runUsage: Readonly<Record<string, number>>): Promise<Rendered> {
+    const plan = this.compiled().plan;
+    const history = await stageHistory(store, plan.name, [stageId]);
+    const record = history.latest[stageId];
+    if (!record) return { html: `<p>Stage <code>${stageId}</code> has not run.</p>`, text: `Stage ${stageId} has not run.` };
+    const breakerPlan = plan.stages[stageId].breaker;
+    const snapshots = breakerPlan ? await store.loadBreakers() : {};
+    const snapshot = breakerPlan ? snapshots[breakerPlan.key] : undefined;
+    return renderErrorAnalysis({
+      plan,
+      stageId,
+      record,
+      ...(breakerPlan && snapshot ? { breaker: { key: breakerPlan.key, snapshot, recoveryTimeoutMs: breakerPlan.recoveryTimeoutMs } } : {}),
+      runUsage,
+      now: this.clock.now(),
+    });
+  }
+
+  private async withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
+    const store = await openDurableStore({ stateDir: this.stateDir, pipeline: this.definition.name, clock: this.clock });
+    if (store.recovered && !this.quiet) {
+      this.text(`Note: ${store.recovered.path} was unusable (${store.recovered.problem}); it was moved aside and the state rebuilt from ${store.recovered.runsRebuilt} run log(s).`);
+    }
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  private render(view: Rendered): void {
+    if (!this.quiet) show(view, this.sink);
+  }
+
+  private text(line: string): void {
+    if (!this.quiet) show({ html: `<pre>${line.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`, text: line }, this.sink);
+  }
+
+  private unknownStage(stageId: string): DagbookError {
+    return new DagbookError('SELECTION_UNKNOWN_STAGE', `Unknown stage \`${stageId}\`; stages: ${this.compiled().plan.order.join(', ')}`, { stageId });
+  }
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Gives a returned value a one-line summary for the notebook: tslab prints a
+ * cell's last value with util.inspect, and the view was already rendered
+ * above it. The property is a non-enumerable symbol, so the data (and its
+ * JSON) is unchanged.
+ */
+function summarised<T extends object>(value: T, summary: string): T {
+  Object.defineProperty(value, INSPECT, { value: () => `[${summary}]`, enumerable: false });
+  return value;
+}
+
+function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e4) / 1e4);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}

@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderErrorAnalysis } from '../../src/display/error-analysis';
+import type { Rendered } from '../../src/display/html';
+import { renderMetricsCard } from '../../src/display/metrics-card';
+import { renderPlanView } from '../../src/display/plan-view';
+import { ProgressModel } from '../../src/display/progress-view';
+import { renderStatusView } from '../../src/display/status-view';
+import { failedRecord, profilingDryRun, profilingEvents, profilingPlan, profilingRunResult, profilingStatus, T0 } from './profiling-fixture';
+
+/**
+ * Renders every notebook view of a profiling-shaped pipeline in headless
+ * Chromium: no errors, pictures with a size, tables with their rows, and a
+ * screenshot of each view under test-output/screenshots/ to look at.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
+
+function views(): Record<string, Rendered> {
+  const plan = profilingPlan();
+  const progress = new ProgressModel({
+    stages: plan.order,
+    estimatesMs: {
+      import: 820, schema_snapshot: 35, typing: 1430, null_stats: 210, distinct_counts: 380, numeric_statistics: 2650, string_profiles: 510,
+      temporal_coverage_and_gaps: 740, correlations: 4100, outliers: 960, semantic_types: 5000, quality_score: 95, report: 300,
+    },
+    maxAttempts: { semantic_types: 3 },
+    parallelism: 4,
+    startedAt: T0,
+  });
+  for (const event of profilingEvents()) progress.apply(event);
+  return {
+    plan: renderPlanView(plan, profilingDryRun()),
+    status: renderStatusView(plan, profilingStatus(), T0 + 200_000),
+    progress: progress.view(T0 + 9000),
+    metrics: renderMetricsCard(plan, profilingRunResult()),
+    error: renderErrorAnalysis({
+      plan,
+      stageId: 'semantic_types',
+      record: failedRecord(),
+      breaker: { key: 'llm-api', snapshot: { state: 'OPEN', failures: 3, openedAt: T0 + 40_000 }, recoveryTimeoutMs: 300_000 },
+      runUsage: { tokens: 420 },
+      now: T0 + 100_000,
+    }),
+  };
+}
+
+function page(body: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>dagbook views</title></head><body style="margin:16px;background:#f6f7f9">${body}</body></html>`;
+}
+
+/** Expected body rows of the tables of each view, in page order. */
+const TABLE_ROWS: Record<string, number[]> = { plan: [13], status: [13], progress: [13], metrics: [13], error: [3] };
+
+describe('notebook views in a browser', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+
+  before(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: the browser test needs Chromium. Install it with \`apt-get install chromium\` (CI installs it).`);
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function open(html: string): Promise<{ page: Page; errors: string[] }> {
+    const p = await browser.newPage({ viewport: { width: 1120, height: 800 } });
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    p.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    // Self-contained: any request for another resource is a defect.
+    p.on('request', (r) => {
+      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') errors.push(`request: ${r.url()}`);
+    });
+    await p.setContent(html, { waitUntil: 'load' });
+    return { page: p, errors };
+  }
+
+  describe('when every view is on one page', () => {
+    it('renders without errors, with sized pictures and full tables', async () => {
+      const all = views();
+      const { page: p, errors } = await open(page(Object.values(all).map((v) => v.html).join('\n')));
+      assert.deepEqual(errors, []);
+      const boxes = await p.$$eval('svg', (svgs) => svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]));
+      assert.equal(boxes.length, 2, 'the plan and status views each draw a DAG');
+      for (const [w, h] of boxes) assert.ok(w > 300 && h > 150, `svg box ${w}x${h}`);
+      const rows = await p.$$eval('table.dagbook-table', (tables) => tables.map((t) => t.querySelectorAll('tbody tr').length));
+      assert.deepEqual(rows, Object.values(TABLE_ROWS).flat());
+      assert.equal(await p.locator('script').count(), 0);
+      await p.screenshot({ path: path.join(SHOTS, 'all.png'), fullPage: true });
+      await p.close();
+    });
+  });
+
+  for (const name of Object.keys(TABLE_ROWS)) {
+    describe(`when the ${name} view is alone`, () => {
+      it('renders without errors and is screenshotted', async () => {
+        const view = views()[name];
+        const { page: p, errors } = await open(page(view.html));
+        assert.deepEqual(errors, []);
+        const rows = await p.$$eval('table.dagbook-table', (tables) => tables.map((t) => t.querySelectorAll('tbody tr').length));
+        assert.deepEqual(rows, TABLE_ROWS[name]);
+        for (const [w, h] of await p.$$eval('svg', (svgs) => svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]))) {
+          assert.ok(w > 0 && h > 0, `svg box ${w}x${h}`);
+        }
+        // Node labels fit inside their boxes (long ids are truncated).
+        const overflows = await p.$$eval('g.dagbook-node', (nodes) =>
+          nodes
+            .map((g) => {
+              const rect = (g.querySelector('rect') as SVGRectElement).getBBox();
+              const text = (g.querySelector('text') as SVGTextElement).getBBox();
+              return { stage: g.getAttribute('data-stage'), fits: text.x >= rect.x && text.x + text.width <= rect.x + rect.width };
+            })
+            .filter((n) => !n.fits)
+            .map((n) => n.stage),
+        );
+        assert.deepEqual(overflows, []);
+        await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+        await p.close();
+      });
+    });
+  }
+});

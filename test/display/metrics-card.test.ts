@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { renderMetricsCard, retriesText, usageText } from '../../src/display/metrics-card';
+import type { RunResult } from '../../src/run/run-pipeline';
+import { runMetrics } from '../../src/run/run-metrics';
+import type { StageRecord } from '../../src/store/run-store';
+import { planOf } from './small-plan';
+
+const plan = planOf('etl', [['extract', []], ['transform', ['extract']], ['load', ['transform']]], { transform: { budgets: { tokens: 500 } } }, { tokens: 5000 });
+
+const base = { idempotencyKey: 'k', usage: {}, validation: [], attemptLog: [] };
+const stages: Record<string, StageRecord> = {
+  extract: { ...base, stageId: 'extract', status: 'CACHED', attempts: 0, outputHash: 'h1' },
+  transform: {
+    ...base,
+    stageId: 'transform',
+    status: 'SUCCEEDED',
+    attempts: 2,
+    durationMs: 2500,
+    usage: { tokens: 420 },
+    progress: { done: 48, total: 48 },
+    validation: [{ rule: 'no-nulls', severity: 'warning', passed: false, detail: '3 nulls' }],
+    attemptLog: [
+      { attempt: 1, startedAt: 0, durationMs: 500, outcome: 'failed', code: 'STAGE_FAILED', delayMs: 1000 },
+      { attempt: 2, startedAt: 1500, durationMs: 1000, outcome: 'succeeded' },
+    ],
+  },
+  load: { ...base, stageId: 'load', status: 'FAILED', attempts: 1, durationMs: 400 },
+};
+const result: RunResult = { runId: 'r1', status: 'FAILED', reason: 'stage `load` failed', stages, outputHashes: {}, metrics: runMetrics(stages, 3000, { tokens: 420 }) };
+
+describe('renderMetricsCard', () => {
+  describe('when a run retried, hit the cache and failed', () => {
+    it('renders the figures and an aligned table as text', () => {
+      assert.equal(
+        renderMetricsCard(plan, result).text,
+        [
+          'run `r1` failed: stage `load` failed',
+          'wall time 3.0 s, stage time 2.9 s (parallelism ×1.0)',
+          'stages: 1 succeeded, 1 cached, 1 failed; cache hits 1 of 3; 1 retry',
+          'usage: tokens 420 / 5,000 (8%)',
+          '',
+          'stage      status     duration  attempts  retries         usage                   items  cache hit  validation',
+          '---------  ---------  --------  --------  --------------  ----------------------  -----  ---------  ------------------',
+          'extract    cached            —         —                                                 yes',
+          'transform  succeeded     2.5 s         2  1 retry: 1.0 s  tokens 420 / 500 (84%)  48/48  no         1 failed: no-nulls',
+          'load       failed       400 ms         1                                                 no',
+        ].join('\n'),
+      );
+    });
+
+    it('shows the status badge and usage near its budget in amber', () => {
+      const { html } = renderMetricsCard(plan, result);
+      assert.ok(html.includes('color:#b45309">tokens 420 / 500 (84%)'));
+      assert.equal((html.match(/<tr>/g) ?? []).length, 4);
+      assert.ok(html.includes('>failed</span><span style="font-size:14px">Run <code'));
+    });
+  });
+
+  describe('when formatting parts', () => {
+    it('writes usage and retries', () => {
+      assert.equal(usageText('tokens', 420), 'tokens 420');
+      assert.equal(usageText('cost', 12.5, 10), 'cost 12.5 / 10 (125%)');
+      assert.equal(retriesText({ retries: 2, retryDelaysMs: [1000, 2100] }), '2 retries: 1.0 s, 2.1 s');
+      assert.equal(retriesText({ retries: 0, retryDelaysMs: [] }), '');
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import { strict as assert } from 'node:assert';
+import { renderStatusView } from '../../src/display/status-view';
+import type { StageStanding } from '../../src/plan/status';
+import { planOf } from './small-plan';
+
+const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
+const plan = planOf('etl', [['extract', []], ['transform', ['extract']], ['load', ['transform']], ['audit', []]]);
+const rows: StageStanding[] = [
+  { stageId: 'extract', status: 'SUCCEEDED', lastRunId: 'r1', lastEndedAt: NOW - 180_000, lastDurationMs: 820, outputHash: '3fa2c9d1e0c4b8a6', stale: false, reason: 'up to date' },
+  { stageId: 'transform', status: 'CACHED', lastRunId: 'r2', lastEndedAt: NOW - 12_000, lastDurationMs: 1430, outputHash: 'abcdef0123456789', stale: true, reason: 'param `x` changed' },
+  { stageId: 'load', status: 'FAILED', lastRunId: 'r2', lastEndedAt: NOW - 11_000, lastDurationMs: 95, stale: true, reason: 'last run failed', errorCode: 'STAGE_TIMEOUT' },
+  { stageId: 'audit', status: 'NEVER_RUN', stale: false, reason: 'never ran' },
+];
+
+describe('renderStatusView', () => {
+  describe('when stages are fresh, stale, failed and never run', () => {
+    it('renders a headline and an aligned table as text', () => {
+      assert.equal(
+        renderStatusView(plan, rows, NOW).text,
+        [
+          'status of `etl`: 4 stages — 1 succeeded, 1 cached, 1 never run, 1 failed; 2 stale',
+          '',
+          'stage      state                   last run          took  output    freshness',
+          '---------  ----------------------  --------------  ------  --------  ------------------------',
+          'extract    succeeded               3 min ago (r1)  820 ms  3fa2c9d1  up to date',
+          'transform  cached                  12 s ago (r2)    1.4 s  abcdef01  stale: param `x` changed',
+          'load       failed (STAGE_TIMEOUT)  11 s ago (r2)    95 ms  —         stale: last run failed',
+          'audit      never run               —                    —  —         never ran',
+        ].join('\n'),
+      );
+    });
+
+    it('draws stale outputs amber in the DAG and marks them in the table', () => {
+      const { html } = renderStatusView(plan, rows, NOW);
+      assert.ok(html.includes('data-stage="transform" data-state="STALE"'));
+      assert.ok(html.includes('data-stage="load" data-state="FAILED"'));
+      assert.equal((html.match(/>stale<\/span>/g) ?? []).length, 2);
+    });
+  });
+});

@@ -1,0 +1,157 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { definePipeline } from '../../src/definition/define-pipeline';
+import { NonRetryableError } from '../../src/errors';
+import { openWorkbench, type Workbench } from '../../src/notebook/workbench';
+import type { PipelineDefinition } from '../../src/definition/types';
+
+function pipeline(calls: string[]): PipelineDefinition {
+  return definePipeline({
+    name: 'wbtest',
+    stages: [
+      { id: 'fetch', run: () => { calls.push('fetch'); return [3, 1, 2]; } },
+      { id: 'sort', deps: ['fetch'], params: { descending: false }, run: (ctx, inputs) => { calls.push('sort'); const v = [...(inputs.fetch as number[])].sort((a, b) => a - b); return ctx.params.descending ? v.reverse() : v; } },
+      { id: 'count', deps: ['fetch'], run: (_c, inputs) => { calls.push('count'); return (inputs.fetch as number[]).length; } },
+      { id: 'table', deps: ['sort'], run: (_c, inputs) => { calls.push('table'); return (inputs.sort as number[]).map((v, i) => ({ rank: i + 1, value: v })); } },
+    ],
+  });
+}
+
+describe('Workbench', function () {
+  this.timeout(30_000);
+  let stateDir: string;
+  let lines: string[];
+  let calls: string[];
+  let wb: Workbench;
+
+  beforeEach(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-wb-'));
+    lines = [];
+    calls = [];
+    wb = await openWorkbench(pipeline(calls), { stateDir, sink: (t) => lines.push(t) });
+  });
+
+  afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
+  describe('when running one stage', () => {
+    it('runs it and its upstream only, and prints progress lines and a metrics card as text', async () => {
+      const result = await wb.run('sort');
+      assert.equal(result.status, 'SUCCEEDED');
+      assert.deepEqual(calls, ['fetch', 'sort']);
+      assert.deepEqual(Object.keys(result.stages).sort(), ['fetch', 'sort']);
+      assert.equal(result.upToDate, false);
+      const text = lines.join('\n');
+      assert.match(text, /Stage `sort` succeeded/);
+      assert.ok(lines.length > 2);
+    });
+  });
+
+  describe('when a completed section runs again', () => {
+    it('returns at once marked up to date, running nothing', async () => {
+      await wb.run('sort');
+      calls.length = 0;
+      lines.length = 0;
+      const again = await wb.run('sort');
+      assert.equal(again.upToDate, true);
+      assert.deepEqual(calls, []);
+      assert.match(lines[lines.length - 1], /up to date/);
+    });
+
+    it('is a cache hit for a new workbench on the same state (as after a kernel restart)', async () => {
+      await wb.run('sort');
+      const calls2: string[] = [];
+      const reopened = await openWorkbench(pipeline(calls2), { stateDir, quiet: true });
+      const again = await reopened.run('sort');
+      assert.equal(again.upToDate, true);
+      assert.deepEqual(calls2, []);
+    });
+  });
+
+  describe('when a param changes', () => {
+    it('names it in the dry run, marks downstream stale, and re-runs only what changed', async () => {
+      await wb.run();
+      wb.params('sort', { descending: true });
+      const dry = await wb.plan();
+      assert.deepEqual(
+        dry.rows.map((r) => [r.stageId, r.action, r.reason]),
+        [
+          ['fetch', 'skip', 'up to date'],
+          ['sort', 'run', 'param `descending` changed'],
+          ['count', 'skip', 'up to date'],
+          ['table', 'run', 'upstream `sort` will run'],
+        ],
+      );
+      const status = await wb.status();
+      assert.deepEqual(
+        status.filter((s) => s.stale).map((s) => s.stageId),
+        ['sort', 'table'],
+      );
+      calls.length = 0;
+      await wb.run();
+      assert.deepEqual(calls.sort(), ['sort', 'table']);
+    });
+  });
+
+  describe('when a stage defined in a cell changes', () => {
+    it('re-runs it because its code changed', async () => {
+      await wb.run('count');
+      wb.stage({ id: 'count', deps: ['fetch'], run: (_c, inputs) => (inputs.fetch as number[]).length * 10 });
+      const dry = await wb.plan('count');
+      assert.deepEqual(dry.rows.map((r) => [r.stageId, r.reason]), [
+        ['fetch', 'up to date'],
+        ['count', 'code changed'],
+      ]);
+      await wb.run('count');
+      assert.equal(await wb.output('count'), 30);
+    });
+
+    it('rejects a change that breaks the pipeline and keeps the old definition', async () => {
+      assert.throws(() => wb.stage({ id: 'count', deps: ['nope'], run: () => 0 }), /PLAN_UNKNOWN_DEP|unknown/i);
+      await wb.run('count');
+      assert.equal(await wb.output('count'), 3);
+    });
+  });
+
+  describe('when a stage fails', () => {
+    it('does not throw, and the error analysis names the code and the next step', async () => {
+      wb.stage({ id: 'count', deps: ['fetch'], run: () => { throw new NonRetryableError('column `value` has 2 negative numbers'); } });
+      const result = await wb.run('count');
+      assert.equal(result.status, 'FAILED');
+      const analysis = await wb.errors('count');
+      assert.ok(analysis);
+      assert.match(analysis.text, /NON_RETRYABLE/);
+      assert.match(analysis.text, /fix the input/i);
+      assert.match(analysis.text, /await wb\.run\('count'\)/);
+    });
+  });
+
+  describe('when reading outputs', () => {
+    it('returns the stored output, and shows a tabular one as a table', async () => {
+      await wb.run('table');
+      assert.deepEqual(await wb.output('table'), [
+        { rank: 1, value: 1 },
+        { rank: 2, value: 2 },
+        { rank: 3, value: 3 },
+      ]);
+      lines.length = 0;
+      const df = (await wb.table('table')) as { shape: number[] };
+      assert.deepEqual(df.shape, [3, 2]);
+      assert.equal(lines[0], 'table: 3 rows\nrank  value\n----  -----\n1     1\n2     2\n3     3');
+    });
+
+    it('says how to produce an output that does not exist yet', async () => {
+      await assert.rejects(wb.output('table'), /has no stored output yet: run it first with `await wb.run\('table'\)`/);
+    });
+  });
+
+  describe('when resetting a stage', () => {
+    it('forgets it and its downstream', async () => {
+      await wb.run();
+      assert.deepEqual(await wb.reset('sort'), ['sort', 'table']);
+      const dry = await wb.plan();
+      assert.deepEqual(dry.rows.filter((r) => r.action === 'run').map((r) => r.stageId), ['sort', 'table']);
+    });
+  });
+});

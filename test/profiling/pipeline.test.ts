@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadPipelineFile } from '../../src/definition/load-file';
+import type { PipelineEvent } from '../../src/events/event';
+import { compilePipeline } from '../../src/plan/compile';
+import type { Plan } from '../../src/plan/plan';
+import { DEFAULT_TABLE_FILES } from '../../src/profiling/phase-io';
+import type { ReportOutput } from '../../src/profiling/phases/report';
+import { PROFILING_BASE_DIR, PROFILING_PIPELINE_FILE, profilingPipeline } from '../../src/profiling/pipeline';
+import { runPipeline, type RunResult } from '../../src/run/run-pipeline';
+import { openDurableStore } from '../../src/store/durable-store';
+import { tempTables, VEGA_DIR } from './fixtures';
+
+const ALL = ['import', 'typing', 'statistics', 'relationships', 'temporal', 'statistical_quality', 'correlations', 'semantic', 'slicing', 'business_cycles', 'topology', 'validation', 'entropy', 'report'];
+
+function comparable(plan: Plan): unknown {
+  const stages = Object.fromEntries(
+    Object.entries(plan.stages).map(([id, s]) => {
+      const { codeHash: _c, fn: _f, ...rest } = s;
+      return [id, { ...rest, inputs: s.inputs.map((f) => path.resolve(PROFILING_BASE_DIR, f)) }];
+    }),
+  );
+  return { ...plan, stages };
+}
+
+function statuses(result: RunResult): Record<string, string> {
+  return Object.fromEntries(Object.entries(result.stages).map(([id, r]) => [id, r.status]));
+}
+
+describe('profilingPipeline', function () {
+  this.timeout(60000);
+
+  describe('when compared with pipelines/profiling.yaml', () => {
+    it('compiles to the same plan, code hashes and fn references aside', async () => {
+      const fromFile = compilePipeline(await loadPipelineFile(PROFILING_PIPELINE_FILE)).plan;
+      const fromTs = compilePipeline(profilingPipeline()).plan;
+      assert.deepEqual(comparable(fromTs), comparable(fromFile));
+      assert.deepEqual(fromTs.order.length, 14);
+    });
+  });
+
+  describe('when run three times over a copy of the data, one file changed before the third', () => {
+    const dataDir = tempTables({});
+    const stateDir = tempTables({});
+    for (const f of DEFAULT_TABLE_FILES) fs.copyFileSync(path.join(VEGA_DIR, f), path.join(dataDir, f));
+    const compiled = compilePipeline(profilingPipeline({ dataDir, reportPath: path.join(stateDir, 'report.html'), maxParallel: 3 }));
+    const runs: RunResult[] = [];
+    const events: PipelineEvent[] = [];
+
+    before(async () => {
+      const store = await openDurableStore({ stateDir, pipeline: 'profiling' });
+      try {
+        runs.push(await runPipeline(compiled, { store, listeners: [(e) => events.push(e)] }));
+        runs.push(await runPipeline(compiled, { store }));
+        const people = path.join(dataDir, 'lookup_people.csv');
+        fs.writeFileSync(people, fs.readFileSync(people, 'utf8').replace('Alan,25,180', 'Alan,25,181'));
+        runs.push(await runPipeline(compiled, { store }));
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('runs every phase on the first run and writes the report (the last run writes it again)', async () => {
+      assert.deepEqual(statuses(runs[0]), Object.fromEntries(ALL.map((id) => [id, 'SUCCEEDED'])));
+      const store = await openDurableStore({ stateDir, pipeline: 'profiling' });
+      try {
+        const first = (await store.getOutput(runs[0].outputHashes.report)) as ReportOutput;
+        const last = (await store.getOutput(runs[2].outputHashes.report)) as ReportOutput;
+        assert.equal(last.path, path.join(stateDir, 'report.html'));
+        assert.ok(fs.readFileSync(last.path, 'utf8') === last.html, 'the file holds the last report');
+        assert.ok(first.html !== last.html, 'the changed file shows in the report');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('overlaps the three branches after typing', () => {
+      const at = (type: string, id: string) => events.find((e) => e.type === type && e.stageId === id)!.seq;
+      const branches = ['statistics', 'relationships', 'temporal'];
+      const overlapping = branches.flatMap((a) => branches.filter((b) => b !== a && at('STEP_START', a) < at('STEP_SUCCESS', b) && at('STEP_START', b) < at('STEP_SUCCESS', a)).map((b) => `${a}|${b}`));
+      assert.ok(overlapping.length > 0, 'no two branches were running at once');
+      assert.ok(branches.every((b) => at('STEP_START', b) > at('STEP_SUCCESS', 'typing')));
+      assert.ok(runs[0].metrics.stageTimeMs > runs[0].metrics.durationMs);
+    });
+
+    it('restores every phase from cache on the second run', () => {
+      assert.deepEqual(statuses(runs[1]), Object.fromEntries(ALL.map((id) => [id, 'CACHED'])));
+    });
+
+    it('re-runs only what depends on the changed file, and keeps what its unchanged outputs feed', () => {
+      const cached = ['slicing', 'business_cycles', 'validation'];
+      assert.deepEqual(statuses(runs[2]), Object.fromEntries(ALL.map((id) => [id, cached.includes(id) ? 'CACHED' : 'SUCCEEDED'])));
+      // These re-ran but produced the same output, which is why their dependents were cached.
+      for (const id of ['temporal', 'semantic', 'relationships']) assert.equal(runs[2].outputHashes[id], runs[1].outputHashes[id], id);
+      for (const id of ['import', 'typing', 'statistics', 'correlations']) assert.notEqual(runs[2].outputHashes[id], runs[1].outputHashes[id], id);
+    });
+  });
+
+  describe('when the pipeline file is run from the command line', () => {
+    it('runs every phase headless in a child process', () => {
+      const cwd = tempTables({});
+      const out = execFileSync(process.execPath, ['--import', require.resolve('tsx'), path.join(__dirname, 'fixtures/run-profiling-yaml.ts'), path.join(cwd, 'state')], { cwd, encoding: 'utf8' });
+      const summary = JSON.parse(out.trim().split('\n').pop()!) as { status: string; statuses: Record<string, string> };
+      assert.equal(summary.status, 'SUCCEEDED');
+      assert.deepEqual(Object.keys(summary.statuses).sort(), [...ALL].sort());
+      assert.ok(fs.existsSync(path.join(cwd, 'state/reports/profiling-report.html')));
+    });
+  });
+});
