@@ -291,8 +291,8 @@ export class Workbench {
         `${stageId}: ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > maxRows ? ` (first ${maxRows})` : ''}`,
       ),
     );
-    const dfd = require('danfojs') as { DataFrame: new (data: unknown) => unknown };
-    return new dfd.DataFrame(rows);
+    const dfd = require('danfojs') as { DataFrame: new (data: unknown) => object };
+    return summarised(new dfd.DataFrame(rows), `DataFrame ${rows.length} rows x ${headers.length} columns`);
   }
 
   /** Forgets the cached outputs of a stage and everything downstream of it (every stage when none is named). */

@@ -32,7 +32,7 @@ export interface ProfilingOptions {
   readonly files?: readonly string[];
   /** Stages running at once, at most. @default 3 */
   readonly maxParallel?: number;
-  /** Where the HTML report is written (relative to the working directory). @default 'state/reports/profiling-report.html' */
+  /** Where the HTML report is written (relative to the project root). @default 'state/reports/profiling-report.html' */
   readonly reportPath?: string;
   /** Pipeline name (the folder under `state/`). @default 'profiling' */
   readonly name?: string;

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { StageContext, StageInputs } from '../../definition/types';
-import { inputOf, stringParam } from '../phase-io';
+import { inputOf, PROJECT_ROOT, stringParam } from '../phase-io';
 import { renderReport, type ProfileOutputs } from '../report-html';
 
 /**
@@ -22,10 +22,10 @@ const PHASES: readonly (keyof ProfileOutputs)[] = [
   'temporal', 'slicing', 'business_cycles', 'topology', 'validation', 'entropy',
 ];
 
-/** Params: `reportPath` (relative to the working directory; default `state/reports/profiling-report.html`), `title`. */
+/** Params: `reportPath` (relative to the project root, like `dataDir`; default `state/reports/profiling-report.html`), `title`. */
 export async function run(ctx: StageContext, inputs: StageInputs): Promise<ReportOutput> {
   const outputs = Object.fromEntries(PHASES.map((id) => [id, inputOf(inputs, id)])) as unknown as ProfileOutputs;
-  const file = path.resolve(stringParam(ctx.params, 'reportPath', 'state/reports/profiling-report.html'));
+  const file = path.resolve(PROJECT_ROOT, stringParam(ctx.params, 'reportPath', 'state/reports/profiling-report.html'));
   const html = renderReport(outputs, stringParam(ctx.params, 'title', 'Data profile'));
   ctx.progress(1, 2, 'rendered');
   await mkdir(path.dirname(file), { recursive: true });
