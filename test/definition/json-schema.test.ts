@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pipelineFileJsonSchema } from '../../src/definition/json-schema';
 
 type Json = Record<string, any>;
@@ -36,5 +38,12 @@ describe('pipelineFileJsonSchema', () => {
 
   it('is plain JSON', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(schema)), schema);
+  });
+});
+
+describe('pipelines/pipeline.schema.json', () => {
+  it('is the schema the code generates (regenerate with `npx dagbook schema > pipelines/pipeline.schema.json`)', () => {
+    const committed = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'pipelines', 'pipeline.schema.json'), 'utf8'));
+    assert.deepEqual(committed, pipelineFileJsonSchema());
   });
 });
