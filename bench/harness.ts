@@ -49,3 +49,26 @@ export function chain(n: number, run: Body = noop): StageDefinition[] {
 export function fanout(n: number, run: Body = noop): StageDefinition[] {
   return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, deps: i === 0 ? [] : ['s0'], run }));
 }
+
+/**
+ * The disk's durable-append latency right now: median ms of appending one
+ * line and fdatasyncing it, `count` times. Checkpoint figures are a few of
+ * these per stage, so they move with it (other processes on the disk, etc.).
+ */
+export function fdatasyncProbeMs(count = 200): number {
+  const dir = tempStateDir();
+  const fd = fs.openSync(path.join(dir, 'probe.jsonl'), 'a');
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      fs.writeSync(fd, `{"probe":${i}}\n`);
+      fs.fdatasyncSync(fd);
+      samples.push(performance.now() - started);
+    }
+  } finally {
+    fs.closeSync(fd);
+    removeDir(dir);
+  }
+  return round3(median(samples));
+}

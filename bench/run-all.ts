@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { benchCheckpointOverhead } from './checkpoint-overhead';
 import { benchOrchestration } from './orchestration';
+import { fdatasyncProbeMs } from './harness';
 import { benchScaling } from './scaling';
 
 /**
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   log(`dagbook benchmarks: node ${process.version}, ${os.cpus().length} CPUs, state in ${os.tmpdir()}, ${repeats} runs per scenario (medians)`);
 
+  const fsyncBefore = fdatasyncProbeMs();
+  log(`Disk: append + fdatasync median ${fsyncBefore} ms (a no-op stage in a chain costs 2 of these: its RUNNING and its SUCCEEDED checkpoint)`);
   log('Orchestration overhead, durable store, 1,000 no-op stages:');
   const orchestration = await benchOrchestration(repeats, log);
   log(`  chain ${orchestration.overheadMsPerStageChain1000} ms/stage, fan-out ${orchestration.overheadMsPerStageFanout1000} ms/stage (target <= 1), cached re-run ${orchestration.cachedRerunMs1000} ms (target < 1000)`);
@@ -24,10 +27,14 @@ async function main(): Promise<void> {
   log('Checkpoint overhead against the in-memory store, 100 stages of 10 ms (target < 10%):');
   const checkpoint = await benchCheckpointOverhead(repeats, log);
 
+  const fsyncAfter = fdatasyncProbeMs();
+  log(`Disk: append + fdatasync median ${fsyncAfter} ms at the end`);
+
   const figures = {
     overheadMsPerStageChain1000: orchestration.overheadMsPerStageChain1000,
     overheadMsPerStageFanout1000: orchestration.overheadMsPerStageFanout1000,
     cachedRerunMs1000: orchestration.cachedRerunMs1000,
+    cpuMsPerStageChain1000: orchestration.cpuMsPerStageChain1000,
     perStageMs100: scaling.perStageMs100,
     perStageMs1000: scaling.perStageMs1000,
     perStageMs10000: scaling.perStageMs10000,
@@ -38,6 +45,7 @@ async function main(): Promise<void> {
     checkpointRunMs: checkpoint.runMs,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
+    fdatasyncMs: [fsyncBefore, fsyncAfter],
     repeats,
     totalSeconds: Math.round((performance.now() - started) / 100) / 10,
   };

@@ -19,6 +19,7 @@ import { MemoryStore } from '../store/memory-store';
 import type { CacheEntry, RunRecord, RunStatus, RunStore, StageRecord, StageStatus } from '../store/run-store';
 import { createRunEmitter, newRunId } from './run-events';
 import { runMetrics, type RunMetrics } from './run-metrics';
+import { verifyKeptCheckpoints } from './checkpoint-check';
 
 /**
  * Runs a compiled pipeline: selects the stages, decides for each whether it
@@ -175,6 +176,21 @@ class Run {
     if (this.options.resume && !existingRun) {
       throw new DagbookError('INVALID_OPTION', `Expected \`resume\` to name a stored run, got \`${runId}\``);
     }
+
+    // Stages a resumed run already completed are kept as they are, once their
+    // checkpoints are found consistent with each other.
+    for (const dep of selection.requiresOutputsOf) this.outputHashes[dep] = (this.entries[dep] as CacheEntry).outputHash;
+    const kept: Record<string, StageRecord> = {};
+    const toSchedule: string[] = [];
+    for (const id of selection.stages) {
+      const prior = resumed[id];
+      if (prior && DONE.includes(prior.status) && prior.outputHash !== undefined && (await this.store.hasOutput(prior.outputHash))) {
+        kept[id] = prior;
+        this.outputHashes[id] = prior.outputHash;
+      } else toSchedule.push(id);
+    }
+    verifyKeptCheckpoints(plan, runId, kept, this.outputHashes);
+    Object.assign(this.records, kept);
     this.ledger = BudgetLedger.fromPlan(plan, {
       usage: existingRun ? { global: resumedGlobalUsage(existingRun.usage, resumed), stages: stageUsage(resumed), warned: [] } : undefined,
       onWarning: (w) =>
@@ -214,16 +230,6 @@ class Run {
     for (const id of selection.disabled) await this.settle(id, 'SKIPPED', 'disabled in config');
     for (const [id, reason] of Object.entries(selection.blocked)) await this.settle(id, 'BLOCKED', reason);
 
-    // Stages a resumed run already completed are kept as they are.
-    const toSchedule: string[] = [];
-    for (const id of selection.stages) {
-      const prior = resumed[id];
-      if (prior && DONE.includes(prior.status) && prior.outputHash !== undefined && (await this.store.hasOutput(prior.outputHash))) {
-        this.records[id] = prior;
-        this.outputHashes[id] = prior.outputHash;
-      } else toSchedule.push(id);
-    }
-    for (const dep of selection.requiresOutputsOf) this.outputHashes[dep] = (this.entries[dep] as CacheEntry).outputHash;
 
     const durations: Record<string, number> = {};
     for (const id of toSchedule) {
@@ -301,14 +307,15 @@ class Run {
     if (decision.action === 'skip') {
       const entry = this.entries[id] as CacheEntry;
       this.outputHashes[id] = entry.outputHash;
-      await this.settle(id, 'CACHED', decision.reason, { cacheKey: decision.cacheKey, outputHash: entry.outputHash });
+      await this.settle(id, 'CACHED', decision.reason, { cacheKey: decision.cacheKey, keyParts: decision.parts, outputHash: entry.outputHash });
       scheduler.succeeded(id);
       return;
     }
 
+    // A RUNNING record counts the attempts that finished; the one after them was interrupted.
     const interrupted = resumedRecord?.status === 'RUNNING';
-    const firstAttempt = interrupted ? resumedRecord.attempts + 1 : 1;
-    const reason = interrupted ? `resumed: interrupted during attempt ${resumedRecord.attempts}` : decision.reason;
+    const firstAttempt = interrupted ? resumedRecord.attempts + 2 : 1;
+    const reason = interrupted ? `resumed: interrupted during attempt ${resumedRecord.attempts + 1}` : decision.reason;
     let record: StageRecord = {
       stageId: id,
       status: 'RUNNING',
@@ -317,6 +324,7 @@ class Run {
       reason,
       startedAt: this.ctx.clock.now(),
       cacheKey: decision.cacheKey,
+      keyParts: decision.parts,
       usage: {},
       validation: [],
       attemptLog: interrupted ? resumedRecord.attemptLog : [],

@@ -83,8 +83,10 @@ export interface StageRecord {
   readonly endedAt?: number;
   /** Duration from first attempt start to end, ms. */
   readonly durationMs?: number;
-  /** Cache key it ran (or was restored) under. */
+  /** Cache key it ran (or was restored) under: the hash of `keyParts`. */
   readonly cacheKey?: string;
+  /** The state it saw: its cache key's parts (code, params, upstream output hashes, input file hashes). */
+  readonly keyParts?: Readonly<Record<string, string>>;
   /** sha256 of its output. */
   readonly outputHash?: string;
   /** The final error, when it failed. */

@@ -26,6 +26,7 @@ export const stageRecordSchema = z
     endedAt: z.number().optional(),
     durationMs: z.number().optional(),
     cacheKey: z.string().optional(),
+    keyParts: z.record(z.string()).optional(),
     outputHash: z.string().optional(),
     error: z
       .object({
