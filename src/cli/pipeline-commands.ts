@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { pipelineFileJsonSchema } from '../definition/json-schema';
 import { renderDagSvg } from '../display/dag-svg';
 import { openWorkbench, type WorkbenchOptions } from '../notebook/workbench';
-import { openDurableStore } from '../store/durable-store';
+import { openDurableStore, type DurableStore } from '../store/durable-store';
 import { terminalProgress } from './terminal-progress';
 
 /**
@@ -27,6 +27,17 @@ interface CommonOptions {
 
 function workbenchOptions(opts: CommonOptions, io: CommandIo, extra: Partial<WorkbenchOptions> = {}): WorkbenchOptions {
   return { ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}), sink: (text) => io.out(text), ...extra };
+}
+
+/** Opens the durable state of a pipeline file for `fn`, and closes it after. */
+async function withPipelineStore(file: string, opts: CommonOptions, io: CommandIo, fn: (store: DurableStore) => Promise<void>): Promise<void> {
+  const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(opts, io) });
+  const store = await openDurableStore({ stateDir: wb.stateDirectory, pipeline: wb.name });
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Adds the pipeline commands to `program`. */
@@ -121,14 +132,10 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .argument('<pipeline>', 'pipeline file')
     .option(...stateOption)
     .action(async (file: string, opts: CommonOptions) => {
-      const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(opts, io) });
-      const store = await openDurableStore({ stateDir: wb.stateDirectory, pipeline: wb.name });
-      try {
+      await withPipelineStore(file, opts, io, async (store) => {
         const { removed } = await store.gcArtifacts();
         io.out(`Removed ${removed.length} unreferenced output(s).`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   program
@@ -141,9 +148,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--log-days <n>', 'keep run logs this many days', (v) => Number(v), 30)
     .option(...stateOption)
     .action(async (file: string, opts: CommonOptions & { delete?: boolean; failedDays: number; successDays: number; logDays: number }) => {
-      const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(opts, io) });
-      const store = await openDurableStore({ stateDir: wb.stateDirectory, pipeline: wb.name });
-      try {
+      await withPipelineStore(file, opts, io, async (store) => {
         const result = await store.applyRetention({
           now: Date.now(),
           failedRunDays: opts.failedDays,
@@ -152,9 +157,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
           mode: opts.delete ? 'delete' : 'archive',
         });
         io.out(`${opts.delete ? 'Deleted' : 'Archived'} ${result.runs.length} run(s) and ${result.logs.length} log(s).`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   program

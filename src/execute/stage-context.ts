@@ -1,26 +1,12 @@
-import type { Clock } from '../clock';
 import type { StageContext } from '../definition/types';
 import { DagbookError, hasErrorCode } from '../errors';
 import type { Emit } from '../events/event';
 import type { BudgetLedger } from './budget';
 import { redactDeep, type Redactor } from './redact';
 
-/** What {@link createStageContext} needs for one attempt. */
-export interface StageContextOptions {
-  /** Run id. */
-  readonly runId: string;
-  /** Stage id. */
-  readonly stageId: string;
-  /** Attempt number, from 1. */
-  readonly attempt: number;
-  /** The stage execution's idempotency key. */
-  readonly idempotencyKey: string;
-  /** The stage's params (unredacted). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** The attempt's abort signal (timeout or cancellation). */
-  readonly signal: AbortSignal;
-  /** The run's clock. */
-  readonly clock: Clock;
+/** What {@link createStageContext} needs for one attempt: the context's plain fields, plus its wiring. */
+export interface StageContextOptions
+  extends Pick<StageContext, 'runId' | 'stageId' | 'attempt' | 'idempotencyKey' | 'params' | 'signal' | 'clock'> {
   /** The run's budget ledger. */
   readonly budget: BudgetLedger;
   /** Secret values by name. */
