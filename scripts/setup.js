@@ -6,8 +6,9 @@
  *      (when missing or when requirements-dev.txt changed);
  *   3. the tslab kernels registered into that virtualenv with an absolute binary path;
  *   4. `node_modules/dagbook` linked to the project, so notebooks import `dagbook`.
- * What was done is remembered in `.venv/dagbook-setup.json`, so a second run
- * with nothing changed only hashes two files and checks a few paths.
+ * What was done is remembered beside what it made (`node_modules/.dagbook-setup.json`,
+ * `.venv/dagbook-setup.json`), so a second run with nothing changed only
+ * hashes two files and checks a few paths.
  *
  * Plain Node with no dependencies: it must run before node_modules exists.
  */
@@ -20,7 +21,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const venvDir = path.join(root, '.venv');
 const venvPython = path.join(venvDir, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
-const stampPath = path.join(venvDir, 'dagbook-setup.json');
+const venvStamp = path.join(venvDir, 'dagbook-setup.json');
+const nodeStamp = path.join(root, 'node_modules', '.dagbook-setup.json');
 const tslabBin = path.join(root, 'node_modules', '.bin', 'tslab');
 const tsxRegister = path.join(root, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
 // tslab type-checks a cell's imports with rootDir = the notebook's folder, so
@@ -52,12 +54,16 @@ function fileHash(file) {
   }
 }
 
-function readStamp() {
+function readStamp(file) {
   try {
-    return JSON.parse(fs.readFileSync(stampPath, 'utf8'));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
     return {};
   }
+}
+
+function writeStamp(file, value) {
+  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 }
 
 function run(step, command, args, hint, options = {}) {
@@ -82,14 +88,14 @@ function checkNode() {
   }
 }
 
-function setupNodePackages(stamp) {
+function setupNodePackages() {
   const lockHash = fileHash(path.join(root, 'package-lock.json'));
   const installed = fs.existsSync(path.join(root, 'node_modules', '.package-lock.json')) && fs.existsSync(tslabBin);
-  if (installed && stamp.lockHash === lockHash) return lockHash;
+  if (installed && readStamp(nodeStamp).lockHash === lockHash) return;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const args = lockHash ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
   run('node packages', npm, args, 'Check that the npm registry is reachable, then run `npm test` again.');
-  return fileHash(path.join(root, 'package-lock.json'));
+  writeStamp(nodeStamp, { lockHash: fileHash(path.join(root, 'package-lock.json')) });
 }
 
 function findPython() {
@@ -105,10 +111,10 @@ function findPython() {
   );
 }
 
-function setupVenv(stamp) {
+function setupVenv() {
   const reqHash = fileHash(path.join(root, 'requirements-dev.txt'));
   const venvOk = fs.existsSync(venvPython);
-  if (venvOk && stamp.reqHash === reqHash) return reqHash;
+  if (venvOk && readStamp(venvStamp).reqHash === reqHash) return;
   if (!venvOk) {
     const python = findPython();
     run(
@@ -124,7 +130,7 @@ function setupVenv(stamp) {
     ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-r', 'requirements-dev.txt'],
     'pip could not install requirements-dev.txt: check that the Python package index is reachable, then run again (delete `.venv/` to start over).',
   );
-  return reqHash;
+  writeStamp(venvStamp, { reqHash });
 }
 
 function kernelSpecPath(name) {
@@ -176,13 +182,11 @@ function linkSelf() {
 function main() {
   try {
     checkNode();
-    const stamp = readStamp();
-    const lockHash = setupNodePackages(stamp);
-    const reqHash = setupVenv(stamp);
+    setupNodePackages();
+    setupVenv();
     linkSelf();
     registerKernels();
     fs.mkdirSync(path.join(root, 'state'), { recursive: true });
-    fs.writeFileSync(stampPath, JSON.stringify({ lockHash, reqHash, root }, null, 2) + '\n');
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     if (error instanceof SetupError) {
