@@ -35,6 +35,7 @@ export type {
   ValidationRule,
   Severity,
   FailurePolicy,
+  StageIsolation,
 } from './definition/types';
 
 // Plan

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { projectRoot } from '../notebook/run-notebook';
 
@@ -10,6 +11,34 @@ export interface LabOptions {
   readonly port: number;
   /** Open a browser. @default false */
   readonly browser: boolean;
+}
+
+/** How long to wait for JupyterLab to listen on the port it logged. */
+const LISTEN_TIMEOUT_MS = 10_000;
+/** Pause between two connection attempts while waiting for JupyterLab to listen. */
+const LISTEN_RETRY_MS = 100;
+
+/**
+ * Resolves once 127.0.0.1:`port` accepts a TCP connection, or after
+ * `timeoutMs` (the URL is worth printing either way).
+ */
+function whenListening(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const attempt = () => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() >= deadline) resolve();
+        else setTimeout(attempt, LISTEN_RETRY_MS);
+      });
+    };
+    attempt();
+  });
 }
 
 /**
@@ -41,14 +70,23 @@ export function startLab(options: LabOptions, out: (line: string) => void): Prom
     env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' },
   });
   let announced = false;
+  let logged = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     process.stderr.write(chunk);
-    // Jupyter may move to the next free port: announce the port it reports.
-    const match = /http:\/\/127\.0\.0\.1:(\d+)\/lab/.exec(chunk);
-    if (match && !announced) {
+    if (announced) return;
+    // Jupyter may move to the next free port: announce the port it reports
+    // (the log line may arrive split across chunks).
+    logged += chunk;
+    const match = /http:\/\/127\.0\.0\.1:(\d+)\/lab/.exec(logged);
+    if (match) {
       announced = true;
-      out(`\ndagbook workbench: http://127.0.0.1:${match[1]}/lab/tree/00-welcome.ipynb?token=${token}\n`);
+      logged = '';
+      const port = Number(match[1]);
+      // Jupyter logs its URL just before it listens: announce once it answers.
+      void whenListening(port, LISTEN_TIMEOUT_MS).then(() => {
+        out(`\ndagbook workbench: http://127.0.0.1:${port}/lab/tree/00-welcome.ipynb?token=${token}\n`);
+      });
     }
   });
   const stop = () => child.kill('SIGTERM');

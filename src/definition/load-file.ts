@@ -20,6 +20,8 @@ export interface LoadPipelineFileOptions {
  * stage's `fn: "module#export"` with `require` (a path relative to the
  * file's folder, or a package name). Every problem is collected: field and
  * policy errors, unknown functions, duplicate ids, unknown deps and cycles.
+ * A `thread` stage also gets `fnPath`: `fn` with its module resolved to an
+ * absolute file path, so a worker thread can load it.
  *
  * @throws DagbookError `PLAN_INVALID` with `data.issues` (codes as in
  *   `compilePipeline`, plus `PLAN_UNKNOWN_FUNCTION` for a module or export
@@ -42,11 +44,11 @@ export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptio
   const baseDir = opts.baseDir === undefined ? nodePath.dirname(file) : nodePath.resolve(opts.baseDir);
   const load = createRequire(nodePath.join(baseDir, 'pipeline.js'));
   const entries = stageEntries(data);
-  const functions = new Map<string, StageFn>();
+  const functions = new Map<string, ResolvedFunction>();
   for (const [id, stage] of entries) {
     if (typeof stage.fn !== 'string' || !FN_REFERENCE_PATTERN.test(stage.fn)) continue;
     const resolved = resolveFunction(load, id, stage.fn, baseDir);
-    if (typeof resolved === 'function') functions.set(id, resolved);
+    if ('run' in resolved) functions.set(id, resolved);
     else issues.push(resolved);
   }
   issues.push(...graphIssues(entries.map(([id, stage]): StageEdges => ({ id, deps: Array.isArray(stage.deps) ? stage.deps : [] }))));
@@ -82,13 +84,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function resolveFunction(load: NodeRequire, id: string, fn: string, baseDir: string): StageFn | PlanIssue {
+/** A stage function and `fn` with its module resolved to an absolute file path (what a worker thread loads). */
+interface ResolvedFunction {
+  readonly run: StageFn;
+  readonly fnPath: string;
+}
+
+function resolveFunction(load: NodeRequire, id: string, fn: string, baseDir: string): ResolvedFunction | PlanIssue {
   const hash = fn.lastIndexOf('#');
   const moduleName = fn.slice(0, hash);
   const exportName = fn.slice(hash + 1);
   const issue = (message: string): PlanIssue => ({ code: 'PLAN_UNKNOWN_FUNCTION', path: `stages.${id}.fn`, message, stageId: id });
+  let modulePath: string;
   try {
-    load.resolve(moduleName);
+    modulePath = load.resolve(moduleName);
   } catch {
     return issue(`Stage \`${id}\`: cannot find module \`${moduleName}\` (resolved from \`${baseDir}\`)`);
   }
@@ -100,7 +109,7 @@ function resolveFunction(load: NodeRequire, id: string, fn: string, baseDir: str
   }
   const exports = (typeof mod === 'object' && mod !== null) || typeof mod === 'function' ? (mod as Record<string, unknown>) : {};
   const value = exports[exportName];
-  if (typeof value === 'function') return value as StageFn;
+  if (typeof value === 'function') return { run: value as StageFn, fnPath: `${modulePath}#${exportName}` };
   if (value === undefined) {
     const functionNames = Object.keys(exports).filter((k) => typeof exports[k] === 'function');
     return issue(`Stage \`${id}\`: module \`${moduleName}\` has no export \`${exportName}\`${didYouMean(exportName, functionNames)}`);
@@ -112,11 +121,15 @@ function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, StageFn>): PipelineDefinition {
+function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, ResolvedFunction>): PipelineDefinition {
   const stages: [string, PipelineFileStage][] = Array.isArray(file.stages)
     ? file.stages.map(({ id, ...stage }) => [id, stage])
     : Object.entries(file.stages);
-  const definitions: StageDefinition[] = stages.map(([id, stage]) => omitUndefined({ id, run: functions.get(id)!, ...stage }));
+  const definitions: StageDefinition[] = stages.map(([id, stage]) => {
+    const { run, fnPath } = functions.get(id)!;
+    // A worker thread cannot resolve `fn` from this file's folder: a thread stage carries the absolute path.
+    return omitUndefined({ id, run, ...stage, ...(stage.isolation === 'thread' ? { fnPath } : {}) });
+  });
   const { $schema: _schema, stages: _stages, ...pipeline } = file;
   return omitUndefined({ ...pipeline, stages: definitions });
 }

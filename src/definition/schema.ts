@@ -112,6 +112,9 @@ export const timeoutMsSchema = numberAtLeast(0);
 /** Grace after an abort before a stage is abandoned, in ms. */
 export const graceMsSchema = numberAtLeast(0);
 
+/** Where a stage's attempts run. */
+export const isolationSchema = z.enum(['none', 'thread']);
+
 /** Stages running at once, at most. */
 export const maxParallelSchema = integerAtLeast(1);
 
@@ -171,6 +174,7 @@ function stageShape(strict: boolean) {
     retry: objectOf(retryShape(), strict).optional(),
     timeoutMs: timeoutMsSchema.optional(),
     graceMs: graceMsSchema.optional(),
+    isolation: isolationSchema.optional(),
     breaker: objectOf(breakerShape(), strict).optional(),
     budgets: z.record(budgetAmountSchema, { invalid_type_error: 'an object of amounts by resource' }).optional(),
     failOnValidationError: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
@@ -215,6 +219,7 @@ export const stageDefinitionSchema = z.object(
     validate: z.array(validationRuleSchema, { invalid_type_error: 'an array of validation rules' }).optional(),
     classify: functionSchema<(error: unknown) => unknown>().optional(),
     fn: z.string({ invalid_type_error: 'a string' }).optional(),
+    fnPath: z.string({ invalid_type_error: 'a string' }).optional(),
     ...stageShape(false),
   },
   { invalid_type_error: 'a stage object' },

@@ -82,6 +82,14 @@ export interface StageContext {
   secret(name: string): string;
 }
 
+/**
+ * Where a stage's attempts run: `none` on the main thread (the run's event
+ * loop), `thread` in a `worker_threads` Worker of its own, so CPU-bound stages
+ * on parallel branches use several cores and a stage that ignores its abort
+ * signal can be stopped for real.
+ */
+export type StageIsolation = 'none' | 'thread';
+
 /** Stage inputs: the outputs of its dependencies, keyed by stage id. */
 export type StageInputs = Readonly<Record<string, unknown>>;
 
@@ -96,8 +104,25 @@ export interface StageDefinition<O = unknown> {
   readonly deps?: readonly string[];
   /** The work. */
   readonly run: StageFn<O>;
-  /** `module#export` the `run` function was loaded from, for stages defined in a pipeline file. */
+  /**
+   * `module#export` the `run` function was loaded from, for stages defined in
+   * a pipeline file. A `thread` stage of the TS API gives it with an absolute
+   * module path, e.g. `` `${path.join(__dirname, 'stages.ts')}#typing` ``.
+   */
   readonly fn?: string;
+  /**
+   * `fn` with its module resolved to an absolute file path
+   * (`/abs/stages.ts#typing`); set by `loadPipelineFile` for `thread` stages.
+   * @default the module of `fn` when it is absolute
+   */
+  readonly fnPath?: string;
+  /**
+   * Where attempts run: `thread` runs each attempt in a worker thread that
+   * loads `fn` (required then); inputs, params and the output cross the
+   * thread boundary by structured clone.
+   * @default 'none'
+   */
+  readonly isolation?: StageIsolation;
   /** One line on what the stage does. */
   readonly description?: string;
   /** Params handed to the stage; part of its cache key and idempotency key. @default {} */
@@ -112,7 +137,7 @@ export interface StageDefinition<O = unknown> {
   readonly retry?: RetryOptions;
   /** Per-attempt timeout in ms; 0 means none. @default 0 */
   readonly timeoutMs?: number;
-  /** Time a stage that ignores its abort signal is given before it is abandoned, in ms. @default 1000 */
+  /** Time a stage that ignores its abort signal is given before it is abandoned (a `thread` stage's worker is then terminated), in ms. @default 1000 */
   readonly graceMs?: number;
   /** Circuit breaker; none when omitted. */
   readonly breaker?: BreakerOptions;

@@ -136,6 +136,11 @@ export class BudgetLedger {
     return Math.max(0, Math.min(stageLeft, globalLeft));
   }
 
+  /** Resources with a budget that applies to stage `stageId`: the global ones, then its own. */
+  budgetedResources(stageId: string): string[] {
+    return [...new Set([...Object.keys(this.budgets), ...Object.keys(this.stageBudgets[stageId] ?? {})])];
+  }
+
   /** The first resource (in budget order) whose global budget is fully used, or null: then no new stage starts. */
   globalExhausted(): string | null {
     for (const [resource, budget] of Object.entries(this.budgets)) {

@@ -13,6 +13,7 @@ import { idempotencyKey } from './idempotency';
 import { composeRedactors, createRedactor, redactDeep, type Redactor } from './redact';
 import { isRetryable } from './retryable';
 import { createStageContext } from './stage-context';
+import { runInThread } from './thread-runner';
 import { withTimeout } from './timeout';
 import { runValidation } from './validation';
 
@@ -25,7 +26,8 @@ import { runValidation } from './validation';
  * says: `NonRetryableError`, `BUDGET_EXHAUSTED`, `CIRCUIT_OPEN` and
  * `STAGE_VALIDATION_FAILED` (trying again cannot help). Run cancellation ends
  * it as CANCELLED at once. Messages, stacks, metadata and the output are
- * redacted of every secret.
+ * redacted of every secret. A `thread` stage's attempt runs in a worker
+ * thread (see `thread-runner.ts`), inside its timeout.
  */
 
 /** Options of {@link executeStage}. */
@@ -216,25 +218,34 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
     let result: { ok: true; value: unknown } | { ok: false; error: unknown };
     try {
       const value = await withTimeout(
-        (attemptSignal) =>
-          entry.run(
-            createStageContext({
-              runId: options.runId,
-              stageId: stage.id,
-              attempt,
-              idempotencyKey: key,
-              params: stage.params,
-              signal: attemptSignal,
-              clock,
-              budget,
-              secrets: options.secrets,
-              redact,
-              emit,
-              isLive: () => live,
-              onProgress: options.onProgress,
-            }),
-            options.inputs,
-          ),
+        (attemptSignal) => {
+          const context = createStageContext({
+            runId: options.runId,
+            stageId: stage.id,
+            attempt,
+            idempotencyKey: key,
+            params: stage.params,
+            signal: attemptSignal,
+            clock,
+            budget,
+            secrets: options.secrets,
+            redact,
+            emit,
+            isLive: () => live,
+            onProgress: options.onProgress,
+          });
+          if (stage.isolation !== 'thread') return entry.run(context, options.inputs);
+          return runInThread({
+            // compile sets fnPath for every thread stage; a hand-built plan without one fails the attempt as a logic error.
+            fnPath: stage.fnPath ?? '',
+            context,
+            inputs: options.inputs,
+            secrets: options.secrets,
+            resources: budget.budgetedResources(stage.id),
+            graceMs: stage.graceMs,
+            clock,
+          });
+        },
         { timeoutMs: stage.timeoutMs, graceMs: stage.graceMs, clock, parentSignal: signal, stageId: stage.id },
       );
       result = { ok: true, value };

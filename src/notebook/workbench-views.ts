@@ -1,8 +1,11 @@
-import { escapeHtml, type Rendered } from '../display/html';
+import { escapeHtml, renderTable, type Rendered } from '../display/html';
 import type { PipelineEvent } from '../events/event';
 import type { RunResult } from '../run/run-pipeline';
 
-/** Small views of the workbench that have no home among the display renderers. */
+/**
+ * Small views of the workbench that have no home among the display renderers,
+ * and the one-line notebook summary of the values its calls return.
+ */
 
 /** Human duration: 12 ms, 1.4 s, 2.5 min. */
 export function humanMs(ms: number): string {
@@ -51,4 +54,35 @@ export function tabularRows(value: unknown): Record<string, unknown>[] | undefin
     return (value as unknown[][]).map((row) => Object.fromEntries(row.map((cell, i) => [`col${i}`, cell])));
   }
   return undefined;
+}
+
+/** The first `maxRows` rows of a stage's tabular output as a table, captioned with the row count. */
+export function renderOutputTable(stageId: string, rows: readonly Record<string, unknown>[], maxRows: number): Rendered {
+  const headers = Object.keys(rows[0] ?? {});
+  return renderTable(
+    headers,
+    rows.slice(0, maxRows).map((r) => headers.map((h) => formatCell(r[h]))),
+    `${stageId}: ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > maxRows ? ` (first ${maxRows})` : ''}`,
+  );
+}
+
+/** A cell's text: empty for null, numbers to 4 decimals, objects as JSON. */
+function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e4) / 1e4);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Gives a returned value a one-line summary for the notebook: tslab prints a
+ * cell's last value with util.inspect, and the view was already rendered
+ * above it. The property is a non-enumerable symbol, so the data (and its
+ * JSON) is unchanged. Returns `value` itself.
+ */
+export function summarised<T extends object>(value: T, summary: string): T {
+  Object.defineProperty(value, INSPECT, { value: () => `[${summary}]`, enumerable: false });
+  return value;
 }

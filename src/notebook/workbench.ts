@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../clock';
 import type { PipelineDefinition, StageDefinition } from '../definition/types';
 import { loadPipelineFile } from '../definition/load-file';
 import { DagbookError } from '../errors';
-import type { EventListener, PipelineEvent } from '../events/event';
+import type { EventListener } from '../events/event';
 import { compilePipeline } from '../plan/compile';
 import { dryRun, type DryRunResult } from '../plan/dry-run';
 import { downstreamOf } from '../plan/graph';
@@ -12,16 +12,16 @@ import type { CompiledPipeline } from '../plan/plan';
 import { planGraph, type SelectionOptions } from '../plan/select';
 import { pipelineStatus, type StageStanding } from '../plan/status';
 import { stageHistory } from '../plan/history';
-import { startRun, type RunResult } from '../run/run-pipeline';
+import type { RunResult } from '../run/run-pipeline';
 import { openDurableStore, type DurableStore } from '../store/durable-store';
-import { renderErrorAnalysis } from '../display/error-analysis';
 import { renderMetricsCard } from '../display/metrics-card';
 import { renderPlanView } from '../display/plan-view';
-import { ProgressModel } from '../display/progress-view';
 import { renderStatusView } from '../display/status-view';
-import { renderTable, type Rendered } from '../display/html';
-import { inNotebook, newLiveDisplay, show, type TextSink } from '../display/notebook-display';
-import { renderUpToDate, renderEventLine, tabularRows } from './workbench-views';
+import type { Rendered } from '../display/html';
+import { show, type TextSink } from '../display/notebook-display';
+import { latestFailedStage, stageErrorAnalysis } from './workbench-errors';
+import { runWithProgress } from './workbench-run';
+import { renderOutputTable, renderUpToDate, summarised, tabularRows } from './workbench-views';
 
 /**
  * The notebook workbench: one object per pipeline whose calls each render
@@ -170,39 +170,19 @@ export class Workbench {
     const selection: SelectionOptions =
       target === undefined ? {} : options.only ? { only: target } : options.downstream ? { from: typeof target === 'string' ? target : target[0] } : { target };
     return this.withStore(async (store) => {
-      const dry = await dryRun(compiled, { store, selection, force: options.force, baseDir: this.baseDir });
-      const estimates: Record<string, number> = {};
-      for (const row of dry.rows) if (row.estimatedMs !== undefined) estimates[row.stageId] = row.estimatedMs;
-      const model = new ProgressModel({ stages: dry.rows.map((r) => r.stageId), estimatesMs: estimates, startedAt: this.clock.now() });
-      const live = this.quiet ? undefined : inNotebook() ? newLiveDisplay() : undefined;
-      let lastRefresh = -Infinity;
-      const refresh = (force: boolean) => {
-        const now = this.clock.monotonic();
-        if (!live || (!force && now - lastRefresh < this.refreshMs)) return;
-        lastRefresh = now;
-        live.update(model.view(this.clock.now()));
-      };
-      const handle = startRun(compiled, {
-        store,
-        clock: this.clock,
+      const { result, live } = await runWithProgress(compiled, store, {
         selection,
         force: options.force,
+        maxParallel: options.maxParallel,
+        signal: options.signal,
         baseDir: this.baseDir,
-        ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        listeners: [
-          (event: PipelineEvent) => {
-            model.apply(event);
-            if (live) refresh(event.type === 'PIPELINE_COMPLETE');
-            else if (!this.quiet && this.eventLines) {
-              const line = renderEventLine(event);
-              if (line) this.text(line);
-            }
-          },
-          ...this.listeners,
-        ],
+        clock: this.clock,
+        quiet: this.quiet,
+        refreshMs: this.refreshMs,
+        eventLines: this.eventLines,
+        listeners: this.listeners,
+        text: (line) => this.text(line),
       });
-      const result = await handle.result;
       const upToDate = Object.values(result.stages).every((r) => r.status === 'CACHED');
       if (upToDate) {
         // Replace the progress display: a section that was up to date shows one line.
@@ -211,7 +191,7 @@ export class Workbench {
       } else {
         this.render(renderMetricsCard(compiled.plan, result));
         for (const record of Object.values(result.stages)) {
-          if (record.status === 'FAILED') this.render(await this.analysis(store, record.stageId, result.metrics.usage));
+          if (record.status === 'FAILED') this.render(await stageErrorAnalysis(store, this.compiled().plan, record.stageId, result.metrics.usage, this.clock));
         }
       }
       return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`);
@@ -243,18 +223,14 @@ export class Workbench {
     const compiled = this.compiled();
     return this.withStore(async (store) => {
       const history = await stageHistory(store, compiled.plan.name, compiled.plan.order);
-      const id =
-        stageId ??
-        compiled.plan.order
-          .filter((s) => history.latest[s]?.status === 'FAILED')
-          .sort((a, b) => (history.latest[b].endedAt ?? 0) - (history.latest[a].endedAt ?? 0))[0];
+      const id = stageId ?? latestFailedStage(history, compiled.plan.order);
       if (id === undefined) {
         this.text('No stage has failed.');
         return undefined;
       }
       if (!(id in compiled.plan.stages)) throw this.unknownStage(id);
       const run = history.runOf[id];
-      const view = await this.analysis(store, id, run?.usage ?? {});
+      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.clock);
       this.render(view);
       return summarised(view, `ErrorAnalysis ${id}`);
     });
@@ -282,17 +258,9 @@ export class Workbench {
     const value = select ? select(output) : output;
     const rows = tabularRows(value);
     if (!rows) throw new DagbookError('INVALID_OPTION', `The output of \`${stageId}\` is not a table (an array of records or of arrays)`, { stageId });
-    const maxRows = options.maxRows ?? 20;
-    const headers = Object.keys(rows[0] ?? {});
-    this.render(
-      renderTable(
-        headers,
-        rows.slice(0, maxRows).map((r) => headers.map((h) => formatCell(r[h]))),
-        `${stageId}: ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > maxRows ? ` (first ${maxRows})` : ''}`,
-      ),
-    );
+    this.render(renderOutputTable(stageId, rows, options.maxRows ?? 20));
     const dfd = require('danfojs') as { DataFrame: new (data: unknown) => object };
-    return summarised(new dfd.DataFrame(rows), `DataFrame ${rows.length} rows x ${headers.length} columns`);
+    return summarised(new dfd.DataFrame(rows), `DataFrame ${rows.length} rows x ${Object.keys(rows[0] ?? {}).length} columns`);
   }
 
   /** Forgets the cached outputs of a stage and everything downstream of it (every stage when none is named). */
@@ -303,24 +271,6 @@ export class Workbench {
     await this.withStore((store) => store.resetStages(ids));
     this.text(`Reset ${ids.length} stage${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
     return ids;
-  }
-
-  private async analysis(store: DurableStore, stageId: string, runUsage: Readonly<Record<string, number>>): Promise<Rendered> {
-    const plan = this.compiled().plan;
-    const history = await stageHistory(store, plan.name, [stageId]);
-    const record = history.latest[stageId];
-    if (!record) return { html: `<p>Stage <code>${stageId}</code> has not run.</p>`, text: `Stage ${stageId} has not run.` };
-    const breakerPlan = plan.stages[stageId].breaker;
-    const snapshots = breakerPlan ? await store.loadBreakers() : {};
-    const snapshot = breakerPlan ? snapshots[breakerPlan.key] : undefined;
-    return renderErrorAnalysis({
-      plan,
-      stageId,
-      record,
-      ...(breakerPlan && snapshot ? { breaker: { key: breakerPlan.key, snapshot, recoveryTimeoutMs: breakerPlan.recoveryTimeoutMs } } : {}),
-      runUsage,
-      now: this.clock.now(),
-    });
   }
 
   private async withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
@@ -346,24 +296,4 @@ export class Workbench {
   private unknownStage(stageId: string): DagbookError {
     return new DagbookError('SELECTION_UNKNOWN_STAGE', `Unknown stage \`${stageId}\`; stages: ${this.compiled().plan.order.join(', ')}`, { stageId });
   }
-}
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * Gives a returned value a one-line summary for the notebook: tslab prints a
- * cell's last value with util.inspect, and the view was already rendered
- * above it. The property is a non-enumerable symbol, so the data (and its
- * JSON) is unchanged.
- */
-function summarised<T extends object>(value: T, summary: string): T {
-  Object.defineProperty(value, INSPECT, { value: () => `[${summary}]`, enumerable: false });
-  return value;
-}
-
-function formatCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e4) / 1e4);
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }

@@ -1,5 +1,6 @@
+import * as nodePath from 'node:path';
 import { planInvalidError, type PlanIssue } from '../errors';
-import { isValidStageId, pipelineDefinitionSchema } from '../definition/schema';
+import { FN_REFERENCE_PATTERN, isValidStageId, pipelineDefinitionSchema } from '../definition/schema';
 import type { BudgetOptions, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from './canonical-json';
@@ -8,6 +9,7 @@ import {
   DEFAULT_FAILURE_POLICY,
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_GRACE_MS,
+  DEFAULT_ISOLATION,
   DEFAULT_MAX_PARALLEL,
   DEFAULT_RECOVERY_TIMEOUT_MS,
   DEFAULT_RETRY,
@@ -24,7 +26,9 @@ import type { CompiledPipeline, Plan, PlanBudget, PlanRetry, PlanStage, StageReg
  * bad policy, unknown dep, duplicate id, cycle) is collected and reported in
  * one error; the plan's consumers then trust its types. Every option is
  * resolved to a value (see `defaults.ts`); a stage's `retry` fields fall back
- * to the pipeline's `defaults.retry`, then to the built-in defaults.
+ * to the pipeline's `defaults.retry`, then to the built-in defaults. A
+ * `thread` stage gets `fnPath`, the absolute `module#export` a worker thread
+ * loads it from (see {@link resolveThreadFn}).
  *
  * @throws DagbookError `PLAN_INVALID` with `data.issues` listing each problem
  *   (codes `PLAN_INVALID_FIELD`, `PLAN_INVALID_POLICY`, `PLAN_UNKNOWN_DEP`,
@@ -35,9 +39,50 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
   const parsed = pipelineDefinitionSchema.safeParse(def);
   if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, def));
   issues.push(...graphIssues(readEdges(def)));
+  const threadFns = new Map<string, string>();
+  if (parsed.success) {
+    for (const stage of def.stages) {
+      if (stage.isolation !== 'thread') continue;
+      const resolved = resolveThreadFn(stage);
+      if (typeof resolved === 'string') threadFns.set(stage.id, resolved);
+      else issues.push(resolved);
+    }
+  }
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
   // The schema checked every field; the input itself keeps the functions and params untouched.
-  return build(def);
+  return build(def, threadFns);
+}
+
+/**
+ * The absolute `module#export` a worker thread loads a `thread` stage from:
+ * its `fnPath` when set (by `loadPipelineFile`), else its `fn` when the
+ * module is an absolute path of a file that exists (a worker has no folder to
+ * resolve a relative path from). Otherwise a `PLAN_INVALID_FIELD` issue at
+ * `stages.<id>.isolation` saying why.
+ */
+export function resolveThreadFn(stage: Pick<StageDefinition, 'id' | 'fn' | 'fnPath'>): string | PlanIssue {
+  const { id } = stage;
+  const issue = (why: string): PlanIssue => ({
+    code: 'PLAN_INVALID_FIELD',
+    path: `stages.${id}.isolation`,
+    message: `Stage \`${id}\` has \`isolation: thread\` but ${why}: a worker thread loads the stage from \`fn\` (\`module#export\`, with an absolute module path, or in a pipeline file a path relative to the file)`,
+    stageId: id,
+  });
+  const ref = stage.fnPath ?? stage.fn;
+  if (ref === undefined) return issue('no `fn`');
+  const field = stage.fnPath === undefined ? 'fn' : 'fnPath';
+  if (!FN_REFERENCE_PATTERN.test(ref)) return issue(`its \`${field}\` is not \`module#export\`, got \`${JSON.stringify(ref)}\``);
+  const hash = ref.lastIndexOf('#');
+  const modulePath = ref.slice(0, hash);
+  if (!nodePath.isAbsolute(modulePath)) return issue(`the module of its \`${field}\` is not an absolute path, got \`${JSON.stringify(ref)}\``);
+  let file: string;
+  try {
+    // Fills in an extension the path leaves out, as the worker's `require` will.
+    file = require.resolve(modulePath);
+  } catch {
+    return issue(`the module of its \`${field}\` cannot be found, got \`${JSON.stringify(ref)}\``);
+  }
+  return `${file}${ref.slice(hash)}`;
 }
 
 /** Hex sha256 of the plan's canonical JSON: equal plans, equal hashes. */
@@ -82,7 +127,7 @@ function uniq(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function build(def: PipelineDefinition): CompiledPipeline {
+function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>): CompiledPipeline {
   const stages = def.stages;
   const deps: Record<string, string[]> = {};
   for (const stage of stages) deps[stage.id] = uniq(stage.deps ?? []);
@@ -95,7 +140,7 @@ function build(def: PipelineDefinition): CompiledPipeline {
   const planStages: Record<string, PlanStage> = {};
   const registry: Record<string, StageRegistry[string]> = {};
   for (const stage of stages) {
-    planStages[stage.id] = planStage(def, stage, deps[stage.id], dependents[stage.id]);
+    planStages[stage.id] = planStage(def, stage, deps[stage.id], dependents[stage.id], threadFns.get(stage.id));
     registry[stage.id] = {
       run: stage.run,
       validate: [...(stage.validate ?? [])],
@@ -117,7 +162,7 @@ function build(def: PipelineDefinition): CompiledPipeline {
   return { plan, registry, secrets: { ...(def.secrets ?? {}) } };
 }
 
-function planStage(def: PipelineDefinition, stage: StageDefinition, deps: string[], dependents: string[]): PlanStage {
+function planStage(def: PipelineDefinition, stage: StageDefinition, deps: string[], dependents: string[], fnPath: string | undefined): PlanStage {
   const defaults = def.defaults ?? {};
   return {
     id: stage.id,
@@ -125,6 +170,8 @@ function planStage(def: PipelineDefinition, stage: StageDefinition, deps: string
     dependents,
     ...(stage.description === undefined ? {} : { description: stage.description }),
     ...(stage.fn === undefined ? {} : { fn: stage.fn }),
+    ...(fnPath === undefined ? {} : { fnPath }),
+    isolation: stage.isolation ?? DEFAULT_ISOLATION,
     // A JSON copy: the plan must not change when the caller mutates its params later.
     params: JSON.parse(JSON.stringify(stage.params ?? {})) as Record<string, unknown>,
     secretParams: [...(stage.secretParams ?? [])],

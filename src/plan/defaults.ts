@@ -1,4 +1,4 @@
-import type { FailurePolicy } from '../definition/types';
+import type { FailurePolicy, StageIsolation } from '../definition/types';
 import type { PlanRetry } from './plan';
 
 /**
@@ -36,3 +36,6 @@ export const DEFAULT_FAILURE_THRESHOLD = 3;
 
 /** Time an open breaker waits before a probe, in ms (5 minutes). */
 export const DEFAULT_RECOVERY_TIMEOUT_MS = 300000;
+
+/** Where a stage's attempts run when it does not say. */
+export const DEFAULT_ISOLATION: StageIsolation = 'none';

@@ -1,5 +1,5 @@
 import type { ErrorClass } from '../errors';
-import type { FailurePolicy, Severity, StageFn, ValidationRule } from '../definition/types';
+import type { FailurePolicy, Severity, StageFn, StageIsolation, ValidationRule } from '../definition/types';
 
 /**
  * The compiled plan: plain JSON data (no functions, no classes), so it can be
@@ -45,6 +45,10 @@ export interface PlanStage {
   readonly description?: string;
   /** `module#export` for stages defined in a file. */
   readonly fn?: string;
+  /** Absolute `module#export` a worker thread loads the stage from; set for `thread` stages. */
+  readonly fnPath?: string;
+  /** Where attempts run: on the main thread (`none`) or in a worker thread (`thread`). */
+  readonly isolation: StageIsolation;
   /** Params (secret ones included: redact before printing). */
   readonly params: Readonly<Record<string, unknown>>;
   /** Names of secret params. */

@@ -20,13 +20,14 @@ describe('pipelineFileJsonSchema', () => {
     it('describes every stage property and requires fn', () => {
       const stage = stageMap.additionalProperties as Json;
       assert.deepEqual(Object.keys(stage.properties), [
-        'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'breaker', 'budgets',
-        'failOnValidationError', 'inputs', 'secretParams',
+        'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'breaker',
+        'budgets', 'failOnValidationError', 'inputs', 'secretParams',
       ]);
       assert.deepEqual(stage.required, ['fn']);
       assert.equal(stage.additionalProperties, false);
       assert.deepEqual(stage.properties.retry.properties.maxAttempts, { type: 'integer', minimum: 1 });
       assert.deepEqual(stage.properties.retry.properties.jitter, { type: 'number', minimum: 0, maximum: 1 });
+      assert.deepEqual(stage.properties.isolation, { type: 'string', enum: ['none', 'thread'] });
     });
   });
 

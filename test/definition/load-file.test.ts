@@ -78,6 +78,22 @@ describe('loadPipelineFile', () => {
     });
   });
 
+  describe('when a stage runs in a thread', () => {
+    it('gives it fnPath, its fn with the module resolved to an absolute path', async () => {
+      const def = await loadPipelineFile(fixture('thread.yaml'));
+      assert.deepEqual(
+        def.stages.map((s) => [s.id, s.fn, s.fnPath, s.isolation]),
+        [
+          ['load', './stages#load', `${fixture('stages.ts')}#load`, 'thread'],
+          ['double', './stages#double', undefined, undefined],
+        ],
+      );
+      const { plan } = compilePipeline(def);
+      assert.equal(plan.stages.load.fnPath, `${fixture('stages.ts')}#load`);
+      assert.equal(plan.stages.double.isolation, 'none');
+    });
+  });
+
   describe('when fn names a package', () => {
     it('resolves it from the folder of the file', async () => {
       const def = await loadPipelineFile(fixture('package-fn.yaml'));

@@ -103,6 +103,15 @@ describe('schema', () => {
       });
     });
 
+    describe('when a stage sets isolation', () => {
+      it('accepts none and thread, and names the choices otherwise', () => {
+        assert.deepEqual(messages(pipelineFileSchema, { name: 'p', stages: { a: { fn: './s#a', isolation: 'thread' }, b: { fn: './s#b', isolation: 'none' } } }), []);
+        assert.deepEqual(messages(pipelineFileSchema, { name: 'p', stages: { a: { fn: './s#a', isolation: 'worker' } } }), [
+          'Expected `stages.a.isolation` to be one of `none`, `thread`, got `"worker"`',
+        ]);
+      });
+    });
+
     describe('when the file sets $schema', () => {
       it('accepts it', () => {
         assert.equal(pipelineFileSchema.safeParse({ $schema: './pipeline.schema.json', name: 'p', stages: {} }).success, true);

@@ -19,6 +19,7 @@ export function planStage(id: string, overrides: Partial<PlanStage> = {}): PlanS
     validation: [],
     failOnValidationError: false,
     inputs: [],
+    isolation: 'none',
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import type { PipelineDefinition } from '../../src/definition/types';
 import { hasErrorCode, type DagbookError, type PlanIssue } from '../../src/errors';
 import { compilePipeline, planHash } from '../../src/plan/compile';
@@ -47,6 +48,7 @@ describe('compilePipeline', () => {
         validation: [],
         failOnValidationError: false,
         inputs: [],
+        isolation: 'none',
       });
       assert.equal(plan.maxParallel, 4);
       assert.equal(plan.failurePolicy, 'fail-fast');
@@ -243,6 +245,69 @@ describe('compilePipeline', () => {
       const issues = issuesOf(() => compilePipeline({ name: 'p', stages: [{ id: 'a b', run: load }] }));
       assert.deepEqual(issues, [
         { code: 'PLAN_INVALID_FIELD', path: 'stages.a b.id', message: 'Expected `stages.a b.id` to be an id of letters, digits, `_`, `-` or `.`, got `"a b"`', stageId: 'a b' },
+      ]);
+    });
+  });
+
+  describe('when a stage runs in a thread', () => {
+    const stagesFile = path.join(__dirname, '..', 'definition', 'fixtures', 'stages.ts');
+
+    it('keeps fn and resolves fnPath from an absolute fn, leaving other stages on the main thread', () => {
+      const { plan } = compilePipeline({
+        name: 'p',
+        stages: [
+          { id: 'a', run: load, fn: `${path.join(__dirname, '..', 'definition', 'fixtures', 'stages')}#load`, isolation: 'thread' },
+          { id: 'b', run: load, isolation: 'none' },
+        ],
+      });
+      assert.equal(plan.stages.a.isolation, 'thread');
+      assert.equal(plan.stages.a.fn, `${stagesFile.slice(0, -3)}#load`);
+      assert.equal(plan.stages.a.fnPath, `${stagesFile}#load`);
+      assert.equal(plan.stages.b.isolation, 'none');
+      assert.equal('fnPath' in plan.stages.b, false);
+    });
+
+    it('prefers fnPath, as loadPipelineFile sets it', () => {
+      const { plan } = compilePipeline({ name: 'p', stages: [{ id: 'a', run: load, fn: './stages#load', fnPath: `${stagesFile}#load`, isolation: 'thread' }] });
+      assert.equal(plan.stages.a.fn, './stages#load');
+      assert.equal(plan.stages.a.fnPath, `${stagesFile}#load`);
+    });
+
+    it('reports a thread stage it cannot load in a worker, at its isolation field', () => {
+      const missing = path.join(__dirname, 'no-such-module.ts');
+      const issues = issuesOf(() =>
+        compilePipeline({
+          name: 'p',
+          stages: [
+            { id: 'bare', run: load, isolation: 'thread' },
+            { id: 'relative', run: load, fn: './stages#load', isolation: 'thread' },
+            { id: 'missing', run: load, fn: `${missing}#load`, isolation: 'thread' },
+            { id: 'main', run: load },
+          ],
+        }),
+      );
+      const tail = ': a worker thread loads the stage from `fn` (`module#export`, with an absolute module path, or in a pipeline file a path relative to the file)';
+      assert.deepEqual(issues, [
+        { code: 'PLAN_INVALID_FIELD', path: 'stages.bare.isolation', message: `Stage \`bare\` has \`isolation: thread\` but no \`fn\`${tail}`, stageId: 'bare' },
+        {
+          code: 'PLAN_INVALID_FIELD',
+          path: 'stages.relative.isolation',
+          message: `Stage \`relative\` has \`isolation: thread\` but the module of its \`fn\` is not an absolute path, got \`"./stages#load"\`${tail}`,
+          stageId: 'relative',
+        },
+        {
+          code: 'PLAN_INVALID_FIELD',
+          path: 'stages.missing.isolation',
+          message: `Stage \`missing\` has \`isolation: thread\` but the module of its \`fn\` cannot be found, got \`${JSON.stringify(`${missing}#load`)}\`${tail}`,
+          stageId: 'missing',
+        },
+      ]);
+    });
+
+    it('reports an isolation that is neither none nor thread', () => {
+      const issues = issuesOf(() => compilePipeline({ name: 'p', stages: [{ id: 'a', run: load, isolation: 'process' }] } as unknown as PipelineDefinition));
+      assert.deepEqual(issues.map((i) => [i.code, i.path, i.message]), [
+        ['PLAN_INVALID_FIELD', 'stages.a.isolation', 'Expected `stages.a.isolation` to be one of `none`, `thread`, got `"process"`'],
       ]);
     });
   });

@@ -11,6 +11,7 @@ import type { ReportOutput } from '../../src/profiling/phases/report';
 import { PROFILING_BASE_DIR, PROFILING_PIPELINE_FILE, profilingPipeline } from '../../src/profiling/pipeline';
 import { runPipeline, type RunResult } from '../../src/run/run-pipeline';
 import { openDurableStore } from '../../src/store/durable-store';
+import { MemoryStore } from '../../src/store/memory-store';
 import { tempTables, VEGA_DIR } from './fixtures';
 
 const ALL = ['import', 'typing', 'statistics', 'relationships', 'temporal', 'statistical_quality', 'correlations', 'semantic', 'slicing', 'business_cycles', 'topology', 'validation', 'entropy', 'report'];
@@ -98,14 +99,39 @@ describe('profilingPipeline', function () {
     });
   });
 
+  describe('when the three branches after typing run in worker threads', () => {
+    it('produces the same outputs as on the main thread', async () => {
+      const stateDir = tempTables({});
+      const options = { reportPath: path.join(stateDir, 'report.html') };
+      const threaded = compilePipeline(profilingPipeline({ ...options, threadPhases: ['statistics', 'relationships', 'temporal'] }));
+      assert.deepEqual(ALL.filter((id) => threaded.plan.stages[id].isolation === 'thread'), ['statistics', 'relationships', 'temporal']);
+      assert.equal(threaded.plan.stages.statistics.fnPath, `${path.resolve(__dirname, '../../src/profiling/phases/statistics.ts')}#run`);
+      const onMain = await runPipeline(compilePipeline(profilingPipeline(options)), { store: new MemoryStore() });
+      const inThreads = await runPipeline(threaded, { store: new MemoryStore() });
+      assert.deepEqual(statuses(inThreads), Object.fromEntries(ALL.map((id) => [id, 'SUCCEEDED'])));
+      assert.deepEqual(inThreads.outputHashes, onMain.outputHashes);
+    });
+
+    it('refuses a phase that does not exist', () => {
+      assert.throws(() => profilingPipeline({ threadPhases: ['statistics', 'stats'] }), (e: unknown) => (e as Error).message.endsWith('got `["stats"]`'));
+    });
+  });
+
   describe('when the pipeline file is run from the command line', () => {
-    it('runs every phase headless in a child process', () => {
-      const cwd = tempTables({});
-      const out = execFileSync(process.execPath, ['--import', require.resolve('tsx'), path.join(__dirname, 'fixtures/run-profiling-yaml.ts'), path.join(cwd, 'state')], { cwd, encoding: 'utf8' });
-      const summary = JSON.parse(out.trim().split('\n').pop()!) as { status: string; statuses: Record<string, string> };
-      assert.equal(summary.status, 'SUCCEEDED');
-      assert.deepEqual(Object.keys(summary.statuses).sort(), [...ALL].sort());
-      assert.ok(fs.existsSync(path.join(cwd, 'state/reports/profiling-report.html')));
+    it('runs every phase headless with `dagbook run`, and a second run is all cache hits', () => {
+      const stateDir = path.join(tempTables({}), 'state');
+      const root = path.resolve(__dirname, '..', '..');
+      const dagbook = () =>
+        execFileSync(process.execPath, [path.join(root, 'bin', 'dagbook.js'), 'run', 'pipelines/profiling.yaml'], {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, DAGBOOK_STATE_DIR: stateDir },
+        });
+      const first = dagbook();
+      for (const id of ALL) assert.match(first, new RegExp(`Stage \`${id}\` succeeded`));
+      assert.match(first, /14 succeeded/);
+      assert.match(dagbook(), /all 14 stages are up to date/);
+      assert.ok(fs.existsSync(path.join(root, 'state', 'reports', 'profiling-report.html')));
     });
   });
 });

@@ -1,0 +1,109 @@
+'use strict';
+/**
+ * The worker-thread side of a `thread` stage's attempt (see thread-runner.ts):
+ * loads the stage's module, calls its export with a StageContext whose
+ * progress, usage and log post messages to the parent thread, and posts back
+ * the output or the error as structured-clone data. Plain JS, so that it can
+ * start before tsx's require hook is in place.
+ */
+// Stage modules (and the helpers below) are TypeScript: tsx's require hook compiles them on load.
+require('tsx/cjs');
+const { parentPort, workerData } = require('node:worker_threads');
+const { systemClock } = require('../clock');
+const { DagbookError } = require('../errors');
+const { rebuildThreadError, serializeThreadError } = require('./thread-error');
+
+const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, inputs, secrets } = workerData;
+const controller = new AbortController();
+const remaining = { ...workerData.remaining };
+
+parentPort.on('message', (message) => {
+  if (message && message.type === 'abort') controller.abort(rebuildThreadError(message.reason));
+});
+
+/** Posts a message, turning data that cannot be cloned into its JSON form. */
+function post(message) {
+  try {
+    parentPort.postMessage(message);
+  } catch {
+    parentPort.postMessage(JSON.parse(JSON.stringify(message)));
+  }
+}
+
+function fail(error) {
+  parentPort.postMessage({ type: 'error', error: serializeThreadError(error) });
+}
+
+/** @type {import('../definition/types').StageContext} */
+const ctx = {
+  runId,
+  stageId,
+  attempt,
+  idempotencyKey,
+  params,
+  signal: controller.signal,
+  clock: systemClock,
+  progress(done, total, message) {
+    post({ type: 'progress', done, total, ...(message === undefined ? {} : { message: String(message) }) });
+  },
+  usage(resource, amount) {
+    post({ type: 'usage', resource, amount });
+    // The parent's ledger decides; this copy only keeps `remaining` answering synchronously.
+    if (Object.prototype.hasOwnProperty.call(remaining, resource) && typeof amount === 'number') {
+      remaining[resource] = Math.max(0, remaining[resource] - amount);
+    }
+  },
+  remaining(resource) {
+    return Object.prototype.hasOwnProperty.call(remaining, resource) ? remaining[resource] : Infinity;
+  },
+  log(message, metadata) {
+    post({ type: 'log', message: String(message), ...(metadata === undefined ? {} : { metadata }) });
+  },
+  secret(name) {
+    if (Object.prototype.hasOwnProperty.call(secrets, name)) return secrets[name];
+    const known = Object.keys(secrets);
+    throw new DagbookError(
+      'INVALID_OPTION',
+      `Stage \`${stageId}\` asked for unknown secret \`${name}\`; known secrets: ${
+        known.length === 0 ? '(none)' : known.map((k) => `\`${k}\``).join(', ')
+      }`,
+      { stageId, errorClass: 'persistent', data: { name, known } },
+    );
+  },
+};
+
+function loadStage() {
+  let mod;
+  try {
+    mod = require(modulePath);
+  } catch (error) {
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: module \`${modulePath}\` failed to load in its worker thread: ${error && error.message}`, {
+      stageId,
+      errorClass: 'logic',
+      cause: error,
+    });
+  }
+  const fn = mod == null ? undefined : mod[exportName];
+  if (typeof fn !== 'function') {
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: module \`${modulePath}\` has no function export \`${exportName}\`, got a ${typeof fn}`, {
+      stageId,
+      errorClass: 'logic',
+    });
+  }
+  return fn;
+}
+
+async function main() {
+  const value = await loadStage()(ctx, inputs);
+  try {
+    parentPort.postMessage({ type: 'result', value });
+  } catch (error) {
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its output cannot be sent from its worker thread: ${error && error.message}`, {
+      stageId,
+      errorClass: 'logic',
+      cause: error,
+    });
+  }
+}
+
+main().catch(fail);

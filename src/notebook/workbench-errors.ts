@@ -1,0 +1,49 @@
+import type { Clock } from '../clock';
+import { renderErrorAnalysis } from '../display/error-analysis';
+import type { Rendered } from '../display/html';
+import type { StageHistory } from '../plan/history';
+import { stageHistory } from '../plan/history';
+import type { Plan } from '../plan/plan';
+import type { RunStore } from '../store/run-store';
+
+/**
+ * What the workbench's error analysis is drawn from: a stage's latest
+ * record, the state of its circuit breaker and the usage of its run, read
+ * from the store; and which stage failed last.
+ */
+
+/**
+ * The error analysis of a stage's latest record (a short note when it has
+ * not run).
+ * @param runUsage The usage of the run the record belongs to, by resource.
+ * @param clock Read once the data is gathered: the time the breaker's half-open countdown is drawn at.
+ */
+export async function stageErrorAnalysis(
+  store: RunStore,
+  plan: Plan,
+  stageId: string,
+  runUsage: Readonly<Record<string, number>>,
+  clock: Clock,
+): Promise<Rendered> {
+  const history = await stageHistory(store, plan.name, [stageId]);
+  const record = history.latest[stageId];
+  if (!record) return { html: `<p>Stage <code>${stageId}</code> has not run.</p>`, text: `Stage ${stageId} has not run.` };
+  const breakerPlan = plan.stages[stageId].breaker;
+  const snapshots = breakerPlan ? await store.loadBreakers() : {};
+  const snapshot = breakerPlan ? snapshots[breakerPlan.key] : undefined;
+  return renderErrorAnalysis({
+    plan,
+    stageId,
+    record,
+    ...(breakerPlan && snapshot ? { breaker: { key: breakerPlan.key, snapshot, recoveryTimeoutMs: breakerPlan.recoveryTimeoutMs } } : {}),
+    runUsage,
+    now: clock.now(),
+  });
+}
+
+/** The stage among `order` whose latest record failed most recently, or undefined when none failed. */
+export function latestFailedStage(history: StageHistory, order: readonly string[]): string | undefined {
+  return order
+    .filter((s) => history.latest[s]?.status === 'FAILED')
+    .sort((a, b) => (history.latest[b].endedAt ?? 0) - (history.latest[a].endedAt ?? 0))[0];
+}

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { systemClock } from '../../src/clock';
+import type { StageDefinition } from '../../src/definition/types';
+import type { Emit, EventType } from '../../src/events/event';
+import { BudgetLedger } from '../../src/execute/budget';
+import { BreakerRegistry } from '../../src/execute/circuit-breaker';
+import { createRedactor } from '../../src/execute/redact';
+import { executeStage, type StageOutcome } from '../../src/execute/stage-executor';
+import { workerExecArgv } from '../../src/execute/thread-runner';
+import { compilePipeline } from '../../src/plan/compile';
+import type { PlanStage } from '../../src/plan/plan';
+import { seededRandom } from '../../src/random';
+import { runPipeline } from '../../src/run/run-pipeline';
+import { MemoryStore } from '../../src/store/memory-store';
+import { planStage } from './fixtures';
+import { THREAD_STAGES } from './fixtures/thread-stages';
+
+/*
+ * These tests start real worker threads, so they run on the system clock and
+ * wait for real time; each waits for an outcome, not for a timing window,
+ * except the two that are about time itself (termination and parallelism).
+ */
+
+const SECRET = 'sk-live-0123456789';
+
+interface Recorded {
+  readonly type: EventType;
+  readonly message: string;
+  readonly metadata: Record<string, unknown>;
+}
+
+/** A thread stage calling `exportName` of the fixture module: one attempt, no backoff, unless overridden. */
+function threadStage(exportName: string, overrides: Partial<PlanStage> = {}): PlanStage {
+  return planStage(exportName, {
+    isolation: 'thread',
+    fnPath: `${THREAD_STAGES}#${exportName}`,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, minDelayMs: 0, retryOn: ['transient'] },
+    ...overrides,
+  });
+}
+
+async function execute(stage: PlanStage, budget = new BudgetLedger()): Promise<{ outcome: StageOutcome; events: Recorded[] }> {
+  const events: Recorded[] = [];
+  const emit: Emit = (type, draft) => {
+    events.push({ type, message: draft.message, metadata: (draft.metadata ?? {}) as Record<string, unknown> });
+  };
+  const outcome = await executeStage({
+    runId: 'run-1',
+    stage,
+    // The main-thread function must not be called for a thread stage.
+    entry: { run: () => assert.fail('ran on the main thread'), validate: [] },
+    inputs: { upstream: [1, 2, 3] },
+    clock: systemClock,
+    random: seededRandom(42),
+    breakers: new BreakerRegistry({ clock: systemClock }),
+    budget,
+    emit,
+    signal: new AbortController().signal,
+    secrets: { api_key: SECRET },
+    redact: createRedactor([SECRET]),
+    correlationId: 'corr-1',
+  });
+  return { outcome, events };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('runInThread', function () {
+  this.timeout(20000);
+
+  describe('when a thread stage returns', () => {
+    it('runs off the main thread and its output comes back', async () => {
+      const { outcome } = await execute(threadStage('echo', { params: { factor: 2 } }));
+      assert.equal(outcome.status, 'SUCCEEDED');
+      assert.deepEqual(outcome.output, {
+        runId: 'run-1',
+        stageId: 'echo',
+        attempt: 1,
+        idempotencyKey: outcome.idempotencyKey,
+        params: { factor: 2 },
+        inputs: { upstream: [1, 2, 3] },
+        secret: '***',
+        isMainThread: false,
+      });
+    });
+  });
+
+  describe('when a thread stage reports progress, usage and logs', () => {
+    it('emits them through the attempt context and records the usage in the ledger', async () => {
+      const budget = new BudgetLedger({ stageBudgets: { report: { tokens: 100 } } });
+      const { outcome, events } = await execute(threadStage('report', { budgets: { tokens: 100 } }), budget);
+      assert.equal(outcome.status, 'SUCCEEDED');
+      assert.deepEqual(outcome.output, { before: 100, after: 70, other: Infinity });
+      assert.deepEqual(
+        events.filter((e) => ['STEP_PROGRESS', 'RESOURCE_USAGE', 'LOG'].includes(e.type)).map((e) => [e.type, e.message, e.metadata]),
+        [
+          ['STEP_PROGRESS', 'half way', { done: 1, total: 2 }],
+          ['RESOURCE_USAGE', 'Used 30 tokens', { resource: 'tokens', amount: 30, stageUsed: 30, stageLimit: 100, globalUsed: 30 }],
+          ['LOG', 'used tokens', { amount: 30 }],
+          ['STEP_PROGRESS', '2/2', { done: 2, total: 2 }],
+        ],
+      );
+      assert.deepEqual(budget.stageUsage('report'), { tokens: 30 });
+    });
+  });
+
+  describe('when a thread stage goes over its budget and keeps spinning', () => {
+    it('terminates the worker and fails the attempt with BUDGET_EXHAUSTED', async () => {
+      const budget = new BudgetLedger({ stageBudgets: { overspend: { tokens: 100 } } });
+      const { outcome } = await execute(threadStage('overspend', { budgets: { tokens: 100 }, retry: { ...threadStage('x').retry, maxAttempts: 3, retryOn: ['transient', 'resource'] } }), budget);
+      assert.equal(outcome.status, 'FAILED');
+      assert.equal(outcome.attempts, 1);
+      assert.equal(outcome.error?.code, 'BUDGET_EXHAUSTED');
+      assert.equal(outcome.error?.errorClass, 'resource');
+    });
+  });
+
+  describe('when a thread stage throws a NonRetryableError', () => {
+    it('is not retried, and keeps its class, message and stack', async () => {
+      const { outcome } = await execute(threadStage('refuse', { retry: { ...threadStage('x').retry, maxAttempts: 3 } }));
+      assert.equal(outcome.status, 'FAILED');
+      assert.equal(outcome.attempts, 1);
+      assert.equal(outcome.error?.code, 'NON_RETRYABLE');
+      assert.equal(outcome.error?.errorClass, 'persistent');
+      assert.equal(outcome.error?.message, 'the input has no rows');
+      assert.match(outcome.error?.stack ?? '', /^NonRetryableError: the input has no rows\n\s+at refuse \(.*thread-stages\.ts/);
+    });
+  });
+
+  describe('when a thread stage fails with a transient error', () => {
+    it('is retried, in a new worker, and succeeds', async () => {
+      const { outcome } = await execute(threadStage('flaky', { retry: { ...threadStage('x').retry, maxAttempts: 3 } }));
+      assert.equal(outcome.status, 'SUCCEEDED');
+      assert.equal(outcome.output, 'ok on attempt 2');
+      assert.deepEqual(outcome.attemptLog.map((a) => [a.attempt, a.outcome, a.code]), [
+        [1, 'failed', 'STAGE_FAILED'],
+        [2, 'succeeded', undefined],
+      ]);
+    });
+  });
+
+  describe('when a thread stage honours its signal', () => {
+    it('gets the abort on timeout and ends before the grace runs out', async () => {
+      const { outcome } = await execute(threadStage('honour', { timeoutMs: 100, graceMs: 10000 }));
+      assert.equal(outcome.status, 'FAILED');
+      assert.equal(outcome.error?.code, 'STAGE_TIMEOUT');
+      assert.deepEqual(outcome.error?.data, { timeoutMs: 100, graceMs: 10000, abandoned: false });
+      assert.ok(outcome.durationMs < 5000, `took ${outcome.durationMs} ms`);
+    });
+  });
+
+  describe('when a thread stage ignores its signal and busy-loops', () => {
+    it('terminates its worker after timeout and grace: its heartbeat stops', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-thread-'));
+      const heartbeatFile = path.join(dir, 'beat');
+      try {
+        const { outcome } = await execute(threadStage('spin', { timeoutMs: 300, graceMs: 100, params: { heartbeatFile } }));
+        assert.equal(outcome.status, 'FAILED');
+        assert.equal(outcome.error?.code, 'STAGE_TIMEOUT');
+        assert.deepEqual(outcome.error?.data, { timeoutMs: 300, graceMs: 100, abandoned: true });
+        // terminate() stops the thread asynchronously: let it land, then the beat must not move.
+        await sleep(100);
+        const stopped = Number(fs.readFileSync(heartbeatFile, 'utf8'));
+        await sleep(300);
+        assert.ok(stopped > 0, 'the stage never beat');
+        assert.equal(Number(fs.readFileSync(heartbeatFile, 'utf8')), stopped);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('when two independent CPU-bound stages run with maxParallel 2', function () {
+    // A real-time measurement on a shared 2-core machine: another process busy on a core
+    // can take the parallelism away for a moment, so a failed measurement is taken again.
+    this.retries(2);
+    const WORK_MS = 500;
+
+    async function timedRun(isolation: 'none' | 'thread'): Promise<{ wallMs: number; stageTimeMs: number }> {
+      const stage = (id: string): StageDefinition =>
+        isolation === 'thread'
+          ? { id, run: () => assert.fail('ran on the main thread'), fn: `${THREAD_STAGES}#burn`, isolation, params: { ms: WORK_MS } }
+          : { id, run: () => busy(WORK_MS) };
+      const compiled = compilePipeline({ name: 'burn', maxParallel: 2, stages: [stage('a'), stage('b')] });
+      const started = performance.now();
+      const result = await runPipeline(compiled, { store: new MemoryStore() });
+      const wallMs = performance.now() - started;
+      assert.equal(result.status, 'SUCCEEDED');
+      return { wallMs, stageTimeMs: result.metrics.stageTimeMs };
+    }
+
+    it('in threads they take clearly less wall time than their sum, and than their CPU work', async () => {
+      const { wallMs, stageTimeMs } = await timedRun('thread');
+      const figures = `wall ${wallMs.toFixed(0)} ms, sum of stages ${stageTimeMs.toFixed(0)} ms`;
+      assert.ok(wallMs < 0.8 * stageTimeMs, figures);
+      // Stage times overlap even on one thread (a stage's clock runs while it waits); the CPU work does not.
+      assert.ok(wallMs < 0.8 * 2 * WORK_MS, figures);
+    });
+
+    it('on the main thread they take at least their CPU work (the contrast)', async () => {
+      const { wallMs, stageTimeMs } = await timedRun('none');
+      assert.ok(wallMs >= 2 * WORK_MS, `wall ${wallMs.toFixed(0)} ms, sum of stages ${stageTimeMs.toFixed(0)} ms`);
+    });
+  });
+});
+
+function busy(ms: number): number {
+  const end = performance.now() + ms;
+  let turns = 0;
+  while (performance.now() < end) turns++;
+  return turns;
+}
+
+describe('workerExecArgv', () => {
+  describe('when the parent loads tsx with --import or --require', () => {
+    it('drops those flags and keeps the others', () => {
+      assert.deepEqual(workerExecArgv(['--import', 'tsx', '--enable-source-maps']), ['--enable-source-maps']);
+      assert.deepEqual(workerExecArgv(['--import=tsx']), []);
+      assert.deepEqual(workerExecArgv(['--require', '/p/node_modules/tsx/dist/cjs/index.cjs', '--import', './setup.js']), ['--import', './setup.js']);
+      assert.deepEqual(workerExecArgv(['--import', 'file:///p/node_modules/tsx/dist/loader.mjs']), []);
+    });
+  });
+
+  describe('when nothing loads tsx', () => {
+    it('returns undefined, so the worker inherits the flags', () => {
+      assert.equal(workerExecArgv(['--enable-source-maps', '--import', './tsx-like.js']), undefined);
+      assert.equal(workerExecArgv([]), undefined);
+    });
+  });
+});
