@@ -5,7 +5,7 @@ import type { Emit, EventListener } from '../events/event';
 import { EventBus } from '../events/event-bus';
 import { createRedactor } from '../execute/redact';
 import type { CompiledPipeline } from '../plan/plan';
-import { selectStages, type SelectionOptions } from '../plan/select';
+import { selectStages, type Selection, type SelectionOptions } from '../plan/select';
 import { systemRandom, type RandomSource } from '../random';
 import { Scheduler } from '../schedule/scheduler';
 import { MemoryStore } from '../store/memory-store';
@@ -192,7 +192,7 @@ class Run {
 
     const runRecord: RunRecord = existingRun
       ? { ...existingRun, status: 'RUNNING', endedAt: undefined, reason: undefined }
-      : { runId, pipeline: plan.name, status: 'RUNNING', stages: plan.order.filter((id) => selection.stages.includes(id) || selection.disabled.includes(id) || id in selection.blocked), startedAt, usage: {} };
+      : { runId, pipeline: plan.name, status: 'RUNNING', stages: selectedInPlanOrder(plan.order, selection), startedAt, usage: {} };
     await this.store.beginRun(runRecord);
     this.emit('RUN_START', {
       level: 'INFO',
@@ -290,4 +290,10 @@ class Run {
       await this.checkpoints.settle(id, status, reason);
     }
   }
+}
+
+/** Every stage the selection names (to run, disabled or blocked), in plan order. */
+function selectedInPlanOrder(order: readonly string[], selection: Selection): string[] {
+  const named = new Set([...selection.stages, ...selection.disabled, ...Object.keys(selection.blocked)]);
+  return order.filter((id) => named.has(id));
 }
