@@ -134,6 +134,8 @@ class Run {
   private readonly inputs: StageInputs;
   private failedStage: string | undefined;
   private budgetStop: string | undefined;
+  /** An error the run itself could not handle (a store that cannot write, a missing output). */
+  private fatal: { readonly error: unknown } | undefined;
 
   constructor(
     private readonly compiled: CompiledPipeline,
@@ -221,7 +223,14 @@ class Run {
       breakers,
       onFailed: (id) => this.stageFailed(id),
     };
-    await this.loop(scheduler, stageRun, resumed, previous);
+    try {
+      await this.loop(scheduler, stageRun, resumed, previous);
+    } catch (error) {
+      // Best effort: record why the run ended; the store may be what failed.
+      await this.checkpoints.flushed().catch(() => undefined);
+      await this.store.updateRun(runId, { status: 'FAILED', endedAt: clock.now(), reason: errorMessage(error) }).catch(() => undefined);
+      throw error;
+    }
 
     const { records } = this.checkpoints;
     const status = finalRunStatus(records, this.stops());
@@ -279,16 +288,30 @@ class Run {
         const id = scheduler.next();
         if (id === undefined) break;
         // A stage this run already tried (before a resume) is judged by that try, not by an older run's.
-        const task: Promise<void> = runStage(stageRun, id, scheduler, resumed[id], resumed[id]?.status ?? previous[id]).finally(() => inflight.delete(task));
+        const task: Promise<void> = runStage(stageRun, id, scheduler, resumed[id], resumed[id]?.status ?? previous[id])
+          .catch((error: unknown) => this.stopOnFatal(error))
+          .finally(() => inflight.delete(task));
         inflight.add(task);
       }
       if (inflight.size === 0) break;
       await Promise.race(inflight);
     }
+    if (this.fatal) throw this.fatal.error;
     for (const id of scheduler.drainUnstarted()) {
       const { status, reason } = unstartedOutcome(this.stops());
       await this.checkpoints.settle(id, status, reason);
     }
+  }
+
+  /**
+   * A stage's turn threw outside the stage itself (the store failed, an
+   * output went missing): stop starting stages, let the running ones end,
+   * then reject the run with that error — no stage is left running unwatched.
+   */
+  private stopOnFatal(error: unknown): void {
+    if (this.fatal) return;
+    this.fatal = { error };
+    this.ctx.stop.abort(new DagbookError('RUN_CANCELLED', `the run stopped: ${errorMessage(error)}`, { cause: error }));
   }
 }
 
