@@ -12,8 +12,9 @@ import { renderEventLine } from './workbench-views';
 /**
  * A workbench run followed live: the dry run gives the stages and their
  * estimated durations, then the run's events drive a progress view — a live
- * display in a notebook, redrawn at most every `refreshMs`, or one plain-text
- * line per notable event outside it.
+ * display in a notebook, redrawn at most every `refreshMs` (and at least every
+ * second while the run lasts), or one plain-text line per notable event
+ * outside it.
  */
 
 /** Options of {@link runWithProgress}, fully resolved by the workbench. */
@@ -59,12 +60,26 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
   const model = new ProgressModel({ stages: dry.rows.map((r) => r.stageId), estimatesMs: estimates, startedAt: clock.now() });
   const live = options.quiet ? undefined : inNotebook() ? newLiveDisplay() : undefined;
   let lastRefresh = -Infinity;
+  let dirty = false;
   const refresh = (force: boolean) => {
     const now = clock.monotonic();
-    if (!live || (!force && now - lastRefresh < options.refreshMs)) return;
+    if (!live) return;
+    if (!force && now - lastRefresh < options.refreshMs) {
+      dirty = true;
+      return;
+    }
+    dirty = false;
     lastRefresh = now;
     live.update(model.view(clock.now()));
   };
+  // Draws what throttling held back, and keeps elapsed time and ETA moving
+  // while a long stage reports nothing.
+  const ticker = live
+    ? setInterval(() => {
+        if (dirty || clock.monotonic() - lastRefresh >= 1000) refresh(true);
+      }, options.refreshMs)
+    : undefined;
+  ticker?.unref();
   const handle = startRun(compiled, {
     store,
     clock,
@@ -85,5 +100,9 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
       ...options.listeners,
     ],
   });
-  return { result: await handle.result, live };
+  try {
+    return { result: await handle.result, live };
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
 }
