@@ -105,7 +105,8 @@ export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): 
   const cancel = (reason = 'cancelled by the user') => {
     if (stop.signal.aborted) return;
     cancelReason = reason;
-    stop.abort(new DagbookError('RUN_CANCELLED', `Run ${runId} was cancelled: ${reason}`));
+    // The reason alone: stages quote it ("Stage `x` was cancelled: <reason>").
+    stop.abort(new DagbookError('RUN_CANCELLED', reason, { data: { runId } }));
   };
   if (options.signal) {
     if (options.signal.aborted) cancel(errorMessage(options.signal.reason ?? 'aborted'));

@@ -259,7 +259,7 @@ describe('runPipeline', () => {
         ['CANCELLED', 'second'],
         ['PIPELINE_COMPLETE'],
       ]);
-      assert.equal(run.events[2].message, 'Stage `first` was cancelled: Run run-1 was cancelled: the analyst stopped it');
+      assert.equal(run.events[2].message, 'Stage `first` was cancelled: the analyst stopped it');
       assert.equal(run.events[5].message, 'Run run-1 cancelled: the analyst stopped it');
       assert.equal(run.events[5].level, 'WARN');
       assert.equal((await run.store.getRun('run-1'))?.status, 'CANCELLED');
