@@ -5,7 +5,7 @@ import type { PipelineEvent } from '../events/event';
 import { ArtifactStore } from './artifact-store';
 import { DurableJsonFile } from './durable-json-file';
 import { JsonlLog } from './event-log';
-import { applyStateLine, parseLog, type StateLine } from './log-record';
+import { applyStateLine, logHeader, parseLog, type StateLine } from './log-record';
 import { Low } from './lowdb';
 import { planRetention, retireRunFolders, type RetentionOptions, type RetentionPlan } from './retention';
 import { sortRuns, unknownRun } from './run-records';
@@ -328,6 +328,7 @@ export class DurableStore implements RunStore {
     let log = this.logs.get(runId);
     if (!log) {
       log = JsonlLog.open(runLogPath(this.paths, runId));
+      if (log.empty) log.appendLine(JSON.stringify(logHeader(runId)));
       this.logs.set(runId, log);
     }
     return log;

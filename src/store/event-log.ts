@@ -44,6 +44,12 @@ export class JsonlLog {
     return new JsonlLog(file, fd);
   }
 
+  /** Whether the file holds nothing yet (a new log). */
+  get empty(): boolean {
+    if (this.fd === undefined) throw closedError(this.path);
+    return fs.fstatSync(this.fd).size === 0;
+  }
+
   /** Whether lines were appended since the last `sync()`. */
   get dirty(): boolean {
     return this.unsynced;

@@ -10,6 +10,7 @@ import { breakerSnapshotSchema, cacheEntrySchema, runRecordSchema, stageRecordSc
  * run's event stream and the store's write-ahead log; each line is one JSON
  * object with a `kind`:
  *
+ * - `{"kind":"header","schemaVersion":1,"runId":"..."}` — the first line: which format the log is in;
  * - `{"kind":"event","event":{...}}` — a run event (not synced on its own);
  * - `{"kind":"run","seq":n,"run":{...}}` — the run record after begin/update;
  * - `{"kind":"checkpoint","seq":n,"runId":"...","record":{...}}` — a stage record;
@@ -35,7 +36,22 @@ export type StateLine =
   | { readonly kind: 'cache'; readonly seq: number; readonly entry: CacheEntry }
   | { readonly kind: 'breaker'; readonly seq: number; readonly key: string; readonly snapshot: BreakerSnapshot };
 
-/** Any line of a run log. */
+/** The version of the run log format this code writes and reads. */
+export const LOG_SCHEMA_VERSION = 1;
+
+/** The first line of a run log. */
+export interface HeaderLine {
+  readonly kind: 'header';
+  readonly schemaVersion: number;
+  readonly runId: string;
+}
+
+/** The header line of a new run log. */
+export function logHeader(runId: string): HeaderLine {
+  return { kind: 'header', schemaVersion: LOG_SCHEMA_VERSION, runId };
+}
+
+/** Any line of a run log but its header. */
 export type LogLine = EventLine | StateLine;
 
 const seq = z.number().int().positive();
@@ -43,6 +59,7 @@ const eventSchema = z.object({ runId: z.string(), type: z.string(), seq: z.numbe
 
 /** Schema of one log line. */
 export const logLineSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('header'), schemaVersion: z.number().int(), runId: z.string() }),
   z.object({ kind: z.literal('event'), event: eventSchema }),
   z.object({ kind: z.literal('run'), seq, run: runRecordSchema }),
   z.object({ kind: z.literal('checkpoint'), seq, runId: z.string(), record: stageRecordSchema }),
@@ -64,7 +81,8 @@ export interface LogContent {
  */
 export function parseLog(text: string | readonly string[], source: string): LogContent {
   const content = parseJsonl(typeof text === 'string' ? text : text.join('\n'), source);
-  const lines = content.values.map((value, index) => {
+  const lines: LogLine[] = [];
+  content.values.forEach((value, index) => {
     const result = logLineSchema.safeParse(value);
     if (!result.success) {
       const issue = result.error.issues[0];
@@ -74,7 +92,15 @@ export function parseLog(text: string | readonly string[], source: string): LogC
         { data: { path: source, record: index + 1 } },
       );
     }
-    return result.data as LogLine;
+    const line = result.data as LogLine | HeaderLine;
+    if (line.kind !== 'header') lines.push(line);
+    else if (line.schemaVersion !== LOG_SCHEMA_VERSION) {
+      throw new DagbookError(
+        'STATE_CORRUPT',
+        `${source} is a run log of schema version ${line.schemaVersion}; this dagbook reads version ${LOG_SCHEMA_VERSION}`,
+        { data: { path: source, schemaVersion: line.schemaVersion } },
+      );
+    }
   });
   return content.truncated ? { lines, truncated: content.truncated } : { lines };
 }

@@ -233,3 +233,18 @@ describe('DurableStore', () => {
     });
   });
 });
+
+describe('DurableStore run logs', () => {
+  it('start with a header line naming the log format version', async () => {
+    const dir = tempDir();
+    try {
+      const store = await openDurableStore({ stateDir: dir, pipeline: 'etl' });
+      await store.beginRun({ runId: 'run-1', pipeline: 'etl', status: 'RUNNING', stages: [], startedAt: 1, usage: {} });
+      await store.close();
+      const first = fs.readFileSync(path.join(dir, 'etl', 'runs', 'run-1', 'events.jsonl'), 'utf8').split('\n')[0];
+      assert.deepEqual(JSON.parse(first), { kind: 'header', schemaVersion: 1, runId: 'run-1' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

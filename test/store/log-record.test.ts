@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hasErrorCode } from '../../src/errors';
-import { replayEventLog } from '../../src/store/log-record';
+import { LOG_SCHEMA_VERSION, logHeader, replayEventLog } from '../../src/store/log-record';
 import { logEvent, runRecord, stageRecord } from './fixtures';
 
 describe('replayEventLog', () => {
@@ -21,6 +21,26 @@ describe('replayEventLog', () => {
       assert.deepEqual(replayed.events, [logEvent('run-1', 1, 'x')]);
       assert.equal(replayed.lastSeq, 4);
       assert.equal(replayed.truncated?.line, 6);
+    });
+  });
+
+  describe('when the log starts with its header', () => {
+    it('reads the records after it', () => {
+      const replayed = replayEventLog([JSON.stringify(logHeader('run-1')), JSON.stringify({ kind: 'run', seq: 1, run: runRecord('run-1') })], 'events.jsonl');
+      assert.equal(LOG_SCHEMA_VERSION, 1);
+      assert.deepEqual(replayed.run, runRecord('run-1'));
+    });
+  });
+
+  describe('when the log was written in another schema version', () => {
+    it('refuses it with STATE_CORRUPT naming the file and both versions', () => {
+      const lines = [JSON.stringify({ kind: 'header', schemaVersion: 7, runId: 'run-1' }), JSON.stringify({ kind: 'run', seq: 1, run: runRecord('run-1') })];
+      assert.throws(
+        () => replayEventLog(lines, 'state/etl/runs/run-1/events.jsonl'),
+        (e: unknown) =>
+          hasErrorCode(e, 'STATE_CORRUPT') &&
+          e.message === 'state/etl/runs/run-1/events.jsonl is a run log of schema version 7; this dagbook reads version 1',
+      );
     });
   });
 
