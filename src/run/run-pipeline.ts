@@ -159,9 +159,9 @@ class Run {
     const startedAt = clock.now();
 
     const resumed = this.options.resume ? await this.store.getStages(runId) : {};
+    const logged = this.options.resume ? await this.store.readEvents(runId) : [];
     if (this.options.resume) {
       // A resumed run's events continue its log: seq goes on from the last stored event.
-      const logged = await this.store.readEvents(runId);
       const lastSeq = logged.reduce((max, e) => Math.max(max, e.seq), 0);
       this.emit = createRunEmitter(runId, clock, this.ctx.bus, (event) => this.store.appendEvent(event), lastSeq + 1);
     }
@@ -188,7 +188,7 @@ class Run {
     }
     verifyKeptCheckpoints(plan, runId, kept, this.inputs.outputHashes);
     this.checkpoints.keep(kept);
-    const ledger = runBudgetLedger(plan, resumedBudgetUsage(existingRun, resumed), this.emit);
+    const ledger = runBudgetLedger(plan, resumedBudgetUsage(existingRun, resumed, logged), this.emit);
     const breakers = runBreakers(clock, await this.store.loadBreakers(), this.emit, (key, snapshot) =>
       this.checkpoints.persist(() => this.store.saveBreaker(key, snapshot)),
     );

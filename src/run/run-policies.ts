@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Emit } from '../events/event';
+import type { Emit, PipelineEvent } from '../events/event';
 import { BudgetLedger, type BudgetLedgerSnapshot } from '../execute/budget';
 import { BreakerRegistry } from '../execute/circuit-breaker';
 import type { Plan } from '../plan/plan';
@@ -59,7 +59,11 @@ export function runBreakers(
  * run ends, so after a crash the checkpointed stage records know more: each
  * global figure is the larger of the two.
  */
-export function resumedBudgetUsage(run: RunRecord | undefined, records: Readonly<Record<string, StageRecord>>): BudgetLedgerSnapshot | undefined {
+export function resumedBudgetUsage(
+  run: RunRecord | undefined,
+  records: Readonly<Record<string, StageRecord>>,
+  logged: readonly PipelineEvent[] = [],
+): BudgetLedgerSnapshot | undefined {
   if (!run) return undefined;
   const fromStages: Record<string, number> = {};
   for (const r of Object.values(records)) for (const [k, v] of Object.entries(r.usage)) fromStages[k] = (fromStages[k] ?? 0) + v;
@@ -67,5 +71,9 @@ export function resumedBudgetUsage(run: RunRecord | undefined, records: Readonly
   for (const [k, v] of Object.entries(fromStages)) global[k] = Math.max(global[k] ?? 0, v);
   const stages: Record<string, Record<string, number>> = {};
   for (const [id, r] of Object.entries(records)) stages[id] = { ...r.usage };
-  return { global, stages, warned: [] };
+  // Warnings the run already gave are in its log: a resume does not give them again.
+  const warned = logged.flatMap((e) =>
+    e.type === 'BUDGET_WARNING' ? [e.metadata.scope === 'global' ? `global:${e.metadata.resource}` : `stage:${e.stageId}:${e.metadata.resource}`] : [],
+  );
+  return { global, stages, warned };
 }
