@@ -154,6 +154,9 @@ async function finishStage(run: StageRunContext, record: StageRecord, outcome: S
   await run.checkpoints.checkpoint(failed);
   const blocked = scheduler.failed(id);
   if (outcome.status === 'FAILED') run.onFailed(id);
-  const why = outcome.status === 'FAILED' ? 'failed' : 'was cancelled';
-  for (const b of blocked) await run.checkpoints.settle(b, 'BLOCKED', `upstream \`${id}\` ${why}`);
+  // A failure blocks what needs it; a cancelled stage's dependents were stopped with the run.
+  for (const b of blocked) {
+    if (outcome.status === 'FAILED') await run.checkpoints.settle(b, 'BLOCKED', `upstream \`${id}\` failed`);
+    else await run.checkpoints.settle(b, 'CANCELLED', `not started: upstream \`${id}\` was cancelled`);
+  }
 }

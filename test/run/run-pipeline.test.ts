@@ -103,7 +103,7 @@ describe('runPipeline', () => {
   });
 
   describe('when a stage fails and the policy is fail-fast', () => {
-    it('starts no new stage, cancels the running ones and blocks the dependents', async () => {
+    it("starts no new stage, cancels the running ones, blocks the failed stage's dependents and cancels the rest", async () => {
       const t = new Timeline();
       const compiled = compilePipeline({
         name: 'ff',
@@ -135,7 +135,7 @@ describe('runPipeline', () => {
         ['slow', 'CANCELLED', 'never ran'],
         ['afterBad', 'BLOCKED', 'upstream `bad` failed'],
         ['other', 'CANCELLED', 'not started: the run stopped after `bad` failed (fail-fast)'],
-        ['afterSlow', 'BLOCKED', 'upstream `slow` was cancelled'],
+        ['afterSlow', 'CANCELLED', 'not started: upstream `slow` was cancelled'],
       ]);
       assert.equal(result.stages.bad.error?.code, 'NON_RETRYABLE');
       assert.equal(result.stages.slow.error?.code, 'STAGE_CANCELLED');
@@ -146,12 +146,12 @@ describe('runPipeline', () => {
         ['STEP_FAILURE', 'bad'],
         ['STEP_SKIPPED', 'afterBad'],
         ['CANCELLED', 'slow'],
-        ['STEP_SKIPPED', 'afterSlow'],
+        ['CANCELLED', 'afterSlow'],
         ['CANCELLED', 'other'],
         ['PIPELINE_COMPLETE'],
       ]);
       assert.equal(events[5].message, 'Stage `slow` was cancelled: the run stopped after `bad` failed (fail-fast)');
-      assert.deepEqual(events[8].metadata, { status: 'FAILED', durationMs: 10, counts: { FAILED: 1, BLOCKED: 2, CANCELLED: 2 } });
+      assert.deepEqual(events[8].metadata, { status: 'FAILED', durationMs: 10, counts: { FAILED: 1, BLOCKED: 1, CANCELLED: 3 } });
     });
   });
 
@@ -249,13 +249,13 @@ describe('runPipeline', () => {
       assert.deepEqual(outcomes(result, ['first', 'second', 'third']), [
         ['first', 'CANCELLED', 'never ran'],
         ['second', 'CANCELLED', 'not started: the run was cancelled (the analyst stopped it)'],
-        ['third', 'BLOCKED', 'upstream `first` was cancelled'],
+        ['third', 'CANCELLED', 'not started: upstream `first` was cancelled'],
       ]);
       assert.deepEqual(trail(run.events), [
         ['RUN_START'],
         ['STEP_START', 'first'],
         ['CANCELLED', 'first'],
-        ['STEP_SKIPPED', 'third'],
+        ['CANCELLED', 'third'],
         ['CANCELLED', 'second'],
         ['PIPELINE_COMPLETE'],
       ]);
