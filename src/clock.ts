@@ -127,9 +127,11 @@ export class ManualClock implements Clock {
       settled = true;
     });
     for (let i = 0; i < maxSteps && !settled; i++) {
-      const moved = await this.advanceToNext();
-      if (!moved) await flushMicrotasks();
-      if (!moved && !settled) await new Promise((r) => setImmediate(r));
+      // Let pending I/O callbacks (store writes) run first, so time only moves
+      // once the code under test is really waiting on the clock.
+      await new Promise((r) => setImmediate(r));
+      if (settled) break;
+      await this.advanceToNext();
     }
     return watched;
   }
