@@ -53,15 +53,19 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--from', 'run the named stage and everything downstream of it')
     .option('--force', 're-run the named stages (all, when none is named) regardless of the cache')
     .option('--max-parallel <n>', 'stages running at once', (v) => Number(v))
+    .option('--resume [run-id]', 'resume an interrupted or failed run (default: the latest run)')
     .option(...stateOption)
-    .action(async (file: string, stages: string[], opts: CommonOptions & { only?: boolean; from?: boolean; force?: boolean; maxParallel?: number }) => {
+    .action(async (file: string, stages: string[], opts: CommonOptions & { only?: boolean; from?: boolean; force?: boolean; maxParallel?: number; resume?: boolean | string }) => {
       const tty = process.stdout.isTTY === true;
       const progress = tty ? terminalProgress(process.stdout) : undefined;
       const wb = await openWorkbench(file, workbenchOptions(opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
       const target = stages.length === 0 ? undefined : stages;
       const force = opts.force ? (target ? target : true) : undefined;
       try {
-        const result = await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...(opts.maxParallel ? { maxParallel: opts.maxParallel } : {}) });
+        const parallel = opts.maxParallel ? { maxParallel: opts.maxParallel } : {};
+        const result = opts.resume
+          ? await wb.resume(typeof opts.resume === 'string' ? opts.resume : undefined, parallel)
+          : await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...parallel });
         io.exit(result.status === 'SUCCEEDED' ? 0 : 1);
       } finally {
         progress?.stop();

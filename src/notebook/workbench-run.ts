@@ -27,6 +27,8 @@ export interface ProgressRunOptions {
   readonly maxParallel?: number;
   /** Cancels the run when aborted. */
   readonly signal?: AbortSignal;
+  /** Resume this run instead of starting a new one. */
+  readonly resume?: string;
   /** Folder that declared input files are relative to. */
   readonly baseDir: string;
   /** The run's time source, also the progress view's. */
@@ -88,6 +90,7 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
     baseDir: options.baseDir,
     ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
     listeners: [
       (event: PipelineEvent) => {
         model.apply(event);

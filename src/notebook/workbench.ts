@@ -166,36 +166,57 @@ export class Workbench {
    * analysis of each failed stage.
    */
   async run(target?: string | readonly string[], options: WorkbenchRunOptions = {}): Promise<WorkbenchRunResult> {
-    const compiled = this.compiled();
     const selection: SelectionOptions =
       target === undefined ? {} : options.only ? { only: target } : options.downstream ? { from: typeof target === 'string' ? target : target[0] } : { target };
+    return this.withStore((store) => this.execute(store, selection, options));
+  }
+
+  /**
+   * Resumes an interrupted or failed run (the latest run, when none is named)
+   * — after a crash or a kernel restart: its completed stages are kept and
+   * the rest run, an interrupted stage with its same idempotency key.
+   * @throws INVALID_OPTION when there is no such run, or it succeeded
+   */
+  async resume(runId?: string, options: Pick<WorkbenchRunOptions, 'maxParallel' | 'signal'> = {}): Promise<WorkbenchRunResult> {
     return this.withStore(async (store) => {
-      const { result, live } = await runWithProgress(compiled, store, {
-        selection,
-        force: options.force,
-        maxParallel: options.maxParallel,
-        signal: options.signal,
-        baseDir: this.baseDir,
-        clock: this.clock,
-        quiet: this.quiet,
-        refreshMs: this.refreshMs,
-        eventLines: this.eventLines,
-        listeners: this.listeners,
-        text: (line) => this.text(line),
-      });
-      const upToDate = Object.values(result.stages).every((r) => r.status === 'CACHED');
-      if (upToDate) {
-        // Replace the progress display: a section that was up to date shows one line.
-        if (live) live.update(renderUpToDate(result));
-        else this.render(renderUpToDate(result));
-      } else {
-        this.render(renderMetricsCard(compiled.plan, result));
-        for (const record of Object.values(result.stages)) {
-          if (record.status === 'FAILED') this.render(await stageErrorAnalysis(store, this.compiled().plan, record.stageId, result.metrics.usage, this.clock));
-        }
+      const runs = (await store.listRuns()).filter((r) => r.pipeline === this.name);
+      const run = runId === undefined ? runs[runs.length - 1] : runs.find((r) => r.runId === runId);
+      if (!run) {
+        throw new DagbookError('INVALID_OPTION', runId === undefined ? `\`${this.name}\` has no run to resume` : `Expected \`runId\` to name a run of \`${this.name}\`, got \`${runId}\``);
       }
-      return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`);
+      if (run.status === 'SUCCEEDED') throw new DagbookError('INVALID_OPTION', `Run ${run.runId} succeeded: there is nothing to resume`);
+      return this.execute(store, { only: run.stages }, { ...options, resume: run.runId });
     });
+  }
+
+  private async execute(store: DurableStore, selection: SelectionOptions, options: WorkbenchRunOptions & { resume?: string }): Promise<WorkbenchRunResult> {
+    const compiled = this.compiled();
+    const { result, live } = await runWithProgress(compiled, store, {
+      selection,
+      force: options.force,
+      maxParallel: options.maxParallel,
+      signal: options.signal,
+      ...(options.resume ? { resume: options.resume } : {}),
+      baseDir: this.baseDir,
+      clock: this.clock,
+      quiet: this.quiet,
+      refreshMs: this.refreshMs,
+      eventLines: this.eventLines,
+      listeners: this.listeners,
+      text: (line) => this.text(line),
+    });
+    const upToDate = Object.values(result.stages).every((r) => r.status === 'CACHED');
+    if (upToDate) {
+      // Replace the progress display: a section that was up to date shows one line.
+      if (live) live.update(renderUpToDate(result));
+      else this.render(renderUpToDate(result));
+    } else {
+      this.render(renderMetricsCard(compiled.plan, result));
+      for (const record of Object.values(result.stages)) {
+        if (record.status === 'FAILED') this.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, this.clock));
+      }
+    }
+    return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`);
   }
 
   /** The dry run: what a run would do and why, drawn as the DAG and a table. Runs nothing. */

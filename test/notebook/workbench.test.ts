@@ -154,4 +154,28 @@ describe('Workbench', function () {
       assert.deepEqual(dry.rows.filter((r) => r.action === 'run').map((r) => r.stageId), ['sort', 'table']);
     });
   });
+  describe('when a run failed and is resumed', () => {
+    it('continues the same run: completed stages kept, the failed one runs again', async () => {
+      let broken = true;
+      const def = definePipeline({
+        name: 'resumable',
+        failurePolicy: 'keep-going',
+        stages: [
+          { id: 'a', run: () => { calls.push('a'); return 1; } },
+          { id: 'b', deps: ['a'], retry: { maxAttempts: 1 }, run: (_c, i) => { calls.push('b'); if (broken) throw new NonRetryableError('not yet'); return (i.a as number) + 1; } },
+        ],
+      });
+      const rwb = await openWorkbench(def, { stateDir, quiet: true });
+      const failed = await rwb.run();
+      assert.equal(failed.status, 'FAILED');
+      broken = false;
+      calls.length = 0;
+      const resumed = await rwb.resume();
+      assert.equal(resumed.runId, failed.runId);
+      assert.equal(resumed.status, 'SUCCEEDED');
+      assert.deepEqual(calls, ['b']);
+      assert.equal(resumed.stages.b.reason, 'last attempt failed');
+      await assert.rejects(rwb.resume(), /succeeded: there is nothing to resume/);
+    });
+  });
 });
