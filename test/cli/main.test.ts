@@ -66,6 +66,15 @@ describe('dagbook CLI', function () {
     });
   });
 
+  describe('when asked to resume', () => {
+    it('refuses a run that succeeded, naming it', () => {
+      assert.equal(dagbook(['run', 'pipelines/example.yaml'], stateDir).code, 0);
+      const r = dagbook(['run', 'pipelines/example.yaml', '--resume'], stateDir);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /dagbook: Run run_\d{8}_\d{6}_[0-9a-z]{4} succeeded: there is nothing to resume/);
+    });
+  });
+
   describe('when printing the schema', () => {
     it('prints the JSON Schema of the file format', () => {
       const r = dagbook(['schema'], stateDir);
