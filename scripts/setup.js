@@ -5,7 +5,9 @@
  *   2. a Python virtualenv in `.venv/` with requirements-dev.txt installed
  *      (when missing or when requirements-dev.txt changed);
  *   3. the tslab kernels registered into that virtualenv with an absolute binary path;
- *   4. `node_modules/dagbook` linked to the project, so notebooks import `dagbook`.
+ *   4. `node_modules/dagbook` linked to the project, so notebooks import `dagbook`;
+ *   5. with `--tests` (as `npm test` runs it): Debian's Chromium for the browser
+ *      tests, installed with apt-get when missing and running as root.
  * What was done is remembered beside what it made (`node_modules/.dagbook-setup.json`,
  * `.venv/dagbook-setup.json`), so a second run with nothing changed only
  * hashes two files and checks a few paths.
@@ -32,6 +34,8 @@ const tsxRegister = path.join(root, 'node_modules', 'tsx', 'dist', 'cjs', 'index
 const selfLink = path.join(root, 'node_modules', 'dagbook');
 const kernelEnv = { NODE_OPTIONS: `--require=${JSON.stringify(tsxRegister)}` };
 const quiet = process.argv.includes('--quiet');
+const forTests = process.argv.includes('--tests');
+const chromium = '/usr/bin/chromium';
 const started = Date.now();
 
 class SetupError extends Error {
@@ -179,6 +183,17 @@ function linkSelf() {
   fs.symlinkSync('..', selfLink, 'dir');
 }
 
+function setupChromium() {
+  if (fs.existsSync(chromium)) return;
+  const hint = 'The browser tests need Chromium at /usr/bin/chromium: run `apt-get update && apt-get install -y chromium` as root, then `npm test` again.';
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' });
+  if (!isRoot || apt.status !== 0) throw new SetupError('chromium', `${chromium} is missing and cannot be installed from here`, hint);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('chromium', 'apt-get', ['update', '-qq'], hint, { env });
+  run('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], hint, { env });
+}
+
 function main() {
   try {
     checkNode();
@@ -186,6 +201,7 @@ function main() {
     setupVenv();
     linkSelf();
     registerKernels();
+    if (forTests) setupChromium();
     fs.mkdirSync(path.join(root, 'state'), { recursive: true });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
