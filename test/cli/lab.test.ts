@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../chromium';
 import { VERSION } from '../../src/version';
 
 /**
@@ -19,7 +20,6 @@ const CLI = path.join(ROOT, 'bin', 'dagbook.js');
 const NOTEBOOKS = path.join(ROOT, 'notebooks');
 const WELCOME = path.join(NOTEBOOKS, '00-welcome.ipynb');
 const CHECKPOINTS = path.join(NOTEBOOKS, '.ipynb_checkpoints');
-const CHROMIUM = '/usr/bin/chromium';
 const SHOT = path.join(ROOT, 'test-output', 'screenshots', 'jupyterlab-welcome.png');
 const URL_TIMEOUT_MS = 60_000;
 const PAGE_TIMEOUT_MS = 60_000;
@@ -240,13 +240,7 @@ describe('dagbook lab', function () {
     const errors: string[] = [];
 
     before(async () => {
-      if (!fs.existsSync(CHROMIUM)) {
-        throw new Error(`${CHROMIUM} is missing: the browser test needs Chromium. Install it with \`apt-get install chromium\` (CI installs it).`);
-      }
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
       // Tall enough for the whole executed welcome notebook in one screenshot.
       page = await browser.newPage({ viewport: { width: 1280, height: 1150 } });
       page.setDefaultTimeout(PAGE_TIMEOUT_MS);

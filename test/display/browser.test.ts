@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../chromium';
 import { renderErrorAnalysis } from '../../src/display/error-analysis';
 import type { Rendered } from '../../src/display/html';
 import { renderMetricsCard } from '../../src/display/metrics-card';
@@ -16,7 +17,6 @@ import { failedRecord, profilingDryRun, profilingEvents, profilingPlan, profilin
  * screenshot of each view under test-output/screenshots/ to look at.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
 
 function views(): Record<string, Rendered> {
@@ -60,13 +60,7 @@ describe('notebook views in a browser', function () {
   let browser: Browser;
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the browser test needs Chromium. Install it with \`apt-get install chromium\` (CI installs it).`);
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     fs.mkdirSync(SHOTS, { recursive: true });
   });
 
