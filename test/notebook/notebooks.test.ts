@@ -82,7 +82,7 @@ describe('workbench notebooks', function () {
   });
 
   describe('when a section runs again in a new kernel (as after a restart)', () => {
-    it('is a cache hit', async () => {
+    it('is a cache hit, for stages from a pipeline file and for stages defined in a cell', async () => {
       const env = { DAGBOOK_STATE_DIR: path.join(tmp, 'state') };
       const notebook = path.join(__dirname, 'fixtures', 'section.ipynb');
       const first = path.join(tmp, 'first.ipynb');
@@ -91,6 +91,9 @@ describe('workbench notebooks', function () {
       assertOk(await runNotebook(notebook, { outPath: second, env }));
       assert.match(cellText(first, 2), /\{"upToDate":false,"statuses":\[\["load","SUCCEEDED"\],\["clean","SUCCEEDED"\]\]\}/);
       assert.match(cellText(second, 2), /\{"upToDate":true,"statuses":\[\["load","CACHED"\],\["clean","CACHED"\]\]\}/);
+      // Stages defined in a cell: their code fingerprint is the same in the new kernel.
+      assert.match(cellText(first, 3), /\{"upToDate":false,"statuses":\[\["numbers","SUCCEEDED"\],\["sorted","SUCCEEDED"\]\]\}/);
+      assert.match(cellText(second, 3), /\{"upToDate":true,"statuses":\[\["numbers","CACHED"\],\["sorted","CACHED"\]\]\}/);
     });
   });
 
