@@ -64,18 +64,21 @@ export function createStageContext(options: StageContextOptions): StageContext {
       emit('LOG', { message: redact(message), metadata: metadata === undefined ? {} : redactDeep(metadata, redact) });
     },
     secret(name) {
-      const value = Object.prototype.hasOwnProperty.call(options.secrets, name) ? options.secrets[name] : undefined;
-      if (value === undefined) {
-        const known = Object.keys(options.secrets);
-        throw new DagbookError(
-          'INVALID_OPTION',
-          `Stage \`${stageId}\` asked for unknown secret \`${name}\`; known secrets: ${
-            known.length === 0 ? '(none)' : known.map((k) => `\`${k}\``).join(', ')
-          }`,
-          { stageId, errorClass: 'persistent', data: { name, known } },
-        );
-      }
-      return value;
+      return readSecret(options.secrets, stageId, name);
     },
   };
+}
+
+/**
+ * A secret's value, for `ctx.secret(name)` (in the main thread and in worker threads).
+ * @throws DagbookError `INVALID_OPTION` naming the stage, the secret and the known ones
+ */
+export function readSecret(secrets: Readonly<Record<string, string>>, stageId: string, name: string): string {
+  if (Object.prototype.hasOwnProperty.call(secrets, name)) return secrets[name];
+  const known = Object.keys(secrets);
+  throw new DagbookError(
+    'INVALID_OPTION',
+    `Stage \`${stageId}\` asked for unknown secret \`${name}\`; known secrets: ${known.length === 0 ? '(none)' : known.map((k) => `\`${k}\``).join(', ')}`,
+    { stageId, errorClass: 'persistent', data: { name, known } },
+  );
 }

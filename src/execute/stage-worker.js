@@ -12,6 +12,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { systemClock } = require('../clock');
 const { DagbookError } = require('../errors');
 const { rebuildThreadError, serializeThreadError } = require('./thread-error');
+const { readSecret } = require('./stage-context');
 
 const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, inputs, secrets } = workerData;
 const controller = new AbortController();
@@ -60,15 +61,7 @@ const ctx = {
     post({ type: 'log', message: String(message), ...(metadata === undefined ? {} : { metadata }) });
   },
   secret(name) {
-    if (Object.prototype.hasOwnProperty.call(secrets, name)) return secrets[name];
-    const known = Object.keys(secrets);
-    throw new DagbookError(
-      'INVALID_OPTION',
-      `Stage \`${stageId}\` asked for unknown secret \`${name}\`; known secrets: ${
-        known.length === 0 ? '(none)' : known.map((k) => `\`${k}\``).join(', ')
-      }`,
-      { stageId, errorClass: 'persistent', data: { name, known } },
-    );
+    return readSecret(secrets, stageId, name);
   },
 };
 
