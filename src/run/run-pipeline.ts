@@ -16,7 +16,8 @@ import { verifyKeptCheckpoints } from './checkpoint-check';
 import { RunCheckpoints } from './run-checkpoints';
 import { finalRunReason, finalRunStatus, statusCounts, unstartedOutcome, type RunStops } from './run-outcome';
 import { resumedBudgetUsage, runBreakers, runBudgetLedger } from './run-policies';
-import { latestStatuses, StageInputs } from './stage-inputs';
+import { StageInputs } from './stage-inputs';
+import { stageHistory } from '../plan/history';
 import { runStage, type StageRunContext } from './stage-run';
 
 /**
@@ -165,7 +166,8 @@ class Run {
       const lastSeq = logged.reduce((max, e) => Math.max(max, e.seq), 0);
       this.emit = createRunEmitter(runId, clock, this.ctx.bus, (event) => this.store.appendEvent(event), lastSeq + 1);
     }
-    const previous = await latestStatuses(this.store, plan.name, runId);
+    // The same history the dry run reads, so both give a stage the same reason.
+    const previous = (await stageHistory(this.store, plan.name, selection.stages)).latest;
     await this.inputs.loadEntries([...selection.stages, ...selection.requiresOutputsOf]);
     await this.inputs.checkRequiredOutputs(selection.requiresOutputsOf, selection.stages);
 
@@ -275,7 +277,7 @@ class Run {
     }
   }
 
-  private async loop(scheduler: Scheduler, stageRun: StageRunContext, resumed: Record<string, StageRecord>, previous: Record<string, StageStatus>): Promise<void> {
+  private async loop(scheduler: Scheduler, stageRun: StageRunContext, resumed: Record<string, StageRecord>, previous: Readonly<Record<string, StageRecord>>): Promise<void> {
     const inflight = new Set<Promise<void>>();
     const max = this.maxParallel();
     for (;;) {
@@ -289,7 +291,7 @@ class Run {
         const id = scheduler.next();
         if (id === undefined) break;
         // A stage this run already tried (before a resume) is judged by that try, not by an older run's.
-        const task: Promise<void> = runStage(stageRun, id, scheduler, resumed[id], resumed[id]?.status ?? previous[id])
+        const task: Promise<void> = runStage(stageRun, id, scheduler, resumed[id], resumed[id]?.status ?? previous[id]?.status)
           .catch((error: unknown) => this.stopOnFatal(error))
           .finally(() => inflight.delete(task));
         inflight.add(task);

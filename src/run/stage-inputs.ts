@@ -116,13 +116,3 @@ export class StageInputs {
     return inputs;
   }
 }
-
-/** Stage states of the most recent earlier run of `pipeline` (other than `exclude`), for "last attempt failed". */
-export async function latestStatuses(store: RunStore, pipeline: string, exclude: string): Promise<Record<string, StageStatus>> {
-  const runs = (await store.listRuns()).filter((r) => r.runId !== exclude && r.pipeline === pipeline);
-  const last = runs[runs.length - 1];
-  if (!last) return {};
-  const out: Record<string, StageStatus> = {};
-  for (const [id, r] of Object.entries(await store.getStages(last.runId))) out[id] = r.status;
-  return out;
-}
