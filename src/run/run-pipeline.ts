@@ -3,7 +3,6 @@ import type { FailurePolicy } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
 import type { Emit, EventListener } from '../events/event';
 import { EventBus } from '../events/event-bus';
-import { createRedactor } from '../execute/redact';
 import type { CompiledPipeline } from '../plan/plan';
 import { selectStages, type Selection, type SelectionOptions } from '../plan/select';
 import { systemRandom, type RandomSource } from '../random';
@@ -219,7 +218,6 @@ class Run {
       signal: this.ctx.stop.signal,
       store: this.store,
       emit: this.emit,
-      redact: createRedactor(Object.values(this.compiled.secrets)),
       inputs: this.inputs,
       checkpoints: this.checkpoints,
       ledger,

@@ -3,7 +3,6 @@ import type { Emit } from '../events/event';
 import type { BudgetLedger } from '../execute/budget';
 import type { BreakerRegistry } from '../execute/circuit-breaker';
 import { idempotencyKey } from '../execute/idempotency';
-import type { Redactor } from '../execute/redact';
 import { executeStage, type StageOutcome } from '../execute/stage-executor';
 import type { StageDecision } from '../plan/decide';
 import type { CompiledPipeline } from '../plan/plan';
@@ -36,8 +35,6 @@ export interface StageRunContext {
   readonly store: RunStore;
   /** The run's event factory. */
   readonly emit: Emit;
-  /** Redacts the run's secrets. */
-  readonly redact: Redactor;
   /** Upstream outputs, cache entries and the cache decision. */
   readonly inputs: StageInputs;
   /** Stage records and the write queue. */
@@ -102,7 +99,8 @@ export async function runStage(
     emit: run.emit,
     signal: run.signal,
     secrets: run.compiled.secrets,
-    redact: run.redact,
+    // The executor redacts the pipeline's secrets (passed just above) itself: nothing to add.
+    redact: (text) => text,
     correlationId: `${run.runId}/${id}`,
     firstAttempt,
     onAttempt: (attempt) => {
