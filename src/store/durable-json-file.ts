@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { DagbookError } from '../errors';
+import { DagbookError, errorMessage } from '../errors';
 import { errnoCode, writeFileAtomicSync } from './atomic-file';
 import type { Adapter } from './lowdb';
 
@@ -31,7 +31,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      const what = text.length === 0 ? 'it is empty' : `it is not JSON (${(error as Error).message})`;
+      const what = text.length === 0 ? 'it is empty' : `it is not JSON (${errorMessage(error)})`;
       throw new DagbookError('STATE_CORRUPT', `${this.path} cannot be read: ${what}`, {
         cause: error,
         data: { path: this.path },

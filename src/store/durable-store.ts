@@ -274,8 +274,7 @@ export class DurableStore implements RunStore {
     // below describe exactly the document that reached the disk.
     const written = this.db.write();
     this.markSnapshot();
-    for (const log of this.dirty) log.sync();
-    this.dirty.clear();
+    this.syncLogs();
     await written;
   }
 
@@ -317,11 +316,16 @@ export class DurableStore implements RunStore {
           await this.compact();
           return;
         }
-        for (const log of this.dirty) log.sync();
-        this.dirty.clear();
+        this.syncLogs();
       });
     }
     return this.pendingCommit;
+  }
+
+  /** Fdatasyncs the logs that got state records since their last sync. */
+  private syncLogs(): void {
+    for (const log of this.dirty) log.sync();
+    this.dirty.clear();
   }
 
   private logFor(runId: string): JsonlLog {
@@ -342,9 +346,13 @@ export class DurableStore implements RunStore {
     log.close();
   }
 
+  /** The running run started last (of equal starts, the one recorded last), as `sortRuns` orders them. */
   private latestRunningRun(): string | undefined {
-    const running = sortRuns(Object.values(this.doc.runs)).filter((r) => r.status === 'RUNNING');
-    return running.length > 0 ? running[running.length - 1].runId : undefined;
+    let latest: RunRecord | undefined;
+    for (const run of Object.values(this.doc.runs)) {
+      if (run.status === 'RUNNING' && (latest === undefined || run.startedAt >= latest.startedAt)) latest = run;
+    }
+    return latest?.runId;
   }
 
   private requireRun(runId: string): RunRecord {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DagbookError } from '../errors';
+import { DagbookError, errorMessage } from '../errors';
 import { errnoCode, fsyncDirSync } from './atomic-file';
 
 /**
@@ -119,7 +119,7 @@ export function parseJsonl(text: string, source: string): JsonlContent {
     try {
       values.push(JSON.parse(line));
     } catch (error) {
-      const reason = `not JSON (${(error as Error).message}): ${preview(line)}`;
+      const reason = `not JSON (${errorMessage(error)}): ${preview(line)}`;
       if (i === last) return { values, truncated: { line: i + 1, reason } };
       throw new DagbookError('STATE_CORRUPT', `${source} line ${i + 1} is ${reason}`, {
         cause: error,

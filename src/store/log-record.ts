@@ -3,7 +3,7 @@ import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { parseJsonl, type SkippedLine } from './event-log';
 import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from './run-store';
-import { breakerSnapshotSchema, cacheEntrySchema, runRecordSchema, stageRecordSchema, type StateDocument } from './state-schema';
+import { breakerSnapshotSchema, cacheEntrySchema, emptyStateDocument, runRecordSchema, stageRecordSchema, type StateDocument } from './state-schema';
 
 /**
  * The lines of a run log, `runs/<run-id>/events.jsonl`. The log is both the
@@ -143,23 +143,15 @@ export interface ReplayedRun {
 }
 
 /**
- * Replays one run log: the run record and stage records it ends with. Used to
- * rebuild state when `db.json` is lost, and to check that a log and the
- * snapshot agree.
+ * Replays one run log on its own: the run record and stage records it ends
+ * with, e.g. to check that a log and the snapshot agree. (Opening a store
+ * replays every log together, in `seq` order: see `state-loader.ts`.)
  * @throws DagbookError `STATE_CORRUPT` for a bad line other than a torn last one.
  */
 export function replayEventLog(text: string | readonly string[], source = 'run log'): ReplayedRun {
   const content = parseLog(text, source);
   const events: PipelineEvent[] = [];
-  const state: StateDocument = {
-    schemaVersion: 1,
-    pipeline: '',
-    appliedSeq: 0,
-    runs: {},
-    stages: {},
-    cache: {},
-    breakers: {},
-  };
+  const state = emptyStateDocument('');
   let run: RunRecord | undefined;
   for (const line of stateLinesInOrder(content.lines, events)) {
     applyStateLine(state, line);
@@ -172,7 +164,7 @@ export function replayEventLog(text: string | readonly string[], source = 'run l
 }
 
 /** The state lines of a log sorted by `seq`; event lines are collected into `events`. */
-export function stateLinesInOrder(lines: readonly LogLine[], events?: PipelineEvent[]): StateLine[] {
+function stateLinesInOrder(lines: readonly LogLine[], events?: PipelineEvent[]): StateLine[] {
   const state: StateLine[] = [];
   for (const line of lines) {
     if (line.kind === 'event') events?.push(line.event);

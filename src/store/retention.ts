@@ -76,6 +76,7 @@ export function retireRunFolders(
   plan: RetentionPlan,
   recordsOf: (runId: string) => { run: RunRecord | undefined; stages: Record<string, StageRecord> },
 ): void {
+  const retired = new Set(plan.runs);
   for (const runId of [...plan.runs, ...plan.logs]) {
     const from = runDir(paths, runId);
     if (plan.mode === 'delete') {
@@ -84,7 +85,7 @@ export function retireRunFolders(
     }
     const to = path.join(paths.archive, runId);
     fs.mkdirSync(to, { recursive: true });
-    if (plan.runs.includes(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify(recordsOf(runId)));
+    if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify(recordsOf(runId)));
     if (!fs.existsSync(from)) continue;
     for (const name of fs.readdirSync(from)) fs.renameSync(path.join(from, name), path.join(to, name));
     fs.rmdirSync(from);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Clock } from '../clock';
 import { DagbookError, hasErrorCode } from '../errors';
 import { errnoCode, fsyncDirSync } from './atomic-file';
-import { applyStateLine, parseLog, stateLinesInOrder, type StateLine } from './log-record';
+import { applyStateLine, parseLog, type StateLine } from './log-record';
 import type { StatePaths } from './state-paths';
 import { emptyStateDocument, parseStateDocument, type StateDocument } from './state-schema';
 
@@ -118,7 +118,9 @@ function readLogs(paths: StatePaths, runIds: readonly string[]) {
     const file = path.join(paths.runs, runId, 'events.jsonl');
     const content = parseLog(fs.readFileSync(file, 'utf8'), file);
     if (content.truncated) truncatedLogs.push({ path: file, line: content.truncated.line });
-    for (const line of stateLinesInOrder(content.lines)) {
+    // Not sorted here: the callers sort the lines of every log together by `seq`.
+    for (const line of content.lines) {
+      if (line.kind === 'event') continue;
       lines.push(line);
       if (line.seq > maxSeq) maxSeq = line.seq;
     }
