@@ -10,7 +10,7 @@
 require('tsx/cjs');
 const { parentPort, workerData } = require('node:worker_threads');
 const { systemClock } = require('../clock');
-const { DagbookError } = require('../errors');
+const { DagbookError, errorMessage } = require('../errors');
 const { rebuildThreadError, serializeThreadError } = require('./thread-error');
 const { readSecret } = require('./stage-context');
 
@@ -70,7 +70,7 @@ function loadStage() {
   try {
     mod = require(modulePath);
   } catch (error) {
-    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: module \`${modulePath}\` failed to load in its worker thread: ${error && error.message}`, {
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: module \`${modulePath}\` failed to load in its worker thread: ${errorMessage(error)}`, {
       stageId,
       errorClass: 'logic',
       cause: error,
@@ -91,7 +91,7 @@ async function main() {
   try {
     parentPort.postMessage({ type: 'result', value });
   } catch (error) {
-    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its output cannot be sent from its worker thread: ${error && error.message}`, {
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its output cannot be sent from its worker thread: ${errorMessage(error)}`, {
       stageId,
       errorClass: 'logic',
       cause: error,

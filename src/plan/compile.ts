@@ -132,10 +132,9 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>):
   const deps: Record<string, string[]> = {};
   for (const stage of stages) deps[stage.id] = uniq(stage.deps ?? []);
   const order = topologicalOrder({ ids: stages.map((s) => s.id), deps });
-  const position = new Map(order.map((id, i) => [id, i]));
   const dependents: Record<string, string[]> = Object.fromEntries(order.map((id) => [id, [] as string[]]));
+  // Walking in plan order fills each list in plan order.
   for (const id of order) for (const dep of deps[id]) dependents[dep].push(id);
-  for (const id of order) dependents[id].sort((a, b) => position.get(a)! - position.get(b)!);
 
   const planStages: Record<string, PlanStage> = {};
   const registry: Record<string, StageRegistry[string]> = {};

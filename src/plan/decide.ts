@@ -41,13 +41,14 @@ export function decideStage(stage: PlanStage, facts: DecisionFacts): StageDecisi
   const key = cacheKey(parts);
   const run = (reason: string): StageDecision => ({ action: 'run', reason, cacheKey: key, parts });
   if (facts.force) return run('forced');
-  const failed = facts.lastStatus === 'FAILED' || facts.lastStatus === 'CANCELLED';
+  const failed =
+    facts.lastStatus === 'FAILED' ? 'last attempt failed' : facts.lastStatus === 'CANCELLED' ? 'last attempt was cancelled' : undefined;
   const entry = facts.entry;
-  if (!entry) return run(failed ? `last attempt ${facts.lastStatus === 'FAILED' ? 'failed' : 'was cancelled'}` : 'never ran');
+  if (!entry) return run(failed ?? 'never ran');
   if (entry.cacheKey === key) {
     return facts.outputStored ? { action: 'skip', reason: 'up to date', cacheKey: key, parts } : run('its stored output is missing');
   }
   const changes = describeChanges(entry.parts ?? {}, parts);
   const what = changes.length > 0 ? changes.join(', ') : 'cache key changed';
-  return run(failed ? `last attempt ${facts.lastStatus === 'FAILED' ? 'failed' : 'was cancelled'}; ${what}` : what);
+  return run(failed === undefined ? what : `${failed}; ${what}`);
 }

@@ -2,7 +2,7 @@ import type { CompiledPipeline } from './plan';
 import { decideStage } from './decide';
 import { hashInputFiles } from './input-files';
 import { selectStages, type SelectionOptions } from './select';
-import { stageHistory } from './history';
+import { stageHistory, type StageHistory } from './history';
 import type { RunStore } from '../store/run-store';
 
 /**
@@ -51,6 +51,8 @@ export interface DryRunOptions {
   readonly force?: boolean | readonly string[];
   /** Folder declared input files are relative to. @default process.cwd() */
   readonly baseDir?: string;
+  /** The pipeline's stage history, when the caller has read it already; it must cover the selected stages. @default read from `store` */
+  readonly history?: StageHistory;
 }
 
 /** Says what a run would do, and why, for every selected stage. */
@@ -59,7 +61,9 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
   const selection = selectStages(plan, options.selection ?? {});
   const selected = new Set([...selection.stages, ...selection.disabled, ...Object.keys(selection.blocked)]);
   const ids = plan.order.filter((id) => selected.has(id));
-  const history = await stageHistory(options.store, plan.name, ids);
+  const history = options.history ?? (await stageHistory(options.store, plan.name, ids));
+  const disabled = new Set(selection.disabled);
+  const forced = new Set(Array.isArray(options.force) ? options.force : []);
   const memo = new Map<string, string>();
   const willRun = new Set<string>();
   const outputHash: Record<string, string> = {};
@@ -75,7 +79,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
     const last = history.latest[id];
     const estimatedMs = entry?.durationMs ?? (last?.status === 'SUCCEEDED' ? last.durationMs : undefined);
     const base = { stageId: id, deps: stage.deps, ...(estimatedMs === undefined ? {} : { estimatedMs }) };
-    if (selection.disabled.includes(id)) {
+    if (disabled.has(id)) {
       rows.push({ ...base, action: 'disabled', reason: 'disabled in config' });
       continue;
     }
@@ -91,14 +95,13 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       if (hash !== undefined) upstreamHashes[dep] = hash;
     }
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, options.baseDir ?? process.cwd(), memo) : {};
-    const force = options.force === true || (Array.isArray(options.force) && options.force.includes(id));
     const decision = decideStage(stage, {
       upstreamHashes,
       fileHashes,
       entry,
       outputStored: entry ? await options.store.hasOutput(entry.outputHash) : false,
       lastStatus: last?.status,
-      force,
+      force: options.force === true || forced.has(id),
     });
     const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
     if (decision.action === 'skip' && runningDeps.length === 0) {

@@ -137,15 +137,16 @@ export function findCycles(graph: DependencyGraph): string[][] {
     if (list) list.push(i);
     else members.set(c, [i]);
   });
-  const cycles: { start: number; path: string[] }[] = [];
+  // Members are filled in index order, so a component's first member is its
+  // first-defined node, and the map (insertion order) yields components by it.
+  const cycles: string[][] = [];
   for (const [c, nodes] of members) {
-    const start = Math.min(...nodes);
+    const start = nodes[0];
     const selfLoop = g.needs[start].includes(start);
     if (nodes.length === 1 && !selfLoop) continue;
-    cycles.push({ start, path: shortestCycle(g, start, (i) => component[i] === c) });
+    cycles.push(shortestCycle(g, start, (i) => component[i] === c));
   }
-  cycles.sort((a, b) => a.start - b.start);
-  return cycles.map((c) => c.path);
+  return cycles;
 }
 
 /** The first cycle of {@link findCycles}, or null when the graph is acyclic. */

@@ -34,10 +34,11 @@ export interface StageStanding {
 /** Every stage's standing, in plan order. */
 export async function pipelineStatus(compiled: CompiledPipeline, store: RunStore, baseDir?: string): Promise<StageStanding[]> {
   const { plan } = compiled;
-  const plan0 = await dryRun(compiled, { store, ...(baseDir ? { baseDir } : {}) });
+  // Read once: the dry run judges every stage from the same history this reports.
   const history = await stageHistory(store, plan.name, plan.order);
+  const dry = await dryRun(compiled, { store, history, ...(baseDir ? { baseDir } : {}) });
   const out: StageStanding[] = [];
-  for (const row of plan0.rows) {
+  for (const row of dry.rows) {
     const last = history.latest[row.stageId];
     const entry = await store.getCacheEntry(row.stageId);
     out.push({
