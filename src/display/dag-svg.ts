@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/plan';
 import { layoutDag, type LayoutPoint, type LayoutSizes } from './dag-layout';
+import { truncate } from './format';
 import { escapeHtml } from './html';
 import { FONT_MONO, FONT_SANS, INK, MUTED, sortStates, stateStyle } from './palette';
 
@@ -64,7 +65,7 @@ export function renderDagSvg(plan: Plan, states: Readonly<Record<string, string>
     .map((n) => {
       const state = stateOf(n.id);
       const s = stateStyle(state);
-      const label = n.id.length > sizes.maxChars ? `${n.id.slice(0, sizes.maxChars - 1)}…` : n.id;
+      const label = truncate(n.id, sizes.maxChars);
       const dash = s.dashed ? ' stroke-dasharray="4 3"' : '';
       const cx = n.x + sizes.nodeWidth / 2;
       const cy = n.y + sizes.nodeHeight / 2;
@@ -77,8 +78,7 @@ export function renderDagSvg(plan: Plan, states: Readonly<Record<string, string>
       );
     })
     .join('');
-  const naturalWidth = width;
-  const scale = Math.max(MIN_SCALE, Math.min(1, MAX_WIDTH / naturalWidth, MAX_HEIGHT / height));
+  const scale = Math.max(MIN_SCALE, Math.min(1, MAX_WIDTH / width, MAX_HEIGHT / height));
   const title = options.title
     ? `<text x="${PAD}" y="${PAD + 12}" font-family="${FONT_SANS}" font-size="13" font-weight="600" fill="${INK}">${escapeHtml(options.title)}</text>`
     : '';

@@ -36,11 +36,12 @@ function usageColor(used: number, limit?: number): string {
 /** The end-of-run card. */
 export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
   const m = result.metrics;
-  const ids = [...plan.order.filter((id) => id in result.stages), ...Object.keys(result.stages).filter((id) => !plan.order.includes(id))];
+  const planned = new Set(plan.order);
+  const ids = [...plan.order.filter((id) => id in result.stages), ...Object.keys(result.stages).filter((id) => !planned.has(id))];
   const parallelism = m.durationMs > 0 ? m.stageTimeMs / m.durationMs : 1;
   const counts = sortStates(Object.keys(m.counts)).map((s) => `${m.counts[s as keyof typeof m.counts]} ${stateStyle(s).label}`);
-  const budgetLines = Object.entries(plan.budgets).map(([r, b]) => ({ r, used: m.usage[r] ?? 0, limit: b.limit }));
-  for (const [r, used] of Object.entries(m.usage)) if (!(r in plan.budgets)) budgetLines.push({ r, used, limit: undefined as unknown as number });
+  const budgetLines: { r: string; used: number; limit?: number }[] = Object.entries(plan.budgets).map(([r, b]) => ({ r, used: m.usage[r] ?? 0, limit: b.limit }));
+  for (const [r, used] of Object.entries(m.usage)) if (!(r in plan.budgets)) budgetLines.push({ r, used });
 
   const head = `run \`${result.runId}\` ${stateStyle(result.status).label}${result.reason ? `: ${result.reason}` : ''}`;
   const times = `wall time ${formatDuration(m.durationMs)}, stage time ${formatDuration(m.stageTimeMs)} (parallelism ×${parallelism.toFixed(1)})`;

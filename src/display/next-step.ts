@@ -1,6 +1,6 @@
 import type { Plan } from '../plan/plan';
 import type { BreakerSnapshot, StageRecord } from '../store/run-store';
-import { formatIso, formatRelative } from './format';
+import { formatIso, formatRelative, truncate } from './format';
 
 /**
  * What to do about a failed stage, in words, with the exact call to make:
@@ -54,7 +54,7 @@ export function breakerKey(input: ErrorAnalysisInput): string {
 function bugLine(message: string, stack?: string): string {
   const first = stack?.split('\n')[0] ?? '';
   const line = /^\w*Error\b.*:/.test(first) ? first : message.split('\n')[0];
-  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+  return truncate(line, 100);
 }
 
 function list(names: readonly string[]): string {

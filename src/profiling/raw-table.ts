@@ -44,15 +44,29 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+const PARSED_LIMIT = 32;
+const parsed = new Map<string, RawTable>();
+
 /**
- * Reads and parses a table file.
+ * Reads and parses a table file. The bytes are read and hashed on every
+ * call, so a changed file is always seen; the parse is shared per path and
+ * content hash, because `import`, `typing` and the typed-table loader read
+ * the same files in one run and parsing is most of the cost.
  * @throws NonRetryableError when the extension is unknown or the content is not a table.
  */
 export async function readRawTable(file: string): Promise<RawTable> {
   const info = tableFileInfo(file);
   if (!info) throw new NonRetryableError(`Expected a \`.csv\` or \`.json\` table file, got \`${file}\``);
   const bytes = await readFile(file);
-  return parseRawTable(info.name, info.format, bytes.toString('utf8'), sha256Hex(bytes), bytes.length);
+  const sha256 = sha256Hex(bytes);
+  const key = `${file}|${sha256}`;
+  let table = parsed.get(key);
+  if (!table) {
+    table = parseRawTable(info.name, info.format, bytes.toString('utf8'), sha256, bytes.length);
+    parsed.set(key, table);
+    if (parsed.size > PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
+  }
+  return table;
 }
 
 /**

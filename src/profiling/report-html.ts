@@ -1,3 +1,4 @@
+import { escapeHtml } from '../display/html';
 import type { BusinessCyclesOutput, SeriesCycles } from './phases/business-cycles';
 import type { CorrelationsOutput } from './phases/correlations';
 import type { EntropyOutput } from './phases/entropy';
@@ -34,10 +35,8 @@ export interface ProfileOutputs {
   readonly entropy: EntropyOutput;
 }
 
-/** Escapes text for HTML content and attributes. */
-export function escapeHtml(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+/** Escapes text for HTML content and attributes (the displays' escaper, re-exported). */
+export { escapeHtml };
 
 function table(head: readonly string[], rows: readonly (readonly unknown[])[]): string {
   if (rows.length === 0) return '<p class="none">none</p>';

@@ -83,7 +83,13 @@ export function candidateKeys(table: TypedTable): string[][] {
  */
 export function foreignKeys(tables: readonly TypedTable[], keys: readonly CandidateKey[], minContainment: number, minDistinct: number): ForeignKey[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
-  const singleKeys = keys.filter((k) => k.columns.length === 1);
+  // Each key's value set is built once, not once per candidate referencing column.
+  const singleKeys = keys
+    .filter((k) => k.columns.length === 1)
+    .map((k) => {
+      const keyCol = byName.get(k.table)!.columns.find((c) => c.name === k.columns[0])!;
+      return { table: k.table, column: keyCol.name, integer: keyCol.type === 'integer', values: new Set(keyCol.values) };
+    });
   const found: ForeignKey[] = [];
   for (const child of tables) {
     for (const col of child.columns) {
@@ -91,15 +97,11 @@ export function foreignKeys(tables: readonly TypedTable[], keys: readonly Candid
       const distinct = [...new Set(col.values.filter((v) => v !== null))];
       if (distinct.length < minDistinct) continue;
       for (const key of singleKeys) {
-        if (key.table === child.name) continue;
-        const parent = byName.get(key.table)!;
-        const keyCol = parent.columns.find((c) => c.name === key.columns[0])!;
-        if ((keyCol.type === 'integer') !== (col.type === 'integer')) continue;
-        const keySet = new Set(keyCol.values);
-        const matched = distinct.filter((v) => keySet.has(v)).length;
+        if (key.table === child.name || key.integer !== (col.type === 'integer')) continue;
+        const matched = distinct.filter((v) => key.values.has(v)).length;
         const containment = matched / distinct.length;
         if (containment >= minContainment) {
-          found.push({ from: { table: child.name, column: col.name }, to: { table: key.table, column: key.columns[0] }, containment: round(containment), distinct: distinct.length });
+          found.push({ from: { table: child.name, column: col.name }, to: { table: key.table, column: key.column }, containment: round(containment), distinct: distinct.length });
         }
       }
     }
