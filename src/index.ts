@@ -42,10 +42,10 @@ export type {
 export { compilePipeline, planHash } from './plan/compile';
 export { selectStages } from './plan/select';
 export type { SelectionOptions, Selection } from './plan/select';
-export { dryRun } from './plan/dry-run';
-export type { DryRunResult, DryRunRow, DryRunAction, DryRunOptions } from './plan/dry-run';
-export { pipelineStatus } from './plan/status';
-export type { StageStanding } from './plan/status';
+export { dryRun } from './query/dry-run';
+export type { DryRunResult, DryRunRow, DryRunAction, DryRunOptions } from './query/dry-run';
+export { pipelineStatus } from './query/status';
+export type { StageStanding } from './query/status';
 export type { Plan, PlanStage, CompiledPipeline } from './plan/plan';
 
 // Run

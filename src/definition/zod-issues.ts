@@ -1,6 +1,6 @@
 import type { ZodError, ZodIssue } from 'zod';
 import type { ErrorCode, PlanIssue } from '../errors';
-import { didYouMean } from '../plan/did-you-mean';
+import { didYouMean } from '../did-you-mean';
 import {
   breakerOptionsSchema,
   budgetOptionsSchema,

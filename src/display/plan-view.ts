@@ -1,4 +1,4 @@
-import type { DryRunResult } from '../plan/dry-run';
+import type { DryRunResult } from '../query/dry-run';
 import type { Plan } from '../plan/plan';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, plural } from './format';

@@ -1,5 +1,5 @@
 import type { Plan } from '../plan/plan';
-import type { StageStanding } from '../plan/status';
+import type { StageStanding } from '../query/status';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, formatRelative, plural, shortHash } from './format';
 import { renderGrid } from './grid';

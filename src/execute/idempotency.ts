@@ -1,4 +1,4 @@
-import { canonicalJson, sha256 } from '../plan/canonical-json';
+import { canonicalJson, sha256 } from '../canonical-json';
 
 /**
  * The idempotency key of a stage execution (the SMVM key): hex sha256 of

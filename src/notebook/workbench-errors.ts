@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
 import { renderErrorAnalysis } from '../display/error-analysis';
 import type { Rendered } from '../display/html';
-import type { StageHistory } from '../plan/history';
-import { stageHistory } from '../plan/history';
+import type { StageHistory } from '../query/history';
+import { stageHistory } from '../query/history';
 import type { Plan } from '../plan/plan';
 import type { RunStore } from '../store/run-store';
 

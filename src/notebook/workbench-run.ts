@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { newLiveDisplay, inNotebook, type LiveDisplay } from '../display/notebook-display';
 import { ProgressModel } from '../display/progress-view';
 import type { EventListener, PipelineEvent } from '../events/event';
-import { dryRun } from '../plan/dry-run';
+import { dryRun } from '../query/dry-run';
 import type { CompiledPipeline } from '../plan/plan';
 import type { SelectionOptions } from '../plan/select';
 import { startRun, type RunResult } from '../run/run-pipeline';

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256 } from './canonical-json';
+import { canonicalJson, sha256 } from '../canonical-json';
 import type { PlanStage } from './plan';
 
 /**

@@ -3,7 +3,7 @@ import { planInvalidError, type PlanIssue } from '../errors';
 import { FN_REFERENCE_PATTERN, isValidStageId, pipelineDefinitionSchema } from '../definition/schema';
 import type { BudgetOptions, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { planIssuesFromZod } from '../definition/zod-issues';
-import { canonicalJson, sha256 } from './canonical-json';
+import { canonicalJson, sha256 } from '../canonical-json';
 import {
   DEFAULT_CRITICAL_RATIO,
   DEFAULT_FAILURE_POLICY,
@@ -16,8 +16,8 @@ import {
   DEFAULT_TIMEOUT_MS,
 } from './defaults';
 import { fingerprintFunction } from './fingerprint';
-import { topologicalOrder } from './graph';
-import { graphIssues, type StageEdges } from './graph-issues';
+import { topologicalOrder } from '../graph/graph';
+import { graphIssues, type StageEdges } from '../graph/graph-issues';
 import type { CompiledPipeline, Plan, PlanBudget, PlanRetry, PlanStage, StageRegistry } from './plan';
 
 /**

@@ -1,4 +1,4 @@
-import { sha256 } from './canonical-json';
+import { sha256 } from '../canonical-json';
 
 /**
  * The code fingerprint of a stage function: hex sha256 of its source text

@@ -1,6 +1,6 @@
 import { DagbookError } from '../errors';
-import { didYouMean } from './did-you-mean';
-import { downstreamOf, upstreamOf, type DependencyGraph } from './graph';
+import { didYouMean } from '../did-you-mean';
+import { downstreamOf, upstreamOf, type DependencyGraph } from '../graph/graph';
 import type { Plan } from './plan';
 
 /**

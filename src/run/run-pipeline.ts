@@ -16,7 +16,7 @@ import { RunCheckpoints } from './run-checkpoints';
 import { finalRunReason, finalRunStatus, statusCounts, unstartedOutcome, type RunStops } from './run-outcome';
 import { resumedBudgetUsage, runBreakers, runBudgetLedger } from './run-policies';
 import { StageInputs } from './stage-inputs';
-import { stageHistory } from '../plan/history';
+import { stageHistory } from '../query/history';
 import { runStage, type StageRunContext } from './stage-run';
 
 /**

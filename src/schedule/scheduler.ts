@@ -1,5 +1,5 @@
 import { criticalPathLengths } from './critical-path';
-import { PriorityQueue } from './priority-queue';
+import { PriorityQueue } from '../graph/priority-queue';
 
 /**
  * The scheduler's pure core: which selected stages are ready, in what order,

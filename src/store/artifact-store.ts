@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
-import { canonicalJson, sha256 } from '../plan/canonical-json';
+import { canonicalJson, sha256 } from '../canonical-json';
 import { errnoCode, fsyncDirSync, writeFileAtomicSync } from './atomic-file';
 
 const HASH = /^[0-9a-f]{64}$/;

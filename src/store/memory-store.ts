@@ -1,6 +1,6 @@
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
-import { canonicalJson, sha256 } from '../plan/canonical-json';
+import { canonicalJson, sha256 } from '../canonical-json';
 import type { BreakerSnapshot, CacheEntry, RunRecord, RunStore, StageRecord } from './run-store';
 import { json, sortRuns, unknownRun } from './run-records';
 

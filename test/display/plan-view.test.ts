@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { dryRunHeadline, renderPlanView } from '../../src/display/plan-view';
-import type { DryRunResult } from '../../src/plan/dry-run';
+import type { DryRunResult } from '../../src/query/dry-run';
 import { planOf } from './small-plan';
 
 const plan = planOf('etl', [['extract', []], ['transform', ['extract']], ['load', ['transform']], ['audit', []]], { audit: { enabled: false } });

@@ -1,7 +1,7 @@
 import { compilePipeline } from '../../src/plan/compile';
-import type { DryRunResult } from '../../src/plan/dry-run';
+import type { DryRunResult } from '../../src/query/dry-run';
 import type { Plan } from '../../src/plan/plan';
-import type { StageStanding } from '../../src/plan/status';
+import type { StageStanding } from '../../src/query/status';
 import type { RunResult } from '../../src/run/run-pipeline';
 import { runMetrics } from '../../src/run/run-metrics';
 import type { StageRecord, StageStatus } from '../../src/store/run-store';

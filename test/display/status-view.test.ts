@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { renderStatusView } from '../../src/display/status-view';
-import type { StageStanding } from '../../src/plan/status';
+import type { StageStanding } from '../../src/query/status';
 import { planOf } from './small-plan';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);

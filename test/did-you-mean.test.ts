@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closestMatch, didYouMean, editDistance } from '../../src/plan/did-you-mean';
+import { closestMatch, didYouMean, editDistance } from '../src/did-you-mean';
 
 describe('editDistance', () => {
   it('counts insertions, deletions and substitutions', () => {

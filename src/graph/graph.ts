@@ -1,4 +1,5 @@
 import { DagbookError } from '../errors';
+import { PriorityQueue } from './priority-queue';
 
 /**
  * Pure graph algorithms over stage dependencies. Edges point from a stage to
@@ -47,45 +48,6 @@ function indexGraph(graph: DependencyGraph): Indexed {
   return { ids, index, needs, neededBy };
 }
 
-/** Binary min-heap of indices: the ready node defined first comes out first. */
-class IndexHeap {
-  private readonly items: number[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(value: number): void {
-    const items = this.items;
-    items.push(value);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (items[parent] <= value) break;
-      items[i] = items[parent];
-      i = parent;
-    }
-    items[i] = value;
-  }
-  pop(): number {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop()!;
-    if (items.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= items.length) break;
-        const right = left + 1;
-        const child = right < items.length && items[right] < items[left] ? right : left;
-        if (items[child] >= last) break;
-        items[i] = items[child];
-        i = child;
-      }
-      items[i] = last;
-    }
-    return top;
-  }
-}
-
 /**
  * A topological order: every node after all of its deps. Stable: among nodes
  * ready at the same time, the one defined first comes first, so a graph
@@ -96,13 +58,14 @@ class IndexHeap {
 export function topologicalOrder(graph: DependencyGraph): string[] {
   const g = indexGraph(graph);
   const waiting = g.needs.map((n) => n.length);
-  const ready = new IndexHeap();
+  // Indices in definition order: the ready node defined first comes out first.
+  const ready = new PriorityQueue<number>((a, b) => a < b);
   waiting.forEach((count, i) => {
     if (count === 0) ready.push(i);
   });
   const order: string[] = [];
   while (ready.size > 0) {
-    const i = ready.pop();
+    const i = ready.pop() as number;
     order.push(g.ids[i]);
     for (const j of g.neededBy[i]) {
       if (--waiting[j] === 0) ready.push(j);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PriorityQueue } from '../../src/schedule/priority-queue';
+import { PriorityQueue } from '../../src/graph/priority-queue';
 
 const ascending = (): PriorityQueue<number> => new PriorityQueue<number>((a, b) => a < b);
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineDefinition, StageDefinition } from '../../src/definition/types';
 import { compilePipeline } from '../../src/plan/compile';
-import { dryRun } from '../../src/plan/dry-run';
+import { dryRun } from '../../src/query/dry-run';
 import { runPipeline } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
 

@@ -1,7 +1,7 @@
-import type { CompiledPipeline } from './plan';
-import { decideStage } from './decide';
-import { hashInputFiles } from './input-files';
-import { selectStages, type SelectionOptions } from './select';
+import type { CompiledPipeline } from '../plan/plan';
+import { decideStage } from '../plan/decide';
+import { hashInputFiles } from '../plan/input-files';
+import { selectStages, type SelectionOptions } from '../plan/select';
 import { stageHistory, type StageHistory } from './history';
 import type { RunStore } from '../store/run-store';
 

@@ -1,4 +1,4 @@
-import type { CompiledPipeline } from './plan';
+import type { CompiledPipeline } from '../plan/plan';
 import { dryRun } from './dry-run';
 import { stageHistory } from './history';
 import type { RunStore, StageStatus } from '../store/run-store';

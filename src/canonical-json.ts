@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DagbookError } from '../errors';
+import { DagbookError } from './errors';
 
 /**
  * Canonical JSON: the text `JSON.stringify` would give, except that object

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { hasErrorCode } from '../../src/errors';
-import { downstreamOf, findCycle, findCycles, topologicalOrder, upstreamOf, type DependencyGraph } from '../../src/plan/graph';
+import { downstreamOf, findCycle, findCycles, topologicalOrder, upstreamOf, type DependencyGraph } from '../../src/graph/graph';
 
 /** A random graph: edges only from a higher to a lower index (a DAG), plus optional back edges that may close cycles; ids defined in shuffled order. */
 const graphs = (opts: { backEdges: number }): fc.Arbitrary<DependencyGraph> =>

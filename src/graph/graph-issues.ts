@@ -1,5 +1,5 @@
 import type { PlanIssue } from '../errors';
-import { didYouMean } from './did-you-mean';
+import { didYouMean } from '../did-you-mean';
 import { findCycles, formatCycle } from './graph';
 
 /**

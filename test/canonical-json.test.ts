@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { hasErrorCode } from '../../src/errors';
-import { canonicalJson, sha256 } from '../../src/plan/canonical-json';
+import { hasErrorCode } from '../src/errors';
+import { canonicalJson, sha256 } from '../src/canonical-json';
 
 describe('canonicalJson', () => {
   describe('when objects hold the same data with keys in another order', () => {
