@@ -15,9 +15,10 @@ export function canonicalJson(value: unknown): string {
   return text ?? 'null';
 }
 
-/** Hex sha256 of a UTF-8 text. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** Hex sha256 of a UTF-8 text or of bytes: the one content hash of dagbook. */
+export function sha256(data: string | Uint8Array): string {
+  const hash = createHash('sha256');
+  return (typeof data === 'string' ? hash.update(data, 'utf8') : hash.update(data)).digest('hex');
 }
 
 function write(value: unknown, ancestors: Set<object>, key: string): string | undefined {

@@ -58,7 +58,8 @@ export type { PipelineEvent, EventType, EventListener } from './events/event';
 export { MemoryStore } from './store/memory-store';
 export { openDurableStore } from './store/durable-store';
 export type { DurableStore } from './store/durable-store';
-export type { RunStore, RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry } from './store/run-store';
+export type { RunStore } from './store/run-store';
+export type { RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry } from './records';
 
 // The flagship example: the 13-phase data profiling pipeline
 export { profilingPipeline } from './profiling/pipeline';

@@ -41,8 +41,9 @@ export interface BudgetOptions {
   readonly criticalRatio?: number;
 }
 
-/** Severity of a validation rule's failure. */
-export type Severity = 'warning' | 'error';
+import type { Severity } from '../records';
+
+export type { Severity };
 
 /** A rule checked against a stage's output after it succeeds. */
 export interface ValidationRule<O = unknown> {

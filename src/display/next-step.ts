@@ -1,5 +1,5 @@
 import type { Plan } from '../plan/plan';
-import type { BreakerSnapshot, StageRecord } from '../store/run-store';
+import type { BreakerSnapshot, StageRecord } from '../records';
 import { formatIso, formatRelative, truncate } from './format';
 
 /**

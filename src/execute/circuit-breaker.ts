@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import { DagbookError, type ErrorClass } from '../errors';
 import type { PlanBreaker } from '../plan/plan';
-import type { BreakerSnapshot } from '../store/run-store';
+import type { BreakerSnapshot } from '../records';
 
 /**
  * A circuit breaker per shared service (key). CLOSED lets calls through and

@@ -1,5 +1,5 @@
 import { errorMessage, isDagbookError, isNonRetryableError, type ErrorClass, type ErrorCode } from '../errors';
-import type { StoredError } from '../store/run-store';
+import type { StoredError } from '../records';
 import { redactDeep, type Redactor } from './redact';
 
 /**

@@ -4,7 +4,7 @@ import { DagbookError, errorMessage, hasErrorCode } from '../errors';
 import type { Emit, EventDraft, EventType } from '../events/event';
 import type { PlanStage, StageRegistry } from '../plan/plan';
 import type { RandomSource } from '../random';
-import type { AttemptRecord, StoredError, ValidationResult } from '../store/run-store';
+import type { AttemptRecord, StoredError, ValidationResult } from '../records';
 import { backoffDelay } from './backoff';
 import type { BudgetLedger } from './budget';
 import type { BreakerPermit, BreakerRegistry, CircuitBreaker } from './circuit-breaker';

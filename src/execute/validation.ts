@@ -1,6 +1,6 @@
 import type { ValidationRule } from '../definition/types';
 import { errorMessage } from '../errors';
-import type { ValidationResult } from '../store/run-store';
+import type { ValidationResult } from '../records';
 import type { Redactor } from './redact';
 
 /**

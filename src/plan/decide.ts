@@ -1,6 +1,6 @@
 import { cacheKey, cacheKeyParts, describeChanges, type CacheKeyParts } from './cache-key';
 import type { PlanStage } from './plan';
-import type { CacheEntry, StageStatus } from '../store/run-store';
+import type { CacheEntry, StageStatus } from '../records';
 
 /**
  * Whether a stage runs or is restored from its cache, and why, in words.

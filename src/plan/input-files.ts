@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MISSING_FILE } from './cache-key';
+import { sha256 } from '../canonical-json';
 
 /**
  * Content hashes of declared input files (relative paths resolve against
@@ -27,7 +27,7 @@ export async function hashInputFiles(
     const memoKey = `${full}|${stat.size}|${stat.mtimeMs}`;
     let hash = memo.get(memoKey);
     if (hash === undefined) {
-      hash = createHash('sha256').update(await fs.promises.readFile(full)).digest('hex');
+      hash = sha256(await fs.promises.readFile(full));
       memo.set(memoKey, hash);
     }
     out[file] = hash;

@@ -1,4 +1,5 @@
-import type { RunRecord, RunStore, StageRecord } from '../store/run-store';
+import type { RunRecord, StageRecord } from '../records';
+import type { RunStore } from '../store/run-store';
 
 /** The latest record of every stage over a pipeline's runs, with the run it came from. */
 export interface StageHistory {

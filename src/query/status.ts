@@ -1,7 +1,8 @@
 import type { CompiledPipeline } from '../plan/plan';
 import { dryRun } from './dry-run';
 import { stageHistory } from './history';
-import type { RunStore, StageStatus } from '../store/run-store';
+import type { StageStatus } from '../records';
+import type { RunStore } from '../store/run-store';
 
 /**
  * Where every stage of a pipeline stands: its state in the latest run that

@@ -1,7 +1,7 @@
 import { DagbookError } from '../errors';
 import { cacheKey } from '../plan/cache-key';
 import type { Plan } from '../plan/plan';
-import type { StageRecord } from '../store/run-store';
+import type { StageRecord } from '../records';
 
 /**
  * Checks the checkpoints a resumed run keeps. Each checkpoint records the

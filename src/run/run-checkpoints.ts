@@ -3,7 +3,8 @@ import { errorMessage } from '../errors';
 import type { Emit } from '../events/event';
 import { idempotencyKey } from '../execute/idempotency';
 import type { Plan } from '../plan/plan';
-import type { CacheEntry, RunStore, StageRecord, StageStatus } from '../store/run-store';
+import type { CacheEntry, StageRecord, StageStatus } from '../records';
+import type { RunStore } from '../store/run-store';
 
 /**
  * A run's stage records and the order of its store writes. Every stage

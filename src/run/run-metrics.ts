@@ -1,4 +1,4 @@
-import type { StageRecord, StageStatus } from '../store/run-store';
+import type { StageRecord, StageStatus } from '../records';
 
 /** Figures of one stage within a run. */
 export interface StageMetrics {

@@ -1,4 +1,4 @@
-import type { RunStatus, StageRecord, StageStatus } from '../store/run-store';
+import type { RunStatus, StageRecord, StageStatus } from '../records';
 
 /**
  * How a run ends, as pure functions of its stage records and of what stopped

@@ -8,7 +8,8 @@ import { selectStages, type Selection, type SelectionOptions } from '../plan/sel
 import { systemRandom, type RandomSource } from '../random';
 import { Scheduler } from '../schedule/scheduler';
 import { MemoryStore } from '../store/memory-store';
-import type { RunRecord, RunStatus, RunStore, StageRecord, StageStatus } from '../store/run-store';
+import type { RunRecord, RunStatus, StageRecord, StageStatus } from '../records';
+import type { RunStore } from '../store/run-store';
 import { createRunEmitter, newRunId } from './run-events';
 import { runMetrics, type RunMetrics } from './run-metrics';
 import { verifyKeptCheckpoints } from './checkpoint-check';

@@ -3,7 +3,7 @@ import type { Emit, PipelineEvent } from '../events/event';
 import { BudgetLedger, type BudgetLedgerSnapshot } from '../execute/budget';
 import { BreakerRegistry } from '../execute/circuit-breaker';
 import type { Plan } from '../plan/plan';
-import type { BreakerSnapshot, RunRecord, StageRecord } from '../store/run-store';
+import type { BreakerSnapshot, RunRecord, StageRecord } from '../records';
 
 /**
  * The policy state a run shares among its stages — the budget ledger and the

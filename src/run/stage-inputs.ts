@@ -2,7 +2,8 @@ import { decideStage, type StageDecision } from '../plan/decide';
 import { hashInputFiles } from '../plan/input-files';
 import type { PlanStage } from '../plan/plan';
 import { assertOutputsAvailable } from '../plan/select';
-import type { CacheEntry, RunStore, StageStatus } from '../store/run-store';
+import type { CacheEntry, StageStatus } from '../records';
+import type { RunStore } from '../store/run-store';
 
 /**
  * What a stage of a run starts from: the outputs of its upstream stages (by

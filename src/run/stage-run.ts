@@ -8,7 +8,8 @@ import type { StageDecision } from '../plan/decide';
 import type { CompiledPipeline } from '../plan/plan';
 import type { RandomSource } from '../random';
 import type { Scheduler } from '../schedule/scheduler';
-import type { RunStore, StageRecord, StageStatus } from '../store/run-store';
+import type { StageRecord, StageStatus } from '../records';
+import type { RunStore } from '../store/run-store';
 import type { RunCheckpoints } from './run-checkpoints';
 import type { StageInputs } from './stage-inputs';
 

@@ -9,7 +9,8 @@ import { applyStateLine, logHeader, parseLog, type StateLine } from './log-recor
 import { Low } from './lowdb';
 import { planRetention, retireRunFolders, type RetentionOptions, type RetentionPlan } from './retention';
 import { sortRuns, unknownRun } from './run-records';
-import type { BreakerSnapshot, CacheEntry, RunRecord, RunStore, StageRecord } from './run-store';
+import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
+import type { RunStore } from './run-store';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
 import { assertSafeName, runLogPath, statePaths, type StatePaths } from './state-paths';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { parseJsonl, type SkippedLine } from './event-log';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from './run-store';
+import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
 import { breakerSnapshotSchema, cacheEntrySchema, emptyStateDocument, runRecordSchema, stageRecordSchema, type StateDocument } from './state-schema';
 
 /**

@@ -1,7 +1,8 @@
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { canonicalJson, sha256 } from '../canonical-json';
-import type { BreakerSnapshot, CacheEntry, RunRecord, RunStore, StageRecord } from './run-store';
+import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
+import type { RunStore } from './run-store';
 import { json, sortRuns, unknownRun } from './run-records';
 
 /**

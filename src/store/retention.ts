@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { writeFileAtomicSync } from './atomic-file';
-import type { RunRecord, StageRecord } from './run-store';
+import type { RunRecord, StageRecord } from '../records';
 import { runDir, type StatePaths } from './state-paths';
 
 /** Options of a retention pass. */

@@ -1,5 +1,5 @@
 import { DagbookError } from '../errors';
-import type { RunRecord } from './run-store';
+import type { RunRecord } from '../records';
 
 /**
  * Small rules on run records that both stores share, so they behave the same.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from './run-store';
+import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
 
 /**
  * zod schemas of the persisted state: the lowdb snapshot `db.json` and the

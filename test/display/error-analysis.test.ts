@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { nextStep, renderErrorAnalysis, type ErrorAnalysisInput } from '../../src/display/error-analysis';
-import type { StageRecord, StoredError } from '../../src/store/run-store';
+import type { StageRecord, StoredError } from '../../src/records';
 import { planOf } from './small-plan';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);

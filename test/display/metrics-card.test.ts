@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { renderMetricsCard, retriesText, usageText } from '../../src/display/metrics-card';
 import type { RunResult } from '../../src/run/run-pipeline';
 import { runMetrics } from '../../src/run/run-metrics';
-import type { StageRecord } from '../../src/store/run-store';
+import type { StageRecord } from '../../src/records';
 import { planOf } from './small-plan';
 
 const plan = planOf('etl', [['extract', []], ['transform', ['extract']], ['load', ['transform']]], { transform: { budgets: { tokens: 500 } } }, { tokens: 5000 });

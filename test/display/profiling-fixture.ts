@@ -4,7 +4,7 @@ import type { Plan } from '../../src/plan/plan';
 import type { StageStanding } from '../../src/query/status';
 import type { RunResult } from '../../src/run/run-pipeline';
 import { runMetrics } from '../../src/run/run-metrics';
-import type { StageRecord, StageStatus } from '../../src/store/run-store';
+import type { StageRecord, StageStatus } from '../../src/records';
 import type { PipelineEvent } from '../../src/events/event';
 
 /**

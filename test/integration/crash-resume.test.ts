@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { seededRandom } from '../../src/random';
 import { openDurableStore } from '../../src/store/durable-store';
-import type { RunRecord, StageRecord } from '../../src/store/run-store';
+import type { RunRecord, StageRecord } from '../../src/records';
 import {
   assertStateParses,
   crashScript,

@@ -4,7 +4,7 @@ import { cacheKey } from '../../src/plan/cache-key';
 import { verifyKeptCheckpoints } from '../../src/run/checkpoint-check';
 import { runPipeline } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
-import type { StageRecord } from '../../src/store/run-store';
+import type { StageRecord } from '../../src/records';
 import { hasErrorCode } from '../../src/errors';
 
 const compiled = compilePipeline({

@@ -3,7 +3,7 @@ import { compilePipeline } from '../../src/plan/compile';
 import { runPipeline } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
 import { DagbookError, hasErrorCode } from '../../src/errors';
-import type { StageRecord } from '../../src/store/run-store';
+import type { StageRecord } from '../../src/records';
 
 /** A store whose artifact writes fail, as on a full disk. */
 class FailingOutputStore extends MemoryStore {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { runMetrics } from '../../src/run/run-metrics';
-import type { StageRecord } from '../../src/store/run-store';
+import type { StageRecord } from '../../src/records';
 
 const base = { idempotencyKey: 'k', usage: {}, validation: [], attemptLog: [] } as const;
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { PipelineEvent } from '../../src/events/event';
 import { resumedBudgetUsage } from '../../src/run/run-policies';
-import type { RunRecord, StageRecord } from '../../src/store/run-store';
+import type { RunRecord, StageRecord } from '../../src/records';
 
 const run: RunRecord = { runId: 'r', pipeline: 'p', status: 'RUNNING', stages: ['a', 'b'], startedAt: 0, usage: { tokens: 100 } };
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineEvent } from '../../src/events/event';
-import type { CacheEntry, RunRecord, StageRecord } from '../../src/store/run-store';
+import type { CacheEntry, RunRecord, StageRecord } from '../../src/records';
 
 /** A fresh temp folder for one test. */
 export function tempDir(): string {

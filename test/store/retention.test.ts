@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { hasErrorCode } from '../../src/errors';
 import { planRetention } from '../../src/store/retention';
-import type { RunRecord } from '../../src/store/run-store';
+import type { RunRecord } from '../../src/records';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const now = 1000 * DAY_MS;

@@ -1,0 +1,151 @@
+import type { ErrorClass } from './errors';
+
+/**
+ * The domain records of dagbook: what a run, a stage's turn, an attempt, a
+ * cache entry and a breaker look like once recorded. Every layer may import
+ * them (they import nothing but the error classes); the store persists them.
+ */
+
+/** How much a failed validation rule matters. */
+export type Severity = 'error' | 'warning';
+
+/** States of a stage within a run. */
+export type StageStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'SKIPPED'
+  | 'CACHED'
+  | 'BLOCKED'
+  | 'CANCELLED'
+  | 'PARTIAL';
+
+/** States of a run. */
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'PARTIAL';
+
+/** The outcome of one validation rule. */
+export interface ValidationResult {
+  /** Rule name. */
+  readonly rule: string;
+  /** Rule severity. */
+  readonly severity: Severity;
+  /** Whether the output passed. */
+  readonly passed: boolean;
+  /** What failed, when it did. */
+  readonly detail?: string;
+}
+
+/** A stage's error, as stored (message and stack already redacted). */
+export interface StoredError {
+  /** Stable code, e.g. `STAGE_TIMEOUT`. */
+  readonly code: string;
+  /** Error class. */
+  readonly errorClass: ErrorClass;
+  /** Redacted message. */
+  readonly message: string;
+  /** Redacted stack, when there is one. */
+  readonly stack?: string;
+  /** Typed details (e.g. when a breaker half-opens). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** One attempt of a stage. */
+export interface AttemptRecord {
+  /** Attempt number from 1. */
+  readonly attempt: number;
+  /** Wall-clock start, ms since epoch. */
+  readonly startedAt: number;
+  /** Duration, ms. */
+  readonly durationMs: number;
+  /** Outcome. */
+  readonly outcome: 'succeeded' | 'failed';
+  /** Error code when it failed. */
+  readonly code?: string;
+  /** Delay before the next attempt, ms, when one followed. */
+  readonly delayMs?: number;
+}
+
+/** A stage's record within a run: what a checkpoint saves. */
+export interface StageRecord {
+  /** Stage id. */
+  readonly stageId: string;
+  /** Current state. */
+  readonly status: StageStatus;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** The idempotency key of this stage execution. */
+  readonly idempotencyKey: string;
+  /** Why it ran, was skipped or was blocked, in words. */
+  readonly reason?: string;
+  /** Wall-clock start of the first attempt, ms since epoch. */
+  readonly startedAt?: number;
+  /** Wall-clock end, ms since epoch. */
+  readonly endedAt?: number;
+  /** Duration from first attempt start to end, ms. */
+  readonly durationMs?: number;
+  /** Cache key it ran (or was restored) under: the hash of `keyParts`. */
+  readonly cacheKey?: string;
+  /** The state it saw: its cache key's parts (code, params, upstream output hashes, input file hashes). */
+  readonly keyParts?: Readonly<Record<string, string>>;
+  /** sha256 of its output. */
+  readonly outputHash?: string;
+  /** The final error, when it failed. */
+  readonly error?: StoredError;
+  /** Resource usage by name. */
+  readonly usage: Readonly<Record<string, number>>;
+  /** Validation outcomes. */
+  readonly validation: readonly ValidationResult[];
+  /** Attempt timeline. */
+  readonly attemptLog: readonly AttemptRecord[];
+  /** Last progress report. */
+  readonly progress?: { readonly done: number; readonly total: number; readonly message?: string };
+}
+
+/** A run's record. */
+export interface RunRecord {
+  /** Run id. */
+  readonly runId: string;
+  /** Pipeline name. */
+  readonly pipeline: string;
+  /** Current state. */
+  readonly status: RunStatus;
+  /** Stages selected for this run, in plan order. */
+  readonly stages: readonly string[];
+  /** Wall-clock start, ms since epoch. */
+  readonly startedAt: number;
+  /** Wall-clock end, ms since epoch. */
+  readonly endedAt?: number;
+  /** Global resource usage by name. */
+  readonly usage: Readonly<Record<string, number>>;
+  /** Why it was cancelled or failed, when it was. */
+  readonly reason?: string;
+}
+
+/** Cache index entry: the last successful output of a stage under a key. */
+export interface CacheEntry {
+  /** Stage id. */
+  readonly stageId: string;
+  /** The key the output was produced under. */
+  readonly cacheKey: string;
+  /** sha256 of the output. */
+  readonly outputHash: string;
+  /** How long producing it took, ms. */
+  readonly durationMs: number;
+  /** Run that produced it. */
+  readonly runId: string;
+  /** When, ms since epoch. */
+  readonly recordedAt: number;
+  /** Hashes of the parts of the key, for explaining a change. */
+  readonly parts?: Readonly<Record<string, string>>;
+}
+
+/** A circuit breaker's persisted state. */
+export interface BreakerSnapshot {
+  /** CLOSED, OPEN or HALF_OPEN. */
+  readonly state: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+  /** Consecutive failures. */
+  readonly failures: number;
+  /** When it opened, ms since epoch (null when closed). */
+  readonly openedAt: number | null;
+}
