@@ -244,8 +244,8 @@ const fileStageShape = {
   fn: z
     .string({ invalid_type_error: '`module#export`, e.g. `./stages#typing`' })
     .regex(FN_REFERENCE_PATTERN, '`module#export`, e.g. `./stages#typing`'),
-  codeDeps: stringArray('an array of module paths').optional(),
   ...stageShape(true),
+  codeDeps: stringArray('an array of module paths').optional(),
 };
 
 /** A stage in a pipeline file, in the map form (the id is the key). */

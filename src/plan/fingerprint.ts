@@ -6,7 +6,7 @@ import { canonicalJson, sha256 } from './canonical-json';
 import { contentHash } from './code-identity/file-state';
 import { freeIdentifiers } from './code-identity/free-identifiers';
 import { functionLocator, type FunctionLocator } from './code-identity/function-module';
-import { moduleGraph } from './code-identity/module-graph';
+import { moduleGraph, type StampedGraph } from './code-identity/module-graph';
 import { packageVersion, UNRESOLVED_PACKAGE } from './code-identity/package-version';
 import type { PlanCode, PlanStage } from './plan';
 
@@ -120,19 +120,40 @@ export function stageCode(stage: Pick<StageDefinition, 'id' | 'run' | 'codeDeps'
 
 /** The parts of a code identity now: `fixed`, plus a content hash per file of each module graph and a version per imported package. */
 export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules'>): Record<string, string> {
+  if (code.modules.length === 1) return { ...code.fixed, ...graphParts(moduleGraph(code.modules[0]), code.root) };
   const parts: Record<string, string> = { ...code.fixed };
   const packages = new Map<string, Set<string>>();
   for (const module of code.modules) {
-    const { graph, stamps } = moduleGraph(module);
-    for (const file of graph.files) parts[`code:file:${partPath(file, code.root)}`] = contentHash(file, stamps[file]);
-    for (const [name, packageJsons] of Object.entries(graph.packages)) {
-      const versions = packages.get(name) ?? new Set<string>();
-      for (const packageJson of packageJsons) versions.add(packageJson === undefined ? UNRESOLVED_PACKAGE : packageVersion(packageJson));
-      packages.set(name, versions);
+    for (const [name, value] of Object.entries(graphParts(moduleGraph(module), code.root))) {
+      if (!name.startsWith('code:pkg:')) parts[name] = value;
+      else {
+        const versions = packages.get(name) ?? new Set<string>();
+        for (const version of value.split(', ')) versions.add(version);
+        packages.set(name, versions);
+      }
     }
   }
-  // Two importers may resolve a package to two installed copies: the part lists each version.
-  for (const [name, versions] of packages) parts[`code:pkg:${name}`] = [...versions].sort().join(', ');
+  for (const [name, versions] of packages) parts[name] = [...versions].sort().join(', ');
+  return parts;
+}
+
+/** The parts of one graph, computed once per graph (a graph object is replaced when a file of it changes) and root. */
+const graphPartsMemo = new WeakMap<StampedGraph, Map<string, Readonly<Record<string, string>>>>();
+
+function graphParts(stamped: StampedGraph, root: string): Readonly<Record<string, string>> {
+  const byRoot = graphPartsMemo.get(stamped) ?? new Map<string, Readonly<Record<string, string>>>();
+  graphPartsMemo.set(stamped, byRoot);
+  const known = byRoot.get(root);
+  if (known !== undefined) return known;
+  const { graph, stamps } = stamped;
+  const parts: Record<string, string> = {};
+  for (const file of graph.files) parts[`code:file:${partPath(file, root)}`] = contentHash(file, stamps[file]);
+  for (const [name, packageJsons] of Object.entries(graph.packages)) {
+    const versions = new Set(packageJsons.map((p) => (p === undefined ? UNRESOLVED_PACKAGE : packageVersion(p))));
+    // Two importers may resolve a package to two installed copies: the part lists each version.
+    parts[`code:pkg:${name}`] = [...versions].sort().join(', ');
+  }
+  byRoot.set(root, parts);
   return parts;
 }
 

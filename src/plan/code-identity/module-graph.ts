@@ -10,9 +10,9 @@ import { findPackageJson, packageName } from './package-version';
  * written), so resolution follows the same rules as the TypeScript and
  * JavaScript loaders (extensions, `index` files, tsconfig paths).
  *
- * A graph is memoised per entry with the stamp of each of its files; it is
- * rebuilt only when one of them changed, so asking again costs one `stat` per
- * file. When esbuild cannot read the graph (a syntax error, an import that
+ * A graph is memoised per entry with the stamp of each of its files and of
+ * the package.json files its packages resolve to; it is rebuilt only when one
+ * of them changed, so asking again costs one `stat` per file. When esbuild cannot read the graph (a syntax error, an import that
  * does not resolve), the graph is the entry plus the files the errors name,
  * with the error's text; it is rebuilt once one of those files changes.
  */
@@ -27,10 +27,10 @@ export interface ModuleGraph {
   readonly error?: string;
 }
 
-/** A graph with the stamps its files have now. */
+/** A graph with the stamps its files have now. The same object is returned while no stamp changes. */
 export interface StampedGraph {
   readonly graph: ModuleGraph;
-  /** Stamp of every file of the graph, by absolute path. */
+  /** Stamp of every file of the graph and of every package.json its packages resolve to, by absolute path. */
   readonly stamps: Readonly<Record<string, FileStamp>>;
 }
 
@@ -40,16 +40,19 @@ const graphs = new Map<string, StampedGraph>();
 export function moduleGraph(entry: string): StampedGraph {
   const known = graphs.get(entry);
   if (known !== undefined) {
-    const stamps: Record<string, FileStamp> = {};
     let same = true;
-    for (const file of known.graph.files) {
-      stamps[file] = fileStamp(file);
-      if (stamps[file] !== known.stamps[file]) same = false;
+    for (const file in known.stamps) {
+      if (fileStamp(file) !== known.stamps[file]) {
+        same = false;
+        break;
+      }
     }
     if (same) return known;
   }
   const graph = buildGraph(entry);
-  const stamped: StampedGraph = { graph, stamps: Object.fromEntries(graph.files.map((f) => [f, fileStamp(f)])) };
+  // A changed package.json (an upgrade) rebuilds the graph too: rare, and it keeps the check to one loop.
+  const packageJsons = Object.values(graph.packages).flat().filter((f): f is string => f !== undefined);
+  const stamped: StampedGraph = { graph, stamps: Object.fromEntries([...graph.files, ...packageJsons].map((f) => [f, fileStamp(f)])) };
   graphs.set(entry, stamped);
   return stamped;
 }
