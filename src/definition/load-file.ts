@@ -53,7 +53,7 @@ export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptio
   }
   issues.push(...graphIssues(entries.map(([id, stage]): StageEdges => ({ id, deps: Array.isArray(stage.deps) ? stage.deps : [] }))));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
-  return toDefinition(parsed.data, functions);
+  return toDefinition(parsed.data, functions, baseDir);
 }
 
 function parseText(text: string, path: string): unknown {
@@ -121,14 +121,16 @@ function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, ResolvedFunction>): PipelineDefinition {
+function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, ResolvedFunction>, baseDir: string): PipelineDefinition {
   const stages: [string, PipelineFileStage][] = Array.isArray(file.stages)
     ? file.stages.map(({ id, ...stage }) => [id, stage])
     : Object.entries(file.stages);
   const definitions: StageDefinition[] = stages.map(([id, stage]) => {
     const { run, fnPath } = functions.get(id)!;
     // A worker thread cannot resolve `fn` from this file's folder: a thread stage carries the absolute path.
-    return omitUndefined({ id, run, ...stage, ...(stage.isolation === 'thread' ? { fnPath } : {}) });
+    // `codeDeps` paths are relative to the file's folder; compiling resolves relative ones from the working directory.
+    const codeDeps = stage.codeDeps?.map((dep) => nodePath.resolve(baseDir, dep));
+    return omitUndefined({ id, run, ...stage, codeDeps, ...(stage.isolation === 'thread' ? { fnPath } : {}) });
   });
   const { $schema: _schema, stages: _stages, ...pipeline } = file;
   return omitUndefined({ ...pipeline, stages: definitions });

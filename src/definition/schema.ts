@@ -220,6 +220,11 @@ export const stageDefinitionSchema = z.object(
     classify: functionSchema<(error: unknown) => unknown>().optional(),
     fn: z.string({ invalid_type_error: 'a string' }).optional(),
     fnPath: z.string({ invalid_type_error: 'a string' }).optional(),
+    codeDeps: z
+      .array(z.union([functionSchema<(...args: never[]) => unknown>(), z.string()], { errorMap: () => ({ message: 'a function or a module path' }) }), {
+        invalid_type_error: 'an array of functions and module paths',
+      })
+      .optional(),
     ...stageShape(false),
   },
   { invalid_type_error: 'a stage object' },
@@ -240,6 +245,7 @@ const fileStageShape = {
     .string({ invalid_type_error: '`module#export`, e.g. `./stages#typing`' })
     .regex(FN_REFERENCE_PATTERN, '`module#export`, e.g. `./stages#typing`'),
   ...stageShape(true),
+  codeDeps: stringArray('an array of module paths').optional(),
 };
 
 /** A stage in a pipeline file, in the map form (the id is the key). */

@@ -97,6 +97,9 @@ export type StageInputs = Readonly<Record<string, unknown>>;
 /** A stage function. */
 export type StageFn<O = unknown> = (ctx: StageContext, inputs: StageInputs) => O | Promise<O>;
 
+/** A declared code dependency: a function, or the path of a module. */
+export type CodeDependency = ((...args: never[]) => unknown) | string;
+
 /** One stage of a pipeline. */
 export interface StageDefinition<O = unknown> {
   /** Unique id: letters, digits, `_`, `-`, `.`. */
@@ -128,8 +131,18 @@ export interface StageDefinition<O = unknown> {
   readonly description?: string;
   /** Params handed to the stage; part of its cache key and idempotency key. @default {} */
   readonly params?: Readonly<Record<string, unknown>>;
-  /** Declared version; replaces the code fingerprint in the cache key when set. */
+  /** Declared version; replaces the code identity in the cache key when set. */
   readonly version?: string;
+  /**
+   * Code the stage runs that its own text does not show, for a stage written
+   * in a notebook cell: helper functions (tracked by their module when one
+   * exports them, else by their text) and module paths (tracked with every
+   * local module they import). A relative path resolves from the working
+   * directory in the TS API, from the pipeline file's folder in a file.
+   * A stage exported by a module needs none: its module graph is tracked.
+   * @default []
+   */
+  readonly codeDeps?: readonly CodeDependency[];
   /** A disabled stage does not run; its dependents are blocked unless `skipThrough`. @default true */
   readonly enabled?: boolean;
   /** When disabled, let dependents run without this stage's output. @default false */

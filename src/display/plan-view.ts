@@ -32,7 +32,7 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
     dry.rows.map((row) => [
       row.stageId,
       { text: stateStyle(row.action).label, html: badgeHtml(row.action) },
-      { text: row.reason, html: richTextHtml(row.reason) },
+      { text: withUntracked(row.reason, row.untracked), html: richTextHtml(withUntracked(row.reason, row.untracked)) },
       row.estimatedMs === undefined ? { text: '—', html: `<span style="color:${MUTED}">—</span>` } : formatDuration(row.estimatedMs),
     ]),
   );
@@ -42,4 +42,9 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
       grid.html,
   );
   return { html, text: `${headline}\n\n${grid.text}` };
+}
+
+/** The reason, plus "not tracked: `factor`, `helper`" when the stage captures names its cache key does not track. */
+function withUntracked(reason: string, untracked: readonly string[] | undefined): string {
+  return untracked === undefined || untracked.length === 0 ? reason : `${reason}; not tracked: ${untracked.map((n) => `\`${n}\``).join(', ')}`;
 }

@@ -3,12 +3,18 @@ import type { PlanStage } from './plan';
 
 /**
  * A stage's cache key: the hash of everything its output depends on — its
- * code fingerprint (or declared version), each param, each upstream output's
+ * code identity (or declared version), each param, each upstream output's
  * hash and each declared input file's content hash. The parts are kept by
- * name, so a changed key can be explained in words ("param `x` changed").
+ * name, one per tracked thing, so a changed key can be explained in words
+ * ("code changed: pipelines/x/infer-type.ts", "param `x` changed").
  */
 
-/** The named parts of a cache key: `code`, `param:<name>`, `upstream:<stage>`, `file:<path>`. */
+/**
+ * The named parts of a cache key: the code identity's parts (`code:fn`,
+ * `code:file:<path>`, `code:pkg:<name>`, `code:dep:<name>`, see
+ * `fingerprint.ts`) or, for a stage with a `version`, `code` =
+ * `version:<v>`; then `param:<name>`, `upstream:<stage>`, `file:<path>`.
+ */
 export type CacheKeyParts = Readonly<Record<string, string>>;
 
 /** Part value of an input file that does not exist. */
@@ -20,9 +26,12 @@ export function cacheKeyParts(
   upstreamHashes: Readonly<Record<string, string>>,
   fileHashes: Readonly<Record<string, string>>,
 ): CacheKeyParts {
-  const parts: Record<string, string> = {
-    code: stage.version !== undefined ? `version:${stage.version}` : `code:${stage.codeHash}`,
-  };
+  const parts: Record<string, string> =
+    stage.version !== undefined
+      ? { code: `version:${stage.version}` }
+      : stage.code !== undefined
+        ? { ...stage.code.parts }
+        : { code: `code:${stage.codeHash}` };
   for (const name of Object.keys(stage.params).sort()) parts[`param:${name}`] = sha256(canonicalJson(stage.params[name]));
   for (const dep of stage.deps) if (upstreamHashes[dep] !== undefined) parts[`upstream:${dep}`] = upstreamHashes[dep];
   for (const file of stage.inputs) parts[`file:${file}`] = fileHashes[file] ?? MISSING_FILE;
@@ -36,40 +45,67 @@ export function cacheKey(parts: CacheKeyParts): string {
 
 /**
  * What changed between the parts a stage's output was made under and the
- * current parts, in words, most telling first: "code changed",
+ * current parts, in words, most telling first: the code ("code changed:
+ * lib/clean.ts", "code dependency `helper` changed", "package `lodash`
+ * changed (4.17.20 -> 4.17.21)", "version changed (1 -> 2)"), then
  * "param `x` changed", "upstream `typing` output changed",
  * "input file `data/a.csv` changed". Empty when nothing did.
  */
 export function describeChanges(previous: CacheKeyParts, current: CacheKeyParts): string[] {
   const reasons: string[] = [];
-  if (previous.code !== current.code) {
-    const [was, now] = [previous.code ?? '', current.code];
-    reasons.push(
-      was.startsWith('version:') && now.startsWith('version:')
-        ? `version changed (${was.slice(8)} -> ${now.slice(8)})`
-        : now.startsWith('version:') || was.startsWith('version:')
-          ? 'version declared or removed'
-          : 'code changed',
-    );
-  }
-  const names = [...new Set([...Object.keys(previous), ...Object.keys(current)])].filter((k) => k !== 'code').sort(partOrder);
+  const names = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort(partOrder);
+  const versionChange = describeVersionChange(previous.code, current.code);
+  if (versionChange !== undefined) reasons.push(versionChange);
   for (const name of names) {
-    const [kind, ...rest] = name.split(':');
-    const what = rest.join(':');
     const was = previous[name];
     const now = current[name];
-    if (was === now) continue;
-    if (kind === 'param') reasons.push(was === undefined ? `param \`${what}\` added` : now === undefined ? `param \`${what}\` removed` : `param \`${what}\` changed`);
+    if (was === now || name === 'code') continue;
+    const [kind, ...rest] = name.split(':');
+    const what = rest.join(':');
+    if (kind === 'code') {
+      // A version declared or removed replaces the code parts: the version says it all.
+      if (versionChange === undefined) reasons.push(describeCodePart(what, was, now));
+    } else if (kind === 'param') reasons.push(was === undefined ? `param \`${what}\` added` : now === undefined ? `param \`${what}\` removed` : `param \`${what}\` changed`);
     else if (kind === 'upstream') reasons.push(was === undefined ? `upstream \`${what}\` added` : now === undefined ? `upstream \`${what}\` removed` : `upstream \`${what}\` output changed`);
     else if (kind === 'file') reasons.push(now === MISSING_FILE ? `input file \`${what}\` is missing` : was === undefined ? `input file \`${what}\` added` : `input file \`${what}\` changed`);
   }
   return reasons;
 }
 
-const KIND_ORDER: Record<string, number> = { param: 0, upstream: 1, file: 2 };
+/** The change of the `code` part (a version, or the single code hash of keys made before code identities had parts). */
+function describeVersionChange(was: string | undefined, now: string | undefined): string | undefined {
+  if (was === now) return undefined;
+  const wasVersion = was?.startsWith('version:') === true;
+  const nowVersion = now?.startsWith('version:') === true;
+  if (wasVersion && nowVersion) return `version changed (${(was as string).slice(8)} -> ${(now as string).slice(8)})`;
+  if (wasVersion || nowVersion) return 'version declared or removed';
+  return 'code changed';
+}
+
+/** One code part's change: `code:fn`, `code:file:<path>`, `code:pkg:<name>` or `code:dep:<name>`. */
+function describeCodePart(what: string, was: string | undefined, now: string | undefined): string {
+  const [kind, ...rest] = what.split(':');
+  const name = rest.join(':');
+  const change = was === undefined ? 'added' : now === undefined ? 'removed' : 'changed';
+  if (kind === 'file') return change === 'changed' ? `code changed: ${name}` : `code ${change}: ${name}`;
+  if (kind === 'pkg') {
+    if (change === 'changed') return `package \`${name}\` changed (${was} -> ${now})`;
+    return change === 'added' ? `package \`${name}\` added (${now})` : `package \`${name}\` removed`;
+  }
+  if (kind === 'dep') return `code dependency \`${name}\` ${change}`;
+  // `code:fn`: the function's text, or the export a module stage names.
+  if (was !== undefined && now !== undefined && was.includes('#') && now.includes('#')) return `stage function changed (${was} -> ${now})`;
+  return 'code changed';
+}
+
+/** Code parts first (the function, then files, dependencies, packages), then params, upstream outputs and input files. */
+const KIND_ORDER: Record<string, number> = { code: 0, 'code:fn': 0, 'code:file': 1, 'code:dep': 2, 'code:pkg': 3, param: 4, upstream: 5, file: 6 };
+
+function partKind(name: string): number {
+  const [first, second] = name.split(':');
+  return KIND_ORDER[`${first}:${second}`] ?? KIND_ORDER[first] ?? 7;
+}
 
 function partOrder(a: string, b: string): number {
-  const ka = KIND_ORDER[a.split(':')[0]] ?? 3;
-  const kb = KIND_ORDER[b.split(':')[0]] ?? 3;
-  return ka - kb || (a < b ? -1 : a > b ? 1 : 0);
+  return partKind(a) - partKind(b) || (a < b ? -1 : a > b ? 1 : 0);
 }

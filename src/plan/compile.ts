@@ -15,10 +15,10 @@ import {
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
 } from './defaults';
-import { fingerprintFunction } from './fingerprint';
+import { codeContext, codeHashOf, fingerprintFunction, stageCode, type CodeContext } from './fingerprint';
 import { topologicalOrder } from '../graph/graph';
 import { graphIssues, type StageEdges } from '../graph/graph-issues';
-import type { CompiledPipeline, Plan, PlanBudget, PlanRetry, PlanStage, StageRegistry } from './plan';
+import type { CompiledPipeline, Plan, PlanBudget, PlanCode, PlanRetry, PlanStage, StageRegistry } from './plan';
 
 /**
  * Compiles a pipeline definition into a plain-JSON {@link Plan} and a
@@ -28,10 +28,12 @@ import type { CompiledPipeline, Plan, PlanBudget, PlanRetry, PlanStage, StageReg
  * resolved to a value (see `defaults.ts`); a stage's `retry` fields fall back
  * to the pipeline's `defaults.retry`, then to the built-in defaults. A
  * `thread` stage gets `fnPath`, the absolute `module#export` a worker thread
- * loads it from (see {@link resolveThreadFn}).
+ * loads it from (see {@link resolveThreadFn}). A stage without a `version`
+ * gets its code identity (`code`, see `fingerprint.ts`): a relative
+ * `codeDeps` path resolves from the working directory.
  *
  * @throws DagbookError `PLAN_INVALID` with `data.issues` listing each problem
- *   (codes `PLAN_INVALID_FIELD`, `PLAN_INVALID_POLICY`, `PLAN_UNKNOWN_DEP`,
+ *   (codes `PLAN_INVALID_FIELD` (also for a `codeDeps` path naming no file), `PLAN_INVALID_POLICY`, `PLAN_UNKNOWN_DEP`,
  *   `PLAN_DUPLICATE_ID`, `PLAN_CYCLE`).
  */
 export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
@@ -40,8 +42,15 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
   if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, def));
   issues.push(...graphIssues(readEdges(def)));
   const threadFns = new Map<string, string>();
+  const codes = new Map<string, PlanCode>();
   if (parsed.success) {
+    let context: CodeContext | undefined;
     for (const stage of def.stages) {
+      if (stage.version === undefined) {
+        const code = stageCode(stage, (context ??= codeContext()));
+        if (Array.isArray(code)) issues.push(...code);
+        else codes.set(stage.id, code);
+      }
       if (stage.isolation !== 'thread') continue;
       const resolved = resolveThreadFn(stage);
       if (typeof resolved === 'string') threadFns.set(stage.id, resolved);
@@ -50,7 +59,7 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
   }
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
   // The schema checked every field; the input itself keeps the functions and params untouched.
-  return build(def, threadFns);
+  return build(def, threadFns, codes);
 }
 
 /**
@@ -127,7 +136,7 @@ function uniq(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>): CompiledPipeline {
+function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, codes: ReadonlyMap<string, PlanCode>): CompiledPipeline {
   const stages = def.stages;
   const deps: Record<string, string[]> = {};
   for (const stage of stages) deps[stage.id] = uniq(stage.deps ?? []);
@@ -139,7 +148,7 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>):
   const planStages: Record<string, PlanStage> = {};
   const registry: Record<string, StageRegistry[string]> = {};
   for (const stage of stages) {
-    planStages[stage.id] = planStage(def, stage, deps[stage.id], dependents[stage.id], threadFns.get(stage.id));
+    planStages[stage.id] = planStage(def, stage, deps[stage.id], dependents[stage.id], threadFns.get(stage.id), codes.get(stage.id));
     registry[stage.id] = {
       run: stage.run,
       validate: [...(stage.validate ?? [])],
@@ -161,7 +170,14 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>):
   return { plan, registry, secrets: { ...(def.secrets ?? {}) } };
 }
 
-function planStage(def: PipelineDefinition, stage: StageDefinition, deps: string[], dependents: string[], fnPath: string | undefined): PlanStage {
+function planStage(
+  def: PipelineDefinition,
+  stage: StageDefinition,
+  deps: string[],
+  dependents: string[],
+  fnPath: string | undefined,
+  code: PlanCode | undefined,
+): PlanStage {
   const defaults = def.defaults ?? {};
   return {
     id: stage.id,
@@ -175,7 +191,9 @@ function planStage(def: PipelineDefinition, stage: StageDefinition, deps: string
     params: JSON.parse(JSON.stringify(stage.params ?? {})) as Record<string, unknown>,
     secretParams: [...(stage.secretParams ?? [])],
     ...(stage.version === undefined ? {} : { version: stage.version }),
-    codeHash: fingerprintFunction(stage.run),
+    // A versioned stage has no code identity: its version stands for it.
+    codeHash: code === undefined ? fingerprintFunction(stage.run) : codeHashOf(code.parts),
+    ...(code === undefined ? {} : { code }),
     enabled: stage.enabled ?? true,
     skipThrough: stage.skipThrough ?? false,
     retry: resolveRetry(defaults.retry, stage.retry),

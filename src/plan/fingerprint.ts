@@ -1,10 +1,215 @@
-import { sha256 } from '../canonical-json';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PlanIssue } from '../errors';
+import type { CodeDependency, StageDefinition } from '../definition/types';
+import { canonicalJson, sha256 } from '../canonical-json';
+import { contentHash } from './code-identity/file-state';
+import { freeIdentifiers } from './code-identity/free-identifiers';
+import { functionLocator, type FunctionLocator } from './code-identity/function-module';
+import { moduleGraph, type StampedGraph } from './code-identity/module-graph';
+import { packageVersion, UNRESOLVED_PACKAGE } from './code-identity/package-version';
+import type { PlanCode, PlanStage } from './plan';
 
 /**
- * The code fingerprint of a stage function: hex sha256 of its source text
- * (`fn.toString()`). Editing the function changes the fingerprint, which
- * invalidates the stage's cache unless the stage declares a `version`.
+ * A stage's code identity: what its cache key holds for the code it runs.
+ *
+ * - A stage whose function a module exports (a pipeline file's `fn`, or a
+ *   function imported from a TS/JS module and passed as `run`) is tracked by
+ *   that module and every local module it imports, transitively (a part
+ *   `code:file:<path>` each), plus the version of every package those
+ *   modules import (`code:pkg:<name>`), and `code:fn` = `<module>#<export>`.
+ * - A stage written in a notebook cell is tracked by its source text
+ *   (`code:fn`) plus its declared `codeDeps` (`code:dep:<name>`): a function
+ *   exported by a module adds that module's graph, any other function its
+ *   text; a path adds its module's graph. The names the function captures
+ *   that are neither globals nor declared are listed as `untracked`.
+ *
+ * File parts are named by their path relative to the project root (the
+ * nearest folder above the working directory holding a package.json), so a
+ * pipeline run from the CLI at the root and from a notebook in `notebooks/`
+ * gets the same keys. A declared `version` replaces all of this.
+ *
+ * The compiled plan keeps what to track (`PlanCode`); {@link refreshStageCode}
+ * recomputes the parts on every run and dry run, so an edited helper is seen
+ * by a plan compiled before the edit. Files are read again only when their
+ * mtime or size changed (see `code-identity/file-state.ts`).
  */
+
+/** Hex sha256 of a function's source text. */
 export function fingerprintFunction(fn: (...args: never[]) => unknown): string {
   return sha256(Function.prototype.toString.call(fn));
+}
+
+/** What compiling a pipeline's code identities needs, gathered once per compile. */
+export interface CodeContext {
+  /** Folder that file part names are relative to. */
+  readonly root: string;
+  /** Folder that relative `codeDeps` paths resolve from. */
+  readonly baseDir: string;
+  /** Finds the module exporting a function. */
+  readonly locate: FunctionLocator;
+}
+
+/** The context for compiling in `cwd`: the project root above it and a locator over the current module cache. */
+export function codeContext(cwd: string = process.cwd()): CodeContext {
+  return { root: projectRoot(cwd), baseDir: cwd, locate: functionLocator() };
+}
+
+/** The nearest folder at or above `from` holding a package.json, else `from`. */
+export function projectRoot(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
+/**
+ * The code identity of a stage (without a `version`), or the issues of its
+ * `codeDeps` (a path that names no file, as `PLAN_INVALID_FIELD` at
+ * `stages.<id>.codeDeps.<i>`).
+ */
+export function stageCode(stage: Pick<StageDefinition, 'id' | 'run' | 'codeDeps'>, context: CodeContext): PlanCode | PlanIssue[] {
+  const fixed: Record<string, string> = {};
+  const modules: string[] = [];
+  const covered: ((name: string) => boolean)[] = [];
+  const issues: PlanIssue[] = [];
+  const own = context.locate(stage.run);
+  if (own) {
+    fixed['code:fn'] = `${partPath(own.file, context.root)}#${own.exportName}`;
+    modules.push(own.file);
+  } else fixed['code:fn'] = fingerprintFunction(stage.run);
+
+  (stage.codeDeps ?? []).forEach((dep: CodeDependency, i) => {
+    if (typeof dep === 'string') {
+      const file = resolveModulePath(path.resolve(context.baseDir, dep));
+      if (file === undefined) {
+        issues.push({
+          code: 'PLAN_INVALID_FIELD',
+          path: `stages.${stage.id}.codeDeps.${i}`,
+          message: `Stage \`${stage.id}\`: code dependency \`${dep}\` names no file (resolved from \`${context.baseDir}\`)`,
+          stageId: stage.id,
+        });
+        return;
+      }
+      const name = partPath(file, context.root);
+      fixed[`code:dep:${name}`] = name;
+      modules.push(file);
+      covered.push(importAlias(file));
+      return;
+    }
+    const name = dep.name === '' ? `codeDeps[${i}]` : dep.name;
+    const located = context.locate(dep);
+    covered.push((n) => n === name);
+    if (located) {
+      fixed[`code:dep:${name}`] = `${partPath(located.file, context.root)}#${located.exportName}`;
+      modules.push(located.file);
+      covered.push(importAlias(located.file));
+    } else fixed[`code:dep:${name}`] = fingerprintFunction(dep);
+  });
+  if (issues.length > 0) return issues;
+
+  const uniqueModules = [...new Set(modules)];
+  const base = { root: context.root, fixed, modules: uniqueModules };
+  const parts = codeParts(base);
+  if (own) return { ...base, parts, untracked: [] };
+  const captured = freeIdentifiers(Function.prototype.toString.call(stage.run));
+  if ('error' in captured) return { ...base, parts, untracked: [], unparsed: `its source could not be parsed (${captured.error}): only its text is tracked` };
+  const untracked = captured.names.filter((n) => !isGlobal(n) && !covered.some((c) => c(n)));
+  return { ...base, parts, untracked };
+}
+
+/** The parts of a code identity now: `fixed`, plus a content hash per file of each module graph and a version per imported package. */
+export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules'>): Record<string, string> {
+  if (code.modules.length === 1) return { ...code.fixed, ...graphParts(moduleGraph(code.modules[0]), code.root) };
+  const parts: Record<string, string> = { ...code.fixed };
+  const packages = new Map<string, Set<string>>();
+  for (const module of code.modules) {
+    for (const [name, value] of Object.entries(graphParts(moduleGraph(module), code.root))) {
+      if (!name.startsWith('code:pkg:')) parts[name] = value;
+      else {
+        const versions = packages.get(name) ?? new Set<string>();
+        for (const version of value.split(', ')) versions.add(version);
+        packages.set(name, versions);
+      }
+    }
+  }
+  for (const [name, versions] of packages) parts[name] = [...versions].sort().join(', ');
+  return parts;
+}
+
+/** The parts of one graph, computed once per graph (a graph object is replaced when a file of it changes) and root. */
+const graphPartsMemo = new WeakMap<StampedGraph, Map<string, Readonly<Record<string, string>>>>();
+
+function graphParts(stamped: StampedGraph, root: string): Readonly<Record<string, string>> {
+  const byRoot = graphPartsMemo.get(stamped) ?? new Map<string, Readonly<Record<string, string>>>();
+  graphPartsMemo.set(stamped, byRoot);
+  const known = byRoot.get(root);
+  if (known !== undefined) return known;
+  const { graph, stamps } = stamped;
+  const parts: Record<string, string> = {};
+  for (const file of graph.files) parts[`code:file:${partPath(file, root)}`] = contentHash(file, stamps[file]);
+  for (const [name, packageJsons] of Object.entries(graph.packages)) {
+    const versions = new Set(packageJsons.map((p) => (p === undefined ? UNRESOLVED_PACKAGE : packageVersion(p))));
+    // Two importers may resolve a package to two installed copies: the part lists each version.
+    parts[`code:pkg:${name}`] = [...versions].sort().join(', ');
+  }
+  byRoot.set(root, parts);
+  return parts;
+}
+
+/**
+ * The stage with its code parts recomputed from the files as they are now;
+ * the same object when nothing changed (or the stage has a `version`, or no
+ * module to track).
+ */
+export function refreshStageCode(stage: PlanStage): PlanStage {
+  const code = stage.code;
+  if (stage.version !== undefined || code === undefined || code.modules.length === 0) return stage;
+  const parts = codeParts(code);
+  if (sameParts(parts, code.parts)) return stage;
+  return { ...stage, code: { ...code, parts }, codeHash: codeHashOf(parts) };
+}
+
+/** The `codeHash` of a stage's code parts. */
+export function codeHashOf(parts: Readonly<Record<string, string>>): string {
+  return sha256(canonicalJson(parts));
+}
+
+function sameParts(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => a[k] === b[k]);
+}
+
+/** `file` relative to `root` with `/` separators, or absolute when outside it. */
+function partPath(file: string, root: string): string {
+  const relative = path.relative(root, file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return file.split(path.sep).join('/');
+  return relative.split(path.sep).join('/');
+}
+
+const MODULE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
+
+/** The module file a path names, filling in an extension or an `index` file the way the loaders do; undefined when there is none. */
+function resolveModulePath(target: string): string | undefined {
+  const candidates = [target, ...MODULE_EXTENSIONS.map((e) => target + e), ...MODULE_EXTENSIONS.map((e) => path.join(target, `index${e}`))];
+  return candidates.find((c) => fs.statSync(c, { throwIfNoEntry: false })?.isFile() === true);
+}
+
+/**
+ * Whether a captured name is how compiled code refers to an import of
+ * `file`: TypeScript's CommonJS output binds `import ... from './clean-rows'`
+ * to `clean_rows_1`, esbuild's (tsx) to `import_clean_rows`.
+ */
+function importAlias(file: string): (name: string) => boolean {
+  const base = path.basename(file).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_$]/g, '_');
+  const typescript = new RegExp(`^${base.replace(/\$/g, '\\$')}_\\d+$`);
+  return (name) => name === `import_${base}` || typescript.test(name);
+}
+
+/** Names a module's code can use without capturing them: CommonJS module scope and compiler helpers (`__awaiter`, `__name`). */
+const MODULE_SCOPE = new Set(['require', 'module', 'exports', '__filename', '__dirname', 'arguments']);
+
+function isGlobal(name: string): boolean {
+  return name in globalThis || MODULE_SCOPE.has(name) || /^__[A-Za-z]+$/.test(name);
 }

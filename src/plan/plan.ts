@@ -55,8 +55,10 @@ export interface PlanStage {
   readonly secretParams: readonly string[];
   /** Declared version, when given. */
   readonly version?: string;
-  /** sha256 of the stage function's source text: the code fingerprint. */
+  /** sha256 of the stage's code identity (the canonical JSON of `code.parts`, or of the function's text when `code` is absent). */
   readonly codeHash: string;
+  /** What the stage's code identity tracks and its parts as last computed; absent when `version` replaces it (and in hand-built plans, whose key then uses `codeHash`). */
+  readonly code?: PlanCode;
   /** False when disabled in config. */
   readonly enabled: boolean;
   /** Disabled stage lets dependents run. */
@@ -77,6 +79,25 @@ export interface PlanStage {
   readonly failOnValidationError: boolean;
   /** Declared input files, as given. */
   readonly inputs: readonly string[];
+}
+
+/**
+ * A stage's code identity: what it tracks, and the cache-key parts it gave
+ * when last computed (at compile time, then again on every run and dry run).
+ */
+export interface PlanCode {
+  /** Folder that file paths in part names are relative to: the nearest folder above the working directory holding a package.json. */
+  readonly root: string;
+  /** Parts that depend on no file: `code:fn` (the function's text hash, or `<module>#<export>`) and `code:dep:<name>` per declared code dependency. */
+  readonly fixed: Readonly<Record<string, string>>;
+  /** Absolute paths of the modules whose graphs are tracked: the stage's module and its module code dependencies. */
+  readonly modules: readonly string[];
+  /** The parts as last computed: `fixed` plus `code:file:<path>` per module file and `code:pkg:<name>` (the version) per imported package. */
+  readonly parts: Readonly<Record<string, string>>;
+  /** Names the stage function captures that nothing tracks (not globals, not declared in `codeDeps`), sorted. */
+  readonly untracked: readonly string[];
+  /** Why the captured names are unknown, when the function's source could not be parsed (its text is still tracked). */
+  readonly unparsed?: string;
 }
 
 /** A global budget. */

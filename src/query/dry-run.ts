@@ -2,6 +2,7 @@ import type { CompiledPipeline } from '../plan/plan';
 import { decideStage } from '../plan/decide';
 import { hashInputFiles } from '../plan/input-files';
 import { selectStages, type SelectionOptions } from '../plan/select';
+import { refreshStageCode } from '../plan/fingerprint';
 import { stageHistory, type StageHistory } from './history';
 import type { RunStore } from '../store/run-store';
 
@@ -27,6 +28,8 @@ export interface DryRunRow {
   readonly estimatedMs?: number;
   /** Its deps. */
   readonly deps: readonly string[];
+  /** Names its function captures that its cache key does not track (see `PlanCode.untracked`); absent when none. */
+  readonly untracked?: readonly string[];
 }
 
 /** The dry run of a selection. */
@@ -74,11 +77,18 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
     if (entry) outputHash[dep] = entry.outputHash;
   }
   for (const id of ids) {
-    const stage = plan.stages[id];
+    // Code identity is read again now: a module may have changed since the plan was compiled.
+    const stage = refreshStageCode(plan.stages[id]);
     const entry = await options.store.getCacheEntry(id);
     const last = history.latest[id];
     const estimatedMs = entry?.durationMs ?? (last?.status === 'SUCCEEDED' ? last.durationMs : undefined);
-    const base = { stageId: id, deps: stage.deps, ...(estimatedMs === undefined ? {} : { estimatedMs }) };
+    const untracked = stage.code?.untracked ?? [];
+    const base = {
+      stageId: id,
+      deps: stage.deps,
+      ...(estimatedMs === undefined ? {} : { estimatedMs }),
+      ...(untracked.length === 0 ? {} : { untracked }),
+    };
     if (disabled.has(id)) {
       rows.push({ ...base, action: 'disabled', reason: 'disabled in config' });
       continue;

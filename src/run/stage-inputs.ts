@@ -1,4 +1,5 @@
 import { decideStage, type StageDecision } from '../plan/decide';
+import { refreshStageCode } from '../plan/fingerprint';
 import { hashInputFiles } from '../plan/input-files';
 import type { PlanStage } from '../plan/plan';
 import { assertOutputsAvailable } from '../plan/select';
@@ -91,7 +92,8 @@ export class StageInputs {
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, this.options.baseDir ?? process.cwd(), this.fileHashMemo) : {};
     const entry = this.entries[stage.id];
     const force = this.options.force === true || (Array.isArray(this.options.force) && this.options.force.includes(stage.id));
-    const decision = decideStage(stage, {
+    // Code identity is read again now: a module may have changed since the plan was compiled.
+    const decision = decideStage(refreshStageCode(stage), {
       upstreamHashes,
       fileHashes,
       entry,

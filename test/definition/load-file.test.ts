@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadPipelineFile } from '../../src/definition/load-file';
 import { hasErrorCode, type DagbookError, type PlanIssue } from '../../src/errors';
@@ -91,6 +93,19 @@ describe('loadPipelineFile', () => {
       const { plan } = compilePipeline(def);
       assert.equal(plan.stages.load.fnPath, `${fixture('stages.ts')}#load`);
       assert.equal(plan.stages.double.isolation, 'none');
+    });
+  });
+
+  describe('when a stage declares codeDeps', () => {
+    it('resolves each path from the file`s folder', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-code-deps-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'pipeline.yaml'), `name: deps\nstages:\n  load:\n    fn: ${fixture('stages')}#load\n    codeDeps: [./lib/clean.ts]\n`);
+        const def = await loadPipelineFile(path.join(dir, 'pipeline.yaml'));
+        assert.deepEqual(def.stages[0].codeDeps, [path.join(dir, 'lib', 'clean.ts')]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

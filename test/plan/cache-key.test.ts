@@ -34,4 +34,55 @@ describe('describeChanges', () => {
       );
     });
   });
+
+  describe('when code parts changed', () => {
+    it('names each file, code dependency and package, the function first', () => {
+      const was = {
+        'code:fn': 'stages.ts#scale',
+        'code:file:stages.ts': 's1',
+        'code:file:lib/helper.ts': 'h1',
+        'code:file:lib/old.ts': 'o1',
+        'code:dep:helper': 'd1',
+        'code:pkg:lodash': '4.17.20',
+        'code:pkg:left-pad': '1.0.0',
+        'param:x': 'p1',
+      };
+      const now = {
+        'code:fn': 'stages.ts#scaleAll',
+        'code:file:stages.ts': 's1',
+        'code:file:lib/helper.ts': 'h2',
+        'code:file:lib/new.ts': 'n1',
+        'code:dep:helper': 'd2',
+        'code:dep:clean': 'c1',
+        'code:pkg:lodash': '4.17.21',
+        'code:pkg:zod': '3.25.76',
+        'param:x': 'p2',
+      };
+      assert.deepEqual(describeChanges(was, now), [
+        'stage function changed (stages.ts#scale -> stages.ts#scaleAll)',
+        'code changed: lib/helper.ts',
+        'code added: lib/new.ts',
+        'code removed: lib/old.ts',
+        'code dependency `clean` added',
+        'code dependency `helper` changed',
+        'package `left-pad` removed',
+        'package `lodash` changed (4.17.20 -> 4.17.21)',
+        'package `zod` added (3.25.76)',
+        'param `x` changed',
+      ]);
+    });
+
+    it('says "code changed" when an inline function`s text changed', () => {
+      assert.deepEqual(describeChanges({ 'code:fn': 'aaa' }, { 'code:fn': 'bbb' }), ['code changed']);
+    });
+  });
+
+  describe('when a version is declared in place of tracked code, or the key was made with a single code hash', () => {
+    it('says so once, without listing the code parts', () => {
+      const tracked = { 'code:fn': 'stages.ts#scale', 'code:file:stages.ts': 's1', 'param:x': 'p1' };
+      assert.deepEqual(describeChanges(tracked, { code: 'version:1', 'param:x': 'p1' }), ['version declared or removed']);
+      assert.deepEqual(describeChanges({ code: 'version:1', 'param:x': 'p1' }, tracked), ['version declared or removed']);
+      assert.deepEqual(describeChanges({ code: 'code:aaa', 'param:x': 'p1' }, tracked), ['code changed']);
+    });
+  });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { PipelineDefinition } from '../../src/definition/types';
 import { hasErrorCode, type DagbookError, type PlanIssue } from '../../src/errors';
+import { canonicalJson, sha256 } from '../../src/canonical-json';
 import { compilePipeline, planHash } from '../../src/plan/compile';
 
 const load = () => [1, 2, 3];
@@ -37,7 +37,14 @@ describe('compilePipeline', () => {
         dependents: ['double'],
         params: {},
         secretParams: [],
-        codeHash: createHash('sha256').update(load.toString()).digest('hex'),
+        codeHash: sha256(canonicalJson({ 'code:fn': sha256(load.toString()) })),
+        code: {
+          root: path.resolve(__dirname, '..', '..'),
+          fixed: { 'code:fn': sha256(load.toString()) },
+          modules: [],
+          parts: { 'code:fn': sha256(load.toString()) },
+          untracked: [],
+        },
         enabled: true,
         skipThrough: false,
         retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 0.1, minDelayMs: 100, retryOn: ['transient'] },

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineDefinition, StageDefinition } from '../../src/definition/types';
+import { renderPlanView } from '../../src/display/plan-view';
 import { compilePipeline } from '../../src/plan/compile';
 import { dryRun } from '../../src/query/dry-run';
 import { runPipeline } from '../../src/run/run-pipeline';
@@ -105,6 +106,46 @@ describe('dryRun', () => {
       const result = await runPipeline(compilePipeline(failing), { store, baseDir: dir });
       assert.equal(result.stages.audit.status, 'FAILED');
       assert.deepEqual((await reasons(failing))[3], ['audit', 'run', 'last attempt failed']);
+    });
+  });
+
+  describe('when a stage captures names that nothing tracks', () => {
+    it('lists them on its row, and the plan view shows them as not tracked', async () => {
+      const factor = 3;
+      const def: PipelineDefinition = { name: 'captures', stages: [{ id: 'scale', run: () => 2 * factor }, { id: 'plain', run: () => 2 }] };
+      const compiled = compilePipeline(def);
+      const dry = await dryRun(compiled, { store, baseDir: dir });
+      assert.deepEqual(dry.rows, [
+        { stageId: 'scale', action: 'run', reason: 'never ran', deps: [], untracked: ['factor'] },
+        { stageId: 'plain', action: 'run', reason: 'never ran', deps: [] },
+      ]);
+      assert.deepEqual(renderPlanView(compiled.plan, dry).text.split('\n').slice(4), [
+        'scale  will run  never ran; not tracked: `factor`         —',
+        'plain  will run  never ran                                —',
+      ]);
+    });
+  });
+
+  describe('when a module the stage imports is edited after the plan was compiled', () => {
+    const cwd = process.cwd();
+    afterEach(() => process.chdir(cwd));
+
+    it('reads the module again and names it as the reason', async () => {
+      process.chdir(dir);
+      fs.writeFileSync(path.join(dir, 'helper.ts'), 'export const helper = () => 1;\n');
+      fs.writeFileSync(path.join(dir, 'stage.ts'), "import { helper } from './helper';\nexport const stage = () => helper();\n");
+      const def: PipelineDefinition = { name: 'edited', stages: [{ id: 'a', run: require(path.join(dir, 'stage.ts')).stage }, { id: 'b', run: () => 2 }] };
+      const compiled = compilePipeline(def);
+      await runPipeline(compiled, { store, baseDir: dir });
+      fs.writeFileSync(path.join(dir, 'helper.ts'), 'export const helper = () => 100;\n');
+      const dry = await dryRun(compiled, { store, baseDir: dir });
+      assert.deepEqual(
+        dry.rows.map((r) => [r.stageId, r.action, r.reason]),
+        [
+          ['a', 'run', 'code changed: helper.ts'],
+          ['b', 'skip', 'up to date'],
+        ],
+      );
     });
   });
 });
