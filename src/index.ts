@@ -60,10 +60,6 @@ export { openDurableStore } from './store/durable-store';
 export type { DurableStore } from './store/durable-store';
 export type { RunStore, RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry } from './store/run-store';
 
-// The flagship example: the 13-phase data profiling pipeline
-export { profilingPipeline } from './profiling/pipeline';
-export type { ProfilingOptions } from './profiling/pipeline';
-
 // Notebook workbench and display
 export { openWorkbench } from './notebook/workbench';
 export type { Workbench, WorkbenchOptions, WorkbenchRunOptions, WorkbenchRunResult } from './notebook/workbench';
