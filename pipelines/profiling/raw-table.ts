@@ -6,8 +6,8 @@ import { parseCsv } from './csv';
 
 /**
  * Reading a CSV or JSON file into a raw table: a header and rows of cells as
- * they appear in the file (CSV fields are strings; JSON keeps its numbers,
- * booleans and nulls). Plain TypeScript: no dataframe is needed to read.
+ * they appear in the file (CSV fields are strings, parsed by papaparse in
+ * csv.ts; JSON keeps its numbers, booleans and nulls).
  */
 
 /** One cell as read from a file. */
@@ -62,7 +62,7 @@ export async function readRawTable(file: string): Promise<RawTable> {
   const key = `${file}|${sha256}`;
   let table = parsed.get(key);
   if (!table) {
-    table = parseRawTable(info.name, info.format, bytes.toString('utf8'), sha256, bytes.length);
+    table = parseRawTable(info.name, info.format, bytes.toString('utf8'), sha256, bytes.length, file);
     parsed.set(key, table);
     if (parsed.size > PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
   }
@@ -70,13 +70,14 @@ export async function readRawTable(file: string): Promise<RawTable> {
 }
 
 /**
- * Parses table text already read.
+ * Parses table text already read; `file` names it in errors.
  * @throws NonRetryableError when JSON is not an array of objects or a CSV has no header.
+ * @throws CsvFormatError (csv.ts) when a CSV has an unterminated or malformed quote or a row longer than its header.
  */
-export function parseRawTable(name: string, format: TableFormat, text: string, sha256: string, bytes: number): RawTable {
+export function parseRawTable(name: string, format: TableFormat, text: string, sha256: string, bytes: number, file = `${name}.${format}`): RawTable {
   if (format === 'csv') {
-    const [header, ...body] = parseCsv(text);
-    if (!header) throw new NonRetryableError(`Expected table \`${name}\` to have a header line, got an empty file`);
+    const { header, rows: body } = parseCsv(text, file);
+    if (header.length === 0) throw new NonRetryableError(`Expected table \`${name}\` to have a header line, got an empty file`);
     const width = header.length;
     const rows = body.map((r) => (r.length === width ? r : Array.from({ length: width }, (_, i) => (i < r.length ? r[i] : null))));
     return { name, format, sha256, bytes, header, rows };
