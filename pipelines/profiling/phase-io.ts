@@ -7,13 +7,16 @@ import { tableFileInfo } from './raw-table';
 /**
  * Shared plumbing of the profiling phases: where the data is, and reading
  * params and upstream outputs with precise errors.
+ * Paths resolve from the pipeline's folder (that of `profiling.yaml`, which
+ * is also the base of its declared `inputs`), never from the working
+ * directory, so a notebook, the CLI and the tests read the same files.
  */
 
-/** The project root (two folders above this file); relative `dataDir` and `reportPath` params resolve from here. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** The folder of `profiling.yaml` (`pipelines/`): relative `dataDir` params (and `stateDir`, see state-folder.ts) resolve from here. */
+export const PIPELINE_DIR = path.resolve(__dirname, '..');
 
-/** The example data folder, relative to the project root. */
-export const DEFAULT_DATA_DIR = 'node_modules/vega-datasets/data';
+/** The example data folder, relative to {@link PIPELINE_DIR}. */
+export const DEFAULT_DATA_DIR = '../node_modules/vega-datasets/data';
 
 /** The example tables profiled by default (files in {@link DEFAULT_DATA_DIR}). */
 export const DEFAULT_TABLE_FILES: readonly string[] = [
@@ -26,9 +29,9 @@ export const DEFAULT_TABLE_FILES: readonly string[] = [
   'lookup_groups.csv',
 ];
 
-/** Absolute data folder for a `dataDir` param (relative paths resolve from the project root). */
+/** Absolute data folder for a `dataDir` param (relative paths resolve from {@link PIPELINE_DIR}). */
 export function resolveDataDir(dataDir: string | undefined): string {
-  return path.resolve(PROJECT_ROOT, dataDir ?? DEFAULT_DATA_DIR);
+  return path.resolve(PIPELINE_DIR, dataDir ?? DEFAULT_DATA_DIR);
 }
 
 /** Every `.csv` and `.json` file directly in `dir`, sorted by name. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { PipelineDefinition, StageDefinition, StageFn } from '../../src/definition/types';
 import { DagbookError } from '../../src/errors';
-import { DEFAULT_DATA_DIR, DEFAULT_TABLE_FILES, listTableFiles, PROJECT_ROOT, resolveDataDir } from './phase-io';
+import { DEFAULT_DATA_DIR, DEFAULT_TABLE_FILES, listTableFiles, PIPELINE_DIR, resolveDataDir } from './phase-io';
 import * as businessCycles from './phases/business-cycles';
 import * as correlations from './phases/correlations';
 import * as entropy from './phases/entropy';
@@ -27,15 +27,20 @@ import * as validation from './phases/validation';
 
 /** Options of {@link profilingPipeline}. */
 export interface ProfilingOptions {
-  /** Folder of CSV/JSON tables (relative to the project root). @default the vega-datasets folder */
+  /** Folder of CSV/JSON tables (relative paths resolve from the pipeline folder, `pipelines/`). @default the vega-datasets folder */
   readonly dataDir?: string;
   /** Files in `dataDir` to profile. @default the seven example tables for the default folder, else every .csv/.json in it */
   readonly files?: readonly string[];
   /** Stages running at once, at most. @default 3 */
   readonly maxParallel?: number;
-  /** Where the HTML report is written (relative to the project root). @default 'state/reports/profiling-report.html' */
-  readonly reportPath?: string;
-  /** Pipeline name (the folder under `state/`). @default 'profiling' */
+  /**
+   * The state folder the HTML report is written under, as
+   * `<stateDir>/<name>/reports/profiling-report.html`: give the folder the
+   * workbench or store of the run uses when it is not the default.
+   * @default `$DAGBOOK_STATE_DIR` when the report runs, else the project's `state/`
+   */
+  readonly stateDir?: string;
+  /** Pipeline name (its folder in the state folder). @default 'profiling' */
   readonly name?: string;
   /**
    * Phases whose attempts run in worker threads (`isolation: 'thread'`). None
@@ -49,10 +54,10 @@ export interface ProfilingOptions {
 }
 
 /** Path of the pipeline file `pipelines/profiling.yaml`. */
-export const PROFILING_PIPELINE_FILE = path.join(PROJECT_ROOT, 'pipelines', 'profiling.yaml');
+export const PROFILING_PIPELINE_FILE = path.join(PIPELINE_DIR, 'profiling.yaml');
 
-/** Folder the pipeline file's declared `inputs` are relative to (its own): pass it as `runPipeline`'s `baseDir`. */
-export const PROFILING_BASE_DIR = path.dirname(PROFILING_PIPELINE_FILE);
+/** Folder the pipeline file's declared `inputs` and `dataDir` are relative to (its own): pass it as `runPipeline`'s `baseDir`. */
+export const PROFILING_BASE_DIR = PIPELINE_DIR;
 
 interface PhaseSpec {
   readonly id: string;
@@ -105,7 +110,11 @@ export function profilingPipeline(options: ProfilingOptions = {}): PipelineDefin
   const files = options.files ?? (options.dataDir === undefined ? DEFAULT_TABLE_FILES : listTableFiles(absDir));
   const params: Record<string, Record<string, unknown>> = {
     import: { dataDir, files: [...files] },
-    report: { reportPath: options.reportPath ?? 'state/reports/profiling-report.html', title: 'Data profile' },
+    report: {
+      title: 'Data profile',
+      ...(options.stateDir === undefined ? {} : { stateDir: path.resolve(PIPELINE_DIR, options.stateDir) }),
+      ...(options.name === undefined ? {} : { pipeline: options.name }),
+    },
   };
   const threadPhases = options.threadPhases ?? [];
   const unknown = threadPhases.filter((id) => !PROFILING_PHASES.some((p) => p.id === id));

@@ -12,6 +12,7 @@ import { PROFILING_BASE_DIR, PROFILING_PIPELINE_FILE, profilingPipeline } from '
 import { runPipeline, type RunResult } from '../../../src/run/run-pipeline';
 import { openDurableStore } from '../../../src/store/durable-store';
 import { MemoryStore } from '../../../src/store/memory-store';
+import { openWorkbench } from '../../../src/notebook/workbench';
 import { tempTables, VEGA_DIR } from './fixtures';
 
 const ALL = ['import', 'typing', 'statistics', 'relationships', 'temporal', 'statistical_quality', 'correlations', 'semantic', 'slicing', 'business_cycles', 'topology', 'validation', 'entropy', 'report'];
@@ -46,7 +47,7 @@ describe('profilingPipeline', function () {
     const dataDir = tempTables({});
     const stateDir = tempTables({});
     for (const f of DEFAULT_TABLE_FILES) fs.copyFileSync(path.join(VEGA_DIR, f), path.join(dataDir, f));
-    const compiled = compilePipeline(profilingPipeline({ dataDir, reportPath: path.join(stateDir, 'report.html'), maxParallel: 3 }));
+    const compiled = compilePipeline(profilingPipeline({ dataDir, stateDir, maxParallel: 3 }));
     const runs: RunResult[] = [];
     const events: PipelineEvent[] = [];
 
@@ -63,13 +64,13 @@ describe('profilingPipeline', function () {
       }
     });
 
-    it('runs every phase on the first run and writes the report (the last run writes it again)', async () => {
+    it('runs every phase on the first run and writes the report into the given state folder (the last run writes it again)', async () => {
       assert.deepEqual(statuses(runs[0]), Object.fromEntries(ALL.map((id) => [id, 'SUCCEEDED'])));
       const store = await openDurableStore({ stateDir, pipeline: 'profiling' });
       try {
         const first = (await store.getOutput(runs[0].outputHashes.report)) as ReportOutput;
         const last = (await store.getOutput(runs[2].outputHashes.report)) as ReportOutput;
-        assert.equal(last.path, path.join(stateDir, 'report.html'));
+        assert.equal(last.path, path.join(stateDir, 'profiling', 'reports', 'profiling-report.html'));
         assert.ok(fs.readFileSync(last.path, 'utf8') === last.html, 'the file holds the last report');
         assert.ok(first.html !== last.html, 'the changed file shows in the report');
       } finally {
@@ -102,7 +103,7 @@ describe('profilingPipeline', function () {
   describe('when the three branches after typing run in worker threads', () => {
     it('produces the same outputs as on the main thread', async () => {
       const stateDir = tempTables({});
-      const options = { reportPath: path.join(stateDir, 'report.html') };
+      const options = { stateDir };
       const threaded = compilePipeline(profilingPipeline({ ...options, threadPhases: ['statistics', 'relationships', 'temporal'] }));
       assert.deepEqual(ALL.filter((id) => threaded.plan.stages[id].isolation === 'thread'), ['statistics', 'relationships', 'temporal']);
       assert.equal(threaded.plan.stages.statistics.fnPath, `${path.resolve(__dirname, '../../../pipelines/profiling/phases/statistics.ts')}#run`);
@@ -117,8 +118,27 @@ describe('profilingPipeline', function () {
     });
   });
 
+  describe('when run from the workbench with DAGBOOK_STATE_DIR set, as the notebook is', () => {
+    const saved = process.env.DAGBOOK_STATE_DIR;
+    after(() => {
+      if (saved === undefined) delete process.env.DAGBOOK_STATE_DIR;
+      else process.env.DAGBOOK_STATE_DIR = saved;
+    });
+    it('keeps the run state and writes the report in that folder', async () => {
+      const stateDir = tempTables({});
+      process.env.DAGBOOK_STATE_DIR = stateDir;
+      const wb = await openWorkbench(profilingPipeline(), { quiet: true });
+      const result = await wb.run('report');
+      assert.equal(result.status, 'SUCCEEDED', result.reason);
+      const report = await wb.output<ReportOutput>('report');
+      assert.equal(report.path, path.join(stateDir, 'profiling', 'reports', 'profiling-report.html'));
+      assert.equal(fs.readFileSync(report.path, 'utf8'), report.html);
+      assert.ok(fs.existsSync(path.join(stateDir, 'profiling', 'db.json')), 'the run state is there too');
+    });
+  });
+
   describe('when the pipeline file is run from the command line', () => {
-    it('runs every phase headless with `dagbook run`, and a second run is all cache hits', () => {
+    it('runs every phase headless with `dagbook run`, writes the report under DAGBOOK_STATE_DIR, and a second run is all cache hits', () => {
       const stateDir = path.join(tempTables({}), 'state');
       const root = path.resolve(__dirname, '..', '..', '..');
       const dagbook = () =>
@@ -131,7 +151,7 @@ describe('profilingPipeline', function () {
       for (const id of ALL) assert.match(first, new RegExp(`Stage \`${id}\` succeeded`));
       assert.match(first, /14 succeeded/);
       assert.match(dagbook(), /all 14 stages are up to date/);
-      assert.ok(fs.existsSync(path.join(root, 'state', 'reports', 'profiling-report.html')));
+      assert.match(fs.readFileSync(path.join(stateDir, 'profiling', 'reports', 'profiling-report.html'), 'utf8'), /^<!DOCTYPE html>/);
     });
   });
 });

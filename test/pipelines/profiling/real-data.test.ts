@@ -22,8 +22,7 @@ describe('profiling the vega-datasets tables', function () {
   const outputs: Record<string, unknown> = {};
   before(async () => {
     const store = new MemoryStore();
-    const reportPath = path.join(tempTables({}), 'report.html');
-    const result = await runPipeline(compilePipeline(profilingPipeline({ reportPath })), { store });
+    const result = await runPipeline(compilePipeline(profilingPipeline({ stateDir: tempTables({}) })), { store });
     assert.equal(result.status, 'SUCCEEDED', result.reason);
     for (const [id, hash] of Object.entries(result.outputHashes)) outputs[id] = await store.getOutput(hash);
   });
