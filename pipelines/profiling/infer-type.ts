@@ -1,4 +1,4 @@
-import { DATE_FORMATS, dateFormat } from './date-formats';
+import { DATE_FORMATS, dateFormat, type DateFormat } from './date-formats';
 import type { RawCell } from './raw-table';
 
 /**
@@ -76,10 +76,8 @@ export function inferColumnType(cells: readonly RawCell[], options: InferOptions
   const float = share((c) => asNumber(c, false) !== undefined);
   if (float >= minShare) return { type: 'float', confidence: r4(float) };
   if (values.every((c) => typeof c === 'string')) {
-    for (const f of DATE_FORMATS) {
-      const s = share((c) => f.parse(c as string) !== undefined);
-      if (s >= minShare) return { type: f.kind, format: f.name, confidence: r4(s) };
-    }
+    const date = bestDateFormat(values as string[], minShare);
+    if (date) return { type: date.format.kind, format: date.format.name, confidence: r4(date.share) };
   }
   const confidence = r4(1 - Math.max(bool, float));
   const distinct = new Set(values.map(String)).size;
@@ -90,6 +88,29 @@ export function inferColumnType(cells: readonly RawCell[], options: InferOptions
     return { type: 'identifier', confidence };
   }
   return { type: 'text', confidence };
+}
+
+/**
+ * The date format that parses the largest share of `values`, at least
+ * `minShare`; on a tie the earlier one in {@link DATE_FORMATS} (so an
+ * ambiguous slash column whose days are all 12 or less reads as US
+ * `MM/DD/YYYY`, and one with a day past 12 as `DD/MM/YYYY`). A format that
+ * parses every value ends the search (no later one can beat it); one stops
+ * being tried once more values fail than would let it win.
+ */
+export function bestDateFormat(values: readonly string[], minShare: number): { format: DateFormat; share: number } | undefined {
+  let best: { format: DateFormat; share: number } | undefined;
+  for (const format of DATE_FORMATS) {
+    // To win, a format must reach minShare and beat the best share so far.
+    const allowedFailures = values.length * (1 - Math.max(minShare, best?.share ?? 0));
+    let failures = 0;
+    for (const v of values) if (format.parse(v) === undefined && ++failures > allowedFailures) break;
+    if (failures > allowedFailures) continue;
+    const share = (values.length - failures) / values.length;
+    if (best === undefined || share > best.share) best = { format, share };
+    if (failures === 0) break;
+  }
+  return best;
 }
 
 /** Parses one cell as the given type: null when the cell is null-like or does not parse. */

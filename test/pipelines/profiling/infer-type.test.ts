@@ -19,6 +19,27 @@ describe('inferColumnType', () => {
     it('names the format', () => {
       assert.deepEqual(inferColumnType(['Jan 1 2000', 'Feb 1 2000']), { type: 'date', format: 'MMM D YYYY', confidence: 1 });
       assert.deepEqual(inferColumnType(['2001/01/01 01:10', '2001/01/02 07:00']), { type: 'datetime', format: 'YYYY/MM/DD HH:mm', confidence: 1 });
+      assert.deepEqual(inferColumnType(['24.12.2020', '1.1.2021']), { type: 'date', format: 'DD.MM.YYYY', confidence: 1 });
+    });
+    it('types ISO datetimes with and without UTC offsets as one format', () => {
+      assert.deepEqual(inferColumnType(['2020-01-01T10:00:00Z', '2020-01-01T12:00:00+02:00', '2020-01-02 08:30']), { type: 'datetime', format: 'YYYY-MM-DDTHH:mm:ss', confidence: 1 });
+    });
+  });
+  describe('when slash dates are ambiguous', () => {
+    it('reads a column as US when every value parses month-first', () => {
+      assert.deepEqual(inferColumnType(['12/31/2020', '01/02/2020']), { type: 'date', format: 'MM/DD/YYYY', confidence: 1 });
+    });
+    it('reads it day-first when a day past 12 only parses day-first', () => {
+      assert.deepEqual(inferColumnType(['31/12/2020', '01/02/2020']), { type: 'date', format: 'DD/MM/YYYY', confidence: 1 });
+    });
+    it('prefers the format that parses every value to one that parses enough', () => {
+      // 19 of 20 values parse month-first (0.95, enough on its own); all 20 parse day-first.
+      const cells = [...Array.from({ length: 19 }, (_, i) => `${String((i % 12) + 1).padStart(2, '0')}/03/2021`), '13/03/2021'];
+      assert.deepEqual(inferColumnType(cells), { type: 'date', format: 'DD/MM/YYYY', confidence: 1 });
+    });
+    it('reads a column whose every day is 12 or less as US (a tie goes to the earlier format)', () => {
+      assert.deepEqual(inferColumnType(['01/02/2020', '03/04/2020']), { type: 'date', format: 'MM/DD/YYYY', confidence: 1 });
+      assert.equal(parseCell('03/04/2020', 'date', 'MM/DD/YYYY'), Date.UTC(2020, 2, 4));
     });
   });
   describe('when values are strings', () => {
