@@ -1,6 +1,7 @@
 import type { StageContext, StageInputs } from '../../../src/definition/types';
 import { isNumericKind } from '../infer-type';
 import { inputOf, numberParam } from '../phase-io';
+import { frameOf, rowsOf } from '../data-frame';
 import { autocorrelation, round } from '../stats-math';
 import { periodDays, periodIndex, type Granularity } from '../time-periods';
 import { loadTypedTable, yieldToOthers } from '../typed-table';
@@ -12,7 +13,8 @@ import type { TemporalOutput } from './temporal';
  * for finer data), missing periods are filled by linear interpolation, and
  * the cycle is the highest autocorrelation peak after the first zero
  * crossing (the yearly cycle of Seattle temperatures shows at ~365 days).
- * Plain TypeScript.
+ * The means per period are a danfojs group-by (data-frame.ts); the
+ * autocorrelation is plain TypeScript.
  */
 
 /** A cycle found in a series. */
@@ -56,22 +58,23 @@ export function dominantCycle(acf: readonly number[], minStrength: number): { la
   return best !== null && best.strength >= minStrength ? best : null;
 }
 
-/** A regular series: the mean per period from the first to the last, gaps filled by linear interpolation. */
+/** A regular series: the mean per period (a danfojs group-by) from the first to the last, gaps filled by linear interpolation. */
 export function regularSeries(times: readonly (number | null)[], values: readonly (number | null)[], g: Granularity): number[] {
-  const sums = new Map<number, [number, number]>();
+  const periods: number[] = [];
+  const present: number[] = [];
   for (let r = 0; r < times.length; r++) {
     const t = times[r];
     const v = values[r];
     if (t === null || v === null) continue;
-    const k = periodIndex(t, g);
-    const s = sums.get(k) ?? [0, 0];
-    sums.set(k, [s[0] + v, s[1] + 1]);
+    periods.push(periodIndex(t, g));
+    present.push(v);
   }
-  if (sums.size === 0) return [];
-  const keys = [...sums.keys()].sort((a, b) => a - b);
+  if (periods.length === 0) return [];
+  const means = rowsOf(frameOf({ period: periods, value: present }).groupby(['period']).agg({ value: 'mean' })).map((row) => [Number(row.period), row.value_mean as number] as const);
+  const keys = means.map(([k]) => k).sort((a, b) => a - b);
   const first = keys[0];
   const out = new Array<number>(keys[keys.length - 1] - first + 1).fill(NaN);
-  for (const [k, [s, n]] of sums) out[k - first] = s / n;
+  for (const [k, mean] of means) out[k - first] = mean;
   let prev = 0;
   for (let i = 1; i < out.length; i++) {
     if (Number.isNaN(out[i])) continue;

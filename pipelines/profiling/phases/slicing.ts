@@ -1,6 +1,7 @@
 import type { StageContext, StageInputs } from '../../../src/definition/types';
 import { isNumericKind } from '../infer-type';
 import { inputOf, numberParam } from '../phase-io';
+import { frameOf, rowsOf } from '../data-frame';
 import { round } from '../stats-math';
 import { periodLabel, type Granularity } from '../time-periods';
 import { loadTypedTable, yieldToOthers, type TypedTable } from '../typed-table';
@@ -10,7 +11,8 @@ import type { TemporalOutput } from './temporal';
  * Phase `slicing`: slices each table that has a time column by period (year
  * when the data spans more than two years, month when more than two months,
  * else day) and by its low-cardinality dimensions, with row counts and
- * per-measure aggregates for every slice. Plain TypeScript (group-by maps).
+ * per-measure aggregates for every slice, grouped by danfojs (loaded
+ * lazily, data-frame.ts).
  */
 
 /** Aggregates of one measure within a slice (4 decimals). */
@@ -51,27 +53,35 @@ export interface SlicingOutput {
 
 const YEAR_MS = 365.25 * 86_400_000;
 
-/** Slices of the rows of `table` grouped by `keyOf` (null keys are left out), with aggregates of `measures`. */
+/**
+ * Slices of the rows of `table` grouped by `keyOf` (null keys are left out),
+ * with aggregates of `measures`: danfojs group-bys, one for the row counts
+ * and one per measure over the rows where it has a value (danfojs counts a
+ * missing value as 0 in a group's mean and sum). Slices come in order of
+ * first appearance.
+ */
 export function sliceBy(table: TypedTable, keyOf: (row: number) => string | null, measures: readonly string[]): Slice[] {
-  const groups = new Map<string, number[]>();
+  const keys: string[] = [];
+  const rowsKept: number[] = [];
   for (let r = 0; r < table.rows; r++) {
     const k = keyOf(r);
-    if (k === null) continue;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(r);
+    if (k !== null) (keys.push(k), rowsKept.push(r));
   }
-  const cols = measures.map((m) => table.columns.find((c) => c.name === m)!);
-  return [...groups.entries()].map(([slice, rows]) => {
-    const agg: Record<string, MeasureAggregate> = {};
-    for (const c of cols) {
-      const xs = rows.map((r) => c.values[r]).filter((v): v is number => typeof v === 'number');
-      if (xs.length === 0) continue;
-      const sum = xs.reduce((a, b) => a + b, 0);
-      agg[c.name] = { mean: round(sum / xs.length), min: Math.min(...xs), max: Math.max(...xs), sum: round(sum) };
+  if (keys.length === 0) return [];
+  const slices = new Map<string, { rows: number; measures: Record<string, MeasureAggregate> }>();
+  const counts = frameOf({ slice: keys, row: rowsKept }).groupby(['slice']).agg({ row: 'count' });
+  for (const g of rowsOf(counts)) slices.set(String(g.slice), { rows: g.row_count as number, measures: {} });
+  for (const name of measures) {
+    const values = table.columns.find((c) => c.name === name)!.values;
+    const present = rowsKept.map((r, i) => [keys[i], values[r]] as const).filter((p): p is readonly [string, number] => typeof p[1] === 'number');
+    if (present.length === 0) continue;
+    const agg = frameOf({ slice: present.map((p) => p[0]), value: present.map((p) => p[1]) }).groupby(['slice']).agg({ value: ['mean', 'min', 'max', 'sum'] });
+    for (const g of rowsOf(agg)) {
+      const a = { mean: round(g.value_mean as number), min: g.value_min as number, max: g.value_max as number, sum: round(g.value_sum as number) };
+      slices.get(String(g.slice))!.measures[name] = a;
     }
-    return { slice, rows: rows.length, measures: agg };
-  });
+  }
+  return [...slices.entries()].map(([slice, s]) => ({ slice, rows: s.rows, measures: Object.fromEntries(measures.filter((m) => s.measures[m]).map((m) => [m, s.measures[m]])) }));
 }
 
 /** The slicing period for data spanning `spanMs`. */

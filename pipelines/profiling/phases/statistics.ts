@@ -1,13 +1,16 @@
 import type { StageContext, StageInputs } from '../../../src/definition/types';
 import { isNumericKind, isTimeKind, type ColumnKind, type Value } from '../infer-type';
 import { inputOf, isoTime, numberParam } from '../phase-io';
-import { mean, quantileSorted, round, std, valueCounts } from '../stats-math';
+import { describeNumbers } from '../data-frame';
+import { quantileSorted, round, valueCounts } from '../stats-math';
 import { loadTypedTable, yieldToOthers, type TableSource, type TypedColumn } from '../typed-table';
 import type { TypingOutput } from './typing';
 
 /**
  * Phase `statistics`: per column count, nulls, distinct, min, max, mean,
- * std, quantiles and top values. Plain TypeScript: one sort per column.
+ * std, quantiles and top values. The numeric summary is danfojs's
+ * `describe` (loaded lazily, data-frame.ts); quantiles other than the median
+ * and the value counts are plain TypeScript.
  */
 
 /** Quantiles of a numeric column. */
@@ -84,15 +87,17 @@ export function columnStats(col: TypedColumn, confidence: number, topN = 5): Col
   }
   if (isNumericKind(col.type) && present.length > 0) {
     const xs = present as number[];
+    const summary = describeNumbers(xs);
+    // danfojs gives the median but no other quantile: those come from one sort.
     const sorted = xs.slice().sort((a, b) => a - b);
     const q = (p: number) => round(quantileSorted(sorted, p));
-    const s = std(xs);
     return {
       ...base,
-      min: sorted[0],
-      max: sorted[sorted.length - 1],
-      mean: round(mean(xs)),
-      ...(Number.isNaN(s) ? {} : { std: round(s) }),
+      min: summary.min,
+      max: summary.max,
+      mean: round(summary.mean),
+      // danfojs reports 0 for a single value; a sample std needs two.
+      ...(xs.length < 2 ? {} : { std: round(summary.std) }),
       quantiles: { p05: q(0.05), p25: q(0.25), p50: q(0.5), p75: q(0.75), p95: q(0.95) },
     };
   }
