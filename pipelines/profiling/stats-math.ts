@@ -1,7 +1,9 @@
 /**
- * Numeric helpers for the profiling phases, in plain TypeScript: each is a
- * single pass or a sort over at most a few thousand numbers, where a
- * dataframe library would only add load time.
+ * Numeric helpers for the profiling phases, in plain TypeScript: what
+ * danfojs does not offer (quantiles, ranks, Pearson and Spearman over pairs,
+ * Cramer's V, entropy, autocorrelation), each a single pass or a sort over at
+ * most a few thousand numbers. Group-bys and column summaries use danfojs
+ * (data-frame.ts).
  */
 
 /** Rounds to `digits` decimals (keeps outputs compact and stable). */

@@ -8,7 +8,7 @@ import { yieldToOthers } from '../typed-table';
  * Phase `import`: reads every table file of the data folder and records its
  * shape and content hash. Outputs metadata only (no rows): downstream phases
  * re-read the files, and the hashes carry file changes into their cache keys.
- * Plain TypeScript (see csv.ts).
+ * CSV is parsed by papaparse (csv.ts).
  */
 
 /** One imported table. */
@@ -36,8 +36,8 @@ export interface ImportOutput {
 }
 
 /**
- * Params: `dataDir` (folder; relative to the project root; default the
- * vega-datasets folder) and `files` (names in it; default every .csv/.json).
+ * Params: `dataDir` (folder; relative to the pipeline folder `pipelines/`;
+ * default the vega-datasets folder) and `files` (names in it; default every .csv/.json).
  */
 export async function run(ctx: StageContext, _inputs: StageInputs): Promise<ImportOutput> {
   const dir = resolveDataDir(stringParam(ctx.params, 'dataDir'));
