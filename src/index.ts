@@ -61,10 +61,6 @@ export type { DurableStore } from './store/durable-store';
 export type { RunStore } from './store/run-store';
 export type { RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry } from './records';
 
-// The flagship example: the 13-phase data profiling pipeline
-export { profilingPipeline } from './profiling/pipeline';
-export type { ProfilingOptions } from './profiling/pipeline';
-
 // Notebook workbench and display
 export { openWorkbench } from './notebook/workbench';
 export type { Workbench, WorkbenchOptions, WorkbenchRunOptions, WorkbenchRunResult } from './notebook/workbench';
