@@ -1,7 +1,6 @@
 import type { PipelineEvent } from '../events/event';
 import { formatDuration, formatPercent, textBar } from './format';
-import { renderGrid } from './grid';
-import { escapeHtml, type Rendered } from './html';
+import { escapeHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, barHtml, cardHtml, MUTED, stateStyle } from './palette';
 
 /**
@@ -265,7 +264,7 @@ export class ProgressModel {
         { text: note, html: `<span style="color:${MUTED}">${escapeHtml(note)}</span>` },
       ];
     });
-    const grid = renderGrid(
+    const grid = renderTable(
       [{ title: 'stage', mono: true }, { title: 'status' }, { title: 'progress' }, { title: 'attempt' }, { title: 'elapsed', align: 'right' }, { title: 'note', nowrap: false }],
       rows,
     );

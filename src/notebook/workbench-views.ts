@@ -7,13 +7,6 @@ import type { RunResult } from '../run/run-pipeline';
  * and the one-line notebook summary of the values its calls return.
  */
 
-/** Human duration: 12 ms, 1.4 s, 2.5 min. */
-export function humanMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
-
 /**
  * The one-line answer to re-running an up-to-date section: every stage was a
  * cache hit, so nothing ran.
