@@ -21,7 +21,11 @@ export interface Rendered {
 export interface TableColumn {
   /** Header. */
   readonly title: string;
-  /** Alignment; `auto` aligns right when every cell of the column is a number. @default 'left' */
+  /**
+   * Alignment. `auto` aligns the HTML cells right when every cell of the
+   * column is a number, and leaves the text twin left-aligned (only `right`
+   * pads text on the left). @default 'left'
+   */
   readonly align?: 'left' | 'right' | 'auto';
   /** Monospace cells (ids, hashes). @default false */
   readonly mono?: boolean;
@@ -103,7 +107,7 @@ export function renderTable(
   const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
   const line = (row: readonly string[]) =>
     row
-      .map((cell, i) => (align[i] === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .map((cell, i) => (cols[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   const text = [
