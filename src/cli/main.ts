@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version';
+import { formatDuration } from '../display/format';
 import { describeFailures, runNotebook } from '../notebook/run-notebook';
 import { startLab } from './lab';
 import { addPipelineCommands } from './pipeline-commands';
@@ -51,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const notebook of notebooks) {
         const report = await runNotebook(notebook, { outPath: opts.out, cellTimeoutMs: opts.timeout * 1000, kernel: opts.kernel });
         if (report.ok) {
-          out(`${notebook}: all ${report.cells.length} cells ok (${(report.durationMs / 1000).toFixed(1)} s)`);
+          out(`${notebook}: all ${report.cells.length} cells ok (${formatDuration(report.durationMs)})`);
         } else {
           err(`${notebook}: ${report.failures.length} of ${report.cells.length} cells failed:\n${describeFailures(report)}`);
           exitCode = 1;

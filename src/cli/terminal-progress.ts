@@ -1,4 +1,5 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { formatDuration } from '../display/format';
 import type { EventListener } from '../events/event';
 
 /**
@@ -31,7 +32,7 @@ export function terminalProgress(stream: NodeJS.WriteStream): { listener: EventL
         bar(stage).update(event.metadata.total > 0 ? Math.round((100 * event.metadata.done) / event.metadata.total) : 0, { status: event.message });
         break;
       case 'STEP_RETRY':
-        bar(stage).update({ status: `retry in ${event.metadata.delayMs} ms` });
+        bar(stage).update({ status: `retry in ${formatDuration(event.metadata.delayMs)}` });
         break;
       case 'STEP_SUCCESS':
         bar(stage).update(100, { status: 'succeeded' });

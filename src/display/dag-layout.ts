@@ -1,35 +1,59 @@
+import { graphlib, layout as dagreLayout } from '@dagrejs/dagre';
 import type { Plan } from '../plan/plan';
+import { transitiveReduction, type DagEdge } from './transitive-reduction';
 
 /**
- * A layered (Sugiyama-style) layout of a plan's DAG, left to right, with no
- * external tool: layers by longest path from the roots; an edge that spans
- * several layers goes through a thin "dummy" slot in each layer it crosses;
- * nodes are ordered within a layer by barycenter sweeps (the ordering with
- * the fewest crossings is kept); vertical positions pull each node towards
- * its neighbours while keeping the order and a minimum gap (isotonic
- * regression, so each pass is optimal for its layer).
+ * A left-to-right layered layout of a plan's DAG, computed by dagre (ranks by
+ * network simplex, crossing reduction, coordinate assignment, edges routed
+ * around nodes). This module only decides what to lay out: each node is as
+ * wide as its full id needs (labels are never cut), and by default edges
+ * implied by a longer path are left out, so a stage that depends on every
+ * earlier one does not tie the picture into a knot.
+ *
+ * Label width is an estimate, not a measurement: the ids are drawn in a
+ * monospace font, whose glyphs are 0.6 em wide in the fonts of FONT_MONO
+ * (Menlo, Consolas, DejaVu Sans Mono, Liberation Mono: 0.60-0.602 em), so an
+ * id of n characters is `n * 0.6 * fontSize` px wide.
  */
+
+/** Width of one monospace glyph, in em. */
+export const MONO_CHAR_EM = 0.6;
 
 /** Sizes of a layout, px. */
 export interface LayoutSizes {
-  /** Width of a node box. */
-  readonly nodeWidth: number;
   /** Height of a node box. */
   readonly nodeHeight: number;
-  /** Horizontal gap between layers. */
-  readonly layerGap: number;
-  /** Vertical gap between two nodes of a layer. */
+  /** Font size of the node labels. */
+  readonly fontSize: number;
+  /** Space between a label and its box's left and right sides. */
+  readonly paddingX: number;
+  /** Narrowest a node box is drawn. */
+  readonly minNodeWidth: number;
+  /** Horizontal gap between ranks. */
+  readonly rankGap: number;
+  /** Vertical gap between two nodes of a rank. */
   readonly nodeGap: number;
-  /** Vertical gap next to an edge passing through a layer. */
+  /** Vertical gap between edges passing through a rank. */
   readonly edgeGap: number;
+}
+
+/** Which edges a layout draws. */
+export type EdgeSelection = 'all' | 'reduced';
+
+/** Options of {@link layoutDag}. */
+export interface LayoutOptions {
+  /** `reduced` leaves out edges implied by a longer path; `all` draws every dep. @default 'reduced' */
+  readonly edges?: EdgeSelection;
 }
 
 /** A positioned stage: `x`, `y` is the box's top-left corner. */
 export interface LayoutNode {
   readonly id: string;
-  readonly layer: number;
   readonly x: number;
   readonly y: number;
+  /** Box width: the full label plus padding. */
+  readonly width: number;
+  readonly height: number;
 }
 
 /** A point of an edge. */
@@ -42,213 +66,107 @@ export interface LayoutPoint {
 export interface LayoutEdge {
   readonly from: string;
   readonly to: string;
-  /** First point on the dep's right side, last on the dependent's left side; pairs in between cross passed layers. */
+  /** First point on the middle of the dep's right side, last on the middle of the dependent's left side. */
   readonly points: readonly LayoutPoint[];
 }
 
 /** The layout of a whole plan. */
 export interface DagLayout {
+  /** Stages in plan order. */
   readonly nodes: readonly LayoutNode[];
+  /** Edges drawn, by dependent in plan order. */
   readonly edges: readonly LayoutEdge[];
-  /** Stage ids by layer, top to bottom. */
-  readonly layers: readonly (readonly string[])[];
+  /** Edges left out because a longer path implies them (empty with `edges: 'all'`). */
+  readonly hiddenEdges: readonly DagEdge[];
   readonly width: number;
   readonly height: number;
-  /** Edge crossings of the chosen ordering. */
-  readonly crossings: number;
 }
 
-interface Slot {
-  readonly key: string;
-  readonly layer: number;
-  readonly dummy: boolean;
-  readonly preds: Slot[];
-  readonly succs: Slot[];
-  pos: number;
-  y: number;
+/** Width of a box that shows `id` whole. */
+export function nodeWidth(id: string, sizes: LayoutSizes): number {
+  return Math.max(sizes.minNodeWidth, Math.ceil(id.length * MONO_CHAR_EM * sizes.fontSize) + 2 * sizes.paddingX);
 }
 
 /** Lays out the plan's stages (deps outside the plan are ignored). */
-export function layoutDag(plan: Plan, sizes: LayoutSizes): DagLayout {
-  const layerOf = new Map<string, number>();
-  for (const id of plan.order) {
-    let layer = 0;
-    for (const dep of plan.stages[id]?.deps ?? []) {
-      const l = layerOf.get(dep);
-      if (l !== undefined) layer = Math.max(layer, l + 1);
-    }
-    layerOf.set(id, layer);
-  }
-  const layerCount = plan.order.length === 0 ? 0 : Math.max(...layerOf.values()) + 1;
-  const layers: Slot[][] = Array.from({ length: layerCount }, () => []);
-  const slots = new Map<string, Slot>();
-  const add = (key: string, layer: number, dummy: boolean): Slot => {
-    const slot: Slot = { key, layer, dummy, preds: [], succs: [], pos: layers[layer].length, y: 0 };
-    layers[layer].push(slot);
-    slots.set(key, slot);
-    return slot;
-  };
-  for (const id of plan.order) add(id, layerOf.get(id) as number, false);
-  const chains: { from: string; to: string; slots: Slot[] }[] = [];
-  for (const id of plan.order) {
-    const target = slots.get(id) as Slot;
-    for (const dep of plan.stages[id]?.deps ?? []) {
-      const source = slots.get(dep);
-      if (!source) continue;
-      const chain = [source];
-      for (let l = source.layer + 1; l < target.layer; l++) chain.push(add(`\u0000${dep}>${id}@${l}`, l, true));
-      chain.push(target);
-      for (let i = 1; i < chain.length; i++) {
-        chain[i - 1].succs.push(chain[i]);
-        chain[i].preds.push(chain[i - 1]);
-      }
-      chains.push({ from: dep, to: id, slots: chain });
-    }
-  }
+export function layoutDag(plan: Plan, sizes: LayoutSizes, options: LayoutOptions = {}): DagLayout {
+  const inPlan = new Set(plan.order);
+  const depsOf = (id: string) => (plan.stages[id]?.deps ?? []).filter((d) => inPlan.has(d));
+  const reduced = transitiveReduction(plan.order, depsOf);
+  const all = options.edges === 'all';
+  const drawn = all ? plan.order.flatMap((id) => depsOf(id).map((from) => ({ from, to: id }))) : reduced.kept;
 
-  const crossings = orderLayers(layers);
-  placeVertically(layers, sizes);
+  const g = new graphlib.Graph();
+  g.setGraph({ rankdir: 'LR', ranksep: sizes.rankGap, nodesep: sizes.nodeGap, edgesep: sizes.edgeGap, marginx: 0, marginy: 0 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const id of plan.order) g.setNode(id, { width: nodeWidth(id, sizes), height: sizes.nodeHeight });
+  for (const e of drawn) g.setEdge(e.from, e.to);
+  dagreLayout(g);
 
-  const columnX = (layer: number) => layer * (sizes.nodeWidth + sizes.layerGap);
-  const top = slots.size === 0 ? 0 : Math.min(...[...slots.values()].map((s) => s.y - heightOf(s, sizes) / 2));
   const nodes: LayoutNode[] = plan.order.map((id) => {
-    const s = slots.get(id) as Slot;
-    return { id, layer: s.layer, x: columnX(s.layer), y: s.y - sizes.nodeHeight / 2 - top };
+    const n = g.node(id);
+    return { id, x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height };
   });
-  const ports = edgePorts(chains, sizes);
-  const edges: LayoutEdge[] = chains.map((c, i) => {
-    const points: LayoutPoint[] = [{ x: columnX(c.slots[0].layer) + sizes.nodeWidth, y: c.slots[0].y - top + ports[i].out }];
-    for (const s of c.slots.slice(1, -1)) {
-      points.push({ x: columnX(s.layer), y: s.y - top }, { x: columnX(s.layer) + sizes.nodeWidth, y: s.y - top });
-    }
-    const last = c.slots[c.slots.length - 1];
-    points.push({ x: columnX(last.layer), y: last.y - top + ports[i].in });
-    return { from: c.from, to: c.to, points };
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  // dagre ends an edge wherever it meets the box; ports on the sides read better left to right.
+  const bends = drawn.map(({ from, to }) => (g.edge(from, to).points as LayoutPoint[]).slice(1, -1).map((p) => ({ x: p.x, y: p.y })));
+  const ports = fanOut(drawn, bends, byId);
+  const edges: LayoutEdge[] = drawn.map(({ from, to }, i) => {
+    const source = byId.get(from) as LayoutNode;
+    const target = byId.get(to) as LayoutNode;
+    return {
+      from,
+      to,
+      points: [
+        { x: source.x + source.width, y: source.y + source.height / 2 + ports[i].out },
+        ...bends[i],
+        { x: target.x, y: target.y + target.height / 2 + ports[i].in },
+      ],
+    };
   });
-  const width = layerCount === 0 ? 0 : columnX(layerCount - 1) + sizes.nodeWidth;
-  const height = Math.max(0, ...[...slots.values()].map((s) => s.y - top + heightOf(s, sizes) / 2));
-  return { nodes, edges, layers: layers.map((l) => l.filter((s) => !s.dummy).map((s) => s.key)), width, height, crossings };
+  // dagre reports -Infinity for a graph without nodes.
+  const size = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : 0);
+  const label = g.graph();
+  return { nodes, edges, hiddenEdges: all ? [] : reduced.implied, width: size(label.width), height: size(label.height) };
 }
 
-function heightOf(s: Slot, sizes: LayoutSizes): number {
-  return s.dummy ? 0 : sizes.nodeHeight;
-}
-
-/** Barycenter sweeps down and up; keeps the ordering with the fewest crossings. Returns that count. */
-function orderLayers(layers: Slot[][]): number {
-  const snapshot = () => layers.map((l) => [...l]);
-  let best = snapshot();
-  let bestCrossings = countCrossings(layers);
-  for (let sweep = 0; sweep < 8 && bestCrossings > 0; sweep++) {
-    const down = sweep % 2 === 0;
-    const range = down ? layers.map((_, i) => i).slice(1) : layers.map((_, i) => i).slice(0, -1).reverse();
-    for (const l of range) {
-      const layer = layers[l];
-      const bary = new Map<Slot, number>();
-      for (const s of layer) {
-        const neighbours = down ? s.preds : s.succs;
-        bary.set(s, neighbours.length === 0 ? s.pos : neighbours.reduce((sum, n) => sum + n.pos, 0) / neighbours.length);
-      }
-      // Stable: equal barycenters keep their current order.
-      layer.sort((a, b) => (bary.get(a) as number) - (bary.get(b) as number) || a.pos - b.pos);
-      layer.forEach((s, i) => (s.pos = i));
-    }
-    const crossings = countCrossings(layers);
-    if (crossings < bestCrossings) {
-      bestCrossings = crossings;
-      best = snapshot();
-    }
-  }
-  best.forEach((layer, l) => {
-    layers[l] = layer;
-    layer.forEach((s, i) => (s.pos = i));
-  });
-  return bestCrossings;
-}
-
-/** Crossings between consecutive layers (pairs of edges whose ends are in opposite order). */
-function countCrossings(layers: Slot[][]): number {
-  let total = 0;
-  for (let l = 0; l + 1 < layers.length; l++) {
-    const edges: [number, number][] = [];
-    for (const s of layers[l]) for (const t of s.succs) edges.push([s.pos, t.pos]);
-    edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    for (let i = 0; i < edges.length; i++) {
-      for (let j = i + 1; j < edges.length; j++) {
-        if (edges[i][0] < edges[j][0] && edges[i][1] > edges[j][1]) total++;
-      }
-    }
-  }
-  return total;
-}
-
-/** Vertical centres: each node pulled to the mean of its neighbours, order and gaps kept. */
-function placeVertically(layers: Slot[][], sizes: LayoutSizes): void {
-  const sep = (a: Slot, b: Slot) =>
-    (heightOf(a, sizes) + heightOf(b, sizes)) / 2 + (a.dummy || b.dummy ? sizes.edgeGap : sizes.nodeGap);
-  for (const layer of layers) {
-    let y = 0;
-    layer.forEach((s, i) => {
-      if (i > 0) y += sep(layer[i - 1], s);
-      s.y = y;
-    });
-  }
-  // Centre every layer on the tallest one before pulling.
-  const extent = (layer: Slot[]) => (layer.length === 0 ? 0 : layer[layer.length - 1].y);
-  const tallest = Math.max(0, ...layers.map(extent));
-  for (const layer of layers) {
-    const shift = (tallest - extent(layer)) / 2;
-    for (const s of layer) s.y += shift;
-  }
-  const passes: ('preds' | 'succs' | 'both')[] = ['preds', 'succs', 'preds', 'succs', 'both', 'both'];
-  for (const pass of passes) {
-    const order = pass === 'succs' ? [...layers].reverse() : layers;
-    for (const layer of order) {
-      const desired = layer.map((s) => {
-        const neighbours = pass === 'preds' ? s.preds : pass === 'succs' ? s.succs : [...s.preds, ...s.succs];
-        return neighbours.length === 0 ? s.y : neighbours.reduce((sum, n) => sum + n.y, 0) / neighbours.length;
-      });
-      const offsets = [0];
-      for (let i = 1; i < layer.length; i++) offsets.push(offsets[i - 1] + sep(layer[i - 1], layer[i]));
-      const fitted = isotonic(desired.map((d, i) => d - offsets[i]));
-      layer.forEach((s, i) => (s.y = fitted[i] + offsets[i]));
-    }
-  }
-}
-
-/** Least-squares non-decreasing fit of `values` (pool adjacent violators). */
-function isotonic(values: readonly number[]): number[] {
-  const blocks: { sum: number; count: number }[] = [];
-  for (const v of values) {
-    blocks.push({ sum: v, count: 1 });
-    while (blocks.length > 1) {
-      const b = blocks[blocks.length - 1];
-      const a = blocks[blocks.length - 2];
-      if (a.sum / a.count <= b.sum / b.count) break;
-      blocks.splice(-2, 2, { sum: a.sum + b.sum, count: a.count + b.count });
-    }
-  }
-  return blocks.flatMap((b) => Array<number>(b.count).fill(b.sum / b.count));
-}
-
-/** Vertical offsets of each edge's ends, so edges meeting a node fan out instead of piling up. */
-function edgePorts(chains: readonly { slots: Slot[] }[], sizes: LayoutSizes): { out: number; in: number }[] {
-  const ports = chains.map(() => ({ out: 0, in: 0 }));
-  const spread = (indices: number[], y: (i: number) => number, set: (i: number, v: number) => void) => {
-    if (indices.length < 2) return;
-    indices.sort((a, b) => y(a) - y(b));
-    const step = Math.min(5, (sizes.nodeHeight - 12) / (indices.length - 1));
-    indices.forEach((ci, k) => set(ci, (k - (indices.length - 1) / 2) * step));
+/**
+ * Vertical offsets of each edge's ends from the middle of the box side, so
+ * edges meeting a node fan out in the order they arrive instead of piling
+ * onto one point: at most 5 px apart, within the box's height less 12 px.
+ */
+function fanOut(
+  edges: readonly DagEdge[],
+  bends: readonly (readonly LayoutPoint[])[],
+  byId: ReadonlyMap<string, LayoutNode>,
+): { out: number; in: number }[] {
+  const ports = edges.map(() => ({ out: 0, in: 0 }));
+  const centre = (id: string) => {
+    const n = byId.get(id) as LayoutNode;
+    return n.y + n.height / 2;
   };
-  const outgoing = new Map<Slot, number[]>();
-  const incoming = new Map<Slot, number[]>();
-  chains.forEach((c, i) => {
-    const first = c.slots[0];
-    const last = c.slots[c.slots.length - 1];
-    outgoing.set(first, [...(outgoing.get(first) ?? []), i]);
-    incoming.set(last, [...(incoming.get(last) ?? []), i]);
+  // The far end of an edge as seen from each end: its nearest bend, else the other node.
+  const seenFromSource = (i: number) => bends[i][0]?.y ?? centre(edges[i].to);
+  const seenFromTarget = (i: number) => bends[i][bends[i].length - 1]?.y ?? centre(edges[i].from);
+  const spread = (groups: Map<string, number[]>, y: (i: number) => number, set: (i: number, offset: number) => void) => {
+    for (const [id, list] of groups) {
+      if (list.length < 2) continue;
+      const step = Math.min(5, ((byId.get(id) as LayoutNode).height - 12) / (list.length - 1));
+      list.sort((a, b) => y(a) - y(b) || a - b);
+      list.forEach((edge, k) => set(edge, (k - (list.length - 1) / 2) * step));
+    }
+  };
+  const outgoing = new Map<string, number[]>();
+  const incoming = new Map<string, number[]>();
+  const add = (groups: Map<string, number[]>, id: string, i: number) => {
+    const list = groups.get(id);
+    if (list) list.push(i);
+    else groups.set(id, [i]);
+  };
+  edges.forEach((e, i) => {
+    add(outgoing, e.from, i);
+    add(incoming, e.to, i);
   });
-  for (const list of outgoing.values()) spread(list, (i) => chains[i].slots[1].y, (i, v) => (ports[i].out = v));
-  for (const list of incoming.values()) spread(list, (i) => chains[i].slots[chains[i].slots.length - 2].y, (i, v) => (ports[i].in = v));
+  spread(outgoing, seenFromSource, (i, v) => (ports[i].out = v));
+  spread(incoming, seenFromTarget, (i, v) => (ports[i].in = v));
   return ports;
 }

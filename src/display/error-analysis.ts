@@ -1,6 +1,5 @@
 import { formatDuration, formatIso, formatRelative, plural } from './format';
-import { renderGrid } from './grid';
-import { escapeHtml, type Rendered } from './html';
+import { escapeHtml, renderTable, type Rendered } from './html';
 import { breakerKey, halfOpenAt, nextStep, type ErrorAnalysisInput } from './next-step';
 import { badgeHtml, cardHtml, codeHtml, FONT_MONO, MUTED, richTextHtml, RULE, stateStyle } from './palette';
 import { usageText } from './metrics-card';
@@ -81,7 +80,7 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
 
   const section = (title: string, body: string) =>
     `<div style="margin-top:12px"><div style="font-size:11.5px;font-weight:600;color:${MUTED};text-transform:uppercase;letter-spacing:.03em;margin-bottom:3px">${escapeHtml(title)}</div>${body}</div>`;
-  const attemptsGrid = renderGrid(
+  const attemptsGrid = renderTable(
     [{ title: '#', align: 'right' }, { title: 'outcome' }, { title: 'after', align: 'right' }, { title: 'code', mono: true }, { title: 'then waited', align: 'right' }],
     record.attemptLog.map((a) => [
       String(a.attempt),

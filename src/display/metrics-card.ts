@@ -2,8 +2,7 @@ import type { Plan } from '../plan/plan';
 import type { RunResult } from '../run/run-pipeline';
 import type { StageMetrics } from '../run/run-metrics';
 import { formatDuration, formatNumber, formatPercent, plural } from './format';
-import { renderGrid } from './grid';
-import { escapeHtml, type Rendered } from './html';
+import { escapeHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, codeHtml, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
 
 /**
@@ -72,7 +71,7 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
       { text: validation, html: validation ? `<span style="color:#b45309">${escapeHtml(validation)}</span>` : '' },
     ];
   });
-  const grid = renderGrid(
+  const grid = renderTable(
     [
       { title: 'stage', mono: true },
       { title: 'status' },

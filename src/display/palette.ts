@@ -1,4 +1,4 @@
-import { escapeHtml } from './html';
+import { escapeHtml } from './escape-html';
 
 /**
  * The one palette of every view: a colour per state, so "running" is the

@@ -2,8 +2,7 @@ import type { DryRunResult } from '../query/dry-run';
 import type { Plan } from '../plan/plan';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, plural } from './format';
-import { renderGrid } from './grid';
-import type { Rendered } from './html';
+import { renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, MUTED, richTextHtml, stateStyle } from './palette';
 
 /**
@@ -27,7 +26,7 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
   const headline = dryRunHeadline(dry);
   const states: Record<string, string> = {};
   for (const row of dry.rows) states[row.stageId] = row.action;
-  const grid = renderGrid(
+  const grid = renderTable(
     [{ title: 'stage', mono: true }, { title: 'action' }, { title: 'reason', nowrap: false }, { title: 'estimate', align: 'right' }],
     dry.rows.map((row) => [
       row.stageId,

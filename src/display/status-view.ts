@@ -2,8 +2,7 @@ import type { Plan } from '../plan/plan';
 import type { StageStanding } from '../query/status';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, formatRelative, plural, shortHash } from './format';
-import { renderGrid } from './grid';
-import { escapeHtml, type Rendered } from './html';
+import { escapeHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, FONT_MONO, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
 
 /**
@@ -31,7 +30,7 @@ export function renderStatusView(plan: Plan, rows: readonly StageStanding[], now
   const headline = statusHeadline(plan, rows);
   const states: Record<string, string> = {};
   for (const row of rows) states[row.stageId] = drawnState(row);
-  const grid = renderGrid(
+  const grid = renderTable(
     [
       { title: 'stage', mono: true },
       { title: 'state' },

@@ -1,4 +1,4 @@
-import { escapeHtml, renderTable, type Rendered } from '../display/html';
+import { escapeHtml, type Rendered } from '../display/html';
 import type { PipelineEvent } from '../events/event';
 import type { RunResult } from '../run/run-pipeline';
 
@@ -6,13 +6,6 @@ import type { RunResult } from '../run/run-pipeline';
  * Small views of the workbench that have no home among the display renderers,
  * and the one-line notebook summary of the values its calls return.
  */
-
-/** Human duration: 12 ms, 1.4 s, 2.5 min. */
-export function humanMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
 
 /**
  * The one-line answer to re-running an up-to-date section: every stage was a
@@ -46,34 +39,6 @@ export function renderEventLine(event: PipelineEvent): string | undefined {
   }
 }
 
-/** The rows of a tabular value (an array of records, or of arrays), else undefined. */
-export function tabularRows(value: unknown): Record<string, unknown>[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  if (value.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row))) return value as Record<string, unknown>[];
-  if (value.every((row) => Array.isArray(row))) {
-    return (value as unknown[][]).map((row) => Object.fromEntries(row.map((cell, i) => [`col${i}`, cell])));
-  }
-  return undefined;
-}
-
-/** The first `maxRows` rows of a stage's tabular output as a table, captioned with the row count. */
-export function renderOutputTable(stageId: string, rows: readonly Record<string, unknown>[], maxRows: number): Rendered {
-  const headers = Object.keys(rows[0] ?? {});
-  return renderTable(
-    headers,
-    rows.slice(0, maxRows).map((r) => headers.map((h) => formatCell(r[h]))),
-    `${stageId}: ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > maxRows ? ` (first ${maxRows})` : ''}`,
-  );
-}
-
-/** A cell's text: empty for null, numbers to 4 decimals, objects as JSON. */
-function formatCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e4) / 1e4);
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -83,6 +48,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * JSON) is unchanged. Returns `value` itself.
  */
 export function summarised<T extends object>(value: T, summary: string): T {
-  Object.defineProperty(value, INSPECT, { value: () => `[${summary}]`, enumerable: false });
+  // Configurable, so a value shown twice (a DataFrame passed to wb.table again) can be summarised again.
+  Object.defineProperty(value, INSPECT, { value: () => `[${summary}]`, enumerable: false, configurable: true });
   return value;
 }

@@ -17,11 +17,12 @@ import { openDurableStore, type DurableStore } from '../store/durable-store';
 import { renderMetricsCard } from '../display/metrics-card';
 import { renderPlanView } from '../display/plan-view';
 import { renderStatusView } from '../display/status-view';
+import { dataTableOf, isDataFrameLike, isSeriesLike, renderDataTable } from '../display/data-table';
 import type { Rendered } from '../display/html';
 import { show, type TextSink } from '../display/notebook-display';
 import { latestFailedStage, stageErrorAnalysis } from './workbench-errors';
 import { runWithProgress } from './workbench-run';
-import { renderOutputTable, renderUpToDate, summarised, tabularRows } from './workbench-views';
+import { renderUpToDate, summarised } from './workbench-views';
 
 /**
  * The notebook workbench: one object per pipeline whose calls each render
@@ -270,18 +271,40 @@ export class Workbench {
   }
 
   /**
-   * Shows a tabular part of a stage's output as a table and returns it as a
-   * danfojs DataFrame (danfojs is loaded on first use). `select` picks the
-   * table out of the output when it is not the output itself.
+   * Shows a table and returns it as a danfojs DataFrame. Given a stage id,
+   * the table is the stage's output, or the part of it `select` picks; given
+   * anything else, the table is that value. A danfojs DataFrame or Series is
+   * shown (index first) and returned as it is, without loading danfojs; an
+   * array of records or of arrays is returned as a new DataFrame (danfojs is
+   * loaded on first use). At most `maxRows` rows are shown (default 20), with
+   * a note of how many there are.
+   * @throws INVALID_OPTION when the value is not a table
    */
-  async table(stageId: string, select?: (output: any) => unknown, options: { maxRows?: number } = {}): Promise<unknown> {
-    const output = await this.output(stageId);
-    const value = select ? select(output) : output;
-    const rows = tabularRows(value);
-    if (!rows) throw new DagbookError('INVALID_OPTION', `The output of \`${stageId}\` is not a table (an array of records or of arrays)`, { stageId });
-    this.render(renderOutputTable(stageId, rows, options.maxRows ?? 20));
+  async table(stageId: string, select?: (output: any) => unknown, options?: { maxRows?: number }): Promise<unknown>;
+  async table(value: object, options?: { maxRows?: number }): Promise<unknown>;
+  async table(source: unknown, selectOrOptions?: ((output: any) => unknown) | { maxRows?: number }, stageOptions?: { maxRows?: number }): Promise<unknown> {
+    const stageId = typeof source === 'string' ? source : undefined;
+    const options = (stageId === undefined ? (selectOrOptions as { maxRows?: number } | undefined) : stageOptions) ?? {};
+    let value: unknown = source;
+    if (stageId !== undefined) {
+      const output = await this.output(stageId);
+      value = typeof selectOrOptions === 'function' ? selectOrOptions(output) : output;
+    }
+    const kind = isSeriesLike(value) ? 'Series' : isDataFrameLike(value) ? 'DataFrame' : undefined;
+    const table = dataTableOf(value, options.maxRows ?? 20);
+    if (!table) {
+      const what = stageId === undefined ? 'The value given to wb.table' : `The output of \`${stageId}\``;
+      const expected = 'a danfojs DataFrame or Series, an array of records or of arrays';
+      throw new DagbookError('INVALID_OPTION', `${what} is not a table (${expected}): got ${describeValue(value)}`, stageId === undefined ? {} : { stageId });
+    }
+    this.render(renderDataTable(stageId ?? kind ?? 'table', table));
+    // A DataFrame or Series shows its index as a first column.
+    const columns = table.columns.length - (kind ? 1 : 0);
+    if (kind) return summarised(value as object, `${kind} ${table.totalRows} rows x ${columns} columns`);
+    // Records stay records; arrays become records under the column titles shown.
+    const records = (value as unknown[]).map((row) => (Array.isArray(row) ? Object.fromEntries(table.columns.map((c, i) => [c, row[i]])) : row));
     const dfd = require('danfojs') as { DataFrame: new (data: unknown) => object };
-    return summarised(new dfd.DataFrame(rows), `DataFrame ${rows.length} rows x ${Object.keys(rows[0] ?? {}).length} columns`);
+    return summarised(new dfd.DataFrame(records), `DataFrame ${table.totalRows} rows x ${columns} columns`);
   }
 
   /** Forgets the cached outputs of a stage and everything downstream of it (every stage when none is named). */
@@ -317,4 +340,11 @@ export class Workbench {
   private unknownStage(stageId: string): DagbookError {
     return new DagbookError('SELECTION_UNKNOWN_STAGE', `Unknown stage \`${stageId}\`; stages: ${this.compiled().plan.order.join(', ')}`, { stageId });
   }
+}
+
+/** A short description of a value for an error: its type, and its length for an array. */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array of mixed or plain values';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'no prototype'})` : `a ${typeof value}`;
 }

@@ -110,7 +110,7 @@ describe('notebook views in a browser', function () {
         for (const [w, h] of await p.$$eval('svg', (svgs) => svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]))) {
           assert.ok(w > 0 && h > 0, `svg box ${w}x${h}`);
         }
-        // Node labels fit inside their boxes (long ids are truncated).
+        // Node labels fit inside their boxes (each box is sized for its whole id).
         const overflows = await p.$$eval('g.dagbook-node', (nodes) =>
           nodes
             .map((g) => {

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { inNotebook, newLiveDisplay, show } from '../../src/display/notebook-display';
-import { renderTable } from '../../src/display/html';
 
 describe('notebook display', () => {
   describe('when not in a kernel', () => {
@@ -21,14 +20,5 @@ describe('notebook display', () => {
       live.update({ html: '<i>2</i>', text: '2 of 2' });
       assert.deepEqual(lines, ['1 of 2', '2 of 2']);
     });
-  });
-});
-
-describe('renderTable', () => {
-  it('renders aligned text and escaped HTML', () => {
-    const table = renderTable(['stage', 'action'], [['typing', 'run <new>'], ['import', 'skip']], 'plan');
-    assert.equal(table.text, 'plan\nstage   action\n------  ---------\ntyping  run <new>\nimport  skip');
-    assert.ok(table.html.includes('>run &lt;new&gt;</td>'));
-    assert.ok(table.html.includes('<caption'));
   });
 });

@@ -30,6 +30,30 @@ export const PROFILING_STAGES: readonly (readonly [string, readonly string[]])[]
   ['report', ['quality_score', 'correlations', 'schema_snapshot']],
 ];
 
+/**
+ * Stage ids and deps of the 14-stage profiling plan as `pipelines/profiling.yaml`
+ * defines it: `report` needs every other stage, `entropy` four of them.
+ */
+export const PROFILING_PLAN_STAGES: readonly (readonly [string, readonly string[]])[] = [
+  ['import', []],
+  ['typing', ['import']],
+  ['statistics', ['typing']],
+  ['relationships', ['typing']],
+  ['temporal', ['typing']],
+  ['statistical_quality', ['statistics']],
+  ['correlations', ['statistics']],
+  ['semantic', ['statistics']],
+  ['slicing', ['temporal']],
+  ['business_cycles', ['temporal']],
+  ['topology', ['relationships', 'correlations']],
+  ['validation', ['semantic']],
+  ['entropy', ['statistics', 'semantic', 'relationships', 'correlations']],
+  [
+    'report',
+    ['import', 'typing', 'statistics', 'statistical_quality', 'relationships', 'correlations', 'semantic', 'temporal', 'slicing', 'business_cycles', 'topology', 'validation', 'entropy'],
+  ],
+];
+
 /** Start of the literal run, ms since epoch (2024-05-01T12:00:00Z). */
 export const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 
