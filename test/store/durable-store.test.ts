@@ -44,7 +44,7 @@ describe('DurableStore', () => {
       const again = await open();
       assert.deepEqual(await again.listRuns(), [{ ...runRecord('run-1'), status: 'SUCCEEDED', endedAt: 1_700_000_009_000 }]);
       assert.deepEqual(await again.getStages('run-1'), { extract: stageRecord('extract', 'SUCCEEDED', { outputHash: hash }) });
-      assert.deepEqual(await again.getCacheEntry('extract'), cacheEntry('extract', 'run-1', hash));
+      assert.deepEqual(await again.getCacheEntry('extract', 'key-extract'), cacheEntry('extract', 'run-1', hash));
       assert.deepEqual(await again.loadBreakers(), { api: { state: 'OPEN', failures: 2, openedAt: 77 } });
       assert.deepEqual(await again.readEvents('run-1'), [logEvent('run-1', 1, 'hello')]);
       assert.deepEqual(await again.getOutput(hash), { rows: 3 });
@@ -136,7 +136,7 @@ describe('DurableStore', () => {
       });
       assert.equal(fs.readFileSync(path.join(root, 'db.json.corrupt-1234'), 'utf8'), text.slice(0, 40));
       assert.deepEqual(await again.getStages('run-1'), { a: stageRecord('a', 'SUCCEEDED') });
-      assert.deepEqual(await again.getCacheEntry('a'), cacheEntry('a', 'run-1', 'h1'));
+      assert.deepEqual(await again.getCacheEntry('a', 'key-a'), cacheEntry('a', 'run-1', 'h1'));
       assert.equal(readDb().runs['run-1'].runId, 'run-1');
     });
   });
@@ -144,7 +144,7 @@ describe('DurableStore', () => {
   describe('when db.json has a foreign schema', () => {
     it('throws STATE_CORRUPT naming the path and the problem when there are no logs, and frees the lock', async () => {
       fs.mkdirSync(root, { recursive: true });
-      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 2, pipeline: 'etl' }));
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 3, pipeline: 'etl' }));
       await assert.rejects(
         openDurableStore({ stateDir: dir, pipeline: 'etl' }),
         (e: unknown) =>
@@ -182,7 +182,7 @@ describe('DurableStore', () => {
       const orphan = await s.putOutput('orphan');
       await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED', { outputHash: kept }));
       await s.putCacheEntry(cacheEntry('b', 'run-1', cached));
-      assert.deepEqual(await s.gcArtifacts(), { removed: [orphan] });
+      assert.deepEqual(await s.gcArtifacts(), { removed: [orphan], damaged: [], cacheEntriesDropped: 0 });
       assert.equal(await s.hasOutput(kept), true);
       assert.equal(await s.hasOutput(cached), true);
     });
@@ -216,7 +216,7 @@ describe('DurableStore', () => {
 
     it('archives old runs with their records and old logs of kept runs', async () => {
       const s = await seed();
-      assert.deepEqual(await s.applyRetention({ now }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'archive' });
+      assert.deepEqual(await s.applyRetention({ now }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'archive', cacheEntriesDropped: 0 });
       assert.deepEqual((await s.listRuns()).map((r) => r.runId), ['running', 'mid-ok', 'new-ok']);
       assert.deepEqual(fs.readdirSync(path.join(root, 'archive')).sort(), ['mid-ok', 'old-failed', 'old-ok']);
       assert.deepEqual(fs.readdirSync(path.join(root, 'archive', 'old-ok')).sort(), ['events.jsonl', 'record.json']);
