@@ -14,8 +14,9 @@ import { pipelineStatus, type StageStanding } from '../query/status';
 import { stageHistory } from '../query/history';
 import type { RunResult } from '../run/run-pipeline';
 import type { CacheOptions } from '../store/cache-policy';
-import { openDurableStore, type DurableStore, type GcResult } from '../store/durable-store';
-import { openStateReader, type StateReader } from '../store/state-reader';
+import type { DurableStore, GcResult } from '../store/durable-store';
+import type { StateReader } from '../store/state-reader';
+import { WorkbenchState } from './workbench-state';
 import { renderMetricsCard } from '../display/metrics-card';
 import { renderPlanView } from '../display/plan-view';
 import { renderStatusView } from '../display/status-view';
@@ -31,9 +32,9 @@ import { renderOutputTable, renderUpToDate, summarised, tabularRows } from './wo
  * `status`, `errors`, `output` and `table`. State lives in the durable store
  * under `state/<pipeline>/`. Only the calls that write (`run`, `resume`,
  * `reset`, `gc`) take the store's single-writer lock, for the call alone; the
- * others read through a state reader that never takes it, so a notebook can
- * watch a run another kernel or the CLI is doing, and two kernels (or a kernel
- * and the CLI) can work on one pipeline one after the other.
+ * others read without it (see `workbench-state.ts`), so a notebook can watch a
+ * run another kernel or the CLI is doing, and two kernels (or a kernel and the
+ * CLI) can work on one pipeline one after the other.
  */
 
 /** Options of {@link openWorkbench}. */
@@ -315,32 +316,16 @@ export class Workbench {
     return result;
   }
 
-  /** Runs `fn` with the store open for writing (holding its lock), and closes it after. */
-  private async withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
-    const store = await openDurableStore({
-      stateDir: this.stateDir,
-      pipeline: this.definition.name,
-      clock: this.clock,
-      ...(this.cache ? { cache: this.cache } : {}),
-    });
-    if (store.recovered && !this.quiet) {
-      this.text(`Note: ${store.recovered.path} was unusable (${store.recovered.problem}); it was moved aside and the state rebuilt from ${store.recovered.runsRebuilt} run log(s).`);
-    }
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
+  private withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
+    return this.state().write(fn);
   }
 
-  /** Runs `fn` with a reader of the state (no lock: see the module comment). */
-  private async withReader<T>(fn: (store: StateReader) => Promise<T>): Promise<T> {
-    const reader = await openStateReader({ stateDir: this.stateDir, pipeline: this.definition.name });
-    try {
-      return await fn(reader);
-    } finally {
-      await reader.close();
-    }
+  private withReader<T>(fn: (reader: StateReader) => Promise<T>): Promise<T> {
+    return this.state().read(fn);
+  }
+
+  private state(): WorkbenchState {
+    return new WorkbenchState({ stateDir: this.stateDir, pipeline: this.definition.name, clock: this.clock, cache: this.cache, note: (line) => this.text(line) });
   }
 
   private render(view: Rendered): void {
