@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'RUN_CANCELLED'
   | 'STATE_LOCKED'
   | 'STATE_CORRUPT'
+  | 'STATE_IO'
   | 'CHECKPOINT_CORRUPT'
   | 'OUTPUT_MISSING'
   | 'INVALID_OPTION'

@@ -57,9 +57,12 @@ export type { PipelineEvent, EventType, EventListener } from './events/event';
 // Stores
 export { MemoryStore } from './store/memory-store';
 export { openDurableStore } from './store/durable-store';
-export type { DurableStore } from './store/durable-store';
-export type { RunStore } from './store/run-store';
-export type { RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry } from './records';
+export type { DurableStore, GcResult, OpenDurableStoreOptions, RetentionResult } from './store/durable-store';
+export { openStateReader } from './store/state-reader';
+export type { OpenStateReaderOptions, StateReader } from './store/state-reader';
+export type { CacheOptions } from './store/cache-policy';
+export type { RunStore, RunStoreReader } from './store/run-store';
+export type { RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry, OutputCheck } from './records';
 
 // Notebook workbench and display
 export { openWorkbench } from './notebook/workbench';

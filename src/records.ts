@@ -122,7 +122,7 @@ export interface RunRecord {
   readonly reason?: string;
 }
 
-/** Cache index entry: the last successful output of a stage under a key. */
+/** Cache index entry: a successful output of a stage under a key (a stage keeps several, see the store's cache history). */
 export interface CacheEntry {
   /** Stage id. */
   readonly stageId: string;
@@ -149,3 +149,6 @@ export interface BreakerSnapshot {
   /** When it opened, ms since epoch (null when closed). */
   readonly openedAt: number | null;
 }
+
+/** What checking a stored output found: whole (`ok`), absent, or its content no longer hashing to its name. */
+export type OutputCheck = 'ok' | 'missing' | 'corrupt';

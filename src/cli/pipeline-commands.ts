@@ -132,14 +132,14 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
 
   program
     .command('gc')
-    .description('delete stored outputs that no record or cache entry points to')
+    .description('drop cache entries past the cache policy and delete stored outputs that nothing points to')
     .argument('<pipeline>', 'pipeline file')
+    .option('--verify', 'also check every stored output and delete the damaged ones, so their stages run again (exits 1 when it found any)')
     .option(...stateOption)
-    .action(async (file: string, opts: CommonOptions) => {
-      await withPipelineStore(file, opts, io, async (store) => {
-        const { removed } = await store.gcArtifacts();
-        io.out(`Removed ${removed.length} unreferenced output(s).`);
-      });
+    .action(async (file: string, opts: CommonOptions & { verify?: boolean }) => {
+      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      const result = await wb.gc({ verify: opts.verify === true });
+      if (result.damaged.length > 0) io.exit(1);
     });
 
   program
@@ -160,7 +160,9 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
           logDays: opts.logDays,
           mode: opts.delete ? 'delete' : 'archive',
         });
-        io.out(`${opts.delete ? 'Deleted' : 'Archived'} ${result.runs.length} run(s) and ${result.logs.length} log(s).`);
+        io.out(
+          `${opts.delete ? 'Deleted' : 'Archived'} ${result.runs.length} run(s) and ${result.logs.length} log(s); dropped ${result.cacheEntriesDropped} old cache entr${result.cacheEntriesDropped === 1 ? 'y' : 'ies'}.`,
+        );
       });
     });
 

@@ -4,7 +4,7 @@ import type { Rendered } from '../display/html';
 import type { StageHistory } from '../query/history';
 import { stageHistory } from '../query/history';
 import type { Plan } from '../plan/plan';
-import type { RunStore } from '../store/run-store';
+import type { RunStoreReader } from '../store/run-store';
 
 /**
  * What the workbench's error analysis is drawn from: a stage's latest
@@ -19,7 +19,7 @@ import type { RunStore } from '../store/run-store';
  * @param clock Read once the data is gathered: the time the breaker's half-open countdown is drawn at.
  */
 export async function stageErrorAnalysis(
-  store: RunStore,
+  store: RunStoreReader,
   plan: Plan,
   stageId: string,
   runUsage: Readonly<Record<string, number>>,

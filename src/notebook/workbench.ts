@@ -13,7 +13,10 @@ import { planGraph, type SelectionOptions } from '../plan/select';
 import { pipelineStatus, type StageStanding } from '../query/status';
 import { stageHistory } from '../query/history';
 import type { RunResult } from '../run/run-pipeline';
-import { openDurableStore, type DurableStore } from '../store/durable-store';
+import type { CacheOptions } from '../store/cache-policy';
+import type { DurableStore, GcResult } from '../store/durable-store';
+import type { StateReader } from '../store/state-reader';
+import { WorkbenchState } from './workbench-state';
 import { renderMetricsCard } from '../display/metrics-card';
 import { renderPlanView } from '../display/plan-view';
 import { renderStatusView } from '../display/status-view';
@@ -28,8 +31,11 @@ import { renderUpToDate, summarised } from './workbench-views';
  * The notebook workbench: one object per pipeline whose calls each render
  * inline — `run` (live progress, then a metrics card), `plan` (the dry run),
  * `status`, `errors`, `output` and `table`. State lives in the durable store
- * under `state/<pipeline>/`, opened for each call and closed after it, so it
- * survives kernel restarts and the CLI can run between two cells.
+ * under `state/<pipeline>/`. Only the calls that write (`run`, `resume`,
+ * `reset`, `gc`) take the store's single-writer lock, for the call alone; the
+ * others read without it (see `workbench-state.ts`), so a notebook can watch a
+ * run another kernel or the CLI is doing, and two kernels (or a kernel and the
+ * CLI) can work on one pipeline one after the other.
  */
 
 /** Options of {@link openWorkbench}. */
@@ -50,6 +56,8 @@ export interface WorkbenchOptions {
   readonly eventLines?: boolean;
   /** Extra subscribers to every run's events (e.g. a terminal progress bar). @default [] */
   readonly listeners?: readonly EventListener[];
+  /** How much cache history the store keeps. @default { maxEntriesPerStage: 10, maxAgeDays: 90 } */
+  readonly cache?: CacheOptions;
 }
 
 /** Options of {@link Workbench.run}. */
@@ -101,6 +109,7 @@ export class Workbench {
   private readonly refreshMs: number;
   private readonly eventLines: boolean;
   private readonly listeners: readonly EventListener[];
+  private readonly cache: CacheOptions | undefined;
 
   constructor(definition: PipelineDefinition, options: WorkbenchOptions & { stateDir: string; baseDir: string }) {
     this.definition = definition;
@@ -112,6 +121,7 @@ export class Workbench {
     this.refreshMs = options.refreshMs ?? 100;
     this.eventLines = options.eventLines ?? true;
     this.listeners = options.listeners ?? [];
+    this.cache = options.cache;
     this.compiled();
   }
 
@@ -223,7 +233,7 @@ export class Workbench {
   /** The dry run: what a run would do and why, drawn as the DAG and a table. Runs nothing. */
   async plan(target?: string | readonly string[], options: { force?: boolean | readonly string[] } = {}): Promise<DryRunResult> {
     const compiled = this.compiled();
-    return this.withStore(async (store) => {
+    return this.withReader(async (store) => {
       const dry = await dryRun(compiled, { store, selection: target === undefined ? {} : { target }, force: options.force, baseDir: this.baseDir });
       this.render(renderPlanView(compiled.plan, dry));
       return summarised(dry, `DryRun ${dry.pipeline}: ${dry.toRun} of ${dry.rows.length} stages would run`);
@@ -233,7 +243,7 @@ export class Workbench {
   /** Every stage's state, last run, duration and output; stale stages marked with the reason. */
   async status(): Promise<StageStanding[]> {
     const compiled = this.compiled();
-    return this.withStore(async (store) => {
+    return this.withReader(async (store) => {
       const rows = await pipelineStatus(compiled, store, this.baseDir);
       this.render(renderStatusView(compiled.plan, rows, this.clock.now()));
       return summarised(rows, `Status ${compiled.plan.name}: ${rows.filter((r) => r.stale).length} stale of ${rows.length}`);
@@ -243,7 +253,7 @@ export class Workbench {
   /** The error analysis of a stage's latest failure (the latest failed stage when none is named). */
   async errors(stageId?: string): Promise<Rendered | undefined> {
     const compiled = this.compiled();
-    return this.withStore(async (store) => {
+    return this.withReader(async (store) => {
       const history = await stageHistory(store, compiled.plan.name, compiled.plan.order);
       const id = stageId ?? latestFailedStage(history, compiled.plan.order);
       if (id === undefined) {
@@ -261,8 +271,8 @@ export class Workbench {
   /** A stage's current output (from its latest successful run). @throws OUTPUT_MISSING when it has none */
   async output<T = unknown>(stageId: string): Promise<T> {
     if (!(stageId in this.compiled().plan.stages)) throw this.unknownStage(stageId);
-    return this.withStore(async (store) => {
-      const entry = await store.getCacheEntry(stageId);
+    return this.withReader(async (store) => {
+      const entry = await store.latestCacheEntry(stageId);
       if (!entry) {
         throw new DagbookError('OUTPUT_MISSING', `Stage \`${stageId}\` has no stored output yet: run it first with \`await wb.run('${stageId}')\``, { stageId });
       }
@@ -317,16 +327,28 @@ export class Workbench {
     return ids;
   }
 
-  private async withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
-    const store = await openDurableStore({ stateDir: this.stateDir, pipeline: this.definition.name, clock: this.clock });
-    if (store.recovered && !this.quiet) {
-      this.text(`Note: ${store.recovered.path} was unusable (${store.recovered.problem}); it was moved aside and the state rebuilt from ${store.recovered.runsRebuilt} run log(s).`);
-    }
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
+  /**
+   * Drops the cache entries past the cache policy and deletes the stored
+   * outputs nothing refers to; with `verify`, also checks every stored output
+   * and deletes the damaged ones (their stages run again).
+   */
+  async gc(options: { readonly verify?: boolean } = {}): Promise<GcResult> {
+    const result = await this.withStore((store) => store.gcArtifacts(options));
+    const damaged = result.damaged.length > 0 ? `; removed ${result.damaged.length} damaged output(s): ${result.damaged.join(', ')}` : options.verify ? '; every stored output is whole' : '';
+    this.text(`Removed ${result.removed.length} unreferenced output(s) and ${result.cacheEntriesDropped} old cache entr${result.cacheEntriesDropped === 1 ? 'y' : 'ies'}${damaged}.`);
+    return result;
+  }
+
+  private withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
+    return this.state().write(fn);
+  }
+
+  private withReader<T>(fn: (reader: StateReader) => Promise<T>): Promise<T> {
+    return this.state().read(fn);
+  }
+
+  private state(): WorkbenchState {
+    return new WorkbenchState({ stateDir: this.stateDir, pipeline: this.definition.name, clock: this.clock, cache: this.cache, note: (line) => this.text(line) });
   }
 
   private render(view: Rendered): void {

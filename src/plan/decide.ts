@@ -1,22 +1,44 @@
 import { cacheKey, cacheKeyParts, describeChanges, type CacheKeyParts } from './cache-key';
 import type { PlanStage } from './plan';
-import type { CacheEntry, StageStatus } from '../records';
+import type { CacheEntry, OutputCheck, StageStatus } from '../records';
 
 /**
  * Whether a stage runs or is restored from its cache, and why, in words.
- * Pure: the run loop and the dry run gather the facts and both call this.
+ * Pure: the run loop and the dry run gather the facts (the same way, see
+ * `query/stage-decision.ts`) and both call this. The cache keeps several
+ * entries per stage: a key the stage had before (a param switched back) is a
+ * hit as much as its latest; a stored output that is missing or damaged is
+ * never restored; a change is explained against the stage's latest entry.
  */
+
+/** A stage's cache key now, with its named parts. */
+export interface StageKey {
+  /** The key: the hash of `parts`. */
+  readonly cacheKey: string;
+  /** Its named parts. */
+  readonly parts: CacheKeyParts;
+}
+
+/** The cache key a stage has, given its upstream output hashes and its input files' hashes. */
+export function stageKey(
+  stage: PlanStage,
+  upstreamHashes: Readonly<Record<string, string>>,
+  fileHashes: Readonly<Record<string, string>>,
+): StageKey {
+  const parts = cacheKeyParts(stage, upstreamHashes, fileHashes);
+  return { cacheKey: cacheKey(parts), parts };
+}
 
 /** What is known about a stage when deciding. */
 export interface DecisionFacts {
-  /** Output hashes of its deps (those that have one). */
-  readonly upstreamHashes: Readonly<Record<string, string>>;
-  /** Content hashes of its declared input files. */
-  readonly fileHashes: Readonly<Record<string, string>>;
-  /** Its cache entry, when it ever succeeded. */
-  readonly entry?: CacheEntry;
-  /** Whether the entry's output is still stored. */
-  readonly outputStored: boolean;
+  /** Its cache key now. */
+  readonly key: StageKey;
+  /** Its cache entry under that key, when it has one. */
+  readonly hit?: CacheEntry;
+  /** Its latest cache entry, when it ever succeeded. */
+  readonly latest?: CacheEntry;
+  /** What checking the hit's stored output found (`ok` when there is no hit). */
+  readonly output: OutputCheck;
   /** Its state in the most recent run that had it. */
   readonly lastStatus?: StageStatus;
   /** Re-run regardless of the cache. */
@@ -27,28 +49,32 @@ export interface DecisionFacts {
 export interface StageDecision {
   /** `run` or `skip` (restore the cached output). */
   readonly action: 'run' | 'skip';
-  /** Why, in words: "up to date", "never ran", "param `x` changed", ... */
+  /** Why, in words: "up to date", "restored from an earlier run (<run id>)", "never ran", "param `x` changed", ... */
   readonly reason: string;
   /** The stage's cache key now. */
   readonly cacheKey: string;
   /** Its named parts. */
   readonly parts: CacheKeyParts;
+  /** The entry restored, when skipped. */
+  readonly entry?: CacheEntry;
 }
 
 /** Decides whether `stage` runs, given the facts. */
 export function decideStage(stage: PlanStage, facts: DecisionFacts): StageDecision {
-  const parts = cacheKeyParts(stage, facts.upstreamHashes, facts.fileHashes);
-  const key = cacheKey(parts);
+  const { cacheKey: key, parts } = facts.key;
   const run = (reason: string): StageDecision => ({ action: 'run', reason, cacheKey: key, parts });
   if (facts.force) return run('forced');
+  const hit = facts.hit;
+  if (hit) {
+    if (facts.output !== 'ok') return run(`stored output ${facts.output}`);
+    const reason = facts.latest?.cacheKey === key ? 'up to date' : `restored from an earlier run (${hit.runId})`;
+    return { action: 'skip', reason, cacheKey: key, parts, entry: hit };
+  }
   const failed =
     facts.lastStatus === 'FAILED' ? 'last attempt failed' : facts.lastStatus === 'CANCELLED' ? 'last attempt was cancelled' : undefined;
-  const entry = facts.entry;
-  if (!entry) return run(failed ?? 'never ran');
-  if (entry.cacheKey === key) {
-    return facts.outputStored ? { action: 'skip', reason: 'up to date', cacheKey: key, parts } : run('its stored output is missing');
-  }
-  const changes = describeChanges(entry.parts ?? {}, parts);
+  const latest = facts.latest;
+  if (!latest) return run(failed ?? 'never ran');
+  const changes = describeChanges(latest.parts ?? {}, parts);
   const what = changes.length > 0 ? changes.join(', ') : 'cache key changed';
   return run(failed === undefined ? what : `${failed}; ${what}`);
 }

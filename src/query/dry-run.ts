@@ -1,10 +1,10 @@
 import type { CompiledPipeline } from '../plan/plan';
-import { decideStage } from '../plan/decide';
 import { hashInputFiles } from '../plan/input-files';
 import { selectStages, type SelectionOptions } from '../plan/select';
 import { refreshStageCode } from '../plan/fingerprint';
 import { stageHistory, type StageHistory } from './history';
-import type { RunStore } from '../store/run-store';
+import { decideFromStore } from './stage-decision';
+import type { RunStoreReader } from '../store/run-store';
 
 /**
  * The dry run: for every stage, whether a run would execute it or restore it
@@ -22,7 +22,7 @@ export interface DryRunRow {
   readonly stageId: string;
   /** What would happen. */
   readonly action: DryRunAction;
-  /** Why, in words: "never ran", "param `x` changed", "up to date", ... */
+  /** Why, in words: "never ran", "param `x` changed", "up to date", "stored output corrupt", ... */
   readonly reason: string;
   /** Expected duration from history, ms, when known. */
   readonly estimatedMs?: number;
@@ -46,8 +46,8 @@ export interface DryRunResult {
 
 /** Options of {@link dryRun}. */
 export interface DryRunOptions {
-  /** The store holding the pipeline's history. */
-  readonly store: RunStore;
+  /** The store (or a reader of it) holding the pipeline's history. */
+  readonly store: RunStoreReader;
   /** Which stages. @default all */
   readonly selection?: SelectionOptions;
   /** Stages forced to run (`true`: all). @default false */
@@ -73,13 +73,13 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
   const rows: DryRunRow[] = [];
 
   for (const dep of selection.requiresOutputsOf) {
-    const entry = await options.store.getCacheEntry(dep);
+    const entry = await options.store.latestCacheEntry(dep);
     if (entry) outputHash[dep] = entry.outputHash;
   }
   for (const id of ids) {
     // Code identity is read again now: a module may have changed since the plan was compiled.
     const stage = refreshStageCode(plan.stages[id]);
-    const entry = await options.store.getCacheEntry(id);
+    const entry = await options.store.latestCacheEntry(id);
     const last = history.latest[id];
     const estimatedMs = entry?.durationMs ?? (last?.status === 'SUCCEEDED' ? last.durationMs : undefined);
     const untracked = stage.code?.untracked ?? [];
@@ -105,17 +105,15 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       if (hash !== undefined) upstreamHashes[dep] = hash;
     }
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, options.baseDir ?? process.cwd(), memo) : {};
-    const decision = decideStage(stage, {
+    const decision = await decideFromStore(options.store, stage, {
       upstreamHashes,
       fileHashes,
-      entry,
-      outputStored: entry ? await options.store.hasOutput(entry.outputHash) : false,
       lastStatus: last?.status,
       force: options.force === true || forced.has(id),
     });
     const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
-    if (decision.action === 'skip' && runningDeps.length === 0) {
-      outputHash[id] = (entry as NonNullable<typeof entry>).outputHash;
+    if (decision.action === 'skip' && decision.entry && runningDeps.length === 0) {
+      outputHash[id] = decision.entry.outputHash;
       rows.push({ ...base, action: 'skip', reason: decision.reason });
       continue;
     }

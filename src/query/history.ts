@@ -1,5 +1,5 @@
 import type { RunRecord, StageRecord } from '../records';
-import type { RunStore } from '../store/run-store';
+import type { RunStoreReader } from '../store/run-store';
 
 /** The latest record of every stage over a pipeline's runs, with the run it came from. */
 export interface StageHistory {
@@ -13,7 +13,7 @@ export interface StageHistory {
  * Reads the latest record of each stage, newest run first, stopping once every
  * wanted stage is found (usually after one run).
  */
-export async function stageHistory(store: RunStore, pipeline: string, stageIds: readonly string[]): Promise<StageHistory> {
+export async function stageHistory(store: RunStoreReader, pipeline: string, stageIds: readonly string[]): Promise<StageHistory> {
   const latest: Record<string, StageRecord> = {};
   const runOf: Record<string, RunRecord> = {};
   const runs = (await store.listRuns()).filter((r) => r.pipeline === pipeline);

@@ -2,7 +2,7 @@ import type { CompiledPipeline } from '../plan/plan';
 import { dryRun } from './dry-run';
 import { stageHistory } from './history';
 import type { StageStatus } from '../records';
-import type { RunStore } from '../store/run-store';
+import type { RunStoreReader } from '../store/run-store';
 
 /**
  * Where every stage of a pipeline stands: its state in the latest run that
@@ -33,7 +33,7 @@ export interface StageStanding {
 }
 
 /** Every stage's standing, in plan order. */
-export async function pipelineStatus(compiled: CompiledPipeline, store: RunStore, baseDir?: string): Promise<StageStanding[]> {
+export async function pipelineStatus(compiled: CompiledPipeline, store: RunStoreReader, baseDir?: string): Promise<StageStanding[]> {
   const { plan } = compiled;
   // Read once: the dry run judges every stage from the same history this reports.
   const history = await stageHistory(store, plan.name, plan.order);
@@ -41,7 +41,7 @@ export async function pipelineStatus(compiled: CompiledPipeline, store: RunStore
   const out: StageStanding[] = [];
   for (const row of dry.rows) {
     const last = history.latest[row.stageId];
-    const entry = await store.getCacheEntry(row.stageId);
+    const entry = await store.latestCacheEntry(row.stageId);
     out.push({
       stageId: row.stageId,
       status: last?.status ?? 'NEVER_RUN',

@@ -1,9 +1,10 @@
-import { decideStage, type StageDecision } from '../plan/decide';
+import type { StageDecision } from '../plan/decide';
 import { refreshStageCode } from '../plan/fingerprint';
 import { hashInputFiles } from '../plan/input-files';
 import type { PlanStage } from '../plan/plan';
 import { assertOutputsAvailable } from '../plan/select';
 import type { CacheEntry, StageStatus } from '../records';
+import { decideFromStore } from '../query/stage-decision';
 import type { RunStore } from '../store/run-store';
 
 /**
@@ -27,7 +28,10 @@ export class StageInputs {
   /** Output hash of every stage whose output this run can use (ran, restored, kept or required). */
   readonly outputHashes: Record<string, string> = {};
   private readonly outputs = new Map<string, unknown>();
+  /** Latest cache entry of each stage loaded. */
   private readonly entries: Record<string, CacheEntry | undefined> = {};
+  /** The entry each stage decided to restore (its latest or an earlier one). */
+  private readonly restored: Record<string, CacheEntry> = {};
   private readonly fileHashMemo = new Map<string, string>();
 
   constructor(
@@ -35,9 +39,9 @@ export class StageInputs {
     private readonly options: DecisionOptions,
   ) {}
 
-  /** Loads the stored cache entries of these stages, in order. */
+  /** Loads the latest cache entries of these stages, in order. */
   async loadEntries(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.entries[id] = await this.store.getCacheEntry(id);
+    for (const id of ids) this.entries[id] = await this.store.latestCacheEntry(id);
   }
 
   /** How long each of these stages took when its cache entry was recorded, ms (stages without an entry left out). */
@@ -51,21 +55,21 @@ export class StageInputs {
   }
 
   /**
-   * Checks that every stage in `required` has a cache entry whose output is stored.
+   * Checks that every stage in `required` has a cache entry whose output is stored whole.
    * @throws SELECTION_MISSING_OUTPUTS naming the missing ones
    */
   async checkRequiredOutputs(required: readonly string[], stages: readonly string[]): Promise<void> {
     const missing: string[] = [];
     for (const dep of required) {
       const entry = this.entries[dep];
-      if (!entry || !(await this.store.hasOutput(entry.outputHash))) missing.push(dep);
+      if (!entry || (await this.store.verifyOutput(entry.outputHash)) !== 'ok') missing.push(dep);
     }
     if (missing.length > 0) assertOutputsAvailable(missing, stages);
   }
 
-  /** Uses the stored output of a stage whose cache entry was checked by {@link checkRequiredOutputs}. */
+  /** Uses the stored output of a stage restored by {@link decide}, or whose cache entry was checked by {@link checkRequiredOutputs}. */
   useCachedOutput(id: string): string {
-    const outputHash = (this.entries[id] as CacheEntry).outputHash;
+    const outputHash = (this.restored[id] ?? (this.entries[id] as CacheEntry)).outputHash;
     this.outputHashes[id] = outputHash;
     return outputHash;
   }
@@ -90,18 +94,13 @@ export class StageInputs {
     const upstreamHashes: Record<string, string> = {};
     for (const dep of stage.deps) if (this.outputHashes[dep] !== undefined) upstreamHashes[dep] = this.outputHashes[dep];
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, this.options.baseDir ?? process.cwd(), this.fileHashMemo) : {};
-    const entry = this.entries[stage.id];
     const force = this.options.force === true || (Array.isArray(this.options.force) && this.options.force.includes(stage.id));
     // Code identity is read again now: a module may have changed since the plan was compiled.
-    const decision = decideStage(refreshStageCode(stage), {
-      upstreamHashes,
-      fileHashes,
-      entry,
-      outputStored: entry ? await this.store.hasOutput(entry.outputHash) : false,
-      lastStatus,
-      force,
-    });
-    if (decision.action === 'skip' && this.options.cache === false) return { ...decision, action: 'run', reason: 'caching is off' };
+    const decision = await decideFromStore(this.store, refreshStageCode(stage), { upstreamHashes, fileHashes, lastStatus, force });
+    if (decision.action === 'skip' && this.options.cache === false) {
+      return { action: 'run', reason: 'caching is off', cacheKey: decision.cacheKey, parts: decision.parts };
+    }
+    if (decision.entry) this.restored[stage.id] = decision.entry;
     return decision;
   }
 

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { canonicalJson, sha256 } from '../canonical-json';
-import { errnoCode, fsyncDirSync, writeFileAtomicSync } from './atomic-file';
+import { fsyncDirSync, writeFileAtomicSync } from './atomic-file';
+import type { OutputCheck } from '../records';
+import { errnoCode, stateIo, stateIoError } from './state-io';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -15,9 +17,15 @@ export function isOutputHash(hash: string): boolean {
  * Content-addressed stage outputs: `artifacts/<sha256>`, each file the
  * canonical JSON of one value, named by the sha256 of that text. Files are
  * written temp + fsync + rename, so a file under its final name is whole; an
- * existing file is never rewritten (same name, same content).
+ * existing file is not rewritten (same name, same content) unless it is
+ * damaged. `verify` checks a file without decoding it, memoized per instance
+ * by the file's size and mtime, so checking 1,000 restored outputs twice costs
+ * 1,000 `stat` calls the second time. A file-system failure is `STATE_IO`.
  */
 export class ArtifactStore {
+  /** Verdicts of `verify` by hash, valid while the file keeps its size and mtime. */
+  private readonly verified = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly check: OutputCheck }>();
+
   constructor(
     /** The `artifacts` folder. */
     readonly dir: string,
@@ -36,12 +44,13 @@ export class ArtifactStore {
     const text = canonicalJson(value);
     const hash = sha256(text);
     const file = this.pathOf(hash);
-    if (fs.existsSync(file)) return hash;
+    if (this.verify(hash) === 'ok') return hash;
     if (!fs.existsSync(this.dir)) {
-      fs.mkdirSync(this.dir, { recursive: true });
+      stateIo('create folder', this.dir, () => fs.mkdirSync(this.dir, { recursive: true }));
       fsyncDirSync(path.dirname(this.dir));
     }
     writeFileAtomicSync(file, text);
+    this.verified.delete(hash);
     return hash;
   }
 
@@ -58,7 +67,7 @@ export class ArtifactStore {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw missing(hash, file);
-      throw error;
+      throw stateIoError('read', file, error);
     }
     const actual = sha256(text);
     if (actual !== hash) {
@@ -67,6 +76,29 @@ export class ArtifactStore {
       });
     }
     return JSON.parse(text) as unknown;
+  }
+
+  /**
+   * Whether an output is stored whole: `ok` when its file's content hashes to
+   * its name, `missing` when there is no file, `corrupt` otherwise.
+   * @throws DagbookError `STATE_IO` when the file cannot be read.
+   */
+  verify(hash: string): OutputCheck {
+    if (!isOutputHash(hash)) return 'missing';
+    const file = this.pathOf(hash);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return 'missing';
+      throw stateIoError('inspect', file, error);
+    }
+    const memo = this.verified.get(hash);
+    if (memo && memo.size === stat.size && memo.mtimeMs === stat.mtimeMs) return memo.check;
+    const bytes = stateIo('read', file, () => fs.readFileSync(file));
+    const check: OutputCheck = sha256(bytes) === hash ? 'ok' : 'corrupt';
+    this.verified.set(hash, { size: stat.size, mtimeMs: stat.mtimeMs, check });
+    return check;
   }
 
   /** Whether an output is stored. */
@@ -81,7 +113,7 @@ export class ArtifactStore {
       names = fs.readdirSync(this.dir);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return [];
-      throw error;
+      throw stateIoError('list', this.dir, error);
     }
     return names.filter(isOutputHash).sort();
   }
@@ -89,7 +121,9 @@ export class ArtifactStore {
   /** Removes an output; returns whether it was there. */
   remove(hash: string): boolean {
     if (!this.has(hash)) return false;
-    fs.rmSync(this.pathOf(hash), { force: true });
+    const file = this.pathOf(hash);
+    stateIo('remove', file, () => fs.rmSync(file, { force: true }));
+    this.verified.delete(hash);
     return true;
   }
 }

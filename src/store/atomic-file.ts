@@ -1,34 +1,39 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stateIo, stateIoError } from './state-io';
 
 /**
  * Durable file writes: the whole file or nothing, and on disk when the call
  * returns. The text goes to a temp file next to the target, is fsynced, renamed
  * over the target (atomic on POSIX), and the directory is fsynced so the
- * rename itself survives a power loss.
+ * rename itself survives a power loss. A file-system failure is a `STATE_IO`
+ * error naming the target (see `state-io.ts`).
  */
 
 let tempCounter = 0;
 
-/** Writes `text` to `file` atomically and durably (temp file + fsync + rename + directory fsync). */
-export function writeFileAtomicSync(file: string, text: string): void {
+/**
+ * Writes `text` to `file` atomically and durably (temp file + fsync + rename + directory fsync).
+ * @throws DagbookError `STATE_IO` naming `file` when the file system refuses.
+ */
+export function writeFileAtomicSync(file: string, text: string | Uint8Array): void {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
-  const fd = fs.openSync(temp, 'w');
+  const fd = stateIo('write', file, () => fs.openSync(temp, 'w'));
   try {
-    fs.writeFileSync(fd, text, 'utf8');
+    fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);
   } catch (error) {
     fs.closeSync(fd);
     fs.rmSync(temp, { force: true });
-    throw error;
+    throw stateIoError('write', file, error);
   }
-  fs.closeSync(fd);
+  stateIo('close', temp, () => fs.closeSync(fd));
   try {
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    throw error;
+    throw stateIoError('rename', file, error);
   }
   fsyncDirSync(dir);
 }
@@ -50,8 +55,4 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
-/** The code of a Node system error (`ENOENT`, `EEXIST`, ...), or undefined. */
-export function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+export { errnoCode } from './state-io';

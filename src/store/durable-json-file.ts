@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { DagbookError, errorMessage } from '../errors';
-import { errnoCode, writeFileAtomicSync } from './atomic-file';
+import { writeFileAtomicSync } from './atomic-file';
+import { errnoCode, stateIoError } from './state-io';
 import type { Adapter } from './lowdb';
 
 /**
@@ -18,7 +19,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   /**
    * Reads and parses the file; `null` when it does not exist. The value is not
    * validated here: the caller checks its shape.
-   * @throws DagbookError `STATE_CORRUPT` naming the path when the text is not JSON (e.g. truncated).
+   * @throws DagbookError `STATE_CORRUPT` naming the path when the text is not JSON (e.g. truncated);
+   * `STATE_IO` when it cannot be read (e.g. it is a folder).
    */
   async read(): Promise<T | null> {
     let text: string;
@@ -26,7 +28,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       text = fs.readFileSync(this.path, 'utf8');
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return null;
-      throw error;
+      throw stateIoError('read', this.path, error);
     }
     try {
       return JSON.parse(text) as T;
@@ -39,7 +41,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     }
   }
 
-  /** Writes the whole document atomically and durably. */
+  /** Writes the whole document atomically and durably. @throws DagbookError `STATE_IO` when the file system refuses. */
   async write(data: T): Promise<void> {
     writeFileAtomicSync(this.path, JSON.stringify(data));
   }

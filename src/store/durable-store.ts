@@ -2,19 +2,21 @@ import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
+import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
 import { ArtifactStore } from './artifact-store';
-import { DurableJsonFile } from './durable-json-file';
-import { JsonlLog } from './event-log';
-import { applyStateLine, logHeader, parseLog, type StateLine } from './log-record';
-import { Low } from './lowdb';
+import { findCacheEntry, latestCacheEntry } from './cache-history';
+import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
+import { collectGarbage, type GarbageReport } from './garbage-collection';
+import { applyStateLine, type StateLine } from './log-record';
 import { planRetention, retireRunFolders, type RetentionOptions, type RetentionPlan } from './retention';
 import { sortRuns, unknownRun } from './run-records';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
 import type { RunStore } from './run-store';
+import { Snapshot } from './snapshot';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
-import { assertSafeName, runLogPath, statePaths, type StatePaths } from './state-paths';
-import { emptyStateDocument, type StateDocument } from './state-schema';
+import { assertSafeName, statePaths, type StatePaths } from './state-paths';
+import { stateIo, stateIoError } from './state-io';
+import { readRunEvents, WriteAheadLog } from './write-ahead-log';
 
 /** Options of {@link openDurableStore}. */
 export interface OpenDurableStoreOptions {
@@ -22,7 +24,7 @@ export interface OpenDurableStoreOptions {
   readonly stateDir: string;
   /** Pipeline name (a safe path segment). */
   readonly pipeline: string;
-  /** Time source (lock timestamps, names of moved-aside files). @default systemClock */
+  /** Time source (lock timestamps, names of moved-aside files, cache ages). @default systemClock */
   readonly clock?: Clock;
   /**
    * Log records after which the snapshot is rewritten, at least; the threshold
@@ -31,15 +33,19 @@ export interface OpenDurableStoreOptions {
   readonly compactMinRecords?: number;
   /** Command line recorded in the lock. @default process.argv joined by spaces */
   readonly command?: string;
+  /** How much cache history to keep. @default { maxEntriesPerStage: 10, maxAgeDays: 90 } */
+  readonly cache?: CacheOptions;
 }
 
 /**
  * Opens a pipeline's durable state: takes the single-writer lock, loads
- * `db.json` (lowdb, durable adapter), validates it and replays the newer run
- * log records. An unusable `db.json` is moved aside and rebuilt from the run
- * logs when there are any; `store.recovered` then says so.
+ * `db.json` (lowdb, durable adapter), validates it (converting an older
+ * version) and replays the newer run log records. An unusable `db.json` is
+ * moved aside and rebuilt from the run logs when there are any;
+ * `store.recovered` then says so.
  * @throws DagbookError `STATE_LOCKED` when another live process holds the state;
  * `STATE_CORRUPT` naming the path and the problem when it cannot be rebuilt;
+ * `STATE_IO` naming the path and the operation when the file system refuses;
  * `INVALID_OPTION` for a bad pipeline name or option.
  */
 export async function openDurableStore(options: OpenDurableStoreOptions): Promise<DurableStore> {
@@ -48,16 +54,23 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
   if (!Number.isInteger(compactMinRecords) || compactMinRecords < 1) {
     throw new DagbookError('INVALID_OPTION', `Expected \`compactMinRecords\` to be an integer >= 1, got \`${String(options.compactMinRecords)}\``);
   }
+  const cachePolicy = resolveCachePolicy(options.cache);
   const paths = statePaths(options.stateDir, options.pipeline);
-  fs.mkdirSync(paths.root, { recursive: true });
-  const lock = acquireStateLock({ lockPath: paths.lock, command: options.command, now: () => clock.now() });
+  stateIo('create folder', paths.root, () => fs.mkdirSync(paths.root, { recursive: true }));
+  let lock: StateLock;
   try {
-    const db = new Low<StateDocument>(new DurableJsonFile<StateDocument>(paths.db), emptyStateDocument(options.pipeline));
-    const loaded = await loadState(paths, options.pipeline, () => db.adapter.read(), clock);
-    db.data = loaded.document;
-    const store = new DurableStore(paths, db, lock, loaded.nextSeq, compactMinRecords, loaded.recovered, loaded.truncatedLogs);
-    if (loaded.replayed > 0 || loaded.recovered) await store.compact();
-    else store.markSnapshot();
+    lock = acquireStateLock({ lockPath: paths.lock, command: options.command, now: () => clock.now() });
+  } catch (error) {
+    throw stateIoError('open', paths.lock, error);
+  }
+  try {
+    const snapshot = new Snapshot(paths.db, options.pipeline, compactMinRecords);
+    const loaded = await loadState(paths, options.pipeline, () => snapshot.read(), clock);
+    snapshot.load(loaded.document);
+    const wal = new WriteAheadLog(paths, loaded.nextSeq);
+    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs);
+    if (loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
+    else snapshot.markWritten();
     return store;
   } catch (error) {
     lock.release();
@@ -65,28 +78,29 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
   }
 }
 
-/** What a retention pass did. */
-export type RetentionResult = RetentionPlan;
+/** What a retention pass did: the runs and logs retired, and the cache entries past the cache policy dropped. */
+export interface RetentionResult extends RetentionPlan {
+  /** Cache entries dropped by the cache policy (count and age). */
+  readonly cacheEntriesDropped: number;
+}
+
+/** What `gc` did. */
+export interface GcResult extends GarbageReport {
+  /** Cache entries dropped by the cache policy before collecting. */
+  readonly cacheEntriesDropped: number;
+}
 
 /**
- * A {@link RunStore} under `state/<pipeline>/`. The run's JSONL log is the
- * write-ahead log: `saveStage` appends a checkpoint line and fdatasyncs it
- * (O(1), durable), and the lowdb snapshot `db.json` is rewritten only at run
- * begin and end, on status changes, on `close()`, and when the records since
- * the last snapshot reach `max(compactMinRecords, records in the snapshot)`
- * (so the rewrite cost per record stays flat). Opening replays the log records
- * newer than the snapshot's `appliedSeq`. Fsyncs of changes made in the same
- * tick are shared (group commit). Use {@link openDurableStore} to create one.
+ * A {@link RunStore} under `state/<pipeline>/`: the facade over the
+ * write-ahead log (`write-ahead-log.ts`: each change is a numbered record in
+ * its run's JSONL log, fdatasynced, changes of one tick sharing one sync), the
+ * snapshot (`snapshot.ts`: `db.json`, rewritten when due), the artifacts
+ * (`artifact-store.ts`), retention (`retention.ts`), the cache policy
+ * (`cache-policy.ts`) and garbage collection (`garbage-collection.ts`). It
+ * holds the single-writer lock until `close()`. Use {@link openDurableStore}.
  */
 export class DurableStore implements RunStore {
   private readonly artifacts: ArtifactStore;
-  private readonly logs = new Map<string, JsonlLog>();
-  private readonly dirty = new Set<JsonlLog>();
-  /** Runs RUNNING in the snapshot on disk: only their logs are replayed on open. */
-  private snapshotRunning = new Set<string>();
-  private recordsSinceSnapshot = 0;
-  private snapshotRecords = 0;
-  private snapshotDue = false;
   private pendingCommit: Promise<void> | undefined;
   private closed = false;
 
@@ -94,10 +108,11 @@ export class DurableStore implements RunStore {
   constructor(
     /** Paths of this pipeline's state. */
     readonly paths: StatePaths,
-    private readonly db: Low<StateDocument>,
+    private readonly snapshot: Snapshot,
+    private readonly wal: WriteAheadLog,
     private readonly lock: StateLock,
-    private nextSeq: number,
-    private readonly compactMinRecords: number,
+    private readonly cachePolicy: CachePolicy,
+    private readonly clock: Clock,
     /** Set when `db.json` was unusable and the state was rebuilt from the run logs. */
     readonly recovered: RecoveryNote | undefined,
     /** Run logs whose torn last line was skipped on open. */
@@ -106,8 +121,8 @@ export class DurableStore implements RunStore {
     this.artifacts = new ArtifactStore(paths.artifacts);
   }
 
-  private get doc(): StateDocument {
-    return this.db.data;
+  private get doc() {
+    return this.snapshot.doc;
   }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */
@@ -115,7 +130,7 @@ export class DurableStore implements RunStore {
     this.assertOpen();
     assertSafeName('runId', run.runId);
     this.write(run.runId, { kind: 'run', seq: 0, run });
-    this.snapshotDue = true;
+    this.snapshot.require();
     await this.commit();
   }
 
@@ -124,9 +139,9 @@ export class DurableStore implements RunStore {
     this.assertOpen();
     const run = this.requireRun(runId);
     this.write(runId, { kind: 'run', seq: 0, run: { ...run, ...patch, runId: run.runId, pipeline: run.pipeline } });
-    if (patch.status !== undefined && patch.status !== run.status) this.snapshotDue = true;
+    if (patch.status !== undefined && patch.status !== run.status) this.snapshot.require();
     await this.commit();
-    if (this.doc.runs[runId]?.status !== 'RUNNING') this.closeLog(runId);
+    if (this.doc.runs[runId]?.status !== 'RUNNING') this.wal.close(runId);
   }
 
   /** A run by id. */
@@ -168,19 +183,34 @@ export class DurableStore implements RunStore {
     return this.artifacts.has(hash);
   }
 
-  /** The cache entry of a stage. */
-  async getCacheEntry(stageId: string): Promise<CacheEntry | undefined> {
-    return this.doc.cache[stageId];
+  /** Whether an output is stored whole (memoized while its file keeps its size and mtime). */
+  async verifyOutput(hash: string): Promise<OutputCheck> {
+    return this.artifacts.verify(hash);
   }
 
-  /** Replaces the cache entry of a stage (logged in its run's log while that run is running). */
+  /** A stage's cache entry under a cache key. */
+  async getCacheEntry(stageId: string, cacheKey: string): Promise<CacheEntry | undefined> {
+    return findCacheEntry(this.doc.cache, stageId, cacheKey);
+  }
+
+  /** A stage's latest cache entry. */
+  async latestCacheEntry(stageId: string): Promise<CacheEntry | undefined> {
+    return latestCacheEntry(this.doc.cache, stageId);
+  }
+
+  /**
+   * Adds a cache entry as its stage's latest (logged in its run's log while
+   * that run is running); the stage keeps at most `cache.maxEntriesPerStage`.
+   */
   async putCacheEntry(entry: CacheEntry): Promise<void> {
     this.assertOpen();
     this.write(this.doc.runs[entry.runId] ? entry.runId : undefined, { kind: 'cache', seq: 0, entry });
+    // Dropped in memory only: a replay may bring one back until the next snapshot, which is harmless.
+    pruneCacheHistory(this.doc.cache, this.cachePolicy, undefined, [entry.stageId]);
     await this.commit();
   }
 
-  /** Removes the cache entries of these stages (rewrites the snapshot). */
+  /** Removes every cache entry of these stages (rewrites the snapshot). */
   async deleteCacheEntries(stageIds: readonly string[]): Promise<void> {
     this.assertOpen();
     const present = stageIds.filter((id) => this.doc.cache[id] !== undefined);
@@ -209,48 +239,46 @@ export class DurableStore implements RunStore {
   /** Appends an event to its run's log (durable at the next checkpoint or close). */
   appendEvent(event: PipelineEvent): void {
     this.assertOpen();
-    this.logFor(event.runId).appendLine(JSON.stringify({ kind: 'event', event }));
+    this.wal.appendEvent(event);
   }
 
   /** A run's events, in order (a torn last line is skipped). */
   async readEvents(runId: string): Promise<PipelineEvent[]> {
-    const file = runLogPath(this.paths, runId);
-    if (!fs.existsSync(file)) return [];
-    const events: PipelineEvent[] = [];
-    for (const line of parseLog(fs.readFileSync(file, 'utf8'), file).lines) if (line.kind === 'event') events.push(line.event);
-    return events;
-  }
-
-  /** Removes artifacts that no stage record or cache entry points to. */
-  async gcArtifacts(): Promise<{ removed: string[] }> {
-    this.assertOpen();
-    const used = new Set<string>();
-    for (const records of Object.values(this.doc.stages)) {
-      for (const record of Object.values(records)) if (record.outputHash) used.add(record.outputHash);
-    }
-    for (const entry of Object.values(this.doc.cache)) used.add(entry.outputHash);
-    const removed = this.artifacts.list().filter((hash) => !used.has(hash));
-    for (const hash of removed) this.artifacts.remove(hash);
-    return { removed };
+    return readRunEvents(this.paths, runId);
   }
 
   /**
-   * Retires old runs (records and folders) and old event logs. In `archive`
-   * mode a run's folder moves to `archive/<run-id>/` with its records in
-   * `record.json`; in `delete` mode it is removed.
+   * Drops the cache entries past the cache policy, then removes the outputs
+   * that no kept cache entry or stage record points to; with `verify`, also
+   * checks every output still stored and removes the damaged ones.
+   */
+  async gcArtifacts(options: { readonly verify?: boolean } = {}): Promise<GcResult> {
+    this.assertOpen();
+    const dropped = pruneCacheHistory(this.doc.cache, this.cachePolicy, this.clock.now());
+    // The snapshot stops pointing to an output before the output goes.
+    if (dropped.length > 0) await this.compact();
+    return { ...collectGarbage(this.doc, this.artifacts, options), cacheEntriesDropped: dropped.length };
+  }
+
+  /**
+   * Retires old runs (records and folders) and old event logs, and drops the
+   * cache entries past the cache policy. In `archive` mode a run's folder moves
+   * to `archive/<run-id>/` with its records in `record.json`; in `delete` mode
+   * it is removed.
    * @throws DagbookError `INVALID_OPTION` for a bad age or mode.
    */
   async applyRetention(options: RetentionOptions): Promise<RetentionResult> {
     this.assertOpen();
     const plan = planRetention(Object.values(this.doc.runs), options);
-    for (const runId of [...plan.runs, ...plan.logs]) this.closeLog(runId);
+    for (const runId of [...plan.runs, ...plan.logs]) this.wal.close(runId);
     retireRunFolders(this.paths, plan, (runId) => ({ run: this.doc.runs[runId], stages: this.doc.stages[runId] ?? {} }));
     for (const runId of plan.runs) {
       delete this.doc.runs[runId];
       delete this.doc.stages[runId];
     }
-    if (plan.runs.length + plan.logs.length > 0) await this.compact();
-    return plan;
+    const dropped = pruneCacheHistory(this.doc.cache, this.cachePolicy, options.now);
+    if (plan.runs.length + plan.logs.length + dropped.length > 0) await this.compact();
+    return { ...plan, cacheEntriesDropped: dropped.length };
   }
 
   /** Syncs the logs, rewrites the snapshot and releases the lock. Idempotent. */
@@ -262,7 +290,7 @@ export class DurableStore implements RunStore {
     } finally {
       this.closed = true;
       try {
-        for (const runId of [...this.logs.keys()]) this.closeLog(runId);
+        this.wal.closeAll();
       } finally {
         this.lock.release();
       }
@@ -271,41 +299,15 @@ export class DurableStore implements RunStore {
 
   /** Rewrites the snapshot now, then syncs every log. */
   async compact(): Promise<void> {
-    // The durable adapter writes synchronously inside this call, so the markers
-    // below describe exactly the document that reached the disk.
-    const written = this.db.write();
-    this.markSnapshot();
-    this.syncLogs();
+    const written = this.snapshot.write();
+    this.wal.sync();
     await written;
   }
 
-  /** @internal Notes that the in-memory document equals the snapshot on disk. */
-  markSnapshot(): void {
-    this.snapshotRunning = new Set(Object.values(this.doc.runs).filter((r) => r.status === 'RUNNING').map((r) => r.runId));
-    let records = Object.keys(this.doc.runs).length + Object.keys(this.doc.cache).length + Object.keys(this.doc.breakers).length;
-    for (const stages of Object.values(this.doc.stages)) records += Object.keys(stages).length;
-    this.snapshotRecords = records;
-    this.recordsSinceSnapshot = 0;
-    this.snapshotDue = false;
-  }
-
-  /**
-   * Applies a state record in memory and appends it to the run's log. A log
-   * only gets replayed on open while its run is RUNNING in the snapshot; any
-   * other change makes the snapshot due, written before the commit resolves.
-   */
+  /** Numbers a state record, logs it in `runId`'s log and applies it to the document. */
   private write(runId: string | undefined, draft: StateLine): void {
-    const text = JSON.stringify({ ...draft, seq: this.nextSeq++ });
-    const line = JSON.parse(text) as StateLine; // Stored exactly as it will read back.
-    applyStateLine(this.doc, line);
-    this.recordsSinceSnapshot++;
-    if (runId !== undefined) {
-      const log = this.logFor(runId);
-      log.appendLine(text);
-      this.dirty.add(log);
-    }
-    if (runId === undefined || !this.snapshotRunning.has(runId)) this.snapshotDue = true;
-    if (this.recordsSinceSnapshot >= Math.max(this.compactMinRecords, this.snapshotRecords)) this.snapshotDue = true;
+    applyStateLine(this.doc, this.wal.append(runId, draft));
+    this.snapshot.noteRecord(runId);
   }
 
   /** Makes every pending change durable; changes made in the same tick share one fdatasync. */
@@ -313,38 +315,14 @@ export class DurableStore implements RunStore {
     if (!this.pendingCommit) {
       this.pendingCommit = Promise.resolve().then(async () => {
         this.pendingCommit = undefined;
-        if (this.snapshotDue) {
+        if (this.snapshot.due) {
           await this.compact();
           return;
         }
-        this.syncLogs();
+        this.wal.sync();
       });
     }
     return this.pendingCommit;
-  }
-
-  /** Fdatasyncs the logs that got state records since their last sync. */
-  private syncLogs(): void {
-    for (const log of this.dirty) log.sync();
-    this.dirty.clear();
-  }
-
-  private logFor(runId: string): JsonlLog {
-    let log = this.logs.get(runId);
-    if (!log) {
-      log = JsonlLog.open(runLogPath(this.paths, runId));
-      if (log.empty) log.appendLine(JSON.stringify(logHeader(runId)));
-      this.logs.set(runId, log);
-    }
-    return log;
-  }
-
-  private closeLog(runId: string): void {
-    const log = this.logs.get(runId);
-    if (!log) return;
-    this.logs.delete(runId);
-    this.dirty.delete(log);
-    log.close();
   }
 
   /** The running run started last (of equal starts, the one recorded last), as `sortRuns` orders them. */

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError, errorMessage } from '../errors';
-import { errnoCode, fsyncDirSync } from './atomic-file';
+import { fsyncDirSync } from './atomic-file';
+import { errnoCode, stateIo, stateIoError } from './state-io';
 
 /**
  * An append-only JSONL file: one JSON value per line. The file descriptor stays
@@ -31,13 +32,13 @@ export class JsonlLog {
   static open(file: string): JsonlLog {
     const dir = path.dirname(file);
     const existed = fs.existsSync(dir);
-    fs.mkdirSync(dir, { recursive: true });
-    const fd = fs.openSync(file, 'a+');
+    stateIo('create folder', dir, () => fs.mkdirSync(dir, { recursive: true }));
+    const fd = stateIo('open', file, () => fs.openSync(file, 'a+'));
     try {
       cutTornTail(fd);
     } catch (error) {
       fs.closeSync(fd);
-      throw error;
+      throw stateIoError('write', file, error);
     }
     if (!existed) fsyncDirSync(path.dirname(dir));
     fsyncDirSync(dir);
@@ -46,8 +47,9 @@ export class JsonlLog {
 
   /** Whether the file holds nothing yet (a new log). */
   get empty(): boolean {
-    if (this.fd === undefined) throw closedError(this.path);
-    return fs.fstatSync(this.fd).size === 0;
+    const fd = this.fd;
+    if (fd === undefined) throw closedError(this.path);
+    return stateIo('inspect', this.path, () => fs.fstatSync(fd).size === 0);
   }
 
   /** Whether lines were appended since the last `sync()`. */
@@ -62,15 +64,17 @@ export class JsonlLog {
 
   /** Appends one already serialised JSON line (without its newline). */
   appendLine(json: string): void {
-    if (this.fd === undefined) throw closedError(this.path);
-    fs.writeSync(this.fd, `${json}\n`);
+    const fd = this.fd;
+    if (fd === undefined) throw closedError(this.path);
+    stateIo('append to', this.path, () => fs.writeSync(fd, `${json}\n`));
     this.unsynced = true;
   }
 
   /** Makes every appended line durable (fdatasync). Cheap when nothing is pending. */
   sync(): void {
-    if (this.fd === undefined || !this.unsynced) return;
-    fs.fdatasyncSync(this.fd);
+    const fd = this.fd;
+    if (fd === undefined || !this.unsynced) return;
+    stateIo('sync', this.path, () => fs.fdatasyncSync(fd));
     this.unsynced = false;
   }
 
@@ -80,8 +84,9 @@ export class JsonlLog {
     try {
       this.sync();
     } finally {
-      fs.closeSync(this.fd);
+      const fd = this.fd;
       this.fd = undefined;
+      stateIo('close', this.path, () => fs.closeSync(fd));
     }
   }
 }
@@ -140,7 +145,7 @@ export function readJsonlFile(file: string): JsonlContent {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return { values: [] };
-    throw error;
+    throw stateIoError('read', file, error);
   }
   return parseJsonl(text, file);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { parseJsonl, type SkippedLine } from './event-log';
+import { addCacheEntry, latestCacheEntry, touchCacheEntry } from './cache-history';
 import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
 import { breakerSnapshotSchema, cacheEntrySchema, emptyStateDocument, runRecordSchema, stageRecordSchema, type StateDocument } from './state-schema';
 
@@ -113,9 +114,11 @@ export function applyStateLine(document: StateDocument, line: StateLine): void {
       break;
     case 'checkpoint':
       (document.stages[line.runId] ??= {})[line.record.stageId] = line.record;
+      // A stage restored from its cache makes that entry its latest.
+      if (line.record.status === 'CACHED' && line.record.cacheKey !== undefined) touchCacheEntry(document.cache, line.record.stageId, line.record.cacheKey);
       break;
     case 'cache':
-      document.cache[line.entry.stageId] = line.entry;
+      addCacheEntry(document.cache, line.entry);
       break;
     case 'breaker':
       document.breakers[line.key] = line.snapshot;
@@ -130,7 +133,7 @@ export interface ReplayedRun {
   readonly run: RunRecord | undefined;
   /** Its stage records by stage id (last checkpoint of each). */
   readonly stages: Record<string, StageRecord>;
-  /** Cache entries put during the run, by stage id. */
+  /** The latest cache entry put during the run, by stage id. */
   readonly cache: Record<string, CacheEntry>;
   /** Breakers saved during the run, by key. */
   readonly breakers: Record<string, BreakerSnapshot>;
@@ -159,7 +162,9 @@ export function replayEventLog(text: string | readonly string[], source = 'run l
   }
   const stages: Record<string, StageRecord> = {};
   for (const records of Object.values(state.stages)) Object.assign(stages, records);
-  const replayed: ReplayedRun = { run, stages, cache: state.cache, breakers: state.breakers, events, lastSeq: state.appliedSeq };
+  const cache: Record<string, CacheEntry> = {};
+  for (const stageId of Object.keys(state.cache)) cache[stageId] = latestCacheEntry(state.cache, stageId) as CacheEntry;
+  const replayed: ReplayedRun = { run, stages, cache, breakers: state.breakers, events, lastSeq: state.appliedSeq };
   return content.truncated ? { ...replayed, truncated: content.truncated } : replayed;
 }
 

@@ -1,22 +1,31 @@
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { canonicalJson, sha256 } from '../canonical-json';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
+import { addCacheEntry, findCacheEntry, latestCacheEntry, touchCacheEntry, type CacheIndex } from './cache-history';
+import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
 import type { RunStore } from './run-store';
 import { json, sortRuns, unknownRun } from './run-records';
 
 /**
  * A {@link RunStore} kept entirely in memory: for tests and the in-memory
  * benchmark baseline. Every value goes in and comes out through JSON, exactly
- * as it would through the durable store, so both behave the same.
+ * as it would through the durable store, so both behave the same (the cache
+ * keeps the same history under the same policy).
  */
 export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, RunRecord>();
   private readonly stages = new Map<string, Map<string, StageRecord>>();
   private readonly outputs = new Map<string, string>();
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: CacheIndex = {};
+  private readonly cachePolicy: CachePolicy;
   private readonly breakers = new Map<string, BreakerSnapshot>();
   private readonly events = new Map<string, PipelineEvent[]>();
+
+  /** @throws DagbookError `INVALID_OPTION` for bad cache options. */
+  constructor(options: { readonly cache?: CacheOptions } = {}) {
+    this.cachePolicy = resolveCachePolicy(options.cache);
+  }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */
   async beginRun(run: RunRecord): Promise<void> {
@@ -45,6 +54,7 @@ export class MemoryStore implements RunStore {
     let records = this.stages.get(runId);
     if (!records) this.stages.set(runId, (records = new Map()));
     records.set(record.stageId, json(record));
+    if (record.status === 'CACHED' && record.cacheKey !== undefined) touchCacheEntry(this.cache, record.stageId, record.cacheKey);
   }
 
   /** A run's stage records by stage id. */
@@ -74,19 +84,30 @@ export class MemoryStore implements RunStore {
     return this.outputs.has(hash);
   }
 
-  /** The cache entry of a stage. */
-  async getCacheEntry(stageId: string): Promise<CacheEntry | undefined> {
-    return this.cache.get(stageId);
+  /** Whether an output is stored (kept in memory, it cannot be damaged). */
+  async verifyOutput(hash: string): Promise<OutputCheck> {
+    return this.outputs.has(hash) ? 'ok' : 'missing';
   }
 
-  /** Replaces the cache entry of a stage. */
+  /** A stage's cache entry under a cache key. */
+  async getCacheEntry(stageId: string, cacheKey: string): Promise<CacheEntry | undefined> {
+    return findCacheEntry(this.cache, stageId, cacheKey);
+  }
+
+  /** A stage's latest cache entry. */
+  async latestCacheEntry(stageId: string): Promise<CacheEntry | undefined> {
+    return latestCacheEntry(this.cache, stageId);
+  }
+
+  /** Adds a cache entry as its stage's latest; the stage keeps at most `cache.maxEntriesPerStage`. */
   async putCacheEntry(entry: CacheEntry): Promise<void> {
-    this.cache.set(entry.stageId, json(entry));
+    addCacheEntry(this.cache, json(entry));
+    pruneCacheHistory(this.cache, this.cachePolicy, undefined, [entry.stageId]);
   }
 
-  /** Removes the cache entries of these stages. */
+  /** Removes every cache entry of these stages. */
   async deleteCacheEntries(stageIds: readonly string[]): Promise<void> {
-    for (const id of stageIds) this.cache.delete(id);
+    for (const id of stageIds) delete this.cache[id];
   }
 
   /** Every persisted breaker by key. */

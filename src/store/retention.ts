@@ -4,6 +4,7 @@ import { DagbookError } from '../errors';
 import { writeFileAtomicSync } from './atomic-file';
 import type { RunRecord, StageRecord } from '../records';
 import { runDir, type StatePaths } from './state-paths';
+import { stateIo } from './state-io';
 
 /** Options of a retention pass. */
 export interface RetentionOptions {
@@ -70,6 +71,7 @@ function days(field: string, value: number | undefined, fallback: number): numbe
  * `archive/<run-id>/` with its records in `record.json`, and a retired log
  * moves there too; in `delete` mode they are removed. The caller drops the
  * records from its document.
+ * @throws DagbookError `STATE_IO` naming the path and the operation when the file system refuses.
  */
 export function retireRunFolders(
   paths: StatePaths,
@@ -80,14 +82,16 @@ export function retireRunFolders(
   for (const runId of [...plan.runs, ...plan.logs]) {
     const from = runDir(paths, runId);
     if (plan.mode === 'delete') {
-      fs.rmSync(from, { recursive: true, force: true });
+      stateIo('remove', from, () => fs.rmSync(from, { recursive: true, force: true }));
       continue;
     }
     const to = path.join(paths.archive, runId);
-    fs.mkdirSync(to, { recursive: true });
+    stateIo('create folder', to, () => fs.mkdirSync(to, { recursive: true }));
     if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify(recordsOf(runId)));
     if (!fs.existsSync(from)) continue;
-    for (const name of fs.readdirSync(from)) fs.renameSync(path.join(from, name), path.join(to, name));
-    fs.rmdirSync(from);
+    for (const name of stateIo('list', from, () => fs.readdirSync(from))) {
+      stateIo('rename', path.join(from, name), () => fs.renameSync(path.join(from, name), path.join(to, name)));
+    }
+    stateIo('remove', from, () => fs.rmdirSync(from));
   }
 }

@@ -1,45 +1,64 @@
 import type { PipelineEvent } from '../events/event';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
 
 /**
- * The store interface the orchestrator writes through. `MemoryStore` keeps
- * everything in memory; the durable store keeps it under `state/<pipeline>/`.
- * The core never knows which one it has.
+ * The store interfaces. The orchestrator writes through a {@link RunStore};
+ * views (status, the dry run, errors, outputs) read through its read half, a
+ * {@link RunStoreReader}, which a read-only state reader implements without
+ * taking the writer's lock. `MemoryStore` keeps everything in memory; the
+ * durable store keeps it under `state/<pipeline>/`. The core never knows
+ * which one it has.
+ *
+ * The cache keeps history: several entries per stage, by cache key, so
+ * returning to an earlier param value finds its output again. A stage's
+ * *latest* entry is the one put or restored (a `CACHED` stage record naming
+ * its key) most recently: what a change is explained against.
  */
-/** Where runs, checkpoints, outputs, caches and breaker state go. */
-export interface RunStore {
-  /** Records a new run. */
-  beginRun(run: RunRecord): Promise<void>;
-  /** Updates a run (status, usage, end). */
-  updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'pipeline'>>): Promise<void>;
+
+/** The read half of a {@link RunStore}: what views need. */
+export interface RunStoreReader {
   /** A run by id. */
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** Every run, oldest first. */
   listRuns(): Promise<RunRecord[]>;
-  /** Checkpoints a stage transition. */
-  saveStage(runId: string, record: StageRecord): Promise<void>;
   /** A run's stage records by stage id. */
   getStages(runId: string): Promise<Record<string, StageRecord>>;
-  /** Stores an output (JSON data); returns its sha256. */
-  putOutput(value: unknown): Promise<string>;
-  /** Reads an output by hash. @throws OUTPUT_MISSING */
+  /** Reads an output by hash. @throws OUTPUT_MISSING; STATE_CORRUPT when damaged */
   getOutput(hash: string): Promise<unknown>;
-  /** Whether an output exists. */
+  /** Whether an output exists (not checked for damage: see `verifyOutput`). */
   hasOutput(hash: string): Promise<boolean>;
-  /** The cache entry of a stage. */
-  getCacheEntry(stageId: string): Promise<CacheEntry | undefined>;
-  /** Replaces the cache entry of a stage. */
-  putCacheEntry(entry: CacheEntry): Promise<void>;
-  /** Removes cache entries of these stages. */
-  deleteCacheEntries(stageIds: readonly string[]): Promise<void>;
+  /** Whether an output is stored whole: present and hashing to its name. */
+  verifyOutput(hash: string): Promise<OutputCheck>;
+  /** A stage's cache entry under a cache key, when it has one. */
+  getCacheEntry(stageId: string, cacheKey: string): Promise<CacheEntry | undefined>;
+  /** A stage's latest cache entry (put or restored most recently). */
+  latestCacheEntry(stageId: string): Promise<CacheEntry | undefined>;
   /** Every persisted breaker by key. */
   loadBreakers(): Promise<Record<string, BreakerSnapshot>>;
+  /** A run's events, in order. */
+  readEvents(runId: string): Promise<PipelineEvent[]>;
+  /** Releases whatever the reader holds. */
+  close(): Promise<void>;
+}
+
+/** Where runs, checkpoints, outputs, caches and breaker state go. */
+export interface RunStore extends RunStoreReader {
+  /** Records a new run. */
+  beginRun(run: RunRecord): Promise<void>;
+  /** Updates a run (status, usage, end). */
+  updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'pipeline'>>): Promise<void>;
+  /** Checkpoints a stage transition; a `CACHED` record with a `cacheKey` makes that entry its stage's latest. */
+  saveStage(runId: string, record: StageRecord): Promise<void>;
+  /** Stores an output (JSON data); returns its sha256. */
+  putOutput(value: unknown): Promise<string>;
+  /** Adds a cache entry to its stage's history (replacing one under the same key); it becomes the latest. */
+  putCacheEntry(entry: CacheEntry): Promise<void>;
+  /** Removes every cache entry of these stages. */
+  deleteCacheEntries(stageIds: readonly string[]): Promise<void>;
   /** Persists a breaker. */
   saveBreaker(key: string, snapshot: BreakerSnapshot): Promise<void>;
   /** Appends an event to the run's log. */
   appendEvent(event: PipelineEvent): void;
-  /** A run's events, in order. */
-  readEvents(runId: string): Promise<PipelineEvent[]>;
   /** Flushes and releases whatever the store holds. */
   close(): Promise<void>;
 }

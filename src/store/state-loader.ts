@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../clock';
 import { DagbookError, hasErrorCode } from '../errors';
-import { errnoCode, fsyncDirSync } from './atomic-file';
+import { fsyncDirSync } from './atomic-file';
+import { errnoCode, stateIo, stateIoError } from './state-io';
 import { applyStateLine, parseLog, type StateLine } from './log-record';
 import type { StatePaths } from './state-paths';
 import { emptyStateDocument, parseStateDocument, type StateDocument } from './state-schema';
@@ -31,21 +32,32 @@ export interface LoadedState {
   readonly truncatedLogs: { readonly path: string; readonly line: number }[];
   /** Set when `db.json` was unusable and the state was rebuilt from the logs. */
   readonly recovered?: RecoveryNote;
+  /** The schema version `db.json` had when it was converted to the current one. */
+  readonly migratedFrom?: number;
+}
+
+/** Options of {@link loadState}. */
+export interface LoadStateOptions {
+  /** Read only: an unusable `db.json` is left where it is (the state is still rebuilt, in memory). @default false */
+  readonly readOnly?: boolean;
 }
 
 /**
  * Loads a pipeline's state: reads `db.json` (through `read`, the lowdb
  * adapter), validates it, and replays the log records newer than it. When the
  * snapshot is missing or unusable but run logs exist, the bad file is moved
- * aside and the state is rebuilt from the logs.
+ * aside (unless `readOnly`) and the state is rebuilt from the logs. A torn
+ * last line of a log is skipped, never cut here. Nothing is written.
  * @throws DagbookError `STATE_CORRUPT` naming the path and the problem when the
- * snapshot is unusable and there are no logs to rebuild from, or a log is damaged.
+ * snapshot is unusable and there are no logs to rebuild from, or a log is damaged;
+ * `STATE_IO` when a file cannot be read.
  */
 export async function loadState(
   paths: StatePaths,
   pipeline: string,
   read: () => Promise<unknown>,
   clock: Clock,
+  options: LoadStateOptions = {},
 ): Promise<LoadedState> {
   let problem: string | undefined;
   let raw: unknown = null;
@@ -58,7 +70,10 @@ export async function loadState(
   const runIds = listRunDirs(paths);
   if (problem === undefined && raw !== null) {
     const parsed = parseStateDocument(raw, pipeline);
-    if (parsed.ok) return replayNewer(paths, parsed.document, runIds);
+    if (parsed.ok) {
+      const loaded = replayNewer(paths, parsed.document, runIds);
+      return parsed.migratedFrom === undefined ? loaded : { ...loaded, migratedFrom: parsed.migratedFrom };
+    }
     problem = `${paths.db} is not a dagbook state document: ${parsed.problem}`;
   }
   if (problem === undefined) {
@@ -73,7 +88,7 @@ export async function loadState(
       { data: { path: paths.db, problem } },
     );
   }
-  return rebuild(paths, pipeline, runIds, problem, clock);
+  return rebuild(paths, pipeline, runIds, problem, options.readOnly ? undefined : clock);
 }
 
 function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonly string[]): LoadedState {
@@ -90,16 +105,18 @@ function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonl
   };
 }
 
-function rebuild(paths: StatePaths, pipeline: string, runIds: readonly string[], problem: string, clock: Clock): LoadedState {
+/** Rebuilds the state from every log; with a clock, the unusable `db.json` is moved aside first. */
+function rebuild(paths: StatePaths, pipeline: string, runIds: readonly string[], problem: string, clock: Clock | undefined): LoadedState {
   // Read every log before touching anything: a damaged log stops the rebuild with the snapshot in place.
   const { lines, truncatedLogs, maxSeq } = readLogs(paths, runIds);
   const document = emptyStateDocument(pipeline);
   for (const line of lines.sort((a, b) => a.seq - b.seq)) applyStateLine(document, line);
   let movedTo: string | undefined;
-  if (fs.existsSync(paths.db)) {
-    movedTo = `${paths.db}.corrupt-${clock.now()}`;
-    fs.renameSync(paths.db, movedTo);
+  if (clock !== undefined && fs.existsSync(paths.db)) {
+    const aside = `${paths.db}.corrupt-${clock.now()}`;
+    stateIo('rename', paths.db, () => fs.renameSync(paths.db, aside));
     fsyncDirSync(paths.root);
+    movedTo = aside;
   }
   const recovered: RecoveryNote = {
     path: paths.db,
@@ -116,7 +133,7 @@ function readLogs(paths: StatePaths, runIds: readonly string[]) {
   let maxSeq = 0;
   for (const runId of runIds) {
     const file = path.join(paths.runs, runId, 'events.jsonl');
-    const content = parseLog(fs.readFileSync(file, 'utf8'), file);
+    const content = parseLog(stateIo('read', file, () => fs.readFileSync(file, 'utf8')), file);
     if (content.truncated) truncatedLogs.push({ path: file, line: content.truncated.line });
     // Not sorted here: the callers sort the lines of every log together by `seq`.
     for (const line of content.lines) {
@@ -135,7 +152,7 @@ function listRunDirs(paths: StatePaths): string[] {
     names = fs.readdirSync(paths.runs);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return [];
-    throw error;
+    throw stateIoError('list', paths.runs, error);
   }
   return names.filter((name) => fs.existsSync(path.join(paths.runs, name, 'events.jsonl'))).sort();
 }

@@ -8,8 +8,13 @@ import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../rec
  * records later survive a reload.
  */
 
-/** The snapshot format version this code reads and writes. */
-export const STATE_SCHEMA_VERSION = 1;
+/**
+ * The snapshot format version this code writes. Version 1 kept one cache
+ * entry per stage (`cache: { [stageId]: entry }`); version 2 keeps a history
+ * per stage (`cache: { [stageId]: entry[] }`, latest last). A version 1
+ * document is read and converted (see {@link parseStateDocument}).
+ */
+export const STATE_SCHEMA_VERSION = 2;
 
 const usage = z.record(z.number());
 const errorClass = z.enum(['transient', 'persistent', 'resource', 'logic']);
@@ -104,9 +109,12 @@ export const stateDocumentSchema = z.object({
   appliedSeq: z.number().int().nonnegative(),
   runs: z.record(runRecordSchema),
   stages: z.record(z.record(stageRecordSchema)),
-  cache: z.record(cacheEntrySchema),
+  cache: z.record(z.array(cacheEntrySchema)),
   breakers: z.record(breakerSnapshotSchema),
 });
+
+/** The cache index of a version 1 snapshot: one entry per stage. */
+const v1CacheSchema = z.record(cacheEntrySchema);
 
 /** The lowdb snapshot document of one pipeline. */
 export interface StateDocument {
@@ -120,8 +128,8 @@ export interface StateDocument {
   runs: Record<string, RunRecord>;
   /** Stage records by run id, then stage id. */
   stages: Record<string, Record<string, StageRecord>>;
-  /** Cache index by stage id. */
-  cache: Record<string, CacheEntry>;
+  /** Cache history by stage id, oldest use first (see `cache-history.ts`). */
+  cache: Record<string, CacheEntry[]>;
   /** Breakers by key. */
   breakers: Record<string, BreakerSnapshot>;
 }
@@ -133,13 +141,17 @@ export function emptyStateDocument(pipeline: string): StateDocument {
 
 /**
  * Checks a parsed `db.json`; returns the document or a one-line description of
- * every problem (field path and what is wrong).
+ * every problem (field path and what is wrong). A version 1 document is
+ * converted to the current version first (each stage's one cache entry becomes
+ * its history of one); `migratedFrom` then names the version it had.
  */
 export function parseStateDocument(
   value: unknown,
   pipeline: string,
-): { ok: true; document: StateDocument } | { ok: false; problem: string } {
-  const result = stateDocumentSchema.safeParse(value);
+): { ok: true; document: StateDocument; migratedFrom?: number } | { ok: false; problem: string } {
+  const migrated = migrateFromV1(value);
+  if (migrated && !migrated.ok) return migrated;
+  const result = stateDocumentSchema.safeParse(migrated ? migrated.value : value);
   if (!result.success) {
     const problems = result.error.issues.slice(0, 5).map((i) => `\`${i.path.join('.') || '(root)'}\`: ${i.message}`);
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
@@ -149,7 +161,21 @@ export function parseStateDocument(
     return { ok: false, problem: `it belongs to pipeline \`${result.data.pipeline}\`, not \`${pipeline}\`` };
   }
   const document: StateDocument = result.data;
-  return { ok: true, document };
+  return migrated ? { ok: true, document, migratedFrom: 1 } : { ok: true, document };
+}
+
+/** A version 1 document converted to the current shape; undefined for any other value. */
+function migrateFromV1(value: unknown): { ok: true; value: unknown } | { ok: false; problem: string } | undefined {
+  if (typeof value !== 'object' || value === null || (value as { schemaVersion?: unknown }).schemaVersion !== 1) return undefined;
+  const old = value as Record<string, unknown>;
+  const cache = v1CacheSchema.safeParse(old.cache);
+  if (!cache.success) {
+    const issue = cache.error.issues[0];
+    return { ok: false, problem: `\`cache.${issue.path.join('.')}\`: ${issue.message} (a version 1 cache index)` };
+  }
+  const history: Record<string, CacheEntry[]> = {};
+  for (const [stageId, entry] of Object.entries(cache.data)) history[stageId] = [entry];
+  return { ok: true, value: { ...old, schemaVersion: STATE_SCHEMA_VERSION, cache: history } };
 }
 
 // Compile-time checks that the schemas produce the contract's types.

@@ -51,6 +51,25 @@ describe('dagbook CLI', function () {
     });
   });
 
+  describe('when gc verifies the stored outputs', () => {
+    it('removes a damaged output, exits 1 naming it, and the next plan runs its stage again', () => {
+      assert.equal(dagbook(['run', 'pipelines/example.yaml', 'load'], stateDir).code, 0);
+      const artifacts = path.join(stateDir, 'orders', 'artifacts');
+      const [hash] = fs.readdirSync(artifacts);
+      const bytes = fs.readFileSync(path.join(artifacts, hash));
+      bytes[0] ^= 0x01;
+      fs.writeFileSync(path.join(artifacts, hash), bytes);
+      const gc = dagbook(['gc', 'pipelines/example.yaml', '--verify'], stateDir);
+      assert.equal(gc.code, 1, gc.stderr);
+      assert.equal(gc.stdout.trim(), `Removed 0 unreferenced output(s) and 0 old cache entries; removed 1 damaged output(s): ${hash}.`);
+      assert.deepEqual(fs.readdirSync(artifacts), []);
+      assert.match(dagbook(['plan', 'pipelines/example.yaml', 'load'], stateDir).stdout, /load\s+will run\s+stored output missing/);
+      const again = dagbook(['gc', 'pipelines/example.yaml', '--verify'], stateDir);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(again.stdout.trim(), 'Removed 0 unreferenced output(s) and 0 old cache entries; every stored output is whole.');
+    });
+  });
+
   describe('when the pipeline file is invalid', () => {
     it('exits 1 listing every problem with its code', () => {
       const file = path.join(tmp, 'bad.yaml');

@@ -65,6 +65,18 @@ describe('dryRun', () => {
       ]);
     });
 
+    it('restores a param value an earlier run computed, naming that run, and judges what follows by its output', async () => {
+      const [firstRun] = await store.listRuns();
+      await runPipeline(compilePipeline(pipeline({ typing: { params: { sample: 500 } } })), { store, baseDir: dir, runId: 'run-2' });
+      assert.deepEqual(await reasons(pipeline()), [
+        ['import', 'skip', 'up to date'],
+        ['typing', 'skip', `restored from an earlier run (${firstRun.runId})`],
+        // typing's output does not depend on `sample`: stats saw the same input in both runs.
+        ['stats', 'skip', 'up to date'],
+        ['audit', 'skip', 'up to date'],
+      ]);
+    });
+
     it('names changed code', async () => {
       const rows = await reasons(pipeline({ stats: { run: (_c, i) => `new stats of ${String(i.typing)}` } }));
       assert.deepEqual(rows[2], ['stats', 'run', 'code changed']);

@@ -76,6 +76,33 @@ describe('runPipeline (cache decisions)', () => {
     });
   });
 
+  describe('when a param returns to a value an earlier run computed', () => {
+    it('restores that run`s outputs instead of running, naming the run, and explains a later change against them', async () => {
+      const calls: string[] = [];
+      const first = await runToEnd(pipeline(1));
+      const opts = (runId: string) => ({ store: first.store, clock: first.clock, runId });
+      await runToEnd(pipeline(2), opts('run-2'));
+      const third = await runToEnd(pipeline(1, calls), opts('run-3'));
+      assert.deepEqual(calls, []);
+      assert.deepEqual(outcomes(third.result, IDS), [
+        ['a', 'CACHED', 'restored from an earlier run (run-1)'],
+        ['b', 'CACHED', 'restored from an earlier run (run-1)'],
+        ['c', 'CACHED', 'up to date'],
+        ['apart', 'CACHED', 'up to date'],
+      ]);
+      assert.deepEqual(third.result.outputHashes, first.result.outputHashes);
+      const fourth = await runToEnd(pipeline(1, calls), opts('run-4'));
+      assert.deepEqual(outcomes(fourth.result, IDS), IDS.map((id) => [id, 'CACHED', 'up to date']));
+      const fifth = await runToEnd(pipeline(3, calls), opts('run-5'));
+      assert.deepEqual(calls, ['a', 'b']);
+      assert.deepEqual(outcomes(fifth.result, ['a', 'b', 'c']), [
+        ['a', 'SUCCEEDED', 'param `k` changed'],
+        ['b', 'SUCCEEDED', 'upstream `a` output changed'],
+        ['c', 'CACHED', 'up to date'],
+      ]);
+    });
+  });
+
   describe('when a stage`s code changes', () => {
     it('re-runs it with reason "code changed"', async () => {
       const first = await runToEnd(pipeline(1));

@@ -521,7 +521,7 @@ describe('runPipeline', () => {
         stages: await store.getStages('run-1'),
         run: await store.getRun('run-1'),
         output: await store.getOutput(result.stages.leaky.outputHash as string),
-        cache: await store.getCacheEntry('leaky'),
+        cache: await store.latestCacheEntry('leaky'),
       };
       for (const text of [JSON.stringify(events), JSON.stringify(result), JSON.stringify(stored)]) {
         assert.equal(text.includes(KEY), false);

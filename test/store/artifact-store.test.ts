@@ -25,12 +25,48 @@ describe('ArtifactStore', () => {
       assert.deepEqual(store.list(), [HASH_OF_A_B]);
     });
 
-    it('leaves no temp files behind and skips an existing file', () => {
+    it('leaves no temp files behind and skips an existing whole file', () => {
+      store.put({ a: [1, 2], b: 1 });
+      const before = fs.statSync(store.pathOf(HASH_OF_A_B));
+      store.put({ b: 1, a: [1, 2] });
+      const after = fs.statSync(store.pathOf(HASH_OF_A_B));
+      assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs]);
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'artifacts')), [HASH_OF_A_B]);
+    });
+
+    it('rewrites an existing file that is damaged', () => {
       store.put({ a: [1, 2], b: 1 });
       fs.writeFileSync(store.pathOf(HASH_OF_A_B), 'marker');
       store.put({ b: 1, a: [1, 2] });
-      assert.equal(fs.readFileSync(store.pathOf(HASH_OF_A_B), 'utf8'), 'marker');
-      assert.deepEqual(fs.readdirSync(path.join(dir, 'artifacts')), [HASH_OF_A_B]);
+      assert.equal(fs.readFileSync(store.pathOf(HASH_OF_A_B), 'utf8'), '{"a":[1,2],"b":1}');
+      assert.equal(store.verify(HASH_OF_A_B), 'ok');
+    });
+  });
+
+  describe('when outputs are verified', () => {
+    it('says ok, missing or corrupt', () => {
+      store.put({ a: [1, 2], b: 1 });
+      assert.equal(store.verify(HASH_OF_A_B), 'ok');
+      assert.equal(store.verify('e'.repeat(64)), 'missing');
+      assert.equal(store.verify('../db.json'), 'missing');
+      const file = store.pathOf(HASH_OF_A_B);
+      const bytes = fs.readFileSync(file);
+      bytes[5] ^= 0x01;
+      fs.writeFileSync(file, bytes);
+      assert.equal(store.verify(HASH_OF_A_B), 'corrupt');
+    });
+
+    it('reads a file again only when its size or mtime changed', () => {
+      store.put({ a: [1, 2], b: 1 });
+      const file = store.pathOf(HASH_OF_A_B);
+      fs.utimesSync(file, 1_700_000_000, 1_700_000_000); // Whole seconds, so the same mtime can be set again exactly.
+      assert.equal(store.verify(HASH_OF_A_B), 'ok');
+      fs.writeFileSync(file, '{"a":[1,2],"b":2}'); // Same size, and the same mtime below: the memo stands.
+      fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+      assert.equal(store.verify(HASH_OF_A_B), 'ok');
+      assert.equal(new ArtifactStore(path.join(dir, 'artifacts')).verify(HASH_OF_A_B), 'corrupt');
+      fs.utimesSync(file, 1_700_000_000, 1_700_000_001);
+      assert.equal(store.verify(HASH_OF_A_B), 'corrupt');
     });
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { canonicalJson, sha256 } from '../../src/canonical-json';
 import { ManualClock } from '../../src/clock';
 import { hasErrorCode } from '../../src/errors';
 import { openDurableStore, type DurableStore } from '../../src/store/durable-store';
@@ -44,7 +45,7 @@ describe('DurableStore', () => {
       const again = await open();
       assert.deepEqual(await again.listRuns(), [{ ...runRecord('run-1'), status: 'SUCCEEDED', endedAt: 1_700_000_009_000 }]);
       assert.deepEqual(await again.getStages('run-1'), { extract: stageRecord('extract', 'SUCCEEDED', { outputHash: hash }) });
-      assert.deepEqual(await again.getCacheEntry('extract'), cacheEntry('extract', 'run-1', hash));
+      assert.deepEqual(await again.getCacheEntry('extract', 'key-extract'), cacheEntry('extract', 'run-1', hash));
       assert.deepEqual(await again.loadBreakers(), { api: { state: 'OPEN', failures: 2, openedAt: 77 } });
       assert.deepEqual(await again.readEvents('run-1'), [logEvent('run-1', 1, 'hello')]);
       assert.deepEqual(await again.getOutput(hash), { rows: 3 });
@@ -136,7 +137,7 @@ describe('DurableStore', () => {
       });
       assert.equal(fs.readFileSync(path.join(root, 'db.json.corrupt-1234'), 'utf8'), text.slice(0, 40));
       assert.deepEqual(await again.getStages('run-1'), { a: stageRecord('a', 'SUCCEEDED') });
-      assert.deepEqual(await again.getCacheEntry('a'), cacheEntry('a', 'run-1', 'h1'));
+      assert.deepEqual(await again.getCacheEntry('a', 'key-a'), cacheEntry('a', 'run-1', 'h1'));
       assert.equal(readDb().runs['run-1'].runId, 'run-1');
     });
   });
@@ -144,7 +145,7 @@ describe('DurableStore', () => {
   describe('when db.json has a foreign schema', () => {
     it('throws STATE_CORRUPT naming the path and the problem when there are no logs, and frees the lock', async () => {
       fs.mkdirSync(root, { recursive: true });
-      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 2, pipeline: 'etl' }));
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 3, pipeline: 'etl' }));
       await assert.rejects(
         openDurableStore({ stateDir: dir, pipeline: 'etl' }),
         (e: unknown) =>
@@ -166,6 +167,108 @@ describe('DurableStore', () => {
     });
   });
 
+  describe('when db.json is a version 1 document (one cache entry per stage)', () => {
+    it('loads it, keeps each entry as its stage`s history of one, and rewrites it as version 2', async () => {
+      fs.mkdirSync(root, { recursive: true });
+      const v1 = {
+        schemaVersion: 1,
+        pipeline: 'etl',
+        appliedSeq: 4,
+        runs: { 'run-1': { runId: 'run-1', pipeline: 'etl', status: 'SUCCEEDED', stages: ['extract'], startedAt: 1000, endedAt: 2000, usage: {} } },
+        stages: { 'run-1': { extract: { stageId: 'extract', status: 'SUCCEEDED', attempts: 1, idempotencyKey: 'run-1:extract', usage: {}, validation: [], attemptLog: [], outputHash: 'h1' } } },
+        cache: { extract: { stageId: 'extract', cacheKey: 'key-extract', outputHash: 'h1', durationMs: 42, runId: 'run-1', recordedAt: 1_700_000_000_500 } },
+        breakers: {},
+      };
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify(v1));
+      const s = await open();
+      assert.deepEqual(await s.getCacheEntry('extract', 'key-extract'), cacheEntry('extract', 'run-1', 'h1'));
+      assert.deepEqual(await s.latestCacheEntry('extract'), cacheEntry('extract', 'run-1', 'h1'));
+      assert.deepEqual(readDb(), { ...v1, schemaVersion: 2, cache: { extract: [cacheEntry('extract', 'run-1', 'h1')] } });
+    });
+  });
+
+  describe('when cache entries pile up', () => {
+    it('keeps the history across a reopen, and gc drops entries past the age limit but never a stage`s latest', async () => {
+      const clock = new ManualClock(1_700_000_000_500 + 100 * DAY_MS);
+      const s = await open({ clock });
+      await s.beginRun(runRecord('run-1'));
+      const old = await s.putOutput('old');
+      const latest = await s.putOutput('latest');
+      await s.putCacheEntry({ ...cacheEntry('a', 'run-1', old), cacheKey: 'k-old' });
+      await s.putCacheEntry({ ...cacheEntry('a', 'run-1', latest), cacheKey: 'k-latest' });
+      await s.close();
+      const again = await open({ clock });
+      assert.equal((await again.getCacheEntry('a', 'k-old'))?.outputHash, old);
+      assert.deepEqual(await again.gcArtifacts(), { removed: [old], damaged: [], cacheEntriesDropped: 1 });
+      assert.equal(await again.getCacheEntry('a', 'k-old'), undefined);
+      assert.equal((await again.latestCacheEntry('a'))?.outputHash, latest);
+      assert.deepEqual(readDb().cache.a.map((e: { cacheKey: string }) => e.cacheKey), ['k-latest']);
+    });
+
+    it('refuses bad cache options with INVALID_OPTION naming the field', async () => {
+      await assert.rejects(
+        openDurableStore({ stateDir: dir, pipeline: 'etl', cache: { maxAgeDays: Number.NaN } }),
+        (e: unknown) => hasErrorCode(e, 'INVALID_OPTION') && e.message === 'Expected `cache.maxAgeDays` to be a number of days >= 0, got `NaN`',
+      );
+    });
+  });
+
+  describe('when gc verifies the stored outputs', () => {
+    it('removes a damaged output and reports it; the whole ones stay', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      const good = await s.putOutput({ rows: 1 });
+      const bad = await s.putOutput({ rows: 2 });
+      await s.putCacheEntry(cacheEntry('a', 'run-1', good));
+      await s.putCacheEntry(cacheEntry('b', 'run-1', bad));
+      const file = path.join(root, 'artifacts', bad);
+      const bytes = fs.readFileSync(file);
+      bytes[2] ^= 0x01;
+      fs.writeFileSync(file, bytes);
+      assert.equal(await s.verifyOutput(bad), 'corrupt');
+      assert.deepEqual(await s.gcArtifacts({ verify: true }), { removed: [], damaged: [bad], cacheEntriesDropped: 0 });
+      assert.equal(await s.verifyOutput(bad), 'missing');
+      assert.equal(await s.verifyOutput(good), 'ok');
+    });
+  });
+
+  describe('when the file system refuses', () => {
+    it('reports db.json being a folder as STATE_IO naming the path, the operation and the errno', async () => {
+      fs.mkdirSync(path.join(root, 'db.json'), { recursive: true });
+      await assert.rejects(open(), (e: unknown) => {
+        assert.ok(hasErrorCode(e, 'STATE_IO'));
+        assert.equal(e.message.startsWith(`Cannot read ${path.join(root, 'db.json')}: EISDIR (`), true, e.message);
+        assert.deepEqual(e.data, { path: path.join(root, 'db.json'), operation: 'read', errno: 'EISDIR' });
+        assert.equal((e.cause as NodeJS.ErrnoException).code, 'EISDIR');
+        return true;
+      });
+      assert.equal(fs.existsSync(path.join(root, 'lock')), false);
+    });
+
+    it('reports a file where the artifacts folder should be as STATE_IO when an output is stored', async () => {
+      const s = await open();
+      fs.writeFileSync(path.join(root, 'artifacts'), 'not a folder');
+      await assert.rejects(s.putOutput({ rows: 1 }), (e: unknown) => {
+        assert.ok(hasErrorCode(e, 'STATE_IO'));
+        assert.equal(e.data.operation, 'write');
+        assert.equal(e.data.errno, 'ENOTDIR');
+        assert.equal(e.data.path, path.join(root, 'artifacts', sha256(canonicalJson({ rows: 1 }))));
+        return true;
+      });
+    });
+
+    it('reports a file where the runs folder should be as STATE_IO when a run begins', async () => {
+      const s = await open();
+      fs.writeFileSync(path.join(root, 'runs'), 'not a folder');
+      await assert.rejects(s.beginRun(runRecord('run-1')), (e: unknown) => {
+        assert.ok(hasErrorCode(e, 'STATE_IO'));
+        assert.deepEqual([e.data.operation, e.data.path], ['create folder', path.join(root, 'runs', 'run-1')]);
+        assert.equal(e.data.errno, 'ENOTDIR');
+        return true;
+      });
+    });
+  });
+
   describe('when the state is already open', () => {
     it('refuses a second store with STATE_LOCKED', async () => {
       await open();
@@ -182,7 +285,7 @@ describe('DurableStore', () => {
       const orphan = await s.putOutput('orphan');
       await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED', { outputHash: kept }));
       await s.putCacheEntry(cacheEntry('b', 'run-1', cached));
-      assert.deepEqual(await s.gcArtifacts(), { removed: [orphan] });
+      assert.deepEqual(await s.gcArtifacts(), { removed: [orphan], damaged: [], cacheEntriesDropped: 0 });
       assert.equal(await s.hasOutput(kept), true);
       assert.equal(await s.hasOutput(cached), true);
     });
@@ -216,7 +319,7 @@ describe('DurableStore', () => {
 
     it('archives old runs with their records and old logs of kept runs', async () => {
       const s = await seed();
-      assert.deepEqual(await s.applyRetention({ now }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'archive' });
+      assert.deepEqual(await s.applyRetention({ now }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'archive', cacheEntriesDropped: 0 });
       assert.deepEqual((await s.listRuns()).map((r) => r.runId), ['running', 'mid-ok', 'new-ok']);
       assert.deepEqual(fs.readdirSync(path.join(root, 'archive')).sort(), ['mid-ok', 'old-failed', 'old-ok']);
       assert.deepEqual(fs.readdirSync(path.join(root, 'archive', 'old-ok')).sort(), ['events.jsonl', 'record.json']);

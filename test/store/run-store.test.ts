@@ -79,25 +79,56 @@ for (const impl of implementations) {
         assert.equal(await store.putOutput({ a: [1, 2], b: 1 }), hash);
         assert.deepEqual(await store.getOutput(hash), { a: [1, 2], b: 1 });
         assert.equal(await store.hasOutput(hash), true);
+        assert.equal(await store.verifyOutput(hash), 'ok');
       });
 
       it('throws OUTPUT_MISSING naming the hash for an unknown one', async () => {
         const hash = 'f'.repeat(64);
         assert.equal(await store.hasOutput(hash), false);
+        assert.equal(await store.verifyOutput(hash), 'missing');
         await assert.rejects(store.getOutput(hash), (e: unknown) => hasErrorCode(e, 'OUTPUT_MISSING') && e.message.includes(hash));
       });
     });
 
     describe('when cache entries are put and deleted', () => {
-      it('replaces and removes them by stage id', async () => {
+      it('replaces an entry under the same key and removes every entry of a stage', async () => {
         await store.beginRun(runRecord('run-1'));
         await store.putCacheEntry(cacheEntry('extract', 'run-1', 'h1'));
         await store.putCacheEntry(cacheEntry('extract', 'run-1', 'h2'));
         await store.putCacheEntry(cacheEntry('load', 'run-1', 'h3'));
-        assert.deepEqual(await store.getCacheEntry('extract'), cacheEntry('extract', 'run-1', 'h2'));
+        assert.deepEqual(await store.getCacheEntry('extract', 'key-extract'), cacheEntry('extract', 'run-1', 'h2'));
+        assert.deepEqual(await store.latestCacheEntry('extract'), cacheEntry('extract', 'run-1', 'h2'));
         await store.deleteCacheEntries(['extract', 'nothing']);
-        assert.equal(await store.getCacheEntry('extract'), undefined);
-        assert.deepEqual(await store.getCacheEntry('load'), cacheEntry('load', 'run-1', 'h3'));
+        assert.equal(await store.getCacheEntry('extract', 'key-extract'), undefined);
+        assert.equal(await store.latestCacheEntry('extract'), undefined);
+        assert.deepEqual(await store.getCacheEntry('load', 'key-load'), cacheEntry('load', 'run-1', 'h3'));
+      });
+    });
+
+    describe('when a stage has entries under several keys', () => {
+      const entry = (key: string, hash: string, recordedAt: number) => ({ ...cacheEntry('typing', 'run-1', hash), cacheKey: key, recordedAt });
+
+      it('finds each by key; the latest is the one put or restored last', async () => {
+        await store.beginRun(runRecord('run-1'));
+        await store.putCacheEntry(entry('k1', 'h1', 1));
+        await store.putCacheEntry(entry('k2', 'h2', 2));
+        assert.deepEqual(await store.getCacheEntry('typing', 'k1'), entry('k1', 'h1', 1));
+        assert.deepEqual(await store.getCacheEntry('typing', 'k2'), entry('k2', 'h2', 2));
+        assert.equal(await store.getCacheEntry('typing', 'k3'), undefined);
+        assert.deepEqual(await store.latestCacheEntry('typing'), entry('k2', 'h2', 2));
+        await store.saveStage('run-1', stageRecord('typing', 'CACHED', { cacheKey: 'k1', outputHash: 'h1' }));
+        assert.deepEqual(await store.latestCacheEntry('typing'), entry('k1', 'h1', 1));
+      });
+    });
+
+    describe('when a stage gets more entries than the cache keeps', () => {
+      it('drops the least recently used ones past maxEntriesPerStage (default 10)', async () => {
+        await store.beginRun(runRecord('run-1'));
+        for (let i = 1; i <= 12; i++) await store.putCacheEntry({ ...cacheEntry('typing', 'run-1', `h${i}`), cacheKey: `k${i}` });
+        assert.equal(await store.getCacheEntry('typing', 'k1'), undefined);
+        assert.equal(await store.getCacheEntry('typing', 'k2'), undefined);
+        assert.deepEqual((await store.getCacheEntry('typing', 'k3'))?.outputHash, 'h3');
+        assert.deepEqual((await store.latestCacheEntry('typing'))?.outputHash, 'h12');
       });
     });
 

@@ -1,0 +1,40 @@
+import { decideStage, stageKey, type StageDecision } from '../plan/decide';
+import type { PlanStage } from '../plan/plan';
+import type { StageStatus } from '../records';
+import type { RunStoreReader } from '../store/run-store';
+
+/**
+ * Gathers what the cache decision needs from a store — the stage's entry
+ * under its current key, its latest entry, and whether the hit's stored output
+ * is whole — and decides. The run and the dry run both decide through here,
+ * so they give a stage the same reason.
+ */
+
+/** What the caller knows about a stage's inputs. */
+export interface StageInputFacts {
+  /** Output hashes of its deps (those that have one). */
+  readonly upstreamHashes: Readonly<Record<string, string>>;
+  /** Content hashes of its declared input files. */
+  readonly fileHashes: Readonly<Record<string, string>>;
+  /** Its state in its last try. */
+  readonly lastStatus?: StageStatus;
+  /** Re-run regardless of the cache. */
+  readonly force: boolean;
+}
+
+/** Decides whether a stage runs or is restored, reading its cache entries from `store`. */
+export async function decideFromStore(store: RunStoreReader, stage: PlanStage, facts: StageInputFacts): Promise<StageDecision> {
+  const key = stageKey(stage, facts.upstreamHashes, facts.fileHashes);
+  const [hit, latest] = facts.force
+    ? [undefined, undefined]
+    : await Promise.all([store.getCacheEntry(stage.id, key.cacheKey), store.latestCacheEntry(stage.id)]);
+  const output = hit ? await store.verifyOutput(hit.outputHash) : 'ok';
+  return decideStage(stage, {
+    key,
+    ...(hit ? { hit } : {}),
+    ...(latest ? { latest } : {}),
+    output,
+    ...(facts.lastStatus ? { lastStatus: facts.lastStatus } : {}),
+    force: facts.force,
+  });
+}

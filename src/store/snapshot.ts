@@ -1,0 +1,86 @@
+import { DurableJsonFile } from './durable-json-file';
+import { countCacheEntries } from './cache-history';
+import { Low } from './lowdb';
+import { emptyStateDocument, type StateDocument } from './state-schema';
+
+/**
+ * The lowdb snapshot `db.json` of a pipeline's state and when to rewrite it
+ * (compaction). Records between two snapshots live only in the run logs (the
+ * write-ahead log); the snapshot is due when a record cannot be replayed from
+ * a log (it has no run, or its run is not RUNNING in the snapshot on disk: only
+ * those logs are replayed on open), or when the records since the last
+ * snapshot reach `max(compactMinRecords, records in the snapshot)`, so the
+ * rewrite cost per record stays flat however big the state grows.
+ */
+export class Snapshot {
+  private readonly db: Low<StateDocument>;
+  /** Runs RUNNING in the snapshot on disk: only their logs are replayed on open. */
+  private running = new Set<string>();
+  private recordsSince = 0;
+  private records = 0;
+  private dueNow = false;
+
+  constructor(
+    /** Path of `db.json`. */
+    readonly path: string,
+    pipeline: string,
+    private readonly compactMinRecords: number,
+  ) {
+    this.db = new Low<StateDocument>(new DurableJsonFile<StateDocument>(path), emptyStateDocument(pipeline));
+  }
+
+  /** The document, current (the snapshot plus every record since). */
+  get doc(): StateDocument {
+    return this.db.data;
+  }
+
+  /** Reads `db.json` unvalidated (`null` when missing). @throws DagbookError `STATE_CORRUPT` when not JSON; `STATE_IO` */
+  read(): Promise<unknown> {
+    return this.db.adapter.read();
+  }
+
+  /** Takes the loaded (validated, replayed) document as the current one. */
+  load(document: StateDocument): void {
+    this.db.data = document;
+  }
+
+  /** Whether the snapshot must be rewritten before the pending changes count as durable. */
+  get due(): boolean {
+    return this.dueNow;
+  }
+
+  /** Makes the snapshot due (a change the logs cannot replay, e.g. a status change or a deletion). */
+  require(): void {
+    this.dueNow = true;
+  }
+
+  /** Notes a record applied to the document, logged in `runId`'s log (none: not logged). */
+  noteRecord(runId: string | undefined): void {
+    this.recordsSince++;
+    if (runId === undefined || !this.running.has(runId)) this.dueNow = true;
+    if (this.recordsSince >= Math.max(this.compactMinRecords, this.records)) this.dueNow = true;
+  }
+
+  /**
+   * Rewrites `db.json` from the document. The durable adapter writes
+   * synchronously inside this call, so the markers describe exactly the
+   * document that reached the disk.
+   * @throws DagbookError `STATE_IO` when the file system refuses.
+   */
+  write(): Promise<void> {
+    const written = this.db.write();
+    this.markWritten();
+    return written;
+  }
+
+  /** Notes that the document equals the snapshot on disk. */
+  markWritten(): void {
+    const doc = this.doc;
+    this.running = new Set(Object.values(doc.runs).filter((r) => r.status === 'RUNNING').map((r) => r.runId));
+    let records = Object.keys(doc.runs).length + countCacheEntries(doc.cache) + Object.keys(doc.breakers).length;
+    for (const stages of Object.values(doc.stages)) records += Object.keys(stages).length;
+    this.records = records;
+    this.recordsSince = 0;
+    this.dueNow = false;
+  }
+}

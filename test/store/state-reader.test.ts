@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openDurableStore, type DurableStore } from '../../src/store/durable-store';
+import { openStateReader } from '../../src/store/state-reader';
+import { cacheEntry, logEvent, runRecord, stageRecord, tempDir } from './fixtures';
+
+describe('openStateReader', () => {
+  let dir: string;
+  let root: string;
+  let writer: DurableStore | undefined;
+  beforeEach(() => {
+    dir = tempDir();
+    root = path.join(dir, 'etl');
+  });
+  afterEach(async () => {
+    await writer?.close();
+    writer = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A writer that holds the lock with run-1 RUNNING: extract done, load running. */
+  async function runningWriter(): Promise<DurableStore> {
+    writer = await openDurableStore({ stateDir: dir, pipeline: 'etl' });
+    await writer.beginRun(runRecord('run-1'));
+    await writer.saveStage('run-1', stageRecord('extract', 'SUCCEEDED', { outputHash: 'h1' }));
+    await writer.putCacheEntry(cacheEntry('extract', 'run-1', 'h1'));
+    await writer.saveStage('run-1', stageRecord('load', 'RUNNING'));
+    writer.appendEvent(logEvent('run-1', 1, 'load started'));
+    return writer;
+  }
+
+  const logFile = () => path.join(root, 'runs', 'run-1', 'events.jsonl');
+
+  describe('when a writer holds the state mid-run', () => {
+    it('shows the run so far from the snapshot and the log, without the lock and without writing', async () => {
+      await runningWriter();
+      const before = { db: fs.readFileSync(path.join(root, 'db.json'), 'utf8'), log: fs.readFileSync(logFile(), 'utf8'), lock: fs.readFileSync(path.join(root, 'lock'), 'utf8') };
+      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      assert.deepEqual(await reader.listRuns(), [runRecord('run-1')]);
+      assert.deepEqual(await reader.getStages('run-1'), {
+        extract: stageRecord('extract', 'SUCCEEDED', { outputHash: 'h1' }),
+        load: stageRecord('load', 'RUNNING'),
+      });
+      assert.deepEqual(await reader.latestCacheEntry('extract'), cacheEntry('extract', 'run-1', 'h1'));
+      assert.deepEqual(await reader.readEvents('run-1'), [logEvent('run-1', 1, 'load started')]);
+      await reader.close();
+      assert.deepEqual(
+        { db: fs.readFileSync(path.join(root, 'db.json'), 'utf8'), log: fs.readFileSync(logFile(), 'utf8'), lock: fs.readFileSync(path.join(root, 'lock'), 'utf8') },
+        before,
+      );
+    });
+  });
+
+  describe('when the last line of a run log is torn', () => {
+    it('shows every whole line and leaves the torn one in place', async () => {
+      await runningWriter();
+      const torn = '{"kind":"checkpoint","seq":99,"runId":"run-1","record":{"stageId":"load","sta';
+      fs.appendFileSync(logFile(), torn);
+      const text = fs.readFileSync(logFile(), 'utf8');
+      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      assert.deepEqual(reader.truncatedLogs, [{ path: logFile(), line: text.split('\n').length }]);
+      assert.deepEqual((await reader.getStages('run-1')).load, stageRecord('load', 'RUNNING'));
+      assert.equal(fs.readFileSync(logFile(), 'utf8'), text);
+    });
+  });
+
+  describe('when db.json is unusable and run logs exist', () => {
+    it('shows the state rebuilt from the logs and leaves db.json where it is', async () => {
+      await runningWriter();
+      await writer?.close();
+      writer = undefined;
+      fs.writeFileSync(path.join(root, 'db.json'), '{"schemaVer');
+      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      assert.deepEqual(reader.recovered?.runsRebuilt, ['run-1']);
+      assert.equal(reader.recovered?.movedTo, undefined);
+      assert.deepEqual(Object.keys(await reader.getStages('run-1')), ['extract', 'load']);
+      assert.equal(fs.readFileSync(path.join(root, 'db.json'), 'utf8'), '{"schemaVer');
+      assert.deepEqual(fs.readdirSync(root).sort(), ['db.json', 'runs']);
+    });
+  });
+
+  describe('when the pipeline has no state yet', () => {
+    it('reads as empty and creates nothing', async () => {
+      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      assert.deepEqual(await reader.listRuns(), []);
+      assert.equal(await reader.latestCacheEntry('extract'), undefined);
+      assert.equal(fs.existsSync(root), false);
+    });
+  });
+});
