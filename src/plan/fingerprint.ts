@@ -128,6 +128,14 @@ export function stageCode(stage: Pick<StageDefinition, 'id' | 'run' | 'codeDeps'
   if ('error' in captured) return finish([], {}, { unparsed: `its source could not be parsed (${captured.error}): only its text is tracked` });
   const untracked: string[] = [];
   const packages: Record<string, string> = {};
+  const cell = cellDeclarations();
+  if (cell !== undefined && captured.names.includes('exports')) {
+    for (const name of captured.members.exports ?? []) {
+      const files = cellValueModules(cell[name], context);
+      if (files.length > 0) modules.push(...files);
+      else untracked.push(name);
+    }
+  }
   for (const name of captured.names) {
     if (isGlobal(name) || covered.some((c) => c(name))) continue;
     const binding = importBinding(name, captured, context);
@@ -153,6 +161,27 @@ function importBinding(name: string, captured: Captures, context: CodeContext): 
     .map((m) => m.file);
   if (files.length > 0) return { files: [...new Set(files)].sort() };
   return bindingPackage(base, context.baseDir);
+}
+
+/**
+ * The declarations of earlier notebook cells, when running in a tslab
+ * kernel: tslab compiles a cell's use of a name an earlier cell declared (an
+ * import, a const, a function) to `exports.<name>`, and keeps those values
+ * on the `exports` object it passes to every cell as `__tslab__.exports`.
+ */
+function cellDeclarations(): Readonly<Record<string, unknown>> | undefined {
+  const tslab = (globalThis as { __tslab__?: { exports?: unknown } }).__tslab__;
+  return typeof tslab?.exports === 'object' && tslab.exports !== null ? (tslab.exports as Record<string, unknown>) : undefined;
+}
+
+/** The loaded local modules an earlier cell's value comes from: a function one exports, or one's exports object (`import * as stages`). */
+function cellValueModules(value: unknown, context: CodeContext): string[] {
+  if (typeof value === 'function') {
+    const located = context.locate(value);
+    if (located !== undefined) return [located.file];
+  }
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return [];
+  return [...new Set(context.modules.filter((m) => m.module.exports === value).map((m) => m.file))];
 }
 
 function exportsHas(exports: unknown, prop: string): boolean {

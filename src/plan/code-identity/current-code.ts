@@ -54,7 +54,7 @@ export function currentStageFunction(stage: PlanStage, loaded: StageFn): StageFn
     const mod = require.cache[file] ?? newestLoad(file);
     const changed = mod === undefined ? undefined : changedSinceLoad(file, mod);
     if (changed !== undefined) {
-      throw staleError(stage.id, changed, code.root, `run the cell that imports \`${partPath(file, code.root)}\` and the cell that defines the stage again, or restart the kernel`);
+      throw staleError(stage.id, changed, file, code.root, 'and the cell that defines the stage ');
     }
   }
   return fn;
@@ -72,7 +72,7 @@ function currentExport(stageId: string, loaded: StageFn, origin: FunctionOrigin,
   }
   const filename = mod.filename ?? mod.id;
   if (require.cache[filename] === undefined) {
-    throw staleError(stageId, changed, root, `run the cell that imports \`${partPath(origin.file, root)}\` again, or restart the kernel`);
+    throw staleError(stageId, changed, origin.file, root, '');
   }
   const reloaded = reload(filename, origin.file);
   replacements.set(origin.module, reloaded);
@@ -136,10 +136,20 @@ function newestLoad(source: string): NodeModule | undefined {
   return newest;
 }
 
-function staleError(stageId: string, changed: string, root: string, todo: string): DagbookError {
+/**
+ * The refusal, with what to do: tslab loads a changed file again when a cell
+ * imports it after it noticed the change, but keeps the modules that import
+ * it as they were, so a changed helper needs a new kernel.
+ */
+function staleError(stageId: string, changed: string, module: string, root: string, alsoRun: string): DagbookError {
+  const name = partPath(module, root);
+  const todo =
+    changed === module
+      ? `run the cell that imports \`${name}\` ${alsoRun}again, or restart the kernel`
+      : `restart the kernel (the notebook loads \`${partPath(changed, root)}\` again, but not \`${name}\`, which imports it)`;
   return new DagbookError(
     'STAGE_CODE_STALE',
     `Stage \`${stageId}\` would run code loaded before \`${partPath(changed, root)}\` changed, and only the notebook can load it again: ${todo}`,
-    { stageId, errorClass: 'persistent', data: { file: changed } },
+    { stageId, errorClass: 'persistent', data: { file: changed, module } },
   );
 }
