@@ -148,17 +148,21 @@ export function stageCode(stage: Pick<StageDefinition, 'id' | 'run' | 'codeDeps'
 
 /**
  * What a captured name holds when it is an import binding: the loaded local
- * modules it can name (those whose file gives its identifier and whose
- * exports have every property the function reads off it), else the package
- * it names; undefined when neither.
+ * modules it can name (those whose file exists and gives its identifier and
+ * whose exports have every property the function reads off it; those inside
+ * the project when some are), else the package it names; undefined when
+ * neither.
  */
 function importBinding(name: string, captured: Captures, context: CodeContext): { files: string[] } | { name: string; packageJson: string } | undefined {
   const base = bindingBase(name);
   if (base === undefined) return undefined;
   const reads = captured.members[name] ?? [];
-  const files = context.modules
-    .filter((m) => fileIdentifiers(m.file).includes(base) && reads.every((prop) => exportsHas(m.module.exports, prop)))
+  const named = context.modules
+    .filter((m) => fileIdentifiers(m.file).includes(base) && reads.every((prop) => exportsHas(m.module.exports, prop)) && fs.existsSync(m.file))
     .map((m) => m.file);
+  // Several modules give the name (a `stages.ts` per pipeline folder): those of this project, when there are.
+  const inProject = named.filter((file) => !path.isAbsolute(partPath(file, context.root)));
+  const files = inProject.length > 0 ? inProject : named;
   if (files.length > 0) return { files: [...new Set(files)].sort() };
   return bindingPackage(base, context.baseDir);
 }
