@@ -4,11 +4,15 @@ import type { PlanIssue } from '../errors';
 import type { CodeDependency, StageDefinition } from '../definition/types';
 import { canonicalJson, sha256 } from '../canonical-json';
 import { contentHash } from './code-identity/file-state';
-import { freeIdentifiers } from './code-identity/free-identifiers';
-import { functionLocator, type FunctionLocator } from './code-identity/function-module';
+import { freeIdentifiers, type Captures } from './code-identity/free-identifiers';
+import { moduleIndex, type FunctionLocator, type ModuleIndex } from './code-identity/function-module';
+import { bindingBase, bindingPackage, fileIdentifiers } from './code-identity/import-binding';
 import { moduleGraph, type StampedGraph } from './code-identity/module-graph';
 import { packageVersion, UNRESOLVED_PACKAGE } from './code-identity/package-version';
+import { partPath } from './code-identity/part-path';
 import type { PlanCode, PlanStage } from './plan';
+
+export { currentStageFunction } from './code-identity/current-code';
 
 /**
  * A stage's code identity: what its cache key holds for the code it runs.
@@ -21,8 +25,12 @@ import type { PlanCode, PlanStage } from './plan';
  * - A stage written in a notebook cell is tracked by its source text
  *   (`code:fn`) plus its declared `codeDeps` (`code:dep:<name>`): a function
  *   exported by a module adds that module's graph, any other function its
- *   text; a path adds its module's graph. The names the function captures
- *   that are neither globals nor declared are listed as `untracked`.
+ *   text; a path adds its module's graph. A captured import binding
+ *   (`lib_1`, `dagbook_1`: see `code-identity/import-binding.ts`) adds the
+ *   graph of the loaded local module it names, or the version of the package
+ *   it names as resolved from the working directory (`code:pkg:<name>`). The
+ *   names the function captures that are none of these, nor globals, are
+ *   listed as `untracked`.
  *
  * File parts are named by their path relative to the project root (the
  * nearest folder above the working directory holding a package.json), so a
@@ -48,11 +56,14 @@ export interface CodeContext {
   readonly baseDir: string;
   /** Finds the module exporting a function. */
   readonly locate: FunctionLocator;
+  /** The loaded local modules, for captured import bindings. */
+  readonly modules: ModuleIndex['modules'];
 }
 
-/** The context for compiling in `cwd`: the project root above it and a locator over the current module cache. */
+/** The context for compiling in `cwd`: the project root above it and an index of the modules loaded now. */
 export function codeContext(cwd: string = process.cwd()): CodeContext {
-  return { root: projectRoot(cwd), baseDir: cwd, locate: functionLocator() };
+  const index = moduleIndex();
+  return { root: projectRoot(cwd), baseDir: cwd, locate: index.locate, modules: index.modules };
 }
 
 /** The nearest folder at or above `from` holding a package.json, else `from`. */
@@ -108,31 +119,105 @@ export function stageCode(stage: Pick<StageDefinition, 'id' | 'run' | 'codeDeps'
   });
   if (issues.length > 0) return issues;
 
-  const uniqueModules = [...new Set(modules)];
-  const base = { root: context.root, fixed, modules: uniqueModules };
-  const parts = codeParts(base);
-  if (own) return { ...base, parts, untracked: [] };
+  const finish = (untracked: string[], packages: Record<string, string>, extra: { unparsed?: string } = {}): PlanCode => {
+    const base = { root: context.root, fixed, modules: [...new Set(modules)], ...(Object.keys(packages).length > 0 ? { packages } : {}) };
+    return { ...base, parts: codeParts(base), untracked, ...extra };
+  };
+  if (own) return finish([], {});
   const captured = freeIdentifiers(Function.prototype.toString.call(stage.run));
-  if ('error' in captured) return { ...base, parts, untracked: [], unparsed: `its source could not be parsed (${captured.error}): only its text is tracked` };
-  const untracked = captured.names.filter((n) => !isGlobal(n) && !covered.some((c) => c(n)));
-  return { ...base, parts, untracked };
+  if ('error' in captured) return finish([], {}, { unparsed: `its source could not be parsed (${captured.error}): only its text is tracked` });
+  const untracked: string[] = [];
+  const packages: Record<string, string> = {};
+  const cell = cellDeclarations();
+  if (cell !== undefined && captured.names.includes('exports')) {
+    for (const name of captured.members.exports ?? []) {
+      const files = cellValueModules(cell[name], context);
+      if (files.length > 0) modules.push(...files);
+      else untracked.push(name);
+    }
+  }
+  for (const name of captured.names) {
+    if (isGlobal(name) || covered.some((c) => c(name))) continue;
+    const binding = importBinding(name, captured, context);
+    if (binding === undefined) untracked.push(name);
+    else if ('files' in binding) modules.push(...binding.files);
+    else packages[binding.name] = binding.packageJson;
+  }
+  return finish(untracked, packages);
 }
 
-/** The parts of a code identity now: `fixed`, plus a content hash per file of each module graph and a version per imported package. */
-export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules'>): Record<string, string> {
-  if (code.modules.length === 1) return { ...code.fixed, ...graphParts(moduleGraph(code.modules[0]), code.root) };
+/**
+ * What a captured name holds when it is an import binding: the loaded local
+ * modules it can name (those whose file exists and gives its identifier and
+ * whose exports have every property the function reads off it; those inside
+ * the project when some are), else the package it names; undefined when
+ * neither.
+ */
+function importBinding(name: string, captured: Captures, context: CodeContext): { files: string[] } | { name: string; packageJson: string } | undefined {
+  const base = bindingBase(name);
+  if (base === undefined) return undefined;
+  const reads = captured.members[name] ?? [];
+  const named = context.modules
+    .filter((m) => fileIdentifiers(m.file).includes(base) && reads.every((prop) => exportsHas(m.module.exports, prop)) && fs.existsSync(m.file))
+    .map((m) => m.file);
+  // Several modules give the name (a `stages.ts` per pipeline folder): those of this project, when there are.
+  const inProject = named.filter((file) => !path.isAbsolute(partPath(file, context.root)));
+  const files = inProject.length > 0 ? inProject : named;
+  if (files.length > 0) return { files: [...new Set(files)].sort() };
+  return bindingPackage(base, context.baseDir);
+}
+
+/**
+ * The declarations of earlier notebook cells, when running in a tslab
+ * kernel: tslab compiles a cell's use of a name an earlier cell declared (an
+ * import, a const, a function) to `exports.<name>`, and keeps those values
+ * on the `exports` object it passes to every cell as `__tslab__.exports`.
+ */
+function cellDeclarations(): Readonly<Record<string, unknown>> | undefined {
+  const tslab = (globalThis as { __tslab__?: { exports?: unknown } }).__tslab__;
+  return typeof tslab?.exports === 'object' && tslab.exports !== null ? (tslab.exports as Record<string, unknown>) : undefined;
+}
+
+/** The loaded local modules an earlier cell's value comes from: a function one exports, or one's exports object (`import * as stages`). */
+function cellValueModules(value: unknown, context: CodeContext): string[] {
+  if (typeof value === 'function') {
+    const located = context.locate(value);
+    if (located !== undefined) return [located.file];
+  }
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return [];
+  return [...new Set(context.modules.filter((m) => m.module.exports === value).map((m) => m.file))];
+}
+
+function exportsHas(exports: unknown, prop: string): boolean {
+  try {
+    return (typeof exports === 'object' || typeof exports === 'function') && exports !== null && prop in exports;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The parts of a code identity now: `fixed`, plus a content hash per file of
+ * each module graph and a version per package those graphs import or the
+ * function's import bindings name.
+ */
+export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules' | 'packages'>): Record<string, string> {
+  const direct = Object.entries(code.packages ?? {});
+  if (code.modules.length === 1 && direct.length === 0) return { ...code.fixed, ...graphParts(moduleGraph(code.modules[0]), code.root) };
   const parts: Record<string, string> = { ...code.fixed };
   const packages = new Map<string, Set<string>>();
+  const addVersions = (name: string, value: string) => {
+    const versions = packages.get(name) ?? new Set<string>();
+    for (const version of value.split(', ')) versions.add(version);
+    packages.set(name, versions);
+  };
   for (const module of code.modules) {
     for (const [name, value] of Object.entries(graphParts(moduleGraph(module), code.root))) {
       if (!name.startsWith('code:pkg:')) parts[name] = value;
-      else {
-        const versions = packages.get(name) ?? new Set<string>();
-        for (const version of value.split(', ')) versions.add(version);
-        packages.set(name, versions);
-      }
+      else addVersions(name, value);
     }
   }
+  for (const [name, packageJson] of direct) addVersions(`code:pkg:${name}`, packageVersion(packageJson));
   for (const [name, versions] of packages) parts[name] = [...versions].sort().join(', ');
   return parts;
 }
@@ -164,7 +249,7 @@ function graphParts(stamped: StampedGraph, root: string): Readonly<Record<string
  */
 export function refreshStageCode(stage: PlanStage): PlanStage {
   const code = stage.code;
-  if (stage.version !== undefined || code === undefined || code.modules.length === 0) return stage;
+  if (stage.version !== undefined || code === undefined || (code.modules.length === 0 && code.packages === undefined)) return stage;
   const parts = codeParts(code);
   if (sameParts(parts, code.parts)) return stage;
   return { ...stage, code: { ...code, parts }, codeHash: codeHashOf(parts) };
@@ -179,13 +264,6 @@ function sameParts(a: Readonly<Record<string, string>>, b: Readonly<Record<strin
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   return keys.every((k) => a[k] === b[k]);
-}
-
-/** `file` relative to `root` with `/` separators, or absolute when outside it. */
-function partPath(file: string, root: string): string {
-  const relative = path.relative(root, file);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return file.split(path.sep).join('/');
-  return relative.split(path.sep).join('/');
 }
 
 const MODULE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];

@@ -92,6 +92,8 @@ export interface PlanCode {
   readonly fixed: Readonly<Record<string, string>>;
   /** Absolute paths of the modules whose graphs are tracked: the stage's module and its module code dependencies. */
   readonly modules: readonly string[];
+  /** Packages the function's captured import bindings name (`dagbook_1`): the package.json each resolves to, by package name; absent when none. */
+  readonly packages?: Readonly<Record<string, string>>;
   /** The parts as last computed: `fixed` plus `code:file:<path>` per module file and `code:pkg:<name>` (the version) per imported package. */
   readonly parts: Readonly<Record<string, string>>;
   /** Names the stage function captures that nothing tracks (not globals, not declared in `codeDeps`), sorted. */

@@ -5,6 +5,7 @@ import type { BreakerRegistry } from '../execute/circuit-breaker';
 import { idempotencyKey } from '../execute/idempotency';
 import { executeStage, type StageOutcome } from '../execute/stage-executor';
 import type { StageDecision } from '../plan/decide';
+import { currentStageFunction } from '../plan/fingerprint';
 import type { CompiledPipeline } from '../plan/plan';
 import type { RandomSource } from '../random';
 import type { Scheduler } from '../schedule/scheduler';
@@ -91,7 +92,7 @@ export async function runStage(
   const outcome = await executeStage({
     runId: run.runId,
     stage,
-    entry: run.compiled.registry[id],
+    entry: { ...run.compiled.registry[id], run: (ctx, inputs) => currentStageFunction(stage, run.compiled.registry[id].run)(ctx, inputs) },
     inputs: await run.inputs.inputsOf(stage),
     clock: run.clock,
     random: run.random,

@@ -14,8 +14,16 @@ import { parse, type Node } from 'acorn';
  * list needs (a temporal dead zone does not change what is captured).
  */
 
-/** The free identifiers of `source`, sorted, or the parse error's message when it does not parse. */
-export function freeIdentifiers(source: string): { readonly names: readonly string[] } | { readonly error: string } {
+/** The names a function captures. */
+export interface Captures {
+  /** The free identifiers, sorted. */
+  readonly names: readonly string[];
+  /** Per free identifier read as `name.property`, the property names (sorted): what a captured import binding must export. */
+  readonly members: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The free identifiers of `source`, or the parse error's message when it does not parse. */
+export function freeIdentifiers(source: string): Captures | { readonly error: string } {
   let ast: Node;
   try {
     ast = parseFunction(source);
@@ -24,7 +32,24 @@ export function freeIdentifiers(source: string): { readonly names: readonly stri
   }
   const free = new Set<string>();
   visit(ast, [new Set()], free);
-  return { names: [...free].sort() };
+  const members = new Map<string, Set<string>>();
+  collectMembers(ast, free, members);
+  return { names: [...free].sort(), members: Object.fromEntries([...members].map(([name, props]) => [name, [...props].sort()])) };
+}
+
+/** `name.property` reads (not computed) of the free names. A local that shadows a free name is not told apart: its reads only add names to check. */
+function collectMembers(node: unknown, free: ReadonlySet<string>, members: Map<string, Set<string>>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectMembers(n, free, members);
+    return;
+  }
+  if (!isNode(node)) return;
+  if (node.type === 'MemberExpression' && !node.computed && node.object.type === 'Identifier' && node.property.type === 'Identifier' && free.has(node.object.name)) {
+    const props = members.get(node.object.name) ?? new Set<string>();
+    props.add(node.property.name);
+    members.set(node.object.name, props);
+  }
+  for (const key of Object.keys(node)) if (key !== 'type' && key !== 'start' && key !== 'end' && key !== 'loc') collectMembers(node[key], free, members);
 }
 
 const OPTIONS = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true } as const;

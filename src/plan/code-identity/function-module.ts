@@ -1,45 +1,90 @@
+import { isPackageFile, loadedModules, moduleSource } from './loaded-modules';
+
 /**
- * The module a function was loaded from, found in Node's CommonJS module
- * cache (`require.cache`): the module whose exports hold that exact function.
- * Stages read from a pipeline file were loaded with `require`, and a TS
- * module imported by a notebook cell (tslab) or a script (tsx) is a CommonJS
- * module too, so their functions are found here; a function written in a
- * cell is not exported by any module, and is not found.
+ * The module a function was loaded from: the loaded CommonJS module (see
+ * `loaded-modules.ts`: `require.cache` and what its modules' `children`
+ * reach, which covers tslab's modules) whose exports hold that exact
+ * function. Stages read from a pipeline file were loaded with `require`, a TS
+ * module imported by a script (tsx) is in `require.cache`, and one imported
+ * by a notebook cell (tslab) is reachable as a child of tslab's executor, so
+ * their functions are found here; a function written in a cell is not
+ * exported by any module, and is not found.
  *
  * When several modules export it (a module re-exporting another's), the one
  * that defines it is taken: the candidate that no other candidate is
  * imported by, i.e. not the re-exporter. Modules under `node_modules` are
  * skipped: packages are tracked by version, not by file.
+ *
+ * Every function located is remembered with the module object it came from
+ * ({@link functionOrigin}), so a run can tell later whether that module's
+ * code is older than its files.
  */
 
 /** Where a function is exported from. */
 export interface FunctionModule {
-  /** Absolute path of the module file. */
+  /** Absolute path of the module's source file (a tslab module's `.ts` file, not its `.js` name). */
   readonly file: string;
   /** Name of the export that holds the function (`default` for `module.exports = fn`). */
   readonly exportName: string;
 }
 
-/** A lookup from function to module, built from the module cache as it is when created. */
+/** A located function's module object, as loaded. */
+export interface FunctionOrigin extends FunctionModule {
+  /** The module object whose exports hold the function. */
+  readonly module: NodeModule;
+}
+
+/** A lookup from function to module, built from the loaded modules as they are when created. */
 export type FunctionLocator = (fn: unknown) => FunctionModule | undefined;
 
-/** Builds a {@link FunctionLocator} over the current `require.cache` (one pass over it). */
-export function functionLocator(cache: NodeJS.Dict<NodeModule> = require.cache): FunctionLocator {
+/** The loaded local modules (not under `node_modules`), with a lookup from function to module. */
+export interface ModuleIndex {
+  /** The module exporting `fn`, if any. */
+  readonly locate: FunctionLocator;
+  /** The loaded local modules, each with its source file. */
+  readonly modules: readonly { readonly module: NodeModule; readonly file: string }[];
+}
+
+const origins = new WeakMap<object, FunctionOrigin>();
+
+/** The module a function was located in by a {@link ModuleIndex}, if it was. */
+export function functionOrigin(fn: unknown): FunctionOrigin | undefined {
+  return (typeof fn === 'function' || (typeof fn === 'object' && fn !== null)) ? origins.get(fn) : undefined;
+}
+
+/** Remembers where a function was found some other way (a module loaded again for a stage). */
+export function rememberOrigin(fn: object, origin: FunctionOrigin): void {
+  origins.set(fn, origin);
+}
+
+/** Builds a {@link ModuleIndex} over the modules loaded now (one pass over them). */
+export function moduleIndex(cache: NodeJS.Dict<NodeModule> = require.cache): ModuleIndex {
   const found = new Map<unknown, { module: NodeModule; exportName: string }[]>();
-  for (const [file, mod] of Object.entries(cache)) {
-    if (mod === undefined || file.includes(`/node_modules/`) || file.includes('\\node_modules\\')) continue;
+  const modules: { module: NodeModule; file: string }[] = [];
+  for (const mod of loadedModules(cache)) {
+    const file = moduleSource(mod);
+    if (isPackageFile(file)) continue;
+    modules.push({ module: mod, file });
     for (const [exportName, value] of exportedFunctions(mod.exports)) {
       const list = found.get(value) ?? [];
       if (!list.some((c) => c.module === mod)) list.push({ module: mod, exportName });
       found.set(value, list);
     }
   }
-  return (fn) => {
+  const locate: FunctionLocator = (fn) => {
     const candidates = found.get(fn);
     if (candidates === undefined) return undefined;
     const chosen = candidates.length === 1 ? candidates[0] : definingModule(candidates);
-    return { file: chosen.module.filename ?? chosen.module.id, exportName: chosen.exportName };
+    const origin: FunctionOrigin = { module: chosen.module, file: moduleSource(chosen.module), exportName: chosen.exportName };
+    origins.set(fn as object, origin);
+    return { file: origin.file, exportName: origin.exportName };
   };
+  return { locate, modules };
+}
+
+/** Builds a {@link FunctionLocator} over the modules loaded now. */
+export function functionLocator(cache: NodeJS.Dict<NodeModule> = require.cache): FunctionLocator {
+  return moduleIndex(cache).locate;
 }
 
 function exportedFunctions(exports: unknown): [string, unknown][] {
