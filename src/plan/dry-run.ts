@@ -66,24 +66,24 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
   const forced = new Set(Array.isArray(options.force) ? options.force : []);
   const memo = new Map<string, string>();
   const willRun = new Set<string>();
-  const outputHash: Record<string, string> = {};
+  const outputHash = new Map<string, string>();
   const rows: DryRunRow[] = [];
 
   for (const dep of selection.requiresOutputsOf) {
     const entry = await options.store.getCacheEntry(dep);
-    if (entry) outputHash[dep] = entry.outputHash;
+    if (entry) outputHash.set(dep, entry.outputHash);
   }
   for (const id of ids) {
     const stage = plan.stages[id];
     const entry = await options.store.getCacheEntry(id);
-    const last = history.latest[id];
+    const last = Object.prototype.hasOwnProperty.call(history.latest, id) ? history.latest[id] : undefined;
     const estimatedMs = entry?.durationMs ?? (last?.status === 'SUCCEEDED' ? last.durationMs : undefined);
     const base = { stageId: id, deps: stage.deps, ...(estimatedMs === undefined ? {} : { estimatedMs }) };
     if (disabled.has(id)) {
       rows.push({ ...base, action: 'disabled', reason: 'disabled in config' });
       continue;
     }
-    if (selection.blocked[id] !== undefined) {
+    if (Object.prototype.hasOwnProperty.call(selection.blocked, id)) {
       rows.push({ ...base, action: 'blocked', reason: selection.blocked[id] });
       continue;
     }
@@ -91,7 +91,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
     // against the dep's previous output, and name the dep as the reason if none.
     const upstreamHashes: Record<string, string> = {};
     for (const dep of stage.deps) {
-      const hash = willRun.has(dep) ? entry?.parts?.[`upstream:${dep}`] : outputHash[dep];
+      const hash = willRun.has(dep) ? entry?.parts?.[`upstream:${dep}`] : outputHash.get(dep);
       if (hash !== undefined) upstreamHashes[dep] = hash;
     }
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, options.baseDir ?? process.cwd(), memo) : {};
@@ -105,7 +105,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
     });
     const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
     if (decision.action === 'skip' && runningDeps.length === 0) {
-      outputHash[id] = (entry as NonNullable<typeof entry>).outputHash;
+      outputHash.set(id, (entry as NonNullable<typeof entry>).outputHash);
       rows.push({ ...base, action: 'skip', reason: decision.reason });
       continue;
     }
