@@ -21,6 +21,8 @@ export interface DecisionFacts {
   readonly lastStatus?: StageStatus;
   /** Re-run regardless of the cache. */
   readonly force: boolean;
+  /** Keyed hash for secret params' parts of the key: the store's `secretDigest`. */
+  readonly secretDigest: (value: string) => string;
 }
 
 /** The decision. */
@@ -37,7 +39,7 @@ export interface StageDecision {
 
 /** Decides whether `stage` runs, given the facts. */
 export function decideStage(stage: PlanStage, facts: DecisionFacts): StageDecision {
-  const parts = cacheKeyParts(stage, facts.upstreamHashes, facts.fileHashes);
+  const parts = cacheKeyParts(stage, facts.upstreamHashes, facts.fileHashes, facts.secretDigest);
   const key = cacheKey(parts);
   const run = (reason: string): StageDecision => ({ action: 'run', reason, cacheKey: key, parts });
   if (facts.force) return run('forced');

@@ -102,6 +102,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       outputStored: entry ? await options.store.hasOutput(entry.outputHash) : false,
       lastStatus: last?.status,
       force: options.force === true || forced.has(id),
+      secretDigest: (value) => options.store.secretDigest(value),
     });
     const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
     if (decision.action === 'skip' && runningDeps.length === 0) {

@@ -97,6 +97,7 @@ export class StageInputs {
       outputStored: entry ? await this.store.hasOutput(entry.outputHash) : false,
       lastStatus,
       force,
+      secretDigest: (value) => this.store.secretDigest(value),
     });
     if (decision.action === 'skip' && this.options.cache === false) return { ...decision, action: 'run', reason: 'caching is off' };
     return decision;

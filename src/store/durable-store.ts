@@ -12,6 +12,7 @@ import { sortRuns, unknownRun } from './run-records';
 import type { BreakerSnapshot, CacheEntry, RunRecord, RunStore, StageRecord } from './run-store';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
+import { keyedDigest, loadOrCreateSecretKey } from './secret-key';
 import { assertSafeName, runLogPath, statePaths, type StatePaths } from './state-paths';
 import { emptyStateDocument, type StateDocument } from './state-schema';
 
@@ -54,7 +55,8 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     const db = new Low<StateDocument>(new DurableJsonFile<StateDocument>(paths.db), emptyStateDocument(options.pipeline));
     const loaded = await loadState(paths, options.pipeline, () => db.adapter.read(), clock);
     db.data = loaded.document;
-    const store = new DurableStore(paths, db, lock, loaded.nextSeq, compactMinRecords, loaded.recovered, loaded.truncatedLogs);
+    const secretKey = loadOrCreateSecretKey(paths.secretKey);
+    const store = new DurableStore(paths, db, lock, loaded.nextSeq, compactMinRecords, loaded.recovered, loaded.truncatedLogs, secretKey);
     if (loaded.replayed > 0 || loaded.recovered) await store.compact();
     else store.markSnapshot();
     return store;
@@ -101,12 +103,18 @@ export class DurableStore implements RunStore {
     readonly recovered: RecoveryNote | undefined,
     /** Run logs whose torn last line was skipped on open. */
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
+    private readonly secretKey: Uint8Array,
   ) {
     this.artifacts = new ArtifactStore(paths.artifacts);
   }
 
   private get doc(): StateDocument {
     return this.db.data;
+  }
+
+  /** Keyed hash of a secret value under the key in `secret.key`. */
+  secretDigest(value: string): string {
+    return keyedDigest(this.secretKey, value);
   }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { canonicalJson, sha256 } from '../plan/canonical-json';
 import type { BreakerSnapshot, CacheEntry, RunRecord, RunStore, StageRecord } from './run-store';
 import { json, sortRuns, unknownRun } from './run-records';
+import { keyedDigest, SECRET_KEY_BYTES } from './secret-key';
 
 /**
  * A {@link RunStore} kept entirely in memory: for tests and the in-memory
@@ -16,6 +18,17 @@ export class MemoryStore implements RunStore {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly breakers = new Map<string, BreakerSnapshot>();
   private readonly events = new Map<string, PipelineEvent[]>();
+  private readonly secretKey: Uint8Array;
+
+  /** @param secretKey Key of {@link secretDigest}. @default random bytes, new for each store */
+  constructor(options: { readonly secretKey?: Uint8Array } = {}) {
+    this.secretKey = options.secretKey ?? randomBytes(SECRET_KEY_BYTES);
+  }
+
+  /** Keyed hash of a secret value under this store's key. */
+  secretDigest(value: string): string {
+    return keyedDigest(this.secretKey, value);
+  }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */
   async beginRun(run: RunRecord): Promise<void> {

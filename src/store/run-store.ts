@@ -183,6 +183,12 @@ export interface RunStore {
   appendEvent(event: PipelineEvent): void;
   /** A run's events, in order. */
   readEvents(runId: string): Promise<PipelineEvent[]>;
+  /**
+   * Keyed hash (hex HMAC-SHA256) of a secret value under this store's own
+   * random key: what a cache key keeps for a secret param, so that the stored
+   * parts cannot be checked against guesses without the key.
+   */
+  secretDigest(value: string): string;
   /** Flushes and releases whatever the store holds. */
   close(): Promise<void>;
 }

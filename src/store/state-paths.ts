@@ -16,6 +16,8 @@ export interface StatePaths {
   readonly artifacts: string;
   /** `state/<pipeline>/archive`: run folders moved aside by retention. */
   readonly archive: string;
+  /** `state/<pipeline>/secret.key`: the key secret params are hashed with (mode 0600). */
+  readonly secretKey: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export function statePaths(stateDir: string, pipeline: string): StatePaths {
     runs: path.join(root, 'runs'),
     artifacts: path.join(root, 'artifacts'),
     archive: path.join(root, 'archive'),
+    secretKey: path.join(root, 'secret.key'),
   };
 }
 
