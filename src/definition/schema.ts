@@ -115,7 +115,7 @@ function stringArray(expectation: string) {
 
 /** Params: a record of JSON data (they are hashed and stored in the plain-JSON plan); see `param-values.ts`. */
 export const paramsSchema = z
-  .record(mapKeySchema('param name', (key) => (key === '__proto__' ? 'a name other than `__proto__`' : undefined)), z.unknown(), {
+  .record(mapKeySchema('param name', (key) => (key === '__proto__' ? 'a name other than `__proto__` (which names the prototype of the params object)' : undefined)), z.unknown(), {
     invalid_type_error: 'an object',
   })
   .superRefine((params, ctx) => {
