@@ -35,7 +35,8 @@ interface Measure {
 
 interface Frame {
   readonly value: object;
-  readonly path: (string | number)[];
+  /** The key the object was reached by (unused for the root). */
+  readonly key: string | number;
   readonly entries: [string | number, unknown][];
   next: number;
   depth: number;
@@ -63,44 +64,52 @@ export function paramValueProblems(value: unknown): ParamProblem[] {
   const problems: ParamProblem[] = [];
   const done = new Map<object, Measure>();
   const onPath = new Set<object>();
+  // The open frames are the path from the root to the value being visited.
   const frames: Frame[] = [];
+  const report = (key: string | number | undefined, problem: Omit<ParamProblem, 'path'>): void => {
+    // Past a few, more of the same problem tells the reader nothing new.
+    if (problems.length >= MAX_REPORTED) return;
+    const path = frames.slice(1).map((f) => f.key);
+    if (key !== undefined) path.push(key);
+    problems.push({ path, ...problem });
+  };
 
-  /** Checks a value; returns its measure, or starts a frame for an object not walked yet. */
-  const visit = (item: unknown, path: (string | number)[]): Measure | undefined => {
+  /** Checks a value reached by `key` from the innermost open frame; returns its measure, or opens a frame for an object not walked yet. */
+  const visit = (item: unknown, key: string | number | undefined): Measure | undefined => {
     if (item === null || typeof item === 'string' || typeof item === 'boolean') return SCALAR;
     if (typeof item === 'number') {
-      if (!Number.isFinite(item)) problems.push({ path, expectation: 'JSON data', received: item });
+      if (!Number.isFinite(item)) report(key, { expectation: 'JSON data', received: item });
       return SCALAR;
     }
     if (typeof item !== 'object') {
-      problems.push({ path, expectation: 'JSON data', received: item });
+      report(key, { expectation: 'JSON data', received: item });
       return SCALAR;
     }
     if (onPath.has(item)) {
-      problems.push({ path, expectation: 'JSON data without reference cycles', received: item, got: 'a reference to an enclosing value' });
+      report(key, { expectation: 'JSON data without reference cycles', received: item, got: 'a reference to an enclosing value' });
       return SCALAR;
     }
     const known = done.get(item);
     if (known) return known;
     if (!Array.isArray(item) && !isPlainObject(item)) {
-      problems.push({ path, expectation: 'JSON data', received: item });
+      report(key, { expectation: 'JSON data', received: item });
       return SCALAR;
     }
-    if (!Array.isArray(item) && Object.prototype.hasOwnProperty.call(item, '__proto__')) {
-      problems.push({ path: [...path, '__proto__'], expectation: 'JSON data without a `__proto__` key', received: (item as Record<string, unknown>)['__proto__'] });
-    }
     onPath.add(item);
-    frames.push({ value: item, path, entries: entriesOf(item), next: 0, depth: 1, values: 1 });
+    frames.push({ value: item, key: key ?? '', entries: entriesOf(item), next: 0, depth: 1, values: 1 });
+    if (!Array.isArray(item) && Object.prototype.hasOwnProperty.call(item, '__proto__')) {
+      report('__proto__', { expectation: 'JSON data without a `__proto__` key', received: (item as Record<string, unknown>)['__proto__'] });
+    }
     return undefined;
   };
 
-  const root = visit(value, []);
+  const root = visit(value, undefined);
   let last: Measure = root ?? SCALAR;
   while (frames.length > 0) {
     const frame = frames[frames.length - 1];
     if (frame.next < frame.entries.length) {
       const [key, item] = frame.entries[frame.next++];
-      const measure = visit(item, [...frame.path, key]);
+      const measure = visit(item, key);
       if (measure) addChild(frame, measure);
       continue;
     }
@@ -110,8 +119,6 @@ export function paramValueProblems(value: unknown): ParamProblem[] {
     done.set(frame.value, last);
     if (frames.length > 0) addChild(frames[frames.length - 1], last);
   }
-  // Past a few, more of the same problem tells the reader nothing new.
-  problems.splice(MAX_REPORTED);
   if (last.depth > MAX_PARAM_DEPTH) {
     problems.unshift({ path: [], expectation: `nested at most ${MAX_PARAM_DEPTH} levels deep`, received: value, got: `${last.depth} levels` });
   }
