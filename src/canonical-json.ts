@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DagbookError } from './errors';
+import { MAX_JSON_DEPTH } from './limits';
 
 /**
  * Canonical JSON: the text `JSON.stringify` would give, except that object
@@ -7,10 +8,24 @@ import { DagbookError } from './errors';
  * Follows JSON's rules otherwise: `toJSON` is honoured, `undefined` and
  * function properties are dropped, non-finite numbers become `null`.
  *
- * @throws DagbookError `INVALID_OPTION` when the value contains a cycle.
+ * Values nested deeper than {@link MAX_JSON_DEPTH} levels are refused
+ * before they can exhaust the call stack.
+ *
+ * @throws DagbookError `INVALID_OPTION` when the value contains a cycle, a
+ *   bigint, is nested more than `MAX_JSON_DEPTH` levels deep, or its text
+ *   would exhaust the call stack or the longest string.
  */
 export function canonicalJson(value: unknown): string {
-  const text = write(value, new Set<object>(), '');
+  let text: string | undefined;
+  try {
+    text = write(value, new Set<object>(), '');
+  } catch (error) {
+    // Called from deep in a stack, even a value within the limit can exhaust it; a string past V8's length cap throws the same class.
+    if (error instanceof RangeError) {
+      throw new DagbookError('INVALID_OPTION', `Cannot write the value as JSON: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
   // A top-level undefined or function has no JSON text; JSON.stringify returns undefined.
   return text ?? 'null';
 }
@@ -43,6 +58,11 @@ function write(value: unknown, ancestors: Set<object>, key: string): string | un
   const obj = value as object;
   if (ancestors.has(obj)) {
     throw new DagbookError('INVALID_OPTION', 'Cannot write a value with a reference cycle as JSON');
+  }
+  if (ancestors.size >= MAX_JSON_DEPTH) {
+    throw new DagbookError('INVALID_OPTION', `Cannot write a value nested more than ${MAX_JSON_DEPTH} levels deep as JSON`, {
+      data: { maxDepth: MAX_JSON_DEPTH },
+    });
   }
   ancestors.add(obj);
   try {

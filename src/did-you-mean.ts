@@ -30,6 +30,8 @@ export function closestMatch(name: string, candidates: readonly string[]): strin
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: skip what cannot be close (and a huge name costs nothing).
+    if (Math.abs(candidate.length - name.length) > limit) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (distance <= limit && distance < bestDistance) {
       best = candidate;

@@ -8,6 +8,7 @@
 /** Stable error codes; part of the public contract. */
 export type ErrorCode =
   | 'PLAN_INVALID'
+  | 'PLAN_INVALID_FILE'
   | 'PLAN_UNKNOWN_DEP'
   | 'PLAN_DUPLICATE_ID'
   | 'PLAN_CYCLE'

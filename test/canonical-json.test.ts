@@ -31,6 +31,32 @@ describe('canonicalJson', () => {
     });
   });
 
+  describe('when the value is nested deeper than the limit', () => {
+    const nested = (levels: number): unknown => {
+      let value: unknown = 0;
+      for (let i = 0; i < levels; i++) value = [value];
+      return value;
+    };
+
+    it('writes 1,000 levels and refuses 1,001 and 100,000 with INVALID_OPTION, not a RangeError', () => {
+      assert.equal(canonicalJson(nested(1000)), `${'['.repeat(1000)}0${']'.repeat(1000)}`);
+      for (const levels of [1001, 100_000]) {
+        assert.throws(
+          () => canonicalJson(nested(levels)),
+          (e: unknown) => hasErrorCode(e, 'INVALID_OPTION') && e.message === 'Cannot write a value nested more than 1000 levels deep as JSON',
+        );
+      }
+    });
+
+    it('refuses with INVALID_OPTION when the call stack runs out first', () => {
+      const deepCall = (n: number): unknown => (n === 0 ? canonicalJson(nested(1000)) : deepCall(n - 1));
+      assert.throws(
+        () => deepCall(8000),
+        (e: unknown) => hasErrorCode(e, 'INVALID_OPTION') && e.message === 'Cannot write the value as JSON: Maximum call stack size exceeded',
+      );
+    });
+  });
+
   describe('when the same object appears twice without a cycle', () => {
     it('writes it twice', () => {
       const shared = { x: 1 };

@@ -1,8 +1,9 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { VERSION } from '../version';
 import { formatDuration } from '../display/format';
 import { describeFailures, runNotebook } from '../notebook/run-notebook';
 import { startLab } from './lab';
+import { integerOption, positiveNumberOption } from './numeric-options';
 import { addPipelineCommands } from './pipeline-commands';
 import { errorMessage } from '../errors';
 
@@ -10,14 +11,6 @@ import { errorMessage } from '../errors';
  * The `dagbook` command line. The only place that writes to stdout/stderr
  * and decides exit codes.
  */
-
-function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected \`${name}\` to be a number > 0, got \`${value}\``);
-    return n;
-  };
-}
 
 /** Runs the CLI with `argv` (as in process.argv); resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -30,7 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('lab')
     .description('open the notebook workbench (JupyterLab on notebooks/, bound to 127.0.0.1)')
-    .option('--port <port>', 'port', positiveNumber('port'), 8888)
+    .option('--port <port>', 'port', integerOption('--port', 1, 65535), 8888)
     .option('--browser', 'open a browser', false)
     .action(async (opts: { port: number; browser: boolean }) => {
       exitCode = await startLab({ port: opts.port, browser: opts.browser }, out);
@@ -41,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('run notebooks headlessly in a fresh kernel; fails naming the first failing cell')
     .argument('<notebooks...>', 'notebook files')
     .option('--out <path>', 'write the executed notebook here (one notebook only)')
-    .option('--timeout <seconds>', 'per-cell timeout in seconds', positiveNumber('timeout'), 120)
+    .option('--timeout <seconds>', 'per-cell timeout in seconds', positiveNumberOption('--timeout'), 120)
     .option('--kernel <name>', 'kernel name (default: the notebook’s own)')
     .action(async (notebooks: string[], opts: { out?: string; timeout: number; kernel?: string }) => {
       if (opts.out && notebooks.length > 1) {

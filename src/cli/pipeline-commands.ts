@@ -5,6 +5,7 @@ import { pipelineFileJsonSchema } from '../definition/json-schema';
 import { renderDagSvg } from '../display/dag-svg';
 import { openWorkbench, type WorkbenchOptions } from '../notebook/workbench';
 import { openDurableStore, type DurableStore } from '../store/durable-store';
+import { integerOption, nonNegativeNumberOption } from './numeric-options';
 import { terminalProgress } from './terminal-progress';
 
 /**
@@ -52,7 +53,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--only', 'run exactly the named stages (their upstream outputs must be stored)')
     .option('--from', 'run the named stage and everything downstream of it')
     .option('--force', 're-run the named stages (all, when none is named) regardless of the cache')
-    .option('--max-parallel <n>', 'stages running at once', (v) => Number(v))
+    .option('--max-parallel <n>', 'stages running at once', integerOption('--max-parallel', 1))
     .option('--resume [run-id]', 'resume an interrupted or failed run (default: the latest run)')
     .option(...stateOption)
     .action(async (file: string, stages: string[], opts: CommonOptions & { only?: boolean; from?: boolean; force?: boolean; maxParallel?: number; resume?: boolean | string }) => {
@@ -62,7 +63,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
       const target = stages.length === 0 ? undefined : stages;
       const force = opts.force ? (target ? target : true) : undefined;
       try {
-        const parallel = opts.maxParallel ? { maxParallel: opts.maxParallel } : {};
+        const parallel = opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel };
         const result = opts.resume
           ? await wb.resume(typeof opts.resume === 'string' ? opts.resume : undefined, parallel)
           : await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...parallel });
@@ -147,9 +148,9 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .description('apply the retention policy: failed runs 7 days, successful runs 90 days, logs 30 days')
     .argument('<pipeline>', 'pipeline file')
     .option('--delete', 'delete instead of archiving')
-    .option('--failed-days <n>', 'keep failed runs this many days', (v) => Number(v), 7)
-    .option('--success-days <n>', 'keep successful runs this many days', (v) => Number(v), 90)
-    .option('--log-days <n>', 'keep run logs this many days', (v) => Number(v), 30)
+    .option('--failed-days <n>', 'keep failed runs this many days', nonNegativeNumberOption('--failed-days'), 7)
+    .option('--success-days <n>', 'keep successful runs this many days', nonNegativeNumberOption('--success-days'), 90)
+    .option('--log-days <n>', 'keep run logs this many days', nonNegativeNumberOption('--log-days'), 30)
     .option(...stateOption)
     .action(async (file: string, opts: CommonOptions & { delete?: boolean; failedDays: number; successDays: number; logDays: number }) => {
       await withPipelineStore(file, opts, io, async (store) => {

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as nodePath from 'node:path';
-import { parseDocument } from 'yaml';
-import { DagbookError, errorMessage, planInvalidError, type PlanIssue } from '../errors';
+import { errorMessage, planInvalidError, type PlanIssue } from '../errors';
 import { didYouMean } from '../did-you-mean';
 import { graphIssues, type StageEdges } from '../graph/graph-issues';
+import { parsePipelineText, readPipelineText } from './pipeline-text';
 import { FN_REFERENCE_PATTERN, isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
 import type { PipelineDefinition, StageDefinition, StageFn } from './types';
 import { planIssuesFromZod } from './zod-issues';
@@ -18,30 +17,45 @@ export interface LoadPipelineFileOptions {
 /**
  * Loads a pipeline file (YAML or JSON), validates it and resolves each
  * stage's `fn: "module#export"` with `require` (a path relative to the
- * file's folder, or a package name). Every problem is collected: field and
- * policy errors, unknown functions, duplicate ids, unknown deps and cycles.
- * A `thread` stage also gets `fnPath`: `fn` with its module resolved to an
- * absolute file path, so a worker thread can load it.
+ * file's folder, or a package name); see {@link loadPipelineText}.
  *
  * @throws DagbookError `PLAN_INVALID` with `data.issues` (codes as in
  *   `compilePipeline`, plus `PLAN_UNKNOWN_FUNCTION` for a module or export
- *   that cannot be found); `INVALID_OPTION` when the file cannot be read.
+ *   that cannot be found); `PLAN_INVALID_FILE` when the file is too large,
+ *   its YAML aliases expand past the limit or it cannot be parsed at all;
+ *   `INVALID_OPTION` when the file cannot be read.
  */
 export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptions = {}): Promise<PipelineDefinition> {
   const file = nodePath.resolve(path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new DagbookError('INVALID_OPTION', `Cannot read the pipeline file \`${path}\`: ${errorMessage(e)}`, { cause: e });
-  }
-  const data = parseText(text, path);
+  const text = await readPipelineText(file, path);
+  return loadPipelineText(text, { source: path, baseDir: opts.baseDir ?? nodePath.dirname(file) });
+}
+
+/** Options of {@link loadPipelineText}. */
+export interface LoadPipelineTextOptions {
+  /** Where the text came from (a file path), for messages. */
+  readonly source: string;
+  /** Folder that `fn` module paths and package names resolve from. */
+  readonly baseDir: string;
+}
+
+/**
+ * Validates the text of a pipeline file (YAML or JSON) and resolves each
+ * stage's `fn`. Every problem is collected: field and policy errors, unknown
+ * functions, duplicate ids, unknown deps and cycles. A `thread` stage also
+ * gets `fnPath`: `fn` with its module resolved to an absolute file path, so a
+ * worker thread can load it.
+ *
+ * @throws DagbookError as {@link loadPipelineFile}, except `INVALID_OPTION`.
+ */
+export function loadPipelineText(text: string, options: LoadPipelineTextOptions): PipelineDefinition {
+  const data = parsePipelineText(text, options.source);
 
   const issues: PlanIssue[] = [];
   const parsed = pipelineFileSchema.safeParse(data);
   if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, data));
 
-  const baseDir = opts.baseDir === undefined ? nodePath.dirname(file) : nodePath.resolve(opts.baseDir);
+  const baseDir = nodePath.resolve(options.baseDir);
   const load = createRequire(nodePath.join(baseDir, 'pipeline.js'));
   const entries = stageEntries(data);
   const functions = new Map<string, ResolvedFunction>();
@@ -54,17 +68,6 @@ export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptio
   issues.push(...graphIssues(entries.map(([id, stage]): StageEdges => ({ id, deps: Array.isArray(stage.deps) ? stage.deps : [] }))));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
   return toDefinition(parsed.data, functions, baseDir);
-}
-
-function parseText(text: string, path: string): unknown {
-  // YAML is a superset of JSON, so one parser serves both, with line numbers in its errors.
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw planInvalidError(
-      doc.errors.map((e) => ({ code: 'PLAN_INVALID_FIELD', path: '', message: `Cannot parse \`${path}\`: ${e.message.split('\n')[0].replace(/:$/, '')}` })),
-    );
-  }
-  return doc.toJS();
 }
 
 type RawStage = Record<string, unknown>;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { mapKeySchema, pipelineNameSchema, stageIdProblem, stageIdSchema } from './identifiers';
+import { paramValueProblems } from './param-values';
 import type { StageFn, ValidationRule } from './types';
 
 /**
@@ -11,24 +13,10 @@ import type { StageFn, ValidationRule } from './types';
  * it into a sentence naming the field and the value received.
  */
 
-/** Stage ids and pipeline names: letters, digits, `_`, `-`, `.` (and not `.` or `..`, as they name folders). */
-export const STAGE_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export { isValidStageId, STAGE_ID_PATTERN, stageIdSchema } from './identifiers';
 
 /** A file stage's function reference: `module#export`, e.g. `./stages#typing`. */
 export const FN_REFERENCE_PATTERN = /^[^#\s]+#[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-const ID_EXPECTATION = 'an id of letters, digits, `_`, `-` or `.`';
-
-/** True when `id` is a valid stage id or pipeline name; see {@link STAGE_ID_PATTERN}. */
-export function isValidStageId(id: unknown): id is string {
-  return typeof id === 'string' && STAGE_ID_PATTERN.test(id) && id !== '.' && id !== '..';
-}
-
-/** A stage id or pipeline name; see {@link STAGE_ID_PATTERN}. */
-export const stageIdSchema = z
-  .string({ invalid_type_error: ID_EXPECTATION })
-  .regex(STAGE_ID_PATTERN, ID_EXPECTATION)
-  .refine((id) => id !== '.' && id !== '..', ID_EXPECTATION);
 
 function integerAtLeast(min: number) {
   const expectation = `an integer >= ${min}`;
@@ -125,43 +113,28 @@ function stringArray(expectation: string) {
   return z.array(z.string({ invalid_type_error: 'a string' }), { invalid_type_error: expectation });
 }
 
-/** Every place below `path` where a params value is not JSON data. */
-function findNonJson(value: unknown, path: (string | number)[], found: { path: (string | number)[]; got: unknown }[]): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) found.push({ path, got: value });
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      if (item === undefined) found.push({ path: [...path, i], got: undefined });
-      else findNonJson(item, [...path, i], found);
-    });
-    return;
-  }
-  if (typeof value === 'object') {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      found.push({ path, got: value });
-      return;
+/** Params: a record of JSON data (they are hashed and stored in the plain-JSON plan); see `param-values.ts`. */
+export const paramsSchema = z
+  .record(mapKeySchema('param name', (key) => (key === '__proto__' ? 'a name other than `__proto__` (which names the prototype of the params object)' : undefined)), z.unknown(), {
+    invalid_type_error: 'an object',
+  })
+  .superRefine((params, ctx) => {
+    for (const [name, value] of Object.entries(params)) {
+      // An undefined param is dropped, as JSON drops it.
+      if (value === undefined) continue;
+      for (const p of paramValueProblems(value)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [name, ...p.path],
+          message: p.expectation,
+          params: { received: p.received, ...(p.got === undefined ? {} : { got: p.got }) },
+        });
+      }
     }
-    for (const [k, v] of Object.entries(value)) {
-      // An undefined property is dropped, as JSON drops it.
-      if (v !== undefined) findNonJson(v, [...path, k], found);
-    }
-    return;
-  }
-  found.push({ path, got: value });
-}
+  });
 
-/** Params: a record of JSON data (they are hashed and stored in the plain-JSON plan). */
-export const paramsSchema = z.record(z.unknown(), { invalid_type_error: 'an object' }).superRefine((params, ctx) => {
-  const found: { path: (string | number)[]; got: unknown }[] = [];
-  findNonJson(params, [], found);
-  for (const f of found) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: f.path, message: 'JSON data', params: { received: f.got } });
-  }
-});
+/** Keys of budget maps: resource names. */
+const resourceNameSchema = mapKeySchema('resource name');
 
 function stageShape(strict: boolean) {
   return {
@@ -176,7 +149,7 @@ function stageShape(strict: boolean) {
     graceMs: graceMsSchema.optional(),
     isolation: isolationSchema.optional(),
     breaker: objectOf(breakerShape(), strict).optional(),
-    budgets: z.record(budgetAmountSchema, { invalid_type_error: 'an object of amounts by resource' }).optional(),
+    budgets: z.record(resourceNameSchema, budgetAmountSchema, { invalid_type_error: 'an object of amounts by resource' }).optional(),
     failOnValidationError: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
     inputs: stringArray('an array of file paths').optional(),
     secretParams: stringArray('an array of param names').optional(),
@@ -185,11 +158,11 @@ function stageShape(strict: boolean) {
 
 function pipelineShape(strict: boolean) {
   return {
-    name: stageIdSchema,
+    name: pipelineNameSchema,
     description: z.string({ invalid_type_error: 'a string' }).optional(),
     maxParallel: maxParallelSchema.optional(),
     failurePolicy: failurePolicySchema.optional(),
-    budgets: z.record(globalBudget(strict), { invalid_type_error: 'an object of budgets by resource' }).optional(),
+    budgets: z.record(resourceNameSchema, globalBudget(strict), { invalid_type_error: 'an object of budgets by resource' }).optional(),
     defaults: objectOf(
       {
         retry: objectOf(retryShape(), strict).optional(),
@@ -235,7 +208,9 @@ export const pipelineDefinitionSchema = z.object(
   {
     ...pipelineShape(false),
     stages: z.array(stageDefinitionSchema, { invalid_type_error: 'an array of stages' }),
-    secrets: z.record(z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' }).optional(),
+    secrets: z
+      .record(mapKeySchema('secret name'), z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' })
+      .optional(),
   },
   { invalid_type_error: 'a pipeline definition object' },
 );
@@ -259,13 +234,7 @@ export const fileStageWithIdSchema = z
 /** The stages of a pipeline file: a map keyed by stage id, or an array of stages with ids. */
 export const fileStagesSchema = z.union(
   [
-    z.record(fileStageSchema, { invalid_type_error: 'a map of stages by id' }).superRefine((stages, ctx) => {
-      for (const id of Object.keys(stages)) {
-        if (!isValidStageId(id)) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [id], message: ID_EXPECTATION, params: { received: id, key: true } });
-        }
-      }
-    }),
+    z.record(mapKeySchema('stage id', stageIdProblem), fileStageSchema, { invalid_type_error: 'a map of stages by id' }),
     z.array(fileStageWithIdSchema),
   ],
   { errorMap: () => ({ message: 'a map of stages by id, or an array of stages with ids' }) },

@@ -1,6 +1,7 @@
 import type { ZodError, ZodIssue } from 'zod';
 import type { ErrorCode, PlanIssue } from '../errors';
 import { didYouMean } from '../did-you-mean';
+import { isValidStageId } from './identifiers';
 import {
   breakerOptionsSchema,
   budgetOptionsSchema,
@@ -56,8 +57,9 @@ function lookup(root: unknown, path: Path): { found: boolean; value: unknown } {
 export function stageIdAt(input: unknown, path: Path): string | undefined {
   if (path[0] !== 'stages' || path.length < 2) return undefined;
   if (typeof path[1] === 'string') return path[1];
+  // A stage with an invalid id is named by its position.
   const id = lookup(input, ['stages', path[1], 'id']).value;
-  return typeof id === 'string' && id !== '' ? id : undefined;
+  return isValidStageId(id) ? id : undefined;
 }
 
 /** A dotted path for messages; a stage in an array is named by its id when it has one (`stages.typing.deps`). */
@@ -96,6 +98,11 @@ export function showValue(value: unknown): string {
     text = Array.isArray(value) ? '[array]' : '[object]';
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** A long string for messages: its start and its length. */
+function showLongString(value: string): string {
+  return `${JSON.stringify(value.slice(0, 40))}... (${value.length} characters)`;
 }
 
 function article(type: string): string {
@@ -151,14 +158,17 @@ export function planIssuesFromZod(error: ZodError, input: unknown): PlanIssue[] 
     }
     const shownPath = displayPath(input, issue.path);
     const subject = shownPath === '' ? 'the definition' : `\`${shownPath}\``;
-    const params = issue.code === 'custom' ? (issue.params as { received?: unknown; key?: boolean } | undefined) : undefined;
-    if (params?.key) {
-      issues.push(make(issue.path, `Expected the stage id ${showValue(params.received)} to be ${expectation(issue)}`));
+    // Custom issues carry the value received (`received`), how to show it when not in full (`got`),
+    // and for a map key, what the key is (`key`: "stage id").
+    const params = issue.code === 'custom' ? (issue.params as { received?: unknown; got?: string; key?: string } | undefined) : undefined;
+    const shown = (value: unknown) => params?.got ?? (typeof value === 'string' && value.length > 80 ? showLongString(value) : showValue(value));
+    if (params?.key !== undefined) {
+      issues.push(make(issue.path, `Expected the ${params.key} ${shown(params.received)} to be ${expectation(issue)}`));
       continue;
     }
     const received = params && 'received' in params ? { found: true, value: params.received } : lookup(input, issue.path);
     const message = received.found
-      ? `Expected ${subject} to be ${expectation(issue)}, got \`${showValue(received.value)}\``
+      ? `Expected ${subject} to be ${expectation(issue)}, got \`${shown(received.value)}\``
       : `Missing required field ${subject}: expected ${expectation(issue)}`;
     issues.push(make(issue.path, message));
   }

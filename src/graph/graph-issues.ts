@@ -21,7 +21,8 @@ export function graphIssues(stages: readonly StageEdges[]): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const firstIndex = new Map<string, number>();
   const ids: string[] = [];
-  const deps: Record<string, string[]> = {};
+  // Null prototype: an id is never mistaken for an inherited property (graph code reads own properties only).
+  const deps: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   stages.forEach((stage, i) => {
     const first = firstIndex.get(stage.id);
     if (first !== undefined) {

@@ -20,11 +20,17 @@ export type CacheKeyParts = Readonly<Record<string, string>>;
 /** Part value of an input file that does not exist. */
 export const MISSING_FILE = 'missing';
 
-/** The parts of a stage's cache key. */
+/**
+ * The parts of a stage's cache key. A secret param's part is
+ * `secretDigest` of its canonical JSON (a keyed hash, see
+ * `RunStore.secretDigest`), so that stored parts cannot be checked against
+ * guesses; every other param's part is its sha256.
+ */
 export function cacheKeyParts(
   stage: PlanStage,
   upstreamHashes: Readonly<Record<string, string>>,
   fileHashes: Readonly<Record<string, string>>,
+  secretDigest: (value: string) => string,
 ): CacheKeyParts {
   const parts: Record<string, string> =
     stage.version !== undefined
@@ -32,7 +38,11 @@ export function cacheKeyParts(
       : stage.code !== undefined
         ? { ...stage.code.parts }
         : { code: `code:${stage.codeHash}` };
-  for (const name of Object.keys(stage.params).sort()) parts[`param:${name}`] = sha256(canonicalJson(stage.params[name]));
+  const secret = new Set(stage.secretParams);
+  for (const name of Object.keys(stage.params).sort()) {
+    const text = canonicalJson(stage.params[name]);
+    parts[`param:${name}`] = secret.has(name) ? secretDigest(text) : sha256(text);
+  }
   for (const dep of stage.deps) if (upstreamHashes[dep] !== undefined) parts[`upstream:${dep}`] = upstreamHashes[dep];
   for (const file of stage.inputs) parts[`file:${file}`] = fileHashes[file] ?? MISSING_FILE;
   return parts;

@@ -138,30 +138,29 @@ function uniq(values: readonly string[]): string[] {
 
 function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, codes: ReadonlyMap<string, PlanCode>): CompiledPipeline {
   const stages = def.stages;
-  const deps: Record<string, string[]> = {};
-  for (const stage of stages) deps[stage.id] = uniq(stage.deps ?? []);
-  const order = topologicalOrder({ ids: stages.map((s) => s.id), deps });
-  const dependents: Record<string, string[]> = Object.fromEntries(order.map((id) => [id, [] as string[]]));
+  // Maps, and objects written with Object.fromEntries: an id never meets an inherited property.
+  const depsOf = new Map(stages.map((s) => [s.id, uniq(s.deps ?? [])]));
+  const order = topologicalOrder({ ids: stages.map((s) => s.id), deps: Object.fromEntries(depsOf) });
+  const dependentsOf = new Map(order.map((id) => [id, [] as string[]]));
   // Walking in plan order fills each list in plan order.
-  for (const id of order) for (const dep of deps[id]) dependents[dep].push(id);
+  for (const id of order) for (const dep of depsOf.get(id)!) dependentsOf.get(dep)!.push(id);
 
-  const planStages: Record<string, PlanStage> = {};
-  const registry: Record<string, StageRegistry[string]> = {};
-  for (const stage of stages) {
-    planStages[stage.id] = planStage(def, stage, deps[stage.id], dependents[stage.id], threadFns.get(stage.id), codes.get(stage.id));
-    registry[stage.id] = {
-      run: stage.run,
-      validate: [...(stage.validate ?? [])],
-      ...(stage.classify === undefined ? {} : { classify: stage.classify }),
-    };
-  }
+  const planStages: Record<string, PlanStage> = Object.fromEntries(
+    stages.map((stage) => [stage.id, planStage(def, stage, depsOf.get(stage.id)!, dependentsOf.get(stage.id)!, threadFns.get(stage.id), codes.get(stage.id))]),
+  );
+  const registry: StageRegistry = Object.fromEntries(
+    stages.map((stage): [string, StageRegistry[string]] => [
+      stage.id,
+      { run: stage.run, validate: [...(stage.validate ?? [])], ...(stage.classify === undefined ? {} : { classify: stage.classify }) },
+    ]),
+  );
 
   const plan: Plan = {
     name: def.name,
     ...(def.description === undefined ? {} : { description: def.description }),
     stages: planStages,
     order,
-    roots: order.filter((id) => deps[id].length === 0),
+    roots: order.filter((id) => depsOf.get(id)!.length === 0),
     maxParallel: def.maxParallel ?? DEFAULT_MAX_PARALLEL,
     failurePolicy: def.failurePolicy ?? DEFAULT_FAILURE_POLICY,
     budgets: Object.fromEntries(Object.entries(def.budgets ?? {}).map(([name, b]) => [name, resolveBudget(b)])),

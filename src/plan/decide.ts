@@ -19,13 +19,14 @@ export interface StageKey {
   readonly parts: CacheKeyParts;
 }
 
-/** The cache key a stage has, given its upstream output hashes and its input files' hashes. */
+/** The cache key a stage has, given its upstream output hashes, its input files' hashes and the keyed hash for secret params (the store's `secretDigest`). */
 export function stageKey(
   stage: PlanStage,
   upstreamHashes: Readonly<Record<string, string>>,
   fileHashes: Readonly<Record<string, string>>,
+  secretDigest: (value: string) => string,
 ): StageKey {
-  const parts = cacheKeyParts(stage, upstreamHashes, fileHashes);
+  const parts = cacheKeyParts(stage, upstreamHashes, fileHashes, secretDigest);
   return { cacheKey: cacheKey(parts), parts };
 }
 

@@ -43,9 +43,7 @@ function asList(value: string | readonly string[] | undefined, field: string): s
 
 /** The dependency graph of a plan, in plan order. */
 export function planGraph(plan: Plan): DependencyGraph {
-  const deps: Record<string, readonly string[]> = {};
-  for (const id of plan.order) deps[id] = plan.stages[id].deps;
-  return { ids: plan.order, deps };
+  return { ids: plan.order, deps: Object.fromEntries(plan.order.map((id) => [id, plan.stages[id].deps])) };
 }
 
 /**
@@ -81,7 +79,7 @@ export function selectStages(plan: Plan, selection: SelectionOptions = {}): Sele
 
   const stages: string[] = [];
   const disabled: string[] = [];
-  const blocked: Record<string, string> = {};
+  const blocked = new Map<string, string>();
   const required = new Set<string>();
   for (const id of selected) {
     const stage = plan.stages[id];
@@ -95,8 +93,8 @@ export function selectStages(plan: Plan, selection: SelectionOptions = {}): Sele
       const upstream = plan.stages[dep];
       if (!upstream.enabled) {
         if (!upstream.skipThrough) reason ??= `upstream \`${dep}\` is disabled`;
-      } else if (blocked[dep] !== undefined) {
-        reason ??= blocked[dep];
+      } else if (blocked.has(dep)) {
+        reason ??= blocked.get(dep);
       } else if (!isSelected.has(dep)) {
         needs.push(dep);
       }
@@ -105,10 +103,10 @@ export function selectStages(plan: Plan, selection: SelectionOptions = {}): Sele
       stages.push(id);
       for (const dep of needs) required.add(dep);
     } else {
-      blocked[id] = reason;
+      blocked.set(id, reason);
     }
   }
-  return { stages, disabled, blocked, requiresOutputsOf: plan.order.filter((id) => required.has(id)) };
+  return { stages, disabled, blocked: Object.fromEntries(blocked), requiresOutputsOf: plan.order.filter((id) => required.has(id)) };
 }
 
 /**

@@ -69,18 +69,18 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
   const forced = new Set(Array.isArray(options.force) ? options.force : []);
   const memo = new Map<string, string>();
   const willRun = new Set<string>();
-  const outputHash: Record<string, string> = {};
+  const outputHash = new Map<string, string>();
   const rows: DryRunRow[] = [];
 
   for (const dep of selection.requiresOutputsOf) {
     const entry = await options.store.latestCacheEntry(dep);
-    if (entry) outputHash[dep] = entry.outputHash;
+    if (entry) outputHash.set(dep, entry.outputHash);
   }
   for (const id of ids) {
     // Code identity is read again now: a module may have changed since the plan was compiled.
     const stage = refreshStageCode(plan.stages[id]);
     const entry = await options.store.latestCacheEntry(id);
-    const last = history.latest[id];
+    const last = Object.prototype.hasOwnProperty.call(history.latest, id) ? history.latest[id] : undefined;
     const estimatedMs = entry?.durationMs ?? (last?.status === 'SUCCEEDED' ? last.durationMs : undefined);
     const untracked = stage.code?.untracked ?? [];
     const base = {
@@ -93,7 +93,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       rows.push({ ...base, action: 'disabled', reason: 'disabled in config' });
       continue;
     }
-    if (selection.blocked[id] !== undefined) {
+    if (Object.prototype.hasOwnProperty.call(selection.blocked, id)) {
       rows.push({ ...base, action: 'blocked', reason: selection.blocked[id] });
       continue;
     }
@@ -101,7 +101,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
     // against the dep's previous output, and name the dep as the reason if none.
     const upstreamHashes: Record<string, string> = {};
     for (const dep of stage.deps) {
-      const hash = willRun.has(dep) ? entry?.parts?.[`upstream:${dep}`] : outputHash[dep];
+      const hash = willRun.has(dep) ? entry?.parts?.[`upstream:${dep}`] : outputHash.get(dep);
       if (hash !== undefined) upstreamHashes[dep] = hash;
     }
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, options.baseDir ?? process.cwd(), memo) : {};
@@ -113,7 +113,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
     });
     const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
     if (decision.action === 'skip' && decision.entry && runningDeps.length === 0) {
-      outputHash[id] = decision.entry.outputHash;
+      outputHash.set(id, decision.entry.outputHash);
       rows.push({ ...base, action: 'skip', reason: decision.reason });
       continue;
     }

@@ -14,19 +14,19 @@ export interface StageHistory {
  * wanted stage is found (usually after one run).
  */
 export async function stageHistory(store: RunStoreReader, pipeline: string, stageIds: readonly string[]): Promise<StageHistory> {
-  const latest: Record<string, StageRecord> = {};
-  const runOf: Record<string, RunRecord> = {};
+  const latest = new Map<string, StageRecord>();
+  const runOf = new Map<string, RunRecord>();
   const runs = (await store.listRuns()).filter((r) => r.pipeline === pipeline);
   let missing = stageIds.length;
   for (let i = runs.length - 1; i >= 0 && missing > 0; i--) {
     const records = await store.getStages(runs[i].runId);
     for (const id of stageIds) {
-      if (latest[id] === undefined && records[id] !== undefined) {
-        latest[id] = records[id];
-        runOf[id] = runs[i];
+      if (!latest.has(id) && Object.prototype.hasOwnProperty.call(records, id)) {
+        latest.set(id, records[id]);
+        runOf.set(id, runs[i]);
         missing--;
       }
     }
   }
-  return { latest, runOf };
+  return { latest: Object.fromEntries(latest), runOf: Object.fromEntries(runOf) };
 }

@@ -24,7 +24,7 @@ export interface StageInputFacts {
 
 /** Decides whether a stage runs or is restored, reading its cache entries from `store`. */
 export async function decideFromStore(store: RunStoreReader, stage: PlanStage, facts: StageInputFacts): Promise<StageDecision> {
-  const key = stageKey(stage, facts.upstreamHashes, facts.fileHashes);
+  const key = stageKey(stage, facts.upstreamHashes, facts.fileHashes, (value) => store.secretDigest(value));
   const [hit, latest] = facts.force
     ? [undefined, undefined]
     : await Promise.all([store.getCacheEntry(stage.id, key.cacheKey), store.latestCacheEntry(stage.id)]);

@@ -17,6 +17,7 @@ import { acquireStateLock, type StateLock } from './state-lock';
 import { assertSafeName, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
 import { readRunEvents, WriteAheadLog } from './write-ahead-log';
+import { keyedDigest, loadOrCreateSecretKey } from './secret-key';
 
 /** Options of {@link openDurableStore}. */
 export interface OpenDurableStoreOptions {
@@ -68,7 +69,8 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     const loaded = await loadState(paths, options.pipeline, () => snapshot.read(), clock);
     snapshot.load(loaded.document);
     const wal = new WriteAheadLog(paths, loaded.nextSeq);
-    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs);
+    const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey));
+    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey);
     if (loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
     else snapshot.markWritten();
     return store;
@@ -117,12 +119,18 @@ export class DurableStore implements RunStore {
     readonly recovered: RecoveryNote | undefined,
     /** Run logs whose torn last line was skipped on open. */
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
+    private readonly secretKey: Uint8Array,
   ) {
     this.artifacts = new ArtifactStore(paths.artifacts);
   }
 
   private get doc() {
     return this.snapshot.doc;
+  }
+
+  /** Keyed hash of a secret value under the key in `secret.key`. */
+  secretDigest(value: string): string {
+    return keyedDigest(this.secretKey, value);
   }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { canonicalJson, sha256 } from '../canonical-json';
@@ -6,6 +7,7 @@ import { addCacheEntry, findCacheEntry, latestCacheEntry, touchCacheEntry, type 
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
 import type { RunStore } from './run-store';
 import { json, sortRuns, unknownRun } from './run-records';
+import { keyedDigest, SECRET_KEY_BYTES } from './secret-key';
 
 /**
  * A {@link RunStore} kept entirely in memory: for tests and the in-memory
@@ -21,10 +23,21 @@ export class MemoryStore implements RunStore {
   private readonly cachePolicy: CachePolicy;
   private readonly breakers = new Map<string, BreakerSnapshot>();
   private readonly events = new Map<string, PipelineEvent[]>();
+  private readonly secretKey: Uint8Array;
 
-  /** @throws DagbookError `INVALID_OPTION` for bad cache options. */
-  constructor(options: { readonly cache?: CacheOptions } = {}) {
+
+  /**
+   * @param options.cache Cache history limits. @param options.secretKey Key of {@link secretDigest}; @default random bytes, new for each store
+   * @throws DagbookError `INVALID_OPTION` for bad cache options.
+   */
+  constructor(options: { readonly cache?: CacheOptions; readonly secretKey?: Uint8Array } = {}) {
     this.cachePolicy = resolveCachePolicy(options.cache);
+    this.secretKey = options.secretKey ?? randomBytes(SECRET_KEY_BYTES);
+  }
+
+  /** Keyed hash of a secret value under this store's key. */
+  secretDigest(value: string): string {
+    return keyedDigest(this.secretKey, value);
   }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */

@@ -37,6 +37,12 @@ export interface RunStoreReader {
   loadBreakers(): Promise<Record<string, BreakerSnapshot>>;
   /** A run's events, in order. */
   readEvents(runId: string): Promise<PipelineEvent[]>;
+  /**
+   * Keyed hash (hex HMAC-SHA256) of a secret value under the state folder's
+   * own random key: what a cache key keeps for a secret param, so that the
+   * stored parts cannot be checked against guesses without the key.
+   */
+  secretDigest(value: string): string;
   /** Releases whatever the reader holds. */
   close(): Promise<void>;
 }

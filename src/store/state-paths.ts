@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
+import { MAX_NAME_LENGTH, SAFE_NAME_PATTERN } from '../limits';
 
 /** Where one pipeline's state lives under a state directory. */
 export interface StatePaths {
@@ -15,19 +16,19 @@ export interface StatePaths {
   readonly artifacts: string;
   /** `state/<pipeline>/archive`: run folders moved aside by retention. */
   readonly archive: string;
+  /** `state/<pipeline>/secret.key`: the key secret params are hashed with (mode 0600). */
+  readonly secretKey: string;
 }
-
-const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /**
  * Checks that a pipeline name or run id can be used as one path segment.
  * @throws DagbookError `INVALID_OPTION` naming the field and the value.
  */
 export function assertSafeName(field: string, value: string): void {
-  if (typeof value !== 'string' || !SAFE_NAME.test(value) || value.length > 200) {
+  if (typeof value !== 'string' || !SAFE_NAME_PATTERN.test(value) || value.length > MAX_NAME_LENGTH) {
     throw new DagbookError(
       'INVALID_OPTION',
-      `Expected \`${field}\` to be letters, digits, '.', '_' or '-' (not starting with '.' or '-', at most 200), got \`${String(value)}\``,
+      `Expected \`${field}\` to be letters, digits, '.', '_' or '-' (not starting with '.' or '-', at most ${MAX_NAME_LENGTH}), got \`${String(value)}\``,
       { data: { field, value } },
     );
   }
@@ -47,6 +48,7 @@ export function statePaths(stateDir: string, pipeline: string): StatePaths {
     runs: path.join(root, 'runs'),
     artifacts: path.join(root, 'artifacts'),
     archive: path.join(root, 'archive'),
+    secretKey: path.join(root, 'secret.key'),
   };
 }
 

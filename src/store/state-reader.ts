@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { systemClock } from '../clock';
 import type { PipelineEvent } from '../events/event';
@@ -10,8 +11,9 @@ import type { RunStoreReader } from './run-store';
 import { loadState, type RecoveryNote } from './state-loader';
 import { statePaths, type StatePaths } from './state-paths';
 import type { StateDocument } from './state-schema';
-import { errnoCode, stateIoError } from './state-io';
+import { errnoCode, stateIo, stateIoError } from './state-io';
 import { readRunEvents } from './write-ahead-log';
+import { keyedDigest, readSecretKey, SECRET_KEY_BYTES } from './secret-key';
 
 /**
  * A read-only view of a pipeline's durable state, for whoever watches while
@@ -57,6 +59,7 @@ export async function openStateReader(options: OpenStateReaderOptions): Promise<
 /** See {@link openStateReader}. */
 export class StateReader implements RunStoreReader {
   private readonly artifacts: ArtifactStore;
+  private readonly secretKey: Uint8Array;
 
   /** @internal Use {@link openStateReader}. */
   constructor(
@@ -69,6 +72,13 @@ export class StateReader implements RunStoreReader {
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
   ) {
     this.artifacts = new ArtifactStore(paths.artifacts);
+    // No key yet means nothing was ever hashed under one: a throwaway key then makes every secret part read as changed, as it is.
+    this.secretKey = stateIo('read', paths.secretKey, () => readSecretKey(paths.secretKey)) ?? randomBytes(SECRET_KEY_BYTES);
+  }
+
+  /** Keyed hash of a secret value under the state folder's key (see `secret-key.ts`). */
+  secretDigest(value: string): string {
+    return keyedDigest(this.secretKey, value);
   }
 
   /** A run by id. */

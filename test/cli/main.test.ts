@@ -94,6 +94,23 @@ describe('dagbook CLI', function () {
     });
   });
 
+  describe('when a numeric option is out of range', () => {
+    it('exits 2 naming the option and the value, before running anything', () => {
+      for (const [args, message] of [
+        [['run', 'pipelines/example.yaml', '--max-parallel', '-1'], 'Expected `--max-parallel` to be an integer >= 1, got `-1`'],
+        [['run', 'pipelines/example.yaml', '--max-parallel', 'two'], 'Expected `--max-parallel` to be an integer >= 1, got `two`'],
+        [['clean', 'pipelines/example.yaml', '--log-days', '-3'], 'Expected `--log-days` to be a number >= 0, got `-3`'],
+        [['nb', 'run', 'x.ipynb', '--timeout', '0'], 'Expected `--timeout` to be a number > 0, got `0`'],
+        [['lab', '--port', '70000'], 'Expected `--port` to be an integer from 1 to 65535, got `70000`'],
+      ] as const) {
+        const r = dagbook([...args], stateDir);
+        assert.equal(r.code, 2, args.join(' '));
+        assert.ok(r.stderr.includes(message), r.stderr);
+      }
+      assert.equal(fs.existsSync(stateDir), false);
+    });
+  });
+
   describe('when printing the schema', () => {
     it('prints the JSON Schema of the file format', () => {
       const r = dagbook(['schema'], stateDir);

@@ -248,10 +248,10 @@ describe('compilePipeline', () => {
       );
     });
 
-    it('reports an id with characters outside the allowed set', () => {
+    it('reports an id with characters outside the allowed set, naming the stage by its position', () => {
       const issues = issuesOf(() => compilePipeline({ name: 'p', stages: [{ id: 'a b', run: load }] }));
       assert.deepEqual(issues, [
-        { code: 'PLAN_INVALID_FIELD', path: 'stages.a b.id', message: 'Expected `stages.a b.id` to be an id of letters, digits, `_`, `-` or `.`, got `"a b"`', stageId: 'a b' },
+        { code: 'PLAN_INVALID_FIELD', path: 'stages.0.id', message: 'Expected `stages.0.id` to be an id of letters, digits, `_`, `-` or `.`, got `"a b"`' },
       ]);
     });
   });

@@ -3,9 +3,14 @@ import { decideStage, stageKey, type DecisionFacts } from '../../src/plan/decide
 import type { CacheEntry } from '../../src/records';
 import { planStage } from '../execute/fixtures';
 
+/** These stages have no secret params: a digest asked for would be a bug. */
+const noSecretDigest = (): string => {
+  throw new Error('no secret params here');
+};
+
 const stage = planStage('typing', { params: { sample: 100 } });
-const key = stageKey(stage, {}, {});
-const other = stageKey(planStage('typing', { params: { sample: 500 } }), {}, {});
+const key = stageKey(stage, {}, {}, noSecretDigest);
+const other = stageKey(planStage('typing', { params: { sample: 500 } }), {}, {}, noSecretDigest);
 
 function entry(k: typeof key, runId: string): CacheEntry {
   return { stageId: 'typing', cacheKey: k.cacheKey, outputHash: `out-${runId}`, durationMs: 5, runId, recordedAt: 1, parts: k.parts };

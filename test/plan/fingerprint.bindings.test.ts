@@ -8,6 +8,11 @@ import { cacheKey, cacheKeyParts, describeChanges } from '../../src/plan/cache-k
 import { compilePipeline } from '../../src/plan/compile';
 import { fingerprintFunction, refreshStageCode } from '../../src/plan/fingerprint';
 
+/** These stages have no secret params: a digest asked for would be a bug. */
+const noSecretDigest = (): string => {
+  throw new Error('no secret params here');
+};
+
 /**
  * Captured import bindings of a function written in a cell or a script. The
  * functions are built from literal compiled sources (what tslab's TypeScript
@@ -108,10 +113,10 @@ describe('code identity of captured import bindings (fingerprint)', () => {
     it('changes the key, naming the package and the file', () => {
       const run = compiled({ clean_1: lib.clean, fakepkg_1: {} }, '() => (0, clean_1.clean)([]).length + fakepkg_1.x');
       const stage = compilePipeline({ name: 'b', stages: [{ id: 'a', run }] }).plan.stages.a;
-      const before = cacheKeyParts(refreshStageCode(stage), {}, {});
+      const before = cacheKeyParts(refreshStageCode(stage), {}, {}, noSecretDigest);
       fs.writeFileSync(path.join(dir, 'node_modules/fakepkg/package.json'), '{ "name": "fakepkg", "version": "1.0.10" }\n');
       fs.writeFileSync(path.join(dir, 'lib/clean.ts'), 'export const clean = (rows: string[]) => rows;\n');
-      const after = cacheKeyParts(refreshStageCode(stage), {}, {});
+      const after = cacheKeyParts(refreshStageCode(stage), {}, {}, noSecretDigest);
       assert.notEqual(cacheKey(after), cacheKey(before));
       assert.deepEqual(describeChanges(before, after), ['code changed: lib/clean.ts', 'package `fakepkg` changed (1.0.0 -> 1.0.10)']);
     });

@@ -10,6 +10,11 @@ import { compilePipeline } from '../../src/plan/compile';
 import { fingerprintFunction, refreshStageCode } from '../../src/plan/fingerprint';
 import type { CompiledPipeline } from '../../src/plan/plan';
 
+/** These stages have no secret params: a digest asked for would be a bug. */
+const noSecretDigest = (): string => {
+  throw new Error('no secret params here');
+};
+
 /**
  * A project in a temp dir: `stages.ts` exports `scale` (imports
  * `lib/helper.ts`, which imports `lib/g.ts` and the package `fakepkg`) and
@@ -46,7 +51,7 @@ function edit(dir: string, file: string, from: string, to: string): void {
 
 /** The code parts of every stage of the plan, refreshed from the files as they are now. */
 function partsNow(compiled: CompiledPipeline): Record<string, CacheKeyParts> {
-  return Object.fromEntries(Object.values(compiled.plan.stages).map((s) => [s.id, cacheKeyParts(refreshStageCode(s), {}, {})]));
+  return Object.fromEntries(Object.values(compiled.plan.stages).map((s) => [s.id, cacheKeyParts(refreshStageCode(s), {}, {}, noSecretDigest)]));
 }
 
 /** The stages whose key differs between two snapshots, each with the reasons. */
@@ -88,14 +93,14 @@ describe('code identity (fingerprint)', () => {
     it('tracks its export, each file of its module graph and each package version', () => {
       const { plan } = compilePipeline(modulePipeline());
       const fileHash = (file: string) => sha(fs.readFileSync(path.join(dir, file), 'utf8'));
-      assert.deepEqual(cacheKeyParts(plan.stages.scale, {}, {}), {
+      assert.deepEqual(cacheKeyParts(plan.stages.scale, {}, {}, noSecretDigest), {
         'code:fn': 'stages.ts#scale',
         'code:file:stages.ts': fileHash('stages.ts'),
         'code:file:lib/helper.ts': fileHash('lib/helper.ts'),
         'code:file:lib/g.ts': fileHash('lib/g.ts'),
         'code:pkg:fakepkg': '1.0.0',
       });
-      assert.deepEqual(cacheKeyParts(plan.stages.other, {}, {}), { 'code:fn': 'other.ts#other', 'code:file:other.ts': fileHash('other.ts') });
+      assert.deepEqual(cacheKeyParts(plan.stages.other, {}, {}, noSecretDigest), { 'code:fn': 'other.ts#other', 'code:file:other.ts': fileHash('other.ts') });
       assert.deepEqual(plan.stages.scale.code?.untracked, []);
       assert.deepEqual(plan.stages.scale.code?.modules, [fs.realpathSync(path.join(dir, 'stages.ts'))]);
     });
@@ -238,7 +243,7 @@ describe('code identity (fingerprint)', () => {
     it('keys on the version alone and tracks no code', () => {
       const { plan } = compilePipeline({ name: 'v', stages: [{ id: 'scale', run: modules.scale, version: '2' }] });
       assert.equal(plan.stages.scale.code, undefined);
-      assert.deepEqual(cacheKeyParts(plan.stages.scale, {}, {}), { code: 'version:2' });
+      assert.deepEqual(cacheKeyParts(plan.stages.scale, {}, {}, noSecretDigest), { code: 'version:2' });
       edit(dir, 'lib/g.ts', 'n + 1', 'n + 100');
       assert.equal(refreshStageCode(plan.stages.scale), plan.stages.scale);
     });

@@ -71,12 +71,14 @@ describe('openStateReader', () => {
       await writer?.close();
       writer = undefined;
       fs.writeFileSync(path.join(root, 'db.json'), '{"schemaVer');
+      assert.deepEqual(fs.readdirSync(root).sort(), ['db.json', 'runs', 'secret.key']);
       const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
       assert.deepEqual(reader.recovered?.runsRebuilt, ['run-1']);
       assert.equal(reader.recovered?.movedTo, undefined);
       assert.deepEqual(Object.keys(await reader.getStages('run-1')), ['extract', 'load']);
       assert.equal(fs.readFileSync(path.join(root, 'db.json'), 'utf8'), '{"schemaVer');
-      assert.deepEqual(fs.readdirSync(root).sort(), ['db.json', 'runs']);
+      // Nothing moved aside, nothing added.
+      assert.deepEqual(fs.readdirSync(root).sort(), ['db.json', 'runs', 'secret.key']);
     });
   });
 

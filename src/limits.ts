@@ -1,0 +1,49 @@
+/**
+ * The size limits of dagbook, each defined once here so that the check that
+ * refuses a definition early (`src/definition`) and the check that guards a
+ * later layer (the state folder, canonical JSON) can never disagree. A value
+ * past one of these is refused with a coded error naming the field and the
+ * value, never left to overflow the stack or fail deeper down.
+ */
+
+/** Longest pipeline name, in characters: the name is a folder under `state/`. */
+export const MAX_NAME_LENGTH = 200;
+
+/**
+ * What a pipeline name (or a run id) may be, as one path segment: letters,
+ * digits, `_`, `.` and `-`, not starting with `.` or `-` (no hidden folder,
+ * no option-like name, never `.` or `..`).
+ */
+export const SAFE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/** Longest stage id, in characters. */
+export const MAX_STAGE_ID_LENGTH = 200;
+
+/**
+ * Deepest nesting of one param value, in levels of arrays and objects
+ * (`[1]` is 1 level, `{ a: [1] }` is 2). Params are hashed, copied and
+ * validated by recursive code; real params are a few levels deep.
+ */
+export const MAX_PARAM_DEPTH = 64;
+
+/**
+ * Most values in one param value, counting a shared part each time it
+ * appears (as a JSON copy writes it): params are copied into every plan.
+ */
+export const MAX_PARAM_VALUES = 100_000;
+
+/**
+ * Deepest nesting canonical JSON writes (stage outputs and params), in
+ * levels of arrays and objects: far below what exhausts the call stack.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * Alias nodes a pipeline file may expand (`*name` in YAML). A few aliases
+ * share policies; thousands are an expansion bomb (each alias can repeat
+ * everything before it).
+ */
+export const MAX_YAML_ALIASES = 100;
+
+/** Largest pipeline file, in bytes (a pipeline file of thousands of stages is under 1 MiB). */
+export const MAX_PIPELINE_FILE_BYTES = 4 * 1024 * 1024;
