@@ -41,11 +41,6 @@ export class AttemptTimeline {
     this.last = attempt;
   }
 
-  /** Ms since the open attempt started (0 when none is open). */
-  elapsedMs(): number {
-    return this.open ? this.clock.monotonic() - this.open.started : 0;
-  }
-
   /** Ends the open attempt with its outcome; returns its record, or undefined when none was open. */
   end(outcome: AttemptRecord['outcome'], extra: { readonly code?: string; readonly delayMs?: number } = {}): AttemptRecord | undefined {
     if (!this.open) return undefined;
