@@ -1,33 +1,50 @@
 import type { Clock } from '../clock';
 import type { StageInputs } from '../definition/types';
-import { DagbookError, errorMessage, hasErrorCode } from '../errors';
+import { DagbookError, errorMessage, hasErrorCode, type ErrorClass } from '../errors';
 import type { Emit, EventDraft, EventType } from '../events/event';
 import type { PlanStage, StageRegistry } from '../plan/plan';
 import type { RandomSource } from '../random';
 import type { AttemptRecord, StoredError, ValidationResult } from '../records';
-import { backoffDelay } from './backoff';
+import { AttemptTimeline } from './attempt-timeline';
+import { budgetCheckPolicy } from './budget-check';
 import type { BudgetLedger } from './budget';
-import type { BreakerPermit, BreakerRegistry, CircuitBreaker } from './circuit-breaker';
+import { breakerPolicy } from './breaker-policy';
+import type { BreakerRegistry } from './circuit-breaker';
 import { classifyError, storedErrorCode, toStoredError } from './classify';
 import { idempotencyKey } from './idempotency';
+import { wrap, type Policy, type PolicyContext } from './policy';
 import { composeRedactors, createRedactor, redactDeep, type Redactor } from './redact';
-import { isRetryable } from './retryable';
+import { retryPolicy, type RetryFailure } from './retry-policy';
 import { createStageContext } from './stage-context';
 import { runInThread } from './thread-runner';
-import { withTimeout } from './timeout';
-import { runValidation } from './validation';
+import { timeoutPolicy } from './timeout';
+import { runValidation, validationFailure } from './validation';
 
 /**
- * Executes one stage: its policies composed in one place, in the written order
- * budget check -> circuit breaker -> retry loop -> per-attempt timeout. Before
- * each attempt the budget and the breaker are checked; the attempt runs under
- * its timeout; a failure is classified and retried with backoff when its class
- * is in `retry.retryOn` and attempts remain. Never retried whatever `retryOn`
- * says: `NonRetryableError`, `BUDGET_EXHAUSTED`, `CIRCUIT_OPEN` and
+ * Executes one stage: an attempt wrapped in its policies, composed here in
+ * the written order in which an attempt meets them — budget check, circuit
+ * breaker, retry loop, per-attempt timeout:
+ *
+ *   wrap(retry, budgetCheck, breaker, timeout).execute(attempt)
+ *
+ * The retry loop is the outermost wrapper (as cockatiel's `wrap(retry,
+ * breaker)`) so that the budget and the breaker are consulted before *every*
+ * attempt, and the breaker counts each attempt's failure: a breaker opened by
+ * attempt 2 refuses attempt 3. Never retried whatever `retry.retryOn` says:
+ * `NonRetryableError`, `BUDGET_EXHAUSTED`, `CIRCUIT_OPEN` and
  * `STAGE_VALIDATION_FAILED` (trying again cannot help). Run cancellation ends
- * it as CANCELLED at once. Messages, stacks, metadata and the output are
- * redacted of every secret. A `thread` stage's attempt runs in a worker
- * thread (see `thread-runner.ts`), inside its timeout.
+ * it as CANCELLED at once. A `thread` stage's attempt runs in a worker thread
+ * (see `thread-runner.ts`), inside its timeout.
+ *
+ * The successful attempt's value then goes through its steps, in order:
+ * validation (rules; a blocking failure fails the stage), redaction (every
+ * secret out of the output), storing (`storeOutput`: a rejection fails the
+ * stage with that error, not retried) and committing (`commitSuccess`: the
+ * durable success record). Only then is STEP_SUCCESS emitted, so no success
+ * event can be durable before the success it announces.
+ *
+ * This module only maps what the policies report to events and the outcome;
+ * messages, stacks, metadata and the output are redacted of every secret.
  */
 
 /** Options of {@link executeStage}. */
@@ -60,10 +77,23 @@ export interface ExecuteStageOptions {
   readonly correlationId: string;
   /** Number of the first attempt (resume after attempts already made). @default 1 */
   readonly firstAttempt?: number;
+  /** Set when `firstAttempt` re-runs an attempt a crash interrupted: its STEP_START says so. @default false */
+  readonly resumedAfterInterruption?: boolean;
   /** Told of each progress report (to checkpoint it). @default no-op */
   readonly onProgress?: (progress: { done: number; total: number; message?: string }) => void;
   /** Told of each finished attempt (to checkpoint the attempt count). @default no-op */
   readonly onAttempt?: (record: AttemptRecord) => void;
+  /**
+   * Stores the (redacted) output and returns its reference. A rejection fails
+   * the stage with that error (class from its error, not retried). @default none: no `outputHash`
+   */
+  readonly storeOutput?: (output: unknown) => Promise<string>;
+  /**
+   * Makes the success durable (the stage's success record). STEP_SUCCESS is
+   * emitted only after it resolves; a rejection rejects `executeStage` (the
+   * run cannot record its own state). @default none
+   */
+  readonly commitSuccess?: (outcome: StageOutcome) => Promise<void>;
 }
 
 /** What {@link executeStage} returns. */
@@ -72,6 +102,8 @@ export interface StageOutcome {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   /** The (redacted) output, when it succeeded. */
   readonly output?: unknown;
+  /** The stored output's reference, when it succeeded and `storeOutput` was given. */
+  readonly outputHash?: string;
   /** The final error, redacted, when it did not succeed. */
   readonly error?: StoredError;
   /** Number of the last attempt started (attempts before `firstAttempt` included). */
@@ -96,10 +128,19 @@ export interface StageOutcome {
   readonly halfOpenAt?: number;
 }
 
+interface Ending {
+  readonly output?: unknown;
+  readonly outputHash?: string;
+  readonly error?: StoredError;
+  readonly validation?: ValidationResult[];
+  readonly halfOpenAt?: number;
+}
+
 /**
  * Runs a stage to its end. Never rejects for a stage failure: the outcome says
  * how it ended.
- * @throws DagbookError `INVALID_OPTION` when `firstAttempt` is not an integer >= 1.
+ * @throws DagbookError `INVALID_OPTION` when `firstAttempt` is not an integer >= 1;
+ *   whatever `commitSuccess` rejects with.
  */
 export async function executeStage(options: ExecuteStageOptions): Promise<StageOutcome> {
   const { stage, entry, clock, budget, signal, correlationId } = options;
@@ -114,221 +155,168 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   const secretParamValues = stage.secretParams.map((name) => stage.params[name]).filter((v): v is string => typeof v === 'string');
   const redact = composeRedactors(options.redact, createRedactor([...Object.values(options.secrets), ...secretParamValues]));
   const key = idempotencyKey(options.runId, stage.id, stage.params);
-  const breaker: CircuitBreaker | null = stage.breaker ? options.breakers.get(stage.breaker) : null;
   // A resume past the policy's attempts still makes one attempt.
   const lastAttempt = Math.max(stage.retry.maxAttempts, firstAttempt);
+  const classify = (error: unknown): ErrorClass => classifyError(error, entry.classify);
   const startedAt = clock.now();
   const started = clock.monotonic();
-  const attemptLog: AttemptRecord[] = [];
+  const timeline = new AttemptTimeline(clock, firstAttempt, options.onAttempt);
   const retryDelaysMs: number[] = [];
 
   const emit = <T extends EventType>(type: T, draft: EventDraft<T>): void =>
     options.emit(type, { stageId: stage.id, correlationId, ...draft });
 
-  const logAttempt = (record: AttemptRecord): void => {
-    attemptLog.push(record);
-    options.onAttempt?.(record);
-  };
-
-  const finish = (
-    status: StageOutcome['status'],
-    attempts: number,
-    extra: { output?: unknown; error?: StoredError; validation?: ValidationResult[]; halfOpenAt?: number },
-  ): StageOutcome => ({
+  const finish = (status: StageOutcome['status'], ending: Ending = {}): StageOutcome => ({
     status,
-    ...(extra.output === undefined ? {} : { output: extra.output }),
-    ...(extra.error === undefined ? {} : { error: extra.error }),
-    attempts,
-    attemptLog,
+    ...(ending.output === undefined ? {} : { output: ending.output }),
+    ...(ending.outputHash === undefined ? {} : { outputHash: ending.outputHash }),
+    ...(ending.error === undefined ? {} : { error: ending.error }),
+    attempts: timeline.lastStarted,
+    attemptLog: timeline.records,
     usage: budget.stageUsage(stage.id),
-    validation: extra.validation ?? [],
+    validation: ending.validation ?? [],
     durationMs: clock.monotonic() - started,
     startedAt,
     endedAt: clock.now(),
     retryDelaysMs,
     idempotencyKey: key,
-    ...(extra.halfOpenAt === undefined ? {} : { halfOpenAt: extra.halfOpenAt }),
+    ...(ending.halfOpenAt === undefined ? {} : { halfOpenAt: ending.halfOpenAt }),
   });
 
-  const cancelled = (attempts: number): StageOutcome => {
-    const reason = signal.reason === undefined ? 'the run was cancelled' : redact(errorMessage(signal.reason));
-    const error = new DagbookError('STAGE_CANCELLED', `Stage \`${stage.id}\` was cancelled: ${reason}`, {
-      stageId: stage.id,
-      errorClass: 'transient',
-    });
-    emit('CANCELLED', { level: 'WARN', message: error.message, metadata: { reason } });
-    return finish('CANCELLED', attempts, { error: toStoredError(error, 'transient', redact) });
-  };
-
-  /** A final failure before an attempt could start (budget used up, breaker open). */
-  const refused = (attempt: number, error: DagbookError, halfOpenAt?: number): StageOutcome => {
-    const errorClass = classifyError(error);
-    // The breaker's error speaks of the breaker; the event also names the stage it kept from starting.
-    const text = error.code === 'CIRCUIT_OPEN'
-      ? `Stage \`${stage.id}\` was not started: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`
-      : error.message;
+  /** A final failure after the attempt returned (validation, storing): not retried. */
+  const failedAfter = (attempt: AttemptRecord, error: unknown, errorClass: ErrorClass, message: string, validation?: ValidationResult[]): StageOutcome => {
     emit('STEP_FAILURE', {
       level: 'ERROR',
-      message: redact(text),
-      metadata: { attempt, durationMs: 0, code: error.code, errorClass, final: true },
+      message: redact(message),
+      metadata: { attempt: attempt.attempt, durationMs: attempt.durationMs, code: storedErrorCode(error), errorClass, final: true },
     });
-    return finish('FAILED', attempt - 1, { error: toStoredError(error, errorClass, redact), halfOpenAt });
+    return finish('FAILED', { error: toStoredError(error, errorClass, redact), validation });
   };
 
-  for (let attempt = firstAttempt; ; attempt++) {
-    if (signal.aborted) return cancelled(attempt - 1);
-
-    // 1. Budget check.
-    const exhausted = budget.stageExhausted(stage.id);
-    if (exhausted !== null) {
-      const f = budget.figures(stage.id, exhausted);
-      const globalOut = f.globalLimit !== undefined && f.globalUsed >= f.globalLimit;
-      const [used, limit] = globalOut ? [f.globalUsed, f.globalLimit] : [f.stageUsed, f.stageLimit];
-      const whose = globalOut ? `the run's global \`${exhausted}\` budget` : `its \`${exhausted}\` budget`;
-      return refused(
-        attempt,
-        new DagbookError('BUDGET_EXHAUSTED', `Stage \`${stage.id}\` was not started: ${whose} is used up (used ${used} of ${limit})`, {
-          stageId: stage.id,
-          errorClass: 'resource',
-          data: { scope: globalOut ? 'global' : 'stage', resource: exhausted, used, limit },
-        }),
-      );
-    }
-
-    // 2. Circuit breaker.
-    let permit: BreakerPermit | undefined;
-    if (breaker) {
-      try {
-        permit = breaker.acquire(stage.id);
-      } catch (error) {
-        if (!hasErrorCode(error, 'CIRCUIT_OPEN')) throw error;
-        const due = error.data.halfOpenAtMs;
-        return refused(attempt, error, typeof due === 'number' ? due : undefined);
-      }
-    }
-
-    // 3. The attempt, under 4. its timeout.
-    emit('STEP_START', {
-      message: `Stage \`${stage.id}\` attempt ${attempt} of ${lastAttempt}`,
-      metadata: { attempt, idempotencyKey: key },
-    });
-    const attemptStartedAt = clock.now();
-    const attemptStarted = clock.monotonic();
-    let live = true;
-    let result: { ok: true; value: unknown } | { ok: false; error: unknown };
-    try {
-      const value = await withTimeout(
-        (attemptSignal) => {
-          const context = createStageContext({
-            runId: options.runId,
-            stageId: stage.id,
-            attempt,
-            idempotencyKey: key,
-            params: stage.params,
-            signal: attemptSignal,
-            clock,
-            budget,
-            secrets: options.secrets,
-            redact,
-            emit,
-            isLive: () => live,
-            onProgress: options.onProgress,
-          });
-          if (stage.isolation !== 'thread') return entry.run(context, options.inputs);
-          return runInThread({
-            // compile sets fnPath for every thread stage; a hand-built plan without one fails the attempt as a logic error.
-            fnPath: stage.fnPath ?? '',
-            context,
-            inputs: options.inputs,
-            secrets: options.secrets,
-            resources: budget.budgetedResources(stage.id),
-            graceMs: stage.graceMs,
-            clock,
-          });
-        },
-        { timeoutMs: stage.timeoutMs, graceMs: stage.graceMs, clock, parentSignal: signal, stageId: stage.id },
-      );
-      result = { ok: true, value };
-    } catch (error) {
-      result = { ok: false, error };
-    } finally {
-      live = false;
-    }
-    const durationMs = clock.monotonic() - attemptStarted;
-
-    if (result.ok) {
-      if (permit) breaker?.success(permit);
-      logAttempt({ attempt, startedAt: attemptStartedAt, durationMs, outcome: 'succeeded' });
-      const validation = await runValidation(entry.validate, result.value, redact);
-      for (const r of validation.filter((v) => !v.passed)) {
-        emit('VALIDATION_ERROR', {
-          level: r.severity === 'error' ? 'ERROR' : 'WARN',
-          message: `Stage \`${stage.id}\` output failed rule \`${r.rule}\`${r.detail === undefined ? '' : `: ${r.detail}`}`,
-          metadata: { rule: r.rule, severity: r.severity, passed: false, ...(r.detail === undefined ? {} : { detail: r.detail }) },
-        });
-      }
-      const blocking = validation.filter((v) => !v.passed && v.severity === 'error');
-      if (stage.failOnValidationError && blocking.length > 0) {
-        const error = new DagbookError(
-          'STAGE_VALIDATION_FAILED',
-          `Stage \`${stage.id}\` output failed validation: ${blocking
-            .map((r) => `\`${r.rule}\`${r.detail === undefined ? '' : ` (${r.detail})`}`)
-            .join(', ')}`,
-          { stageId: stage.id, errorClass: 'persistent', data: { rules: blocking.map((r) => r.rule) } },
-        );
-        emit('STEP_FAILURE', {
-          level: 'ERROR',
-          message: error.message,
-          metadata: { attempt, durationMs, code: error.code, errorClass: 'persistent', final: true },
-        });
-        return finish('FAILED', attempt, { error: toStoredError(error, 'persistent', redact), validation });
-      }
-      const usage = budget.stageUsage(stage.id);
-      emit('STEP_SUCCESS', {
-        message: `Stage \`${stage.id}\` succeeded on attempt ${attempt} in ${durationMs} ms`,
-        metadata: { attempt, durationMs, usage },
-      });
-      return finish('SUCCEEDED', attempt, { output: redactDeep(result.value, redact), validation });
-    }
-
-    const { error } = result;
-    if (signal.aborted) {
-      if (permit) breaker?.release(permit);
-      logAttempt({ attempt, startedAt: attemptStartedAt, durationMs, outcome: 'failed', code: 'STAGE_CANCELLED' });
-      return cancelled(attempt);
-    }
-    const errorClass = classifyError(error, entry.classify);
-    if (permit) breaker?.failure(permit, errorClass);
+  // The policies report each failed attempt (or refused one) here.
+  let lastFailure: RetryFailure | undefined;
+  const onFailure = (failure: RetryFailure): void => {
+    const { attempt, error } = failure;
     const code = storedErrorCode(error);
-    const retry = attempt < lastAttempt && isRetryable(error, errorClass, stage.retry.retryOn);
-    const delayMs = retry ? backoffDelay(attempt, stage.retry, options.random) : undefined;
-    logAttempt({
-      attempt,
-      startedAt: attemptStartedAt,
-      durationMs,
-      outcome: 'failed',
-      code,
-      ...(delayMs === undefined ? {} : { delayMs }),
-    });
+    if (!timeline.isOpen(attempt)) {
+      // Refused before it could start (budget used up, breaker open): the refusal is the stage's final failure.
+      const errorClass = classifyError(error);
+      lastFailure = { ...failure, errorClass };
+      // The breaker's error speaks of the breaker; the event also names the stage it kept from starting.
+      const text = code === 'CIRCUIT_OPEN'
+        ? `Stage \`${stage.id}\` was not started: ${errorMessage(error).charAt(0).toLowerCase()}${errorMessage(error).slice(1)}`
+        : errorMessage(error);
+      emit('STEP_FAILURE', { level: 'ERROR', message: redact(text), metadata: { attempt, durationMs: 0, code, errorClass, final: true } });
+      return;
+    }
+    lastFailure = failure;
+    const retry = failure.delayMs !== undefined;
+    const record = timeline.end('failed', { code, delayMs: failure.delayMs });
     emit('STEP_FAILURE', {
       level: retry ? 'WARN' : 'ERROR',
-      message: redact(`Stage \`${stage.id}\` attempt ${attempt} of ${lastAttempt} failed (${errorClass}): ${errorMessage(error)}`),
-      metadata: { attempt, durationMs, code, errorClass, final: !retry },
+      message: redact(`Stage \`${stage.id}\` attempt ${attempt} of ${lastAttempt} failed (${failure.errorClass}): ${errorMessage(error)}`),
+      metadata: { attempt, durationMs: record?.durationMs ?? 0, code, errorClass: failure.errorClass, final: !retry },
     });
-    if (delayMs === undefined) {
-      return finish('FAILED', attempt, { error: toStoredError(error, errorClass, redact) });
-    }
-
-    retryDelaysMs.push(delayMs);
+    if (failure.delayMs === undefined) return;
+    retryDelaysMs.push(failure.delayMs);
     emit('STEP_RETRY', {
       level: 'WARN',
-      message: `Retrying stage \`${stage.id}\` in ${delayMs} ms (attempt ${attempt + 1} of ${lastAttempt})`,
-      metadata: { attempt, nextAttempt: attempt + 1, delayMs, code },
+      message: `Retrying stage \`${stage.id}\` in ${failure.delayMs} ms (attempt ${attempt + 1} of ${lastAttempt})`,
+      metadata: { attempt, nextAttempt: attempt + 1, delayMs: failure.delayMs, code },
     });
+  };
+
+  const breaker = stage.breaker ? options.breakers.get(stage.breaker) : null;
+  const policies: Policy[] = [
+    retryPolicy({ retry: stage.retry, firstAttempt, lastAttempt, clock, random: options.random, classify, onFailure }),
+    budgetCheckPolicy(budget, stage.id),
+    ...(breaker ? [breakerPolicy(breaker, stage.id, classify)] : []),
+    timeoutPolicy({ timeoutMs: stage.timeoutMs, graceMs: stage.graceMs, clock, stageId: stage.id }),
+  ];
+
+  /** One attempt of the stage's function, under the attempt's signal. */
+  const attemptOnce = async ({ attempt, signal: attemptSignal }: PolicyContext): Promise<unknown> => {
+    timeline.start(attempt);
+    const resumed = options.resumedAfterInterruption === true && attempt === firstAttempt;
+    emit('STEP_START', {
+      message: `Stage \`${stage.id}\` attempt ${attempt} of ${lastAttempt}${resumed ? ` (resumed after interruption of attempt ${attempt})` : ''}`,
+      metadata: { attempt, idempotencyKey: key },
+    });
+    const context = createStageContext({
+      runId: options.runId,
+      stageId: stage.id,
+      attempt,
+      idempotencyKey: key,
+      params: stage.params,
+      signal: attemptSignal,
+      clock,
+      budget,
+      secrets: options.secrets,
+      redact,
+      emit,
+      isLive: () => timeline.isOpen(attempt),
+      onProgress: options.onProgress,
+    });
+    if (stage.isolation !== 'thread') return entry.run(context, options.inputs);
+    return runInThread({
+      // compile sets fnPath for every thread stage; a hand-built plan without one fails the attempt as a logic error.
+      fnPath: stage.fnPath ?? '',
+      context,
+      inputs: options.inputs,
+      secrets: options.secrets,
+      resources: budget.budgetedResources(stage.id),
+      graceMs: stage.graceMs,
+      clock,
+    });
+  };
+
+  let value: unknown;
+  try {
+    value = await wrap(...policies).execute(attemptOnce, { attempt: firstAttempt, signal });
+  } catch (error) {
+    if (signal.aborted) {
+      timeline.end('failed', { code: 'STAGE_CANCELLED' });
+      const reason = signal.reason === undefined ? 'the run was cancelled' : redact(errorMessage(signal.reason));
+      const cancelled = new DagbookError('STAGE_CANCELLED', `Stage \`${stage.id}\` was cancelled: ${reason}`, {
+        stageId: stage.id,
+        errorClass: 'transient',
+      });
+      emit('CANCELLED', { level: 'WARN', message: cancelled.message, metadata: { reason } });
+      return finish('CANCELLED', { error: toStoredError(cancelled, 'transient', redact) });
+    }
+    const reported = lastFailure as RetryFailure | undefined;
+    const errorClass = reported !== undefined && reported.error === error ? reported.errorClass : classify(error);
+    const due = hasErrorCode(error, 'CIRCUIT_OPEN') ? error.data.halfOpenAtMs : undefined;
+    return finish('FAILED', { error: toStoredError(error, errorClass, redact), halfOpenAt: typeof due === 'number' ? due : undefined });
+  }
+
+  // The attempt's value, step by step: validation, redaction, storing, committing.
+  const attempt = timeline.end('succeeded') as AttemptRecord;
+  const validation = await runValidation(entry.validate, value, redact);
+  for (const r of validation.filter((v) => !v.passed)) {
+    emit('VALIDATION_ERROR', {
+      level: r.severity === 'error' ? 'ERROR' : 'WARN',
+      message: `Stage \`${stage.id}\` output failed rule \`${r.rule}\`${r.detail === undefined ? '' : `: ${r.detail}`}`,
+      metadata: { rule: r.rule, severity: r.severity, passed: false, ...(r.detail === undefined ? {} : { detail: r.detail }) },
+    });
+  }
+  const invalid = validationFailure(stage.id, validation, stage.failOnValidationError);
+  if (invalid) return failedAfter(attempt, invalid, 'persistent', invalid.message, validation);
+
+  const output = redactDeep(value, redact);
+  let outputHash: string | undefined;
+  if (options.storeOutput) {
     try {
-      await clock.sleep(delayMs, signal);
-    } catch {
-      return cancelled(attempt);
+      outputHash = await options.storeOutput(output);
+    } catch (error) {
+      return failedAfter(attempt, error, classifyError(error), `Stage \`${stage.id}\` output could not be stored: ${errorMessage(error)}`, validation);
     }
   }
+  const outcome = finish('SUCCEEDED', { output, outputHash, validation });
+  await options.commitSuccess?.(outcome);
+  emit('STEP_SUCCESS', {
+    message: `Stage \`${stage.id}\` succeeded on attempt ${attempt.attempt} in ${attempt.durationMs} ms`,
+    metadata: { attempt: attempt.attempt, durationMs: attempt.durationMs, ...(outputHash === undefined ? {} : { outputHash }), usage: outcome.usage },
+  });
+  return outcome;
 }

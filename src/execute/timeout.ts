@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { DagbookError, errorMessage } from '../errors';
+import type { Policy } from './policy';
 
 /**
  * The per-attempt timeout. The attempt gets an AbortSignal that aborts on
@@ -106,4 +107,17 @@ function cancelledError(stageId: string, reason: unknown): DagbookError {
     errorClass: 'transient',
     cause: reason,
   });
+}
+
+/**
+ * {@link withTimeout} as a policy: each call gets a signal that aborts on
+ * timeout or when the caller's signal aborts.
+ * @throws DagbookError `STAGE_TIMEOUT` / `STAGE_CANCELLED` from `execute`, as `withTimeout`.
+ */
+export function timeoutPolicy(options: Omit<TimeoutOptions, 'parentSignal'>): Policy {
+  return {
+    execute(fn, context) {
+      return withTimeout((signal) => fn({ ...context, signal }), { ...options, parentSignal: context.signal });
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import type { ValidationRule } from '../definition/types';
-import { errorMessage } from '../errors';
+import { DagbookError, errorMessage } from '../errors';
 import type { ValidationResult } from '../records';
 import type { Redactor } from './redact';
 
@@ -29,4 +29,19 @@ export async function runValidation(
     else results.push({ rule: rule.name, severity, passed: false });
   }
   return results;
+}
+
+/**
+ * The stage's failure for its validation outcomes: `STAGE_VALIDATION_FAILED`
+ * (class `persistent`) naming every failed `error`-severity rule and its
+ * detail, when `failOnValidationError` is set and there is one; else undefined.
+ */
+export function validationFailure(stageId: string, results: readonly ValidationResult[], failOnValidationError: boolean): DagbookError | undefined {
+  const blocking = results.filter((v) => !v.passed && v.severity === 'error');
+  if (!failOnValidationError || blocking.length === 0) return undefined;
+  return new DagbookError(
+    'STAGE_VALIDATION_FAILED',
+    `Stage \`${stageId}\` output failed validation: ${blocking.map((r) => `\`${r.rule}\`${r.detail === undefined ? '' : ` (${r.detail})`}`).join(', ')}`,
+    { stageId, errorClass: 'persistent', data: { rules: blocking.map((r) => r.rule) } },
+  );
 }

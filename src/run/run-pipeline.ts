@@ -15,7 +15,8 @@ import { runMetrics, type RunMetrics } from './run-metrics';
 import { verifyKeptCheckpoints } from './checkpoint-check';
 import { RunCheckpoints } from './run-checkpoints';
 import { finalRunReason, finalRunStatus, statusCounts, unstartedOutcome, type RunStops } from './run-outcome';
-import { resumedBudgetUsage, runBreakers, runBudgetLedger } from './run-policies';
+import { runBreakers, runBudgetLedger } from './run-policies';
+import { loadResumeState } from './resume-state';
 import { StageInputs } from './stage-inputs';
 import { stageHistory } from '../query/history';
 import { runStage, type StageRunContext } from './stage-run';
@@ -25,7 +26,8 @@ import { runStage, type StageRunContext } from './stage-run';
  * is up to date (restored from cache) or runs, schedules the ones that run
  * with bounded parallelism (critical path first), executes each through the
  * stage executor, and checkpoints every transition in the store. Emits
- * events; never prints.
+ * events; never prints. A resumed run first rebuilds its state from the store
+ * (`resume-state.ts`); the run itself only takes that state.
  */
 
 /** Options of {@link startRun}. */
@@ -38,7 +40,7 @@ export interface RunOptions {
   readonly random?: RandomSource;
   /** Id of a new run. @default generated from the time */
   readonly runId?: string;
-  /** Resume this run: completed stages are kept, the rest run (an interrupted stage with its same idempotency key). */
+  /** Resume this run: completed stages are kept, the rest run (an interrupted stage with its same idempotency key and attempt number). */
   readonly resume?: string;
   /** Which stages. @default all */
   readonly selection?: SelectionOptions;
@@ -126,8 +128,6 @@ interface RunContext {
   readonly cancelReason: () => string | undefined;
 }
 
-const DONE: readonly StageStatus[] = ['SUCCEEDED', 'CACHED'];
-
 /** One run's mutable state; lives only as long as the run. */
 class Run {
   private readonly store: RunStore;
@@ -159,42 +159,28 @@ class Run {
     const started = clock.monotonic();
     const startedAt = clock.now();
 
-    const resumed = this.options.resume ? await this.store.getStages(runId) : {};
-    const logged = this.options.resume ? await this.store.readEvents(runId) : [];
-    if (this.options.resume) {
-      // A resumed run's events continue its log: seq goes on from the last stored event.
-      const lastSeq = logged.reduce((max, e) => Math.max(max, e.seq), 0);
-      this.emit = createRunEmitter(runId, clock, this.ctx.bus, (event) => this.store.appendEvent(event), lastSeq + 1);
-    }
     // The same history the dry run reads, so both give a stage the same reason.
     const previous = (await stageHistory(this.store, plan.name, selection.stages)).latest;
     await this.inputs.loadEntries([...selection.stages, ...selection.requiresOutputsOf]);
     await this.inputs.checkRequiredOutputs(selection.requiresOutputsOf, selection.stages);
-
-    const existingRun = this.options.resume ? await this.store.getRun(runId) : undefined;
-    if (this.options.resume && !existingRun) {
-      throw new DagbookError('INVALID_OPTION', `Expected \`resume\` to name a stored run, got \`${runId}\``);
-    }
-
-    // Stages a resumed run already completed are kept as they are, once their
-    // checkpoints are found consistent with each other.
     for (const dep of selection.requiresOutputsOf) this.inputs.useCachedOutput(dep);
-    const kept: Record<string, StageRecord> = {};
-    const toSchedule: string[] = [];
-    for (const id of selection.stages) {
-      const prior = resumed[id];
-      if (prior && DONE.includes(prior.status) && prior.outputHash !== undefined && (await this.store.hasOutput(prior.outputHash))) {
-        kept[id] = prior;
-        this.inputs.useOutputHash(id, prior.outputHash);
-      } else toSchedule.push(id);
+
+    const resume = this.options.resume ? await loadResumeState(this.store, runId, selection.stages) : undefined;
+    if (resume) {
+      // A resumed run's events continue its log.
+      this.emit = createRunEmitter(runId, clock, this.ctx.bus, (event) => this.store.appendEvent(event), resume.nextSeq);
+      // Stages it already completed are kept as they are, once their checkpoints are found consistent with each other.
+      for (const [id, record] of Object.entries(resume.kept)) this.inputs.useOutputHash(id, record.outputHash as string);
+      verifyKeptCheckpoints(plan, runId, resume.kept, this.inputs.outputHashes);
+      this.checkpoints.keep(resume.kept);
     }
-    verifyKeptCheckpoints(plan, runId, kept, this.inputs.outputHashes);
-    this.checkpoints.keep(kept);
-    const ledger = runBudgetLedger(plan, resumedBudgetUsage(existingRun, resumed, logged), this.emit);
+    const toSchedule = selection.stages.filter((id) => resume?.kept[id] === undefined);
+    const ledger = runBudgetLedger(plan, resume?.usage, this.emit);
     const breakers = runBreakers(clock, await this.store.loadBreakers(), this.emit, (key, snapshot) =>
       this.checkpoints.persist(() => this.store.saveBreaker(key, snapshot)),
     );
 
+    const existingRun = resume?.run;
     const runRecord: RunRecord = existingRun
       ? { ...existingRun, status: 'RUNNING', endedAt: undefined, reason: undefined }
       : { runId, pipeline: plan.name, status: 'RUNNING', stages: selectedInPlanOrder(plan.order, selection), startedAt, usage: {} };
@@ -226,7 +212,7 @@ class Run {
       onFailed: (id) => this.stageFailed(id),
     };
     try {
-      await this.loop(scheduler, stageRun, resumed, previous);
+      await this.loop(scheduler, stageRun, resume?.records ?? {}, previous);
     } catch (error) {
       // Best effort: record why the run ended; the store may be what failed.
       await this.checkpoints.flushed().catch(() => undefined);
@@ -276,7 +262,7 @@ class Run {
     }
   }
 
-  private async loop(scheduler: Scheduler, stageRun: StageRunContext, resumed: Record<string, StageRecord>, previous: Readonly<Record<string, StageRecord>>): Promise<void> {
+  private async loop(scheduler: Scheduler, stageRun: StageRunContext, resumed: Readonly<Record<string, StageRecord>>, previous: Readonly<Record<string, StageRecord>>): Promise<void> {
     const inflight = new Set<Promise<void>>();
     const max = this.maxParallel();
     for (;;) {

@@ -11,14 +11,17 @@ import type { RandomSource } from '../random';
 import type { Scheduler } from '../schedule/scheduler';
 import type { StageRecord, StageStatus } from '../records';
 import type { RunStore } from '../store/run-store';
+import { interruptedAttempt } from './resume-state';
 import type { RunCheckpoints } from './run-checkpoints';
 import type { StageInputs } from './stage-inputs';
 
 /**
  * One stage's turn in a run: decide whether it is up to date (then restore
  * it from cache) or runs; checkpoint it RUNNING, execute it through the stage
- * executor, then record its outcome, tell the scheduler, and block what is
- * downstream of a stage that did not succeed.
+ * executor — whose success is one durable record (output reference and cache
+ * entry, one fsync) written before STEP_SUCCESS — then tell the scheduler,
+ * and record and block what is downstream of a stage that did not succeed.
+ * A stage a crash interrupted re-runs the interrupted attempt's number.
  */
 
 /** What a stage's turn works with: the run's shared state. */
@@ -70,24 +73,29 @@ export async function runStage(
     return;
   }
 
-  // A RUNNING record counts the attempts that finished; the one after them was interrupted.
-  const interrupted = resumedRecord?.status === 'RUNNING';
-  const firstAttempt = interrupted ? resumedRecord.attempts + 2 : 1;
-  const reason = interrupted ? `resumed: interrupted during attempt ${resumedRecord.attempts + 1}` : decision.reason;
+  const interrupted = interruptedAttempt(resumedRecord, stage.retry.maxAttempts);
+  const firstAttempt = interrupted?.attempt ?? 1;
   let record: StageRecord = {
     stageId: id,
     status: 'RUNNING',
     attempts: firstAttempt - 1,
     idempotencyKey: idempotencyKey(run.runId, id, stage.params),
-    reason,
+    reason: interrupted?.reason ?? decision.reason,
     startedAt: run.clock.now(),
     cacheKey: decision.cacheKey,
     keyParts: decision.parts,
     usage: {},
     validation: [],
-    attemptLog: interrupted ? resumedRecord.attemptLog : [],
+    attemptLog: interrupted?.attemptLog ?? [],
   };
   await run.checkpoints.checkpoint(record);
+
+  const persistBreaker = (): void => {
+    // Failures below the threshold change no state but must outlive the run too.
+    const breakerKey = stage.breaker?.key;
+    const breakerState = breakerKey === undefined ? undefined : run.breakers.find(breakerKey)?.toJSON();
+    if (breakerKey !== undefined && breakerState) run.checkpoints.persist(() => run.store.saveBreaker(breakerKey, breakerState));
+  };
 
   const outcome = await executeStage({
     runId: run.runId,
@@ -105,27 +113,48 @@ export async function runStage(
     redact: (text) => text,
     correlationId: `${run.runId}/${id}`,
     firstAttempt,
+    resumedAfterInterruption: interrupted !== undefined,
     onAttempt: (attempt) => {
       record = { ...record, attempts: attempt.attempt, attemptLog: [...record.attemptLog, attempt] };
-      // A success is checkpointed with the final record (one fsync fewer per stage); a crash before that re-runs the stage anyway.
+      // A success is checkpointed with the success record below (one fsync fewer per stage); until then a crash
+      // leaves the stage RUNNING, and it runs again, re-using the interrupted attempt's number.
       if (attempt.outcome === 'failed') run.checkpoints.persist(() => run.store.saveStage(run.runId, record));
     },
     onProgress: (progress) => {
       record = { ...record, progress };
     },
+    // A store that cannot take the output fails this stage, not the run.
+    storeOutput: (output) => run.store.putOutput(output ?? null),
+    // The success is one durable record carrying the output reference (with the cache entry, in the same fsync);
+    // the executor emits STEP_SUCCESS only after it.
+    commitSuccess: async (done) => {
+      persistBreaker();
+      const outputHash = done.outputHash as string;
+      const succeeded: StageRecord = { ...endedRecord(record, done), status: 'SUCCEEDED', outputHash };
+      await run.checkpoints.checkpointSuccess(succeeded, {
+        stageId: id,
+        cacheKey: decision.cacheKey,
+        outputHash,
+        durationMs: done.durationMs,
+        runId: run.runId,
+        recordedAt: done.endedAt,
+        parts: decision.parts,
+      });
+      run.inputs.useOutput(id, outputHash, done.output ?? null);
+    },
   });
-  // Failures below the threshold change no state but must outlive the run too.
-  const breakerKey = stage.breaker?.key;
-  const breakerState = breakerKey === undefined ? undefined : run.breakers.find(breakerKey)?.toJSON();
-  if (breakerKey !== undefined && breakerState) run.checkpoints.persist(() => run.store.saveBreaker(breakerKey, breakerState));
+  if (outcome.status === 'SUCCEEDED') {
+    scheduler.succeeded(id);
+    return;
+  }
+  persistBreaker();
   await run.checkpoints.flushed();
-  await finishStage(run, record, outcome, decision, scheduler);
+  await finishFailedStage(run, endedRecord(record, outcome), outcome, scheduler);
 }
 
-/** Records a stage's outcome, then tells the scheduler and blocks what the stage's failure leaves unrunnable. */
-async function finishStage(run: StageRunContext, record: StageRecord, outcome: StageOutcome, decision: StageDecision, scheduler: Scheduler): Promise<void> {
-  const id = record.stageId;
-  const common = {
+/** The record of a stage execution that ended, before its final status. */
+function endedRecord(record: StageRecord, outcome: StageOutcome): StageRecord {
+  return {
     ...record,
     attempts: outcome.attempts,
     endedAt: outcome.endedAt,
@@ -134,23 +163,12 @@ async function finishStage(run: StageRunContext, record: StageRecord, outcome: S
     validation: outcome.validation,
     attemptLog: [...record.attemptLog.filter((a) => !outcome.attemptLog.some((b) => b.attempt === a.attempt)), ...outcome.attemptLog],
   };
-  if (outcome.status === 'SUCCEEDED') {
-    const outputHash = await run.store.putOutput(outcome.output ?? null);
-    run.inputs.useOutput(id, outputHash, outcome.output ?? null);
-    const done: StageRecord = { ...common, status: 'SUCCEEDED', outputHash };
-    await run.checkpoints.checkpointSuccess(done, {
-      stageId: id,
-      cacheKey: decision.cacheKey,
-      outputHash,
-      durationMs: outcome.durationMs,
-      runId: run.runId,
-      recordedAt: outcome.endedAt,
-      parts: decision.parts,
-    });
-    scheduler.succeeded(id);
-    return;
-  }
-  const failed: StageRecord = { ...common, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) };
+}
+
+/** Records a stage that failed or was cancelled, then tells the scheduler and blocks what its failure leaves unrunnable. */
+async function finishFailedStage(run: StageRunContext, ended: StageRecord, outcome: StageOutcome, scheduler: Scheduler): Promise<void> {
+  const id = ended.stageId;
+  const failed: StageRecord = { ...ended, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) };
   await run.checkpoints.checkpoint(failed);
   const blocked = scheduler.failed(id);
   if (outcome.status === 'FAILED') run.onFailed(id);

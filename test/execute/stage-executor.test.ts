@@ -568,4 +568,79 @@ describe('executeStage', () => {
       );
     });
   });
+
+  describe('when the success is stored and committed', () => {
+    it('stores the redacted output, commits the outcome with its hash, and only then emits STEP_SUCCESS', async () => {
+      const order: string[] = [];
+      const h = harness(planStage('ingest_data'), (ctx) => ({ key: ctx.secret('api_key') }), {
+        storeOutput: async (output) => {
+          order.push(`store ${JSON.stringify(output)}`);
+          return 'hash-1';
+        },
+        commitSuccess: async (outcome) => {
+          order.push(`commit ${outcome.status} ${outcome.outputHash} events ${h.events.map((e) => e.type).join(',')}`);
+        },
+      });
+      const outcome = await h.run();
+      assert.deepEqual(order, ['store {"key":"***"}', 'commit SUCCEEDED hash-1 events STEP_START']);
+      assert.equal(outcome.outputHash, 'hash-1');
+      assert.deepEqual(h.events.map((e) => [e.type, e.metadata]), [
+        ['STEP_START', { attempt: 1, idempotencyKey: outcome.idempotencyKey }],
+        ['STEP_SUCCESS', { attempt: 1, durationMs: 0, outputHash: 'hash-1', usage: {} }],
+      ]);
+    });
+
+    it('rejects, with no STEP_SUCCESS, when the commit fails (the run cannot record its state)', async () => {
+      const h = harness(planStage('ingest_data'), () => 1, {
+        storeOutput: async () => 'hash-1',
+        commitSuccess: async () => {
+          throw new DagbookError('STATE_CORRUPT', 'no space left on device');
+        },
+      });
+      await assert.rejects(h.start(), /no space left on device/);
+      assert.deepEqual(h.events.map((e) => e.type), ['STEP_START']);
+    });
+  });
+
+  describe('when the output cannot be stored', () => {
+    it('fails the stage with the store\'s error, once, without retrying or committing', async () => {
+      const calls: number[] = [];
+      let committed = false;
+      const h = harness(planStage('ingest_data'), (ctx) => (calls.push(ctx.attempt), { at: new Map() }), {
+        storeOutput: async () => {
+          throw new DagbookError('INVALID_OPTION', 'Output at `at` cannot be stored', { errorClass: 'persistent' });
+        },
+        commitSuccess: async () => {
+          committed = true;
+        },
+      });
+      const outcome = await h.run();
+      assert.deepEqual(calls, [1]);
+      assert.equal(committed, false);
+      assert.equal(outcome.status, 'FAILED');
+      assert.equal(outcome.attempts, 1);
+      assert.deepEqual(
+        { code: outcome.error?.code, errorClass: outcome.error?.errorClass, message: outcome.error?.message },
+        { code: 'INVALID_OPTION', errorClass: 'persistent', message: 'Output at `at` cannot be stored' },
+      );
+      assert.deepEqual(h.events.map((e) => [e.type, e.level, e.message, e.metadata]).at(-1), [
+        'STEP_FAILURE',
+        'ERROR',
+        'Stage `ingest_data` output could not be stored: Output at `at` cannot be stored',
+        { attempt: 1, durationMs: 0, code: 'INVALID_OPTION', errorClass: 'persistent', final: true },
+      ]);
+    });
+  });
+
+  describe('when resuming an attempt a crash interrupted', () => {
+    it('makes that attempt again and says so in its STEP_START only', async () => {
+      const h = harness(planStage('validate_idea'), flaky(3), { firstAttempt: 2, resumedAfterInterruption: true });
+      const outcome = await h.run();
+      assert.equal(outcome.attempts, 3);
+      assert.deepEqual(h.events.filter((e) => e.type === 'STEP_START').map((e) => e.message), [
+        'Stage `validate_idea` attempt 2 of 3 (resumed after interruption of attempt 2)',
+        'Stage `validate_idea` attempt 3 of 3',
+      ]);
+    });
+  });
 });

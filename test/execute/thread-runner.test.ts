@@ -21,7 +21,8 @@ import { burn, THREAD_STAGES, type BurnReport } from './fixtures/thread-stages';
 /*
  * These tests start real worker threads, so they run on the system clock and
  * wait for real time; each waits for an outcome, not for a timing window,
- * except the two that are about time itself (termination and parallelism).
+ * except those about time itself (termination, and parallelism, which is
+ * shown by where and when the busy work ran and by CPU time beyond wall time).
  */
 
 const SECRET = 'sk-live-0123456789';
@@ -176,42 +177,56 @@ describe('runInThread', function () {
   });
 
   describe('when two independent CPU-bound stages run with maxParallel 2', function () {
-    // Concurrency is shown by where and when the busy work ran, not by wall-time
-    // thresholds, which a shared machine makes noisy.
-    async function burnBoth(isolation: 'none' | 'thread'): Promise<BurnReport[]> {
+    /** Runs two `burn` stages of `ms` each; returns their reports and the process's CPU and wall time over the run, ms. */
+    async function burnBoth(isolation: 'none' | 'thread', ms = 300): Promise<{ reports: BurnReport[]; cpuMs: number; wallMs: number }> {
       const stage = (id: string): StageDefinition =>
         isolation === 'thread'
-          ? { id, run: () => assert.fail('ran on the main thread'), fn: `${THREAD_STAGES}#burn`, isolation, params: { ms: 300 } }
-          : { id, run: burn, params: { ms: 300 } };
+          ? { id, run: () => assert.fail('ran on the main thread'), fn: `${THREAD_STAGES}#burn`, isolation, params: { ms } }
+          : { id, run: burn, params: { ms } };
       const store = new MemoryStore();
-      const result = await runPipeline(compilePipeline({ name: 'burn', maxParallel: 2, stages: [stage('a'), stage('b')] }), { store });
+      const compiled = compilePipeline({ name: 'burn', maxParallel: 2, stages: [stage('a'), stage('b')] });
+      const cpu = process.cpuUsage();
+      const wall = performance.now();
+      const result = await runPipeline(compiled, { store });
+      const wallMs = performance.now() - wall;
+      const used = process.cpuUsage(cpu);
       assert.equal(result.status, 'SUCCEEDED');
-      return [(await store.getOutput(result.outputHashes.a)) as BurnReport, (await store.getOutput(result.outputHashes.b)) as BurnReport];
+      const reports = [(await store.getOutput(result.outputHashes.a)) as BurnReport, (await store.getOutput(result.outputHashes.b)) as BurnReport];
+      return { reports, cpuMs: (used.user + used.system) / 1000, wallMs };
     }
 
     const overlap = ([a, b]: BurnReport[]) => a.startedAt < b.endedAt && b.startedAt < a.endedAt;
 
     it('in threads they run on two worker threads at the same time', async () => {
-      const reports = await burnBoth('thread');
+      const { reports } = await burnBoth('thread');
       const [a, b] = reports;
       assert.ok(a.threadId > 0 && b.threadId > 0 && a.threadId !== b.threadId, `threads ${a.threadId} and ${b.threadId}`);
       assert.ok(overlap(reports), JSON.stringify(reports));
     });
 
-    it('on the main thread their busy work cannot overlap (the contrast)', async () => {
-      const reports = await burnBoth('none');
+    it('in threads they use two cores: the process CPU time exceeds its wall time by a clear margin', async function () {
+      // One core cannot give more CPU time than wall time: there is nothing to prove there.
+      if (os.availableParallelism() < 2) this.skip();
+      // 2 x 800 ms of busy work; worker start-up and the run itself add a little on one core. Other
+      // processes can take a core for a while on a shared machine, so up to three tries: one run on a
+      // single core can never pass, however often it is tried.
+      const tries: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { cpuMs, wallMs } = await burnBoth('thread', 800);
+        tries.push(`CPU ${Math.round(cpuMs)} ms over a wall time of ${Math.round(wallMs)} ms`);
+        if (cpuMs > 1.4 * wallMs) return;
+      }
+      assert.fail(`CPU time never exceeded 1.4 x wall time: ${tries.join('; ')}`);
+    });
+
+    it('on the main thread their busy work cannot overlap, and CPU time stays within wall time (the contrast)', async () => {
+      const { reports, cpuMs, wallMs } = await burnBoth('none');
       assert.deepEqual(reports.map((r) => r.threadId), [0, 0]);
       assert.equal(overlap(reports), false, JSON.stringify(reports));
+      assert.ok(cpuMs < 1.2 * wallMs, `CPU ${Math.round(cpuMs)} ms over a wall time of ${Math.round(wallMs)} ms`);
     });
   });
 });
-
-function busy(ms: number): number {
-  const end = performance.now() + ms;
-  let turns = 0;
-  while (performance.now() < end) turns++;
-  return turns;
-}
 
 describe('workerExecArgv', () => {
   describe('when the parent loads tsx with --import or --require', () => {

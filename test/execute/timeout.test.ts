@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock';
-import { withTimeout } from '../../src/execute/timeout';
+import { timeoutPolicy, withTimeout } from '../../src/execute/timeout';
 import { hasErrorCode } from '../../src/errors';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
@@ -139,6 +139,25 @@ describe('withTimeout', () => {
         (e: unknown) => hasErrorCode(e, 'STAGE_CANCELLED') && e.message === 'Stage `s` was cancelled: stop',
       );
       assert.equal(called, false);
+    });
+  });
+});
+
+describe('timeoutPolicy', () => {
+  describe('when the wrapped call ignores its signal past timeoutMs', () => {
+    it('hands it the attempt\'s own signal, aborts it at timeoutMs and rejects with STAGE_TIMEOUT after the grace', async () => {
+      const clock = new ManualClock(0);
+      const run = new AbortController();
+      const seen: AbortSignal[] = [];
+      const done = timeoutPolicy({ timeoutMs: 5000, graceMs: 1000, clock, stageId: 'ingest' }).execute(
+        (ctx) => { seen.push(ctx.signal); return new Promise<never>(() => {}); },
+        { attempt: 2, signal: run.signal },
+      );
+      await assert.rejects(clock.runUntil(done), (e: unknown) => hasErrorCode(e, 'STAGE_TIMEOUT') && e.data.abandoned === true);
+      assert.deepEqual(clock.sleeps, [5000, 1000]);
+      assert.notEqual(seen[0], run.signal);
+      assert.equal(seen[0].aborted, true);
+      assert.equal(run.signal.aborted, false);
     });
   });
 });

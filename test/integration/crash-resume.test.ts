@@ -117,6 +117,14 @@ describe('crash and resume (child process killed with SIGKILL)', function () {
         for (const id of ORDER) assert.equal(finished.stages[id].status, 'SUCCEEDED', id);
       });
 
+      it('re-runs the interrupted attempt 1 as attempt 1 (a crash is not a failed attempt) and says so', async () => {
+        const finished = await crashThenResume(`inside:${stageId}`);
+        assert.deepEqual(sideEffects(sideLog).filter((e) => e.stageId === stageId).map((e) => e.attempt), [1, 1]);
+        assert.equal(finished.stages[stageId].attempts, 1);
+        assert.equal(finished.stages[stageId].reason, 'resumed after interruption of attempt 1');
+        assert.deepEqual(finished.stages[stageId].attemptLog.map((a) => [a.attempt, a.outcome]), [[1, 'succeeded']]);
+      });
+
       it('counts the tokens of the stages completed before the kill in the run usage', async () => {
         const finished = await crashThenResume(`inside:${stageId}`);
         assert.deepEqual(finished.run?.usage, { tokens: 60 });
