@@ -134,7 +134,7 @@ async function finishStage(run: StageRunContext, record: StageRecord, outcome: S
     attemptLog: [...record.attemptLog.filter((a) => !outcome.attemptLog.some((b) => b.attempt === a.attempt)), ...outcome.attemptLog],
   };
   if (outcome.status === 'SUCCEEDED') {
-    const outputHash = await run.store.putOutput(outcome.output ?? null);
+    const outputHash = await run.store.putOutput(outcome.output ?? null, { stageId: id });
     run.inputs.useOutput(id, outputHash, outcome.output ?? null);
     const done: StageRecord = { ...common, status: 'SUCCEEDED', outputHash };
     await run.checkpoints.checkpointSuccess(done, {

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
-import { canonicalJson, sha256 } from '../canonical-json';
+import { sha256 } from '../canonical-json';
+import { decodeOutput, encodeOutput } from '../output-codec';
+import type { StorableOutputOptions } from '../output-check';
 import { errnoCode, fsyncDirSync, writeFileAtomicSync } from './atomic-file';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -12,10 +14,11 @@ export function isOutputHash(hash: string): boolean {
 }
 
 /**
- * Content-addressed stage outputs: `artifacts/<sha256>`, each file the
- * canonical JSON of one value, named by the sha256 of that text. Files are
- * written temp + fsync + rename, so a file under its final name is whole; an
- * existing file is never rewritten (same name, same content).
+ * Content-addressed stage outputs: `artifacts/<sha256>`, each file one value
+ * in the stored form of `output-codec` (or, for files written by wave 1, its
+ * canonical JSON), named by the sha256 of the file's bytes. Files are written
+ * temp + fsync + rename, so a file under its final name is whole; an existing
+ * file is never rewritten (same name, same content).
  */
 export class ArtifactStore {
   constructor(
@@ -29,11 +32,12 @@ export class ArtifactStore {
   }
 
   /**
-   * Stores a JSON value; returns the sha256 of its canonical JSON.
-   * @throws DagbookError `INVALID_OPTION` when the value has a cycle or a bigint.
+   * Stores a value; returns the sha256 of its stored form.
+   * @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when
+   * given) and the path of a part that cannot be stored.
    */
-  put(value: unknown): string {
-    const text = canonicalJson(value);
+  put(value: unknown, options: StorableOutputOptions = {}): string {
+    const text = encodeOutput(value, options);
     const hash = sha256(text);
     const file = this.pathOf(hash);
     if (fs.existsSync(file)) return hash;
@@ -48,25 +52,26 @@ export class ArtifactStore {
   /**
    * Reads an output.
    * @throws DagbookError `OUTPUT_MISSING` naming the hash and path when absent;
-   * `STATE_CORRUPT` when the file's content does not hash to its name.
+   * `STATE_CORRUPT` when the file's content does not hash to its name or
+   * cannot be read as an output.
    */
   get(hash: string): unknown {
     if (!isOutputHash(hash)) throw missing(hash, this.dir);
     const file = this.pathOf(hash);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      bytes = fs.readFileSync(file);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw missing(hash, file);
       throw error;
     }
-    const actual = sha256(text);
+    const actual = sha256(bytes);
     if (actual !== hash) {
       throw new DagbookError('STATE_CORRUPT', `The output ${file} is damaged: its content hashes to ${actual}, not ${hash}`, {
         data: { path: file, hash, actual },
       });
     }
-    return JSON.parse(text) as unknown;
+    return decodeOutput(bytes.toString('utf8'), file);
   }
 
   /** Whether an output is stored. */

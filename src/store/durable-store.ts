@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
+import type { StorableOutputOptions } from '../output-check';
 import { ArtifactStore } from './artifact-store';
 import { DurableJsonFile } from './durable-json-file';
 import { JsonlLog } from './event-log';
@@ -152,10 +153,10 @@ export class DurableStore implements RunStore {
     return { ...(this.doc.stages[runId] ?? {}) };
   }
 
-  /** Stores an output under `artifacts/<sha256>`; returns the hash. */
-  async putOutput(value: unknown): Promise<string> {
+  /** Stores an output under `artifacts/<sha256>`; returns the hash. @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when given) and the path of what cannot be stored. */
+  async putOutput(value: unknown, options: StorableOutputOptions = {}): Promise<string> {
     this.assertOpen();
-    return this.artifacts.put(value);
+    return this.artifacts.put(value, options);
   }
 
   /** Reads an output. @throws DagbookError `OUTPUT_MISSING` naming hash and path; `STATE_CORRUPT` when damaged. */

@@ -1,4 +1,5 @@
 import type { PipelineEvent } from '../events/event';
+import type { StorableOutputOptions } from '../output-check';
 import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
 
 /**
@@ -20,8 +21,11 @@ export interface RunStore {
   saveStage(runId: string, record: StageRecord): Promise<void>;
   /** A run's stage records by stage id. */
   getStages(runId: string): Promise<Record<string, StageRecord>>;
-  /** Stores an output (JSON data); returns its sha256. */
-  putOutput(value: unknown): Promise<string>;
+  /**
+   * Stores an output (structured data, see `output-codec`); returns the sha256 of its stored form.
+   * @throws OUTPUT_NOT_SERIALIZABLE naming the stage (when given) and the path of what cannot be stored
+   */
+  putOutput(value: unknown, options?: StorableOutputOptions): Promise<string>;
   /** Reads an output by hash. @throws OUTPUT_MISSING */
   getOutput(hash: string): Promise<unknown>;
   /** Whether an output exists. */
