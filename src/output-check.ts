@@ -15,6 +15,11 @@ import { DagbookError } from './errors';
  * can find it. So is nesting deeper than {@link MAX_OUTPUT_DEPTH} levels:
  * refused here with a code rather than left to overflow the stack later.
  *
+ * The same walk tells whether JSON would keep the value exactly (the common
+ * case: records of strings and numbers), so that the codec can store such
+ * values as canonical JSON, several times faster to write and read than the
+ * structured form.
+ *
  * The walk is written here rather than left to the serializer's own errors
  * because those name neither the stage nor members of Sets, and do not limit
  * depth.
@@ -31,82 +36,145 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** Classes whose instances are stored as themselves (by their name, so that an instance from another realm counts). */
 const LEAF_CLASSES: readonly string[] = ['Date', 'RegExp', 'ArrayBuffer', 'DataView', 'URL', 'URLSearchParams', 'Number', 'String', 'Boolean', 'BigInt'];
 
-/** Options of {@link assertStorableOutput}. */
+/** Options of {@link checkOutput}. */
 export interface StorableOutputOptions {
   /** The stage whose output it is, named in the error. */
   readonly stageId?: string;
 }
 
 /**
- * Checks that `value` can be stored as a stage output; returns quietly when it can.
+ * How an output can be stored: `json` when JSON keeps it exactly (only plain
+ * objects, dense arrays, strings, booleans, null and finite numbers other
+ * than `-0`, each object reached once), else `structured`.
+ */
+export type OutputForm = 'json' | 'structured';
+
+/** One step of the path to a value: a key, an index, or a step into a Map or Set. */
+type Step =
+  | string
+  | number
+  | { readonly get: unknown }
+  | { readonly keyAt: number }
+  | { readonly valueAt: number }
+  | { readonly memberAt: number };
+
+/**
+ * Checks that `value` can be stored as a stage output, and says in which form.
  * @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` (class `logic`) naming the
  * stage, the path inside the output (`data.path`) and what was found there.
  */
-export function assertStorableOutput(value: unknown, options: StorableOutputOptions = {}): void {
+export function checkOutput(value: unknown, options: StorableOutputOptions = {}): OutputForm {
   const seen = new Set<object>();
-  const refuse = (path: string, found: string, extra: Record<string, unknown> = {}): never => {
-    throw notSerializable(path, found, options.stageId, extra);
+  // The path is kept as steps and written out only for an error: most outputs have none.
+  const trail: Step[] = [];
+  let form: OutputForm = 'json';
+  const refuse = (found: string, extra: Record<string, unknown> = {}): never => {
+    throw notSerializable(formatPath(trail), found, options.stageId, extra);
+  };
+  const visit = (step: Step, v: unknown): void => {
+    trail.push(step);
+    walk(v);
+    trail.pop();
   };
 
-  const walk = (v: unknown, path: string, depth: number): void => {
-    if (typeof v === 'function') return refuse(path, 'a function');
-    if (typeof v === 'symbol') return refuse(path, 'a symbol');
-    if (typeof v !== 'object' || v === null) return;
-    if (seen.has(v)) return; // a repeated reference or a cycle: stored as such
-    if (depth > MAX_OUTPUT_DEPTH) return refuse(path, `nested deeper than ${MAX_OUTPUT_DEPTH} levels`, { limit: MAX_OUTPUT_DEPTH });
+  const walk = (v: unknown): void => {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return;
+      case 'number':
+        if (!Number.isFinite(v) || Object.is(v, -0)) form = 'structured';
+        return;
+      case 'function':
+        return refuse('a function');
+      case 'symbol':
+        return refuse('a symbol');
+      case 'object':
+        break;
+      default: // undefined, bigint
+        form = 'structured';
+        return;
+    }
+    if (v === null) return;
+    if (seen.has(v)) {
+      form = 'structured'; // a repeated reference or a cycle: stored as such, which JSON cannot do
+      return;
+    }
+    if (trail.length > MAX_OUTPUT_DEPTH) return refuse(`nested deeper than ${MAX_OUTPUT_DEPTH} levels`, { limit: MAX_OUTPUT_DEPTH });
     seen.add(v);
-    const next = depth + 1;
+    if (Array.isArray(v)) {
+      if (!isBuiltin(v, 'Array')) return refuse(describe(v));
+      for (let i = 0; i < v.length; i++) {
+        if (i in v) visit(i, v[i]);
+        else form = 'structured';
+      }
+      return;
+    }
+    if (Object.getPrototypeOf(v) === Object.prototype) return walkObject(v as Record<string, unknown>);
+    form = 'structured';
     if (isDataFrame(v)) {
       const { columns, index, values } = dataFrameData(v);
-      return walk({ columns, index, values }, path, depth);
+      return walkObject({ columns, index, values });
     }
     if (isSeries(v)) {
       const { name, index, values } = seriesData(v);
-      return walk({ name, index, values }, path, depth);
-    }
-    if (Array.isArray(v)) {
-      if (!isBuiltin(v, 'Array')) return refuse(path, describe(v));
-      for (let i = 0; i < v.length; i++) if (i in v) walk(v[i], `${path}[${i}]`, next);
-      return;
+      return walkObject({ name, index, values });
     }
     if (types.isMap(v)) {
-      if (!isBuiltin(v, 'Map')) return refuse(path, describe(v));
+      if (!isBuiltin(v, 'Map')) return refuse(describe(v));
       let i = 0;
       for (const [key, item] of v as Map<unknown, unknown>) {
-        if (typeof key === 'object' && key !== null) {
-          walk(key, `[...${path}.keys()][${i}]`, next);
-          walk(item, `[...${path}.values()][${i}]`, next);
-        } else {
-          walk(key, `[...${path}.keys()][${i}]`, next);
-          walk(item, `${path}.get(${literal(key)})`, next);
-        }
+        visit({ keyAt: i }, key);
+        visit(typeof key === 'object' && key !== null ? { valueAt: i } : { get: key }, item);
         i++;
       }
       return;
     }
     if (types.isSet(v)) {
-      if (!isBuiltin(v, 'Set')) return refuse(path, describe(v));
+      if (!isBuiltin(v, 'Set')) return refuse(describe(v));
       let i = 0;
-      for (const item of v as Set<unknown>) walk(item, `[...${path}][${i++}]`, next);
+      for (const item of v as Set<unknown>) visit({ memberAt: i++ }, item);
       return;
     }
     if (Buffer.isBuffer(v)) return;
     if (types.isTypedArray(v)) {
-      if (!isBuiltin(v, Object.prototype.toString.call(v).slice(8, -1))) return refuse(path, describe(v));
+      if (!isBuiltin(v, Object.prototype.toString.call(v).slice(8, -1))) return refuse(describe(v));
       return;
     }
     if (isLeaf(v)) return;
-    if (!isPlainObject(v)) return refuse(path, describe(v));
+    if (!isPlainObject(v)) return refuse(describe(v));
+    return walkObject(v);
+  };
+
+  const walkObject = (v: Record<string, unknown>): void => {
     if (Object.getOwnPropertySymbols(v).some((s) => Object.prototype.propertyIsEnumerable.call(v, s))) {
-      return refuse(path, 'an object with symbol keys');
+      return refuse('an object with symbol keys');
     }
     for (const key of Object.keys(v)) {
-      if (key === '__proto__') return refuse(`${path}["__proto__"]`, 'an own `__proto__` key');
-      walk((v as Record<string, unknown>)[key], `${path}${member(key)}`, next);
+      if (key === '__proto__') {
+        trail.push(key);
+        return refuse('an own `__proto__` key');
+      }
+      visit(key, v[key]);
     }
   };
 
-  walk(value, 'output', 0);
+  walk(value);
+  return form;
+}
+
+/** The path of `trail` in JavaScript syntax, from `output`. */
+function formatPath(trail: readonly Step[]): string {
+  let path = 'output';
+  for (const step of trail) {
+    if (typeof step === 'string') path += IDENTIFIER.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+    else if (typeof step === 'number') path += `[${step}]`;
+    else if ('get' in step) path += `.get(${literal(step.get)})`;
+    else if ('keyAt' in step) path = `[...${path}.keys()][${step.keyAt}]`;
+    else if ('valueAt' in step) path = `[...${path}.values()][${step.valueAt}]`;
+    else path = `[...${path}][${step.memberAt}]`;
+  }
+  return path;
 }
 
 /** The error for a value that cannot be stored at `path`. */
@@ -166,11 +234,6 @@ function describe(value: object): string {
   const name = className(value);
   if (name === undefined) return 'an object with a prototype of its own';
   return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
-}
-
-/** `.name` or `["a key"]`. */
-function member(key: string): string {
-  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 /** A primitive Map key as JavaScript source. */

@@ -2,21 +2,27 @@ import { types } from 'node:util';
 import { dataFrameData, isDataFrame, isSeries, seriesData, toDataFrame, toSeries, type DataFrameData, type SeriesData } from './data-frame';
 import { devalue, type DevalueShape, type DevalueStringifyOperations } from './devalue';
 import { DagbookError, errorMessage, isDagbookError } from './errors';
-import { assertStorableOutput, notSerializable, type StorableOutputOptions } from './output-check';
+import { canonicalJson } from './canonical-json';
+import { checkOutput, notSerializable, type StorableOutputOptions } from './output-check';
 
 /**
- * The stored form of a stage output: a format line, then the value written by
- * devalue (a kept library: it already writes Map, Set, Date, BigInt, RegExp,
- * typed arrays, ArrayBuffer, `undefined`, `-0`, `NaN`, `±Infinity`, repeated
- * references and cycles as JSON text), with custom types for danfojs
- * DataFrames and Series and for Node Buffers. What may be stored is checked
- * first by {@link assertStorableOutput}, which names the path of what may not.
+ * The stored form of a stage output. A value that JSON keeps exactly (plain
+ * objects, dense arrays, strings, booleans, null, finite numbers; the common
+ * case) is stored as its canonical JSON, as every output was before this
+ * module: such outputs keep their wave-1 hashes, and JSON is several times
+ * faster to write and read. Any other value is stored as a format line, then
+ * the value written by devalue (a kept library: it already writes Map, Set,
+ * Date, BigInt, RegExp, typed arrays, ArrayBuffer, `undefined`, `-0`, `NaN`,
+ * `±Infinity`, repeated references and cycles as JSON text), with custom
+ * types for danfojs DataFrames and Series and for Node Buffers. What may be
+ * stored at all is checked first by {@link checkOutput}, which names the path
+ * of what may not.
  *
  * Equal data gives equal text, hence equal content hashes:
- * - plain-object keys are written sorted, so `{a:1,b:2}` and `{b:2,a:1}` are
- *   one output; Map entries and Set members keep their insertion order, which
- *   is observable (iteration), so two Maps with the same entries in another
- *   order are two outputs;
+ * - plain-object keys are written sorted (in both forms), so `{a:1,b:2}` and
+ *   `{b:2,a:1}` are one output; Map entries and Set members keep their
+ *   insertion order, which is observable (iteration), so two Maps with the
+ *   same entries in another order are two outputs;
  * - repeated references and cycles are kept (they round-trip), so a value
  *   that shares one object twice and one holding two equal copies are two
  *   outputs: the sharing is observable too (mutate one, see it in the other).
@@ -25,13 +31,13 @@ import { assertStorableOutput, notSerializable, type StorableOutputOptions } fro
  *   the bytes it shows (not the whole buffer, which could hold unrelated
  *   bytes), so it comes back as a view of a buffer of its own.
  *
- * Texts without the format line are wave-1 outputs (canonical JSON) and are
- * read as JSON. devalue does not promise the same text across its major
- * versions: the format line names the version of this form, to be raised
- * when an upgrade changes it.
+ * A text is told apart by its first characters: canonical JSON never starts
+ * with `dagbook-output `. devalue does not promise the same text across its
+ * major versions: the format line names the version of the structured form,
+ * to be raised when an upgrade changes it.
  */
 
-/** The format of outputs written by this module, the first line of every stored output. */
+/** The format of structured outputs, the first line of their stored text. */
 export const OUTPUT_FORMAT = 'dagbook-output devalue/1';
 
 const HEADER = `${OUTPUT_FORMAT}\n`;
@@ -75,7 +81,7 @@ const OPERATIONS: Partial<DevalueStringifyOperations> = {
  * and the path of the first value that cannot be stored (`data.path`).
  */
 export function encodeOutput(value: unknown, options: StorableOutputOptions = {}): string {
-  assertStorableOutput(value, options);
+  if (checkOutput(value, options) === 'json') return canonicalJson(value);
   try {
     return HEADER + devalue.stringify(value, REDUCERS, { operations: OPERATIONS });
   } catch (error) {
@@ -87,8 +93,8 @@ export function encodeOutput(value: unknown, options: StorableOutputOptions = {}
 }
 
 /**
- * A stage output from its stored text (this module's format, or the canonical
- * JSON of wave-1 outputs). Loads danfojs only when the output holds a frame.
+ * A stage output from its stored text (either form; wave-1 outputs are
+ * canonical JSON). Loads danfojs only when the output holds a frame.
  * @throws DagbookError `STATE_CORRUPT` naming `where` when the text is neither.
  */
 export function decodeOutput(text: string, where = 'the output'): unknown {

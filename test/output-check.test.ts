@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { hasErrorCode } from '../src/errors';
-import { assertStorableOutput, MAX_OUTPUT_DEPTH } from '../src/output-check';
+import { checkOutput, MAX_OUTPUT_DEPTH } from '../src/output-check';
 
 /** The `data` of the OUTPUT_NOT_SERIALIZABLE error `value` is refused with (fails when it is accepted). */
 function refusal(value: unknown, stageId?: string): Readonly<Record<string, unknown>> {
   try {
-    assertStorableOutput(value, { stageId });
+    checkOutput(value, { stageId });
   } catch (error) {
     assert.ok(hasErrorCode(error, 'OUTPUT_NOT_SERIALIZABLE'), String(error));
     return error.data;
@@ -21,7 +21,34 @@ function nested(levels: number, value: unknown = 1): unknown {
   return out;
 }
 
-describe('assertStorableOutput', () => {
+describe('checkOutput', () => {
+  describe('when JSON keeps the output exactly', () => {
+    it('says `json`', () => {
+      assert.equal(checkOutput({ rows: [{ id: 1, name: 'a', ok: true, score: -1.5, note: null }], total: 0 }), 'json');
+      assert.equal(checkOutput('text'), 'json');
+    });
+  });
+
+  describe('when JSON would lose something', () => {
+    it('says `structured`: undefined, -0, NaN, Infinity, a bigint, a hole, a shared object, a null-prototype object, a Date', () => {
+      const shared = { n: 1 };
+      const withHole = [1, , 3]; // eslint-disable-line no-sparse-arrays
+      const values: unknown[] = [
+        { a: undefined },
+        [-0],
+        { n: Number.NaN },
+        [Infinity],
+        { big: 1n },
+        withHole,
+        [shared, shared],
+        Object.create(null),
+        { at: new Date(0) },
+        undefined,
+      ];
+      assert.deepEqual(values.map((v) => checkOutput(v)), values.map(() => 'structured'));
+    });
+  });
+
   describe('when the output holds only supported values', () => {
     it('accepts it, repeated references and cycles included', () => {
       const shared = { n: 1 };
@@ -29,7 +56,7 @@ describe('assertStorableOutput', () => {
       cyclic.self = cyclic;
       const noProto = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
       assert.doesNotThrow(() =>
-        assertStorableOutput({
+        checkOutput({
           cyclic,
           noProto,
           leaves: [new Date(0), /x/g, 1n, new Uint8Array(1), new ArrayBuffer(2), new DataView(new ArrayBuffer(1)), Buffer.from('b'), new URL('https://example.org/'), undefined, null, -0],
@@ -41,7 +68,7 @@ describe('assertStorableOutput', () => {
   describe('when the output holds a function', () => {
     it('names the stage and the path in JavaScript syntax', () => {
       try {
-        assertStorableOutput({ rows: [{ id: 0 }, { id: 1 }, { id: 2 }, { id: 3, callback: () => 3 }] }, { stageId: 'load' });
+        checkOutput({ rows: [{ id: 0 }, { id: 1 }, { id: 2 }, { id: 3, callback: () => 3 }] }, { stageId: 'load' });
         assert.fail('accepted');
       } catch (error) {
         assert.ok(hasErrorCode(error, 'OUTPUT_NOT_SERIALIZABLE'));
@@ -97,7 +124,7 @@ describe('assertStorableOutput', () => {
   describe('when the output is nested deeper than the limit', () => {
     it(`accepts ${MAX_OUTPUT_DEPTH} levels and refuses one more with the limit in data`, () => {
       assert.equal(MAX_OUTPUT_DEPTH, 1000);
-      assert.doesNotThrow(() => assertStorableOutput(nested(MAX_OUTPUT_DEPTH + 1)));
+      assert.doesNotThrow(() => checkOutput(nested(MAX_OUTPUT_DEPTH + 1)));
       const data = refusal(nested(MAX_OUTPUT_DEPTH + 2));
       assert.equal(data.path, `output${'[0]'.repeat(MAX_OUTPUT_DEPTH + 1)}`);
       assert.equal(data.found, `nested deeper than ${MAX_OUTPUT_DEPTH} levels`);

@@ -5,11 +5,17 @@ import { decodeOutput, encodeOutput, OUTPUT_FORMAT } from '../src/output-codec';
 import { danfo } from './danfo';
 
 describe('encodeOutput', () => {
-  describe('when given plain data', () => {
+  describe('when JSON keeps the value exactly', () => {
+    it('writes its canonical JSON, keys sorted, as wave 1 did', () => {
+      assert.equal(encodeOutput({ b: 1, a: [1, 'x', null, true] }), '{"a":[1,"x",null,true],"b":1}');
+    });
+  });
+
+  describe('when JSON would lose something', () => {
     it('writes the format line, then devalue text with object keys sorted', () => {
       assert.equal(OUTPUT_FORMAT, 'dagbook-output devalue/1');
-      assert.equal(encodeOutput({ b: 1, a: [1, 2] }), 'dagbook-output devalue/1\n[{"a":1,"b":2},[2,3],1,2]');
-      assert.equal(encodeOutput({ a: [1, 2], b: 1 }), encodeOutput({ b: 1, a: [1, 2] }));
+      assert.equal(encodeOutput({ b: 1, a: [1, undefined] }), 'dagbook-output devalue/1\n[{"a":1,"b":2},[2,-1],1]');
+      assert.equal(encodeOutput({ a: [1, undefined], b: 1 }), encodeOutput({ b: 1, a: [1, undefined] }));
     });
   });
 

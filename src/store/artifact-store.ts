@@ -15,8 +15,8 @@ export function isOutputHash(hash: string): boolean {
 
 /**
  * Content-addressed stage outputs: `artifacts/<sha256>`, each file one value
- * in the stored form of `output-codec` (or, for files written by wave 1, its
- * canonical JSON), named by the sha256 of the file's bytes. Files are written
+ * in its stored form (`output-codec`: canonical JSON, or a format line and
+ * devalue text), named by the sha256 of the file's bytes. Files are written
  * temp + fsync + rename, so a file under its final name is whole; an existing
  * file is never rewritten (same name, same content).
  */

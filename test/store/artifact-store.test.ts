@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hasErrorCode } from '../../src/errors';
 import { sha256 } from '../../src/canonical-json';
+import { hasErrorCode } from '../../src/errors';
 import { ArtifactStore } from '../../src/store/artifact-store';
 import { tempDir } from './fixtures';
 
-const TEXT_OF_A_B = 'dagbook-output devalue/1\n[{"a":1,"b":2},[2,3],1,2]';
-const HASH_OF_A_B = '8d51ed36b7796cfd4d19dda79428e898bf8f20c3290775dbdb57da07cbca025e'; // sha256(TEXT_OF_A_B)
-const LEGACY_HASH_OF_A_B = '94a786c3662bc7beeb598efa7d8cb58d7bea25d6c275ea9785a0230ff1f8c2ba'; // sha256('{"a":[1,2],"b":1}')
+const HASH_OF_A_B = '94a786c3662bc7beeb598efa7d8cb58d7bea25d6c275ea9785a0230ff1f8c2ba'; // sha256('{"a":[1,2],"b":1}')
+const STRUCTURED_TEXT = 'dagbook-output devalue/1\n[{"a":1,"b":2},["BigInt","1"],["Set",3],1]';
 
 describe('ArtifactStore', () => {
   let dir: string;
@@ -20,12 +19,19 @@ describe('ArtifactStore', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe('when a value is put', () => {
-    it('writes its stored form (format line, keys sorted) under the sha256 of the bytes and reads it back', () => {
+    it('writes its canonical JSON under its sha256 and reads it back', () => {
       assert.equal(store.put({ b: 1, a: [1, 2] }), HASH_OF_A_B);
-      assert.equal(fs.readFileSync(path.join(dir, 'artifacts', HASH_OF_A_B), 'utf8'), TEXT_OF_A_B);
+      assert.equal(fs.readFileSync(path.join(dir, 'artifacts', HASH_OF_A_B), 'utf8'), '{"a":[1,2],"b":1}');
       assert.deepEqual(store.get(HASH_OF_A_B), { a: [1, 2], b: 1 });
       assert.equal(store.has(HASH_OF_A_B), true);
       assert.deepEqual(store.list(), [HASH_OF_A_B]);
+    });
+
+    it('writes a value JSON cannot keep as a format line and devalue text, under the sha256 of the bytes', () => {
+      const hash = store.put({ b: new Set([1]), a: 1n });
+      assert.equal(hash, sha256(STRUCTURED_TEXT));
+      assert.equal(fs.readFileSync(store.pathOf(hash), 'utf8'), STRUCTURED_TEXT);
+      assert.deepStrictEqual(store.get(hash), { a: 1n, b: new Set([1]) });
     });
 
     it('leaves no temp files behind and skips an existing file', () => {
@@ -52,19 +58,11 @@ describe('ArtifactStore', () => {
   describe('when a file does not match its hash', () => {
     it('throws STATE_CORRUPT naming the path', () => {
       store.put({ a: [1, 2], b: 1 });
-      fs.writeFileSync(store.pathOf(HASH_OF_A_B), TEXT_OF_A_B.replace('[2,3],1,2]', '[2,3],1,3]'));
+      fs.writeFileSync(store.pathOf(HASH_OF_A_B), '{"a":[1,2],"b":2}');
       assert.throws(
         () => store.get(HASH_OF_A_B),
         (e: unknown) => hasErrorCode(e, 'STATE_CORRUPT') && e.message.includes(store.pathOf(HASH_OF_A_B)),
       );
-    });
-  });
-
-  describe('when a file was written by wave 1 (canonical JSON, no format line)', () => {
-    it('reads it as JSON', () => {
-      fs.mkdirSync(path.join(dir, 'artifacts'));
-      fs.writeFileSync(store.pathOf(LEGACY_HASH_OF_A_B), '{"a":[1,2],"b":1}');
-      assert.deepEqual(store.get(LEGACY_HASH_OF_A_B), { a: [1, 2], b: 1 });
     });
   });
 
