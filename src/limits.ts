@@ -47,3 +47,6 @@ export const MAX_YAML_ALIASES = 100;
 
 /** Largest pipeline file, in bytes (a pipeline file of thousands of stages is under 1 MiB). */
 export const MAX_PIPELINE_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Deepest nesting of containers a stage output may have (the output itself is level 0). */
+export const MAX_OUTPUT_DEPTH = 1000;

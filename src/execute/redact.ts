@@ -1,3 +1,5 @@
+import { dataFrameData, isDataFrame, isSeries, rebuildFrame, seriesData } from '../data-frame';
+
 /**
  * Redaction of secret values from text and data, so that secrets never reach
  * events, stored errors, logs or printed params.
@@ -43,24 +45,47 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A copy of `value` with every string (object keys included) redacted. Recurses
- * into arrays and plain objects; other values (numbers, dates, class instances)
- * are returned as they are. Cycles are preserved, not followed forever.
+ * A copy of `value` with every string redacted: strings in arrays, plain
+ * objects (keys included), Map keys and values and Set members, at any depth.
+ * A danfojs DataFrame or Series whose column names, index labels or string
+ * cells hold a secret is rebuilt with them redacted (same class, columns,
+ * dtypes and index); one that holds none is returned as it is, as are Dates,
+ * BigInts, typed arrays, class instances and every other value. Two Map keys
+ * or Set members that differ only by a secret become one. Cycles and repeated
+ * references are preserved, not followed forever.
  */
 export function redactDeep<T>(value: T, redactor: Redactor): T {
   const seen = new Map<object, unknown>();
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redactor(v);
+    if (typeof v !== 'object' || v === null) return v;
+    if (seen.has(v)) return seen.get(v);
     if (Array.isArray(v)) {
-      if (seen.has(v)) return seen.get(v);
       const out: unknown[] = [];
       seen.set(v, out);
       for (const item of v) out.push(walk(item));
       return out;
     }
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Map.prototype) {
+      const out = new Map<unknown, unknown>();
+      seen.set(v, out);
+      for (const [key, item] of v as Map<unknown, unknown>) out.set(walk(key), walk(item));
+      return out;
+    }
+    if (proto === Set.prototype) {
+      const out = new Set<unknown>();
+      seen.set(v, out);
+      for (const item of v as Set<unknown>) out.add(walk(item));
+      return out;
+    }
+    if (isDataFrame(v) || isSeries(v)) {
+      const out = redactFrame(v, redactor);
+      seen.set(v, out);
+      return out;
+    }
     if (isPlainObject(v)) {
-      if (seen.has(v)) return seen.get(v);
-      const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
+      const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
       seen.set(v, out);
       for (const [key, item] of Object.entries(v)) out[redactor(key)] = walk(item);
       return out;
@@ -68,6 +93,32 @@ export function redactDeep<T>(value: T, redactor: Redactor): T {
     return v;
   };
   return walk(value) as T;
+}
+
+/** `frame` itself when none of its labels and string cells changes, else a frame like it with them redacted. */
+function redactFrame(frame: object, redactor: Redactor): object {
+  let changed = false;
+  const list = <L extends readonly unknown[]>(items: L): L => {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const next = typeof item === 'string' ? redactor(item) : Array.isArray(item) ? list(item) : item;
+      if (next !== item) {
+        out ??= items.slice();
+        out[i] = next;
+      }
+    }
+    if (out) changed = true;
+    return (out ?? items) as unknown as L;
+  };
+  if (isSeries(frame)) {
+    const data = seriesData(frame);
+    const redacted = { ...data, name: list([data.name])[0], index: list(data.index), values: list(data.values) };
+    return changed ? rebuildFrame(frame, redacted) : frame;
+  }
+  const data = dataFrameData(frame);
+  const redacted = { ...data, columns: list(data.columns), index: list(data.index), values: list(data.values) };
+  return changed ? rebuildFrame(frame, redacted) : frame;
 }
 
 /**

@@ -3,8 +3,10 @@
  * The worker-thread side of a `thread` stage's attempt (see thread-runner.ts):
  * loads the stage's module, calls its export with a StageContext whose
  * progress, usage and log post messages to the parent thread, and posts back
- * the output or the error as structured-clone data. Plain JS, so that it can
- * start before tsx's require hook is in place.
+ * the output in the stored form of outputs (so danfojs frames survive and
+ * what cannot be stored is refused here, naming its path) or the error as
+ * structured-clone data. Plain JS, so that it can start before tsx's require
+ * hook is in place.
  */
 // Stage modules (and the helpers below) are TypeScript: tsx's require hook compiles them on load.
 require('tsx/cjs');
@@ -13,8 +15,9 @@ const { systemClock } = require('../clock');
 const { DagbookError, errorMessage } = require('../errors');
 const { rebuildThreadError, serializeThreadError } = require('./thread-error');
 const { readSecret } = require('./stage-context');
+const { decodeOutput, encodeOutput } = require('../output-codec');
 
-const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, inputs, secrets } = workerData;
+const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, secrets } = workerData;
 const controller = new AbortController();
 const remaining = { ...workerData.remaining };
 
@@ -87,16 +90,9 @@ function loadStage() {
 }
 
 async function main() {
+  const inputs = decodeOutput(workerData.inputs, `the inputs of stage \`${stageId}\``);
   const value = await loadStage()(ctx, inputs);
-  try {
-    parentPort.postMessage({ type: 'result', value });
-  } catch (error) {
-    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its output cannot be sent from its worker thread: ${errorMessage(error)}`, {
-      stageId,
-      errorClass: 'logic',
-      cause: error,
-    });
-  }
+  parentPort.postMessage({ type: 'result', output: encodeOutput(value, { stageId }) });
 }
 
 main().catch(fail);

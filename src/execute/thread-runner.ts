@@ -2,7 +2,8 @@ import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock';
 import type { StageContext, StageInputs } from '../definition/types';
-import { DagbookError, errorMessage } from '../errors';
+import { DagbookError, errorMessage, isDagbookError } from '../errors';
+import { decodeOutput, encodeOutput } from '../output-codec';
 import { rebuildThreadError, serializeThreadError, type ThreadErrorData } from './thread-error';
 
 /**
@@ -13,8 +14,13 @@ import { rebuildThreadError, serializeThreadError, type ThreadErrorData } from '
  * attempt's real {@link StageContext}: the budget ledger, events and
  * `BUDGET_EXHAUSTED` behave as for a stage on the main thread (a usage that
  * the ledger refuses terminates the worker and fails the attempt with the
- * ledger's error). The output and errors cross as structured-clone data;
- * errors are rebuilt with their message, stack, name, code and class.
+ * ledger's error). The inputs and the output cross in the stored form of
+ * stage outputs (`output-codec`), not as structured-clone data: structured
+ * clone would turn a danfojs DataFrame into a plain object and a class
+ * instance into a plain object without complaint, where the codec keeps
+ * frames and refuses what cannot be stored (`OUTPUT_NOT_SERIALIZABLE`, named
+ * in the worker, where the stage's value is). Errors cross as structured-clone
+ * data and are rebuilt with their message, stack, name, code and class.
  *
  * When the attempt's signal aborts (timeout or cancellation) the worker is told
  * (its `ctx.signal` aborts) and, after `graceMs`, terminated: a stage that
@@ -72,7 +78,7 @@ export interface ThreadAttemptOptions {
   readonly fnPath: string;
   /** The attempt's context on this thread: its signal stops the worker, the worker's reports go through it. */
   readonly context: StageContext;
-  /** The stage's inputs; sent by structured clone. */
+  /** The stage's inputs; sent in the stored form of outputs. */
   readonly inputs: StageInputs;
   /** Secret values by name, for `ctx.secret` in the worker. @default {} */
   readonly secrets?: Readonly<Record<string, string>>;
@@ -89,7 +95,7 @@ export type WorkerMessage =
   | { readonly type: 'progress'; readonly done: number; readonly total: number; readonly message?: string }
   | { readonly type: 'usage'; readonly resource: string; readonly amount: number }
   | { readonly type: 'log'; readonly message: string; readonly metadata?: Record<string, unknown> }
-  | { readonly type: 'result'; readonly value: unknown }
+  | { readonly type: 'result'; readonly output: string }
   | { readonly type: 'error'; readonly error: ThreadErrorData };
 
 /** What this thread posts to the worker. */
@@ -111,8 +117,8 @@ export interface StageWorkerData {
   readonly idempotencyKey: string;
   /** `ctx.params`. */
   readonly params: Readonly<Record<string, unknown>>;
-  /** The stage's inputs. */
-  readonly inputs: StageInputs;
+  /** The stage's inputs, in the stored form of outputs (`encodeOutput`). */
+  readonly inputs: string;
   /** Secret values by name. */
   readonly secrets: Readonly<Record<string, string>>;
   /** Remainder of each budgeted resource when the attempt starts. */
@@ -123,8 +129,9 @@ export interface StageWorkerData {
  * Runs the attempt in a new worker thread; settles as the stage function does
  * there.
  * @throws DagbookError `STAGE_FAILED` (class `logic`) when `fnPath` is not
- *   `module#export`, the inputs cannot be cloned, the module or export cannot
- *   be loaded, or the output cannot be cloned; `STAGE_FAILED` (class
+ *   `module#export`, the inputs cannot be encoded, or the module or export
+ *   cannot be loaded; `OUTPUT_NOT_SERIALIZABLE` (class `logic`) naming the
+ *   path of what the output holds that cannot be stored; `STAGE_FAILED` (class
  *   `transient`) when the worker exits without an answer; the error of
  *   `context.usage` when the ledger refuses a usage; whatever the stage threw.
  */
@@ -142,6 +149,19 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
   }
   const remaining: Record<string, number> = {};
   for (const resource of options.resources ?? []) remaining[resource] = context.remaining(resource);
+  let inputs: string;
+  try {
+    inputs = encodeOutput(options.inputs);
+  } catch (error) {
+    return Promise.reject(
+      new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its inputs cannot be sent to its worker thread: ${errorMessage(error)}`, {
+        stageId,
+        errorClass: 'logic',
+        cause: error,
+        ...(isDagbookError(error) ? { data: error.data } : {}),
+      }),
+    );
+  }
   const workerData: StageWorkerData = {
     modulePath: options.fnPath.slice(0, hash),
     exportName: options.fnPath.slice(hash + 1),
@@ -150,7 +170,7 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
     attempt: context.attempt,
     idempotencyKey: context.idempotencyKey,
     params: context.params,
-    inputs: options.inputs,
+    inputs,
     secrets: options.secrets ?? {},
     remaining,
   };
@@ -212,7 +232,11 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
         case 'log':
           return context.log(message.message, message.metadata);
         case 'result':
-          return settle(true, message.value);
+          try {
+            return settle(true, decodeOutput(message.output, `the output of stage \`${stageId}\` from its worker thread`));
+          } catch (error) {
+            return settle(false, error);
+          }
         case 'error':
           return settle(false, rebuildThreadError(message.error));
       }

@@ -124,7 +124,7 @@ export async function runStage(
       record = { ...record, progress };
     },
     // A store that cannot take the output fails this stage, not the run.
-    storeOutput: (output) => run.store.putOutput(output ?? null),
+    storeOutput: (output) => run.store.putOutput(output ?? null, { stageId: id }),
     // The success is one durable record carrying the output reference (with the cache entry, in the same fsync);
     // the executor emits STEP_SUCCESS only after it.
     commitSuccess: async (done) => {

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
-import { canonicalJson, sha256 } from '../canonical-json';
-import { fsyncDirSync, writeFileAtomicSync } from './atomic-file';
+import { sha256 } from '../canonical-json';
+import { decodeOutput, encodeOutput } from '../output-codec';
+import type { StorableOutputOptions } from '../output-check';
 import type { OutputCheck } from '../records';
+import { fsyncDirSync, writeFileAtomicSync } from './atomic-file';
 import { errnoCode, stateIo, stateIoError } from './state-io';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -14,13 +16,14 @@ export function isOutputHash(hash: string): boolean {
 }
 
 /**
- * Content-addressed stage outputs: `artifacts/<sha256>`, each file the
- * canonical JSON of one value, named by the sha256 of that text. Files are
- * written temp + fsync + rename, so a file under its final name is whole; an
- * existing file is not rewritten (same name, same content) unless it is
- * damaged. `verify` checks a file without decoding it, memoized per instance
- * by the file's size and mtime, so checking 1,000 restored outputs twice costs
- * 1,000 `stat` calls the second time. A file-system failure is `STATE_IO`.
+ * Content-addressed stage outputs: `artifacts/<sha256>`, each file one value
+ * in its stored form (`output-codec`: canonical JSON, or a format line and
+ * devalue text), named by the sha256 of the file's bytes. Files are written
+ * temp + fsync + rename, so a file under its final name is whole; an existing
+ * file is not rewritten (same name, same content) unless it is damaged.
+ * `verify` checks a file without decoding it, memoized per instance by the
+ * file's size and mtime, so checking 1,000 restored outputs twice costs 1,000
+ * `stat` calls the second time. A file-system failure is `STATE_IO`.
  */
 export class ArtifactStore {
   /** Verdicts of `verify` by hash, valid while the file keeps its size and mtime. */
@@ -37,11 +40,12 @@ export class ArtifactStore {
   }
 
   /**
-   * Stores a JSON value; returns the sha256 of its canonical JSON.
-   * @throws DagbookError `INVALID_OPTION` when the value has a cycle or a bigint.
+   * Stores a value; returns the sha256 of its stored form.
+   * @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when
+   * given) and the path of a part that cannot be stored.
    */
-  put(value: unknown): string {
-    const text = canonicalJson(value);
+  put(value: unknown, options: StorableOutputOptions = {}): string {
+    const text = encodeOutput(value, options);
     const hash = sha256(text);
     const file = this.pathOf(hash);
     if (this.verify(hash) === 'ok') return hash;
@@ -57,25 +61,26 @@ export class ArtifactStore {
   /**
    * Reads an output.
    * @throws DagbookError `OUTPUT_MISSING` naming the hash and path when absent;
-   * `STATE_CORRUPT` when the file's content does not hash to its name.
+   * `STATE_CORRUPT` when the file's content does not hash to its name or
+   * cannot be read as an output.
    */
   get(hash: string): unknown {
     if (!isOutputHash(hash)) throw missing(hash, this.dir);
     const file = this.pathOf(hash);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      bytes = fs.readFileSync(file);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw missing(hash, file);
       throw stateIoError('read', file, error);
     }
-    const actual = sha256(text);
+    const actual = sha256(bytes);
     if (actual !== hash) {
       throw new DagbookError('STATE_CORRUPT', `The output ${file} is damaged: its content hashes to ${actual}, not ${hash}`, {
         data: { path: file, hash, actual },
       });
     }
-    return JSON.parse(text) as unknown;
+    return decodeOutput(bytes.toString('utf8'), file);
   }
 
   /**

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
+import type { StorableOutputOptions } from '../output-check';
 import { ArtifactStore } from './artifact-store';
 import { findCacheEntry, latestCacheEntry } from './cache-history';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
@@ -175,10 +176,10 @@ export class DurableStore implements RunStore {
     return { ...(this.doc.stages[runId] ?? {}) };
   }
 
-  /** Stores an output under `artifacts/<sha256>`; returns the hash. */
-  async putOutput(value: unknown): Promise<string> {
+  /** Stores an output under `artifacts/<sha256>`; returns the hash. @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when given) and the path of what cannot be stored. */
+  async putOutput(value: unknown, options: StorableOutputOptions = {}): Promise<string> {
     this.assertOpen();
-    return this.artifacts.put(value);
+    return this.artifacts.put(value, options);
   }
 
   /** Reads an output. @throws DagbookError `OUTPUT_MISSING` naming hash and path; `STATE_CORRUPT` when damaged. */

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
-import { canonicalJson, sha256 } from '../canonical-json';
+import { sha256 } from '../canonical-json';
+import { decodeOutput, encodeOutput } from '../output-codec';
+import type { StorableOutputOptions } from '../output-check';
 import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
 import { addCacheEntry, findCacheEntry, latestCacheEntry, touchCacheEntry, type CacheIndex } from './cache-history';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
@@ -11,9 +13,9 @@ import { keyedDigest, SECRET_KEY_BYTES } from './secret-key';
 
 /**
  * A {@link RunStore} kept entirely in memory: for tests and the in-memory
- * benchmark baseline. Every value goes in and comes out through JSON, exactly
- * as it would through the durable store, so both behave the same (the cache
- * keeps the same history under the same policy).
+ * benchmark baseline. Every record goes in and comes out through JSON, and
+ * every output through the output codec, exactly as through the durable store,
+ * so both behave the same (the cache keeps the same history under the same policy).
  */
 export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, RunRecord>();
@@ -75,9 +77,12 @@ export class MemoryStore implements RunStore {
     return Object.fromEntries(this.stages.get(runId) ?? []);
   }
 
-  /** Stores an output; returns the sha256 of its canonical JSON. */
-  async putOutput(value: unknown): Promise<string> {
-    const text = canonicalJson(value);
+  /**
+   * Stores an output; returns the sha256 of its stored form.
+   * @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when given) and the path of a part that cannot be stored.
+   */
+  async putOutput(value: unknown, options: StorableOutputOptions = {}): Promise<string> {
+    const text = encodeOutput(value, options);
     const hash = sha256(text);
     this.outputs.set(hash, text);
     return hash;
@@ -89,7 +94,7 @@ export class MemoryStore implements RunStore {
     if (text === undefined) {
       throw new DagbookError('OUTPUT_MISSING', `No output with hash \`${hash}\` (in memory)`, { data: { hash } });
     }
-    return JSON.parse(text) as unknown;
+    return decodeOutput(text, `the output \`${hash}\` (in memory)`);
   }
 
   /** Whether an output exists. */

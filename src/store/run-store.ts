@@ -1,4 +1,5 @@
 import type { PipelineEvent } from '../events/event';
+import type { StorableOutputOptions } from '../output-check';
 import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
 
 /**
@@ -55,8 +56,11 @@ export interface RunStore extends RunStoreReader {
   updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'pipeline'>>): Promise<void>;
   /** Checkpoints a stage transition; a `CACHED` record with a `cacheKey` makes that entry its stage's latest. */
   saveStage(runId: string, record: StageRecord): Promise<void>;
-  /** Stores an output (JSON data); returns its sha256. */
-  putOutput(value: unknown): Promise<string>;
+  /**
+   * Stores an output (structured data, see `output-codec`); returns the sha256 of its stored form.
+   * @throws OUTPUT_NOT_SERIALIZABLE naming the stage (when given) and the path of what cannot be stored
+   */
+  putOutput(value: unknown, options?: StorableOutputOptions): Promise<string>;
   /** Adds a cache entry to its stage's history (replacing one under the same key); it becomes the latest. */
   putCacheEntry(entry: CacheEntry): Promise<void>;
   /** Removes every cache entry of these stages. */

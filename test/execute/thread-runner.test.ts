@@ -15,6 +15,7 @@ import type { PlanStage } from '../../src/plan/plan';
 import { seededRandom } from '../../src/random';
 import { runPipeline } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
+import { danfo, type DataFrame } from '../danfo';
 import { planStage } from './fixtures';
 import { burn, THREAD_STAGES, type BurnReport } from './fixtures/thread-stages';
 
@@ -43,7 +44,11 @@ function threadStage(exportName: string, overrides: Partial<PlanStage> = {}): Pl
   });
 }
 
-async function execute(stage: PlanStage, budget = new BudgetLedger()): Promise<{ outcome: StageOutcome; events: Recorded[] }> {
+async function execute(
+  stage: PlanStage,
+  budget = new BudgetLedger(),
+  inputs: Record<string, unknown> = { upstream: [1, 2, 3] },
+): Promise<{ outcome: StageOutcome; events: Recorded[] }> {
   const events: Recorded[] = [];
   const emit: Emit = (type, draft) => {
     events.push({ type, message: draft.message, metadata: (draft.metadata ?? {}) as Record<string, unknown> });
@@ -53,7 +58,7 @@ async function execute(stage: PlanStage, budget = new BudgetLedger()): Promise<{
     stage,
     // The main-thread function must not be called for a thread stage.
     entry: { run: () => assert.fail('ran on the main thread'), validate: [] },
-    inputs: { upstream: [1, 2, 3] },
+    inputs,
     clock: systemClock,
     random: seededRandom(42),
     breakers: new BreakerRegistry({ clock: systemClock }),
@@ -88,6 +93,37 @@ describe('runInThread', function () {
         secret: '***',
         isMainThread: false,
       });
+    });
+  });
+
+  describe('when a thread stage gets and returns structured data and danfojs DataFrames', () => {
+    it('gets its inputs and returns its output with their types: Map, Set, Date, BigInt, typed arrays, DataFrame', async function () {
+      this.timeout(60_000); // danfojs loads in the worker and here
+      const dfd = danfo();
+      const upstream = { frame: new dfd.DataFrame({ k: ['p', 'q'], v: [0.5, 1.5] }), tags: new Set(['t']) };
+      const { outcome } = await execute(threadStage('structured'), new BudgetLedger(), { upstream });
+      assert.equal(outcome.status, 'SUCCEEDED', JSON.stringify(outcome.error));
+      const output = outcome.output as Record<string, unknown>;
+      assert.deepEqual(output.received, { frameIsDataFrame: true, frameColumns: ['k', 'v'], frameDtypes: ['string', 'float32'], tagsIsSet: true });
+      assert.deepEqual(output.byId, new Map([['a', { at: new Date(86_400_000) }]]));
+      assert.deepEqual(output.tags, new Set(['x', 'y']));
+      assert.equal(output.big, 18446744073709551616n);
+      assert.deepEqual(output.bytes, new Float64Array([1.5, -0]));
+      const frame = output.frame as DataFrame;
+      assert.ok(frame instanceof dfd.DataFrame);
+      assert.deepEqual([frame.columns, frame.dtypes, frame.index, frame.values], [['n', 's'], ['int32', 'string'], ['r1', 'r2'], [[1, 'a'], [2, 'b']]]);
+    });
+  });
+
+  describe('when a thread stage returns a value that cannot be stored', () => {
+    it('fails at once with OUTPUT_NOT_SERIALIZABLE naming the stage and the path, not retried', async () => {
+      const { outcome } = await execute(threadStage('withCallback', { retry: { ...threadStage('x').retry, maxAttempts: 3 } }));
+      assert.equal(outcome.status, 'FAILED');
+      assert.equal(outcome.attempts, 1);
+      assert.equal(outcome.error?.code, 'OUTPUT_NOT_SERIALIZABLE');
+      assert.equal(outcome.error?.errorClass, 'logic');
+      assert.deepEqual(outcome.error?.data, { path: 'output.rows[3].callback', found: 'a function' });
+      assert.match(outcome.error?.message ?? '', /^The output of stage `withCallback` cannot be stored: `output\.rows\[3\]\.callback` is a function\./);
     });
   });
 

@@ -97,6 +97,24 @@ describe('workbench notebooks', function () {
     });
   });
 
+  describe('when stages return a Map and a danfojs DataFrame and a new kernel reads them back (as after a restart)', () => {
+    it('gives back a Map and a DataFrame with the same columns, dtypes, index and values', async () => {
+      const env = { DAGBOOK_STATE_DIR: path.join(tmp, 'state') };
+      const notebook = path.join(__dirname, 'fixtures', 'typed-outputs.ipynb');
+      const first = path.join(tmp, 'first.ipynb');
+      const second = path.join(tmp, 'second.ipynb');
+      assertOk(await runNotebook(notebook, { outPath: first, env }));
+      assertOk(await runNotebook(notebook, { outPath: second, env }));
+      assert.match(cellText(first, 2), /\{"statuses":\[\["lookup","SUCCEEDED"\],\["frame","SUCCEEDED"\]\]\}/);
+      assert.match(cellText(second, 2), /\{"statuses":\[\["lookup","CACHED"\],\["frame","CACHED"\]\]\}/);
+      const readBack =
+        '{"lookupIsMap":true,"lookup":[["a",1],["b",2]],"frameIsDataFrame":true,"columns":["city","temp"],' +
+        '"dtypes":["string","float32"],"index":["n","s"],"values":[["Oslo",-3.5],["Lima",19]]}';
+      assert.equal(cellText(first, 3).trim(), readBack);
+      assert.equal(cellText(second, 3).trim(), readBack);
+    });
+  });
+
   describe('when the dry-run notebook runs over a pipeline with history', () => {
     it('names the changed param and runs nothing', async () => {
       const stateDir = path.join(tmp, 'state');

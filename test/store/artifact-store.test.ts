@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sha256 } from '../../src/canonical-json';
 import { hasErrorCode } from '../../src/errors';
 import { ArtifactStore } from '../../src/store/artifact-store';
 import { tempDir } from './fixtures';
 
 const HASH_OF_A_B = '94a786c3662bc7beeb598efa7d8cb58d7bea25d6c275ea9785a0230ff1f8c2ba'; // sha256('{"a":[1,2],"b":1}')
+const STRUCTURED_TEXT = 'dagbook-output devalue/1\n[{"a":1,"b":2},["BigInt","1"],["Set",3],1]';
 
 describe('ArtifactStore', () => {
   let dir: string;
@@ -23,6 +25,13 @@ describe('ArtifactStore', () => {
       assert.deepEqual(store.get(HASH_OF_A_B), { a: [1, 2], b: 1 });
       assert.equal(store.has(HASH_OF_A_B), true);
       assert.deepEqual(store.list(), [HASH_OF_A_B]);
+    });
+
+    it('writes a value JSON cannot keep as a format line and devalue text, under the sha256 of the bytes', () => {
+      const hash = store.put({ b: new Set([1]), a: 1n });
+      assert.equal(hash, sha256(STRUCTURED_TEXT));
+      assert.equal(fs.readFileSync(store.pathOf(hash), 'utf8'), STRUCTURED_TEXT);
+      assert.deepStrictEqual(store.get(hash), { a: 1n, b: new Set([1]) });
     });
 
     it('leaves no temp files behind and skips an existing whole file', () => {
@@ -90,6 +99,31 @@ describe('ArtifactStore', () => {
         () => store.get(HASH_OF_A_B),
         (e: unknown) => hasErrorCode(e, 'STATE_CORRUPT') && e.message.includes(store.pathOf(HASH_OF_A_B)),
       );
+    });
+  });
+
+  describe('when a file names a format this version does not know', () => {
+    it('throws STATE_CORRUPT naming the path and the format', () => {
+      fs.mkdirSync(path.join(dir, 'artifacts'));
+      const text = 'dagbook-output devalue/9\n[1]';
+      const hash = sha256(text);
+      fs.writeFileSync(store.pathOf(hash), text);
+      assert.throws(
+        () => store.get(hash),
+        (e: unknown) =>
+          hasErrorCode(e, 'STATE_CORRUPT') &&
+          e.message === `Cannot read ${store.pathOf(hash)}: its format \`dagbook-output devalue/9\` is not \`dagbook-output devalue/1\` (written by a newer dagbook?)`,
+      );
+    });
+  });
+
+  describe('when a value cannot be stored', () => {
+    it('throws OUTPUT_NOT_SERIALIZABLE naming the stage and the path, and writes nothing', () => {
+      assert.throws(
+        () => store.put({ rows: [1, 2, 3, { callback: () => 1 }] }, { stageId: 'load' }),
+        (e: unknown) => hasErrorCode(e, 'OUTPUT_NOT_SERIALIZABLE') && e.stageId === 'load' && e.data.path === 'output.rows[3].callback',
+      );
+      assert.deepEqual(store.list(), []);
     });
   });
 

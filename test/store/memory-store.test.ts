@@ -27,11 +27,13 @@ describe('MemoryStore', () => {
   });
 
   describe('when outputs hold undefined', () => {
-    it('stores what JSON keeps', async () => {
+    it('keeps the property, so the value differs from one without it', async () => {
       const store = new MemoryStore();
       const hash = await store.putOutput({ a: undefined, b: 1 });
-      assert.deepEqual(await store.getOutput(hash), { b: 1 });
-      assert.equal(await store.putOutput({ b: 1 }), hash);
+      const back = (await store.getOutput(hash)) as Record<string, unknown>;
+      assert.deepEqual(back, { a: undefined, b: 1 });
+      assert.deepEqual(Object.keys(back), ['a', 'b']);
+      assert.notEqual(await store.putOutput({ b: 1 }), hash);
     });
   });
 

@@ -4,6 +4,7 @@ import { hasErrorCode } from '../../src/errors';
 import { openDurableStore } from '../../src/store/durable-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { RunStore } from '../../src/store/run-store';
+import { danfo, type DataFrame, type Series } from '../danfo';
 import { cacheEntry, logEvent, runRecord, stageRecord, tempDir } from './fixtures';
 
 /** The RunStore contract: the same assertions against every implementation. */
@@ -87,6 +88,88 @@ for (const impl of implementations) {
         assert.equal(await store.hasOutput(hash), false);
         assert.equal(await store.verifyOutput(hash), 'missing');
         await assert.rejects(store.getOutput(hash), (e: unknown) => hasErrorCode(e, 'OUTPUT_MISSING') && e.message.includes(hash));
+      });
+    });
+
+    describe('when outputs hold structured data', () => {
+      const cases: [string, () => unknown][] = [
+        ['a Map with string, number and object keys', () => new Map<unknown, unknown>([['a', 1], [2, 'two'], [{ k: 1 }, [true]]])],
+        ['a Set', () => new Set(['x', 1, null])],
+        ['Dates', () => [new Date(86_400_000), new Date(-1)]],
+        ['BigInts', () => [2n ** 100n, -7n, 0n]],
+        ['a RegExp with flags', () => /a+b?/giu],
+        [
+          'typed arrays',
+          () => [new Uint8Array([1, 255]), new Uint8ClampedArray([7]), new Int16Array([-2]), new Float32Array([0.5]), new Float64Array([-0, Number.NaN]), new BigInt64Array([-(2n ** 63n)])],
+        ],
+        ['an ArrayBuffer and a Buffer', () => ({ raw: new Uint8Array([9, 8]).buffer, buf: Buffer.from('héllo') })],
+        ['undefined inside objects and arrays, and holes', () => ({ a: undefined, list: [undefined, 1, , 3] })], // eslint-disable-line no-sparse-arrays
+        ['-0, NaN and the infinities', () => ({ z: -0, n: Number.NaN, p: Infinity, m: -Infinity })],
+        [
+          'nested combinations',
+          () => ({ byDay: new Map([[new Date(0), new Set([{ tags: new Set(['t']), sizes: new Uint32Array([3]), total: 10n }])]]), plain: [{ deep: [new Map([['k', [-0]]])] }] }),
+        ],
+      ];
+      for (const [what, make] of cases) {
+        it(`reads back ${what} with the same types and values`, async () => {
+          const hash = await store.putOutput(make());
+          assert.deepStrictEqual(await store.getOutput(hash), make());
+        });
+      }
+
+      it('reads back an invalid Date as an invalid Date', async () => {
+        const back = await store.getOutput(await store.putOutput(new Date(Number.NaN)));
+        assert.ok(back instanceof Date);
+        assert.equal(back.getTime(), Number.NaN);
+      });
+
+      it('keeps repeated references and cycles', async () => {
+        const shared = { n: 1 };
+        const value: Record<string, unknown> = { first: shared, second: shared, list: new Map([['s', shared]]) };
+        value.self = value;
+        const back = (await store.getOutput(await store.putOutput(value))) as Record<string, unknown>;
+        assert.equal(back.first, back.second);
+        assert.equal((back.list as Map<string, unknown>).get('s'), back.first);
+        assert.equal(back.self, back);
+      });
+
+      it('stores equal data under one hash whatever the order of plain-object keys, but not whatever the order of Map entries', async () => {
+        const one = await store.putOutput({ a: 1, b: { c: [1, { d: 2, e: 3 }], f: new Map([['x', 1], ['y', 2]]) } });
+        assert.equal(await store.putOutput({ b: { f: new Map([['x', 1], ['y', 2]]), c: [1, { e: 3, d: 2 }] }, a: 1 }), one);
+        assert.notEqual(await store.putOutput({ a: 1, b: { c: [1, { d: 2, e: 3 }], f: new Map([['y', 2], ['x', 1]]) } }), one);
+      });
+
+      it('reads back a danfojs DataFrame and Series as such, with the same columns, dtypes, index and values', async function () {
+        this.timeout(30_000); // the first load of danfojs
+        const dfd = danfo();
+        const frame = new dfd.DataFrame(
+          { name: ['a', 'b', 'c'], n: [1, 2, 3], x: [1.5, Number.NaN, -2], ok: [true, false, true] },
+          { index: ['r1', 'r2', 'r3'] },
+        );
+        const series = new dfd.Series([10, 20], { index: ['p', 'q'], columns: ['score'] });
+        const back = (await store.getOutput(await store.putOutput({ frame, series }))) as { frame: DataFrame; series: Series };
+        assert.ok(back.frame instanceof dfd.DataFrame);
+        assert.deepStrictEqual(back.frame.columns, ['name', 'n', 'x', 'ok']);
+        assert.deepStrictEqual(back.frame.dtypes, ['string', 'int32', 'float32', 'boolean']);
+        assert.deepStrictEqual(back.frame.index, ['r1', 'r2', 'r3']);
+        assert.deepStrictEqual(back.frame.values, [
+          ['a', 1, 1.5, true],
+          ['b', 2, Number.NaN, false],
+          ['c', 3, -2, true],
+        ]);
+        assert.ok(back.series instanceof dfd.Series);
+        assert.deepStrictEqual([back.series.columns, back.series.dtype, back.series.index, back.series.values], [['score'], 'int32', ['p', 'q'], [10, 20]]);
+      });
+
+      it('refuses a value that cannot be stored with OUTPUT_NOT_SERIALIZABLE naming the stage and the path', async () => {
+        await assert.rejects(
+          store.putOutput({ rows: [{ id: 0 }, { id: 1 }, { id: 2 }, { id: 3, callback: () => 3 }] }, { stageId: 'load' }),
+          (e: unknown) =>
+            hasErrorCode(e, 'OUTPUT_NOT_SERIALIZABLE') &&
+            e.stageId === 'load' &&
+            e.data.path === 'output.rows[3].callback' &&
+            e.message.startsWith('The output of stage `load` cannot be stored: `output.rows[3].callback` is a function.'),
+        );
       });
     });
 
