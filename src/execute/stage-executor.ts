@@ -69,6 +69,8 @@ export interface ExecuteStageOptions {
   readonly emit: Emit;
   /** Run cancellation. */
   readonly signal: AbortSignal;
+  /** `ctx.stateDir`: the pipeline's state folder when the run keeps its state on disk. @default undefined */
+  readonly stateDir?: string;
   /** Secret values by name, for `ctx.secret`; always redacted. */
   readonly secrets: Readonly<Record<string, string>>;
   /** The run's redactor; the executor adds the values of `secrets` and of the stage's secret params. */
@@ -250,6 +252,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       params: stage.params,
       signal: attemptSignal,
       clock,
+      stateDir: options.stateDir,
       budget,
       secrets: options.secrets,
       redact,

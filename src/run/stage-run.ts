@@ -108,6 +108,7 @@ export async function runStage(
     budget: run.ledger,
     emit: run.emit,
     signal: run.signal,
+    stateDir: run.store.location,
     secrets: run.compiled.secrets,
     // The executor redacts the pipeline's secrets (passed just above) itself: nothing to add.
     redact: (text) => text,
