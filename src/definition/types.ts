@@ -63,7 +63,7 @@ export interface StageContext {
   readonly stageId: string;
   /** Attempt number, starting at 1. */
   readonly attempt: number;
-  /** sha256 of run id, stage id and canonical params; stable across retries and resumes. */
+  /** sha256 of run id, stage id and canonical params (secret params left out); stable across retries and resumes. */
   readonly idempotencyKey: string;
   /** The stage's params (secrets included, unredacted). */
   readonly params: Readonly<Record<string, unknown>>;

@@ -156,7 +156,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   }
   const secretParamValues = stage.secretParams.map((name) => stage.params[name]).filter((v): v is string => typeof v === 'string');
   const redact = composeRedactors(options.redact, createRedactor([...Object.values(options.secrets), ...secretParamValues]));
-  const key = idempotencyKey(options.runId, stage.id, stage.params);
+  const key = idempotencyKey(options.runId, stage);
   // A resume past the policy's attempts still makes one attempt.
   const lastAttempt = Math.max(stage.retry.maxAttempts, firstAttempt);
   const classify = (error: unknown): ErrorClass => classifyError(error, entry.classify);

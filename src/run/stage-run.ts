@@ -79,7 +79,7 @@ export async function runStage(
     stageId: id,
     status: 'RUNNING',
     attempts: firstAttempt - 1,
-    idempotencyKey: idempotencyKey(run.runId, id, stage.params),
+    idempotencyKey: idempotencyKey(run.runId, stage),
     reason: interrupted?.reason ?? decision.reason,
     startedAt: run.clock.now(),
     cacheKey: decision.cacheKey,
