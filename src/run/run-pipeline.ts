@@ -17,7 +17,7 @@ import { RunCheckpoints } from './run-checkpoints';
 import { finalRunReason, finalRunStatus, statusCounts, unstartedOutcome, type RunStops } from './run-outcome';
 import { runBreakers, runBudgetLedger } from './run-policies';
 import { loadResumeState } from './resume-state';
-import { StageInputs } from './stage-inputs';
+import { RunInputs } from './run-inputs';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options';
 import { stageHistory } from '../query/history';
 import { runStage, type StageRunContext } from './stage-run';
@@ -116,7 +116,7 @@ class Run {
   private readonly store: RunStore;
   private emit: Emit;
   private readonly checkpoints: RunCheckpoints;
-  private readonly inputs: StageInputs;
+  private readonly inputs: RunInputs;
   private failedStage: string | undefined;
   private budgetStop: string | undefined;
   /** An error the run itself could not handle (a store that cannot write, a missing output). */
@@ -132,7 +132,7 @@ class Run {
     // Forwards to `this.emit`, which a resumed run replaces before its first event.
     const emit: Emit = (type, draft) => this.emit(type, draft);
     this.checkpoints = new RunCheckpoints({ store: this.store, runId: ctx.runId, plan: compiled.plan, clock: ctx.clock, emit });
-    this.inputs = new StageInputs(this.store, options);
+    this.inputs = new RunInputs(this.store, options);
   }
 
   async execute(): Promise<RunResult> {

@@ -13,7 +13,7 @@ import type { StageRecord, StageStatus } from '../records';
 import type { RunStore } from '../store/run-store';
 import { interruptedAttempt } from './resume-state';
 import type { RunCheckpoints } from './run-checkpoints';
-import type { StageInputs } from './stage-inputs';
+import type { RunInputs } from './run-inputs';
 
 /**
  * One stage's turn in a run: decide whether it is up to date (then restore
@@ -41,7 +41,7 @@ export interface StageRunContext {
   /** The run's event factory. */
   readonly emit: Emit;
   /** Upstream outputs, cache entries and the cache decision. */
-  readonly inputs: StageInputs;
+  readonly inputs: RunInputs;
   /** Stage records and the write queue. */
   readonly checkpoints: RunCheckpoints;
   /** The run's budget ledger. */
