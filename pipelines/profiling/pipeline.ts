@@ -35,8 +35,9 @@ export interface ProfilingOptions {
   readonly maxParallel?: number;
   /**
    * The state folder the HTML report is written under, as
-   * `<stateDir>/<name>/reports/profiling-report.html`: give the folder the
-   * workbench or store of the run uses when it is not the default.
+   * `<stateDir>/<name>/reports/profiling-report.html`, when the run keeps its
+   * state in memory (a run with a durable store writes it beside its own
+   * state, `ctx.stateDir`, whatever this says).
    * @default `$DAGBOOK_STATE_DIR` when the report runs, else the project's `state/`
    */
   readonly stateDir?: string;

@@ -5,9 +5,24 @@ import { PIPELINE_DIR } from './phase-io';
 /**
  * Where the profiling pipeline's own files (the HTML report) go: the
  * pipeline's folder in the state folder, `<stateDir>/<pipeline>/`, beside the
- * run state the workbench or `dagbook run` keeps there. A stage is not told
- * the run's state folder, so it follows the same rules they do.
+ * run state the workbench or `dagbook run` keeps there. A run that keeps its
+ * state on disk tells its stages that folder (`ctx.stateDir`); a run with an
+ * in-memory store does not, and the folder then follows the rules the
+ * workbench and the CLI follow.
  */
+
+/**
+ * The pipeline's state folder: the run's own (`ctx.stateDir`) when it has
+ * one, else `<resolveStateDir(stateDir)>/<pipeline>`.
+ */
+export function pipelineFolder(
+  runFolder: string | undefined,
+  stateDir: string | undefined,
+  pipeline: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return runFolder ?? path.join(resolveStateDir(stateDir, env), pipeline);
+}
 
 /**
  * The state folder: `stateDir` when given (relative paths resolve from the
@@ -27,7 +42,11 @@ export function resolveStateDir(stateDir: string | undefined, env: Readonly<Reco
  * of that folder.
  */
 export function pipelineStatePath(stateDir: string, pipeline: string, file: string): string | undefined {
-  const folder = path.join(stateDir, pipeline);
+  return pathInFolder(path.join(stateDir, pipeline), file);
+}
+
+/** Absolute path of `file` inside `folder`; undefined when `file` is absolute or climbs out of it. */
+export function pathInFolder(folder: string, file: string): string | undefined {
   const resolved = path.resolve(folder, file);
   return path.isAbsolute(file) || !resolved.startsWith(folder + path.sep) ? undefined : resolved;
 }

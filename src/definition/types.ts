@@ -63,7 +63,7 @@ export interface StageContext {
   readonly stageId: string;
   /** Attempt number, starting at 1. */
   readonly attempt: number;
-  /** sha256 of run id, stage id and canonical params; stable across retries and resumes. */
+  /** sha256 of run id, stage id and canonical params (secret params left out); stable across retries and resumes. */
   readonly idempotencyKey: string;
   /** The stage's params (secrets included, unredacted). */
   readonly params: Readonly<Record<string, unknown>>;
@@ -71,6 +71,12 @@ export interface StageContext {
   readonly signal: AbortSignal;
   /** The run's clock. */
   readonly clock: Clock;
+  /**
+   * The pipeline's state folder (`<stateDir>/<pipeline>`, absolute) when the
+   * run keeps its state on disk, for files a stage writes beside the run's
+   * state; undefined when the run's store is in memory.
+   */
+  readonly stateDir?: string;
   /** Reports progress: `done` of `total` units. */
   progress(done: number, total: number, message?: string): void;
   /** Records use of a budgeted resource; throws BUDGET_EXHAUSTED (non-retryable) when over budget. */

@@ -111,6 +111,10 @@ export function nextStep(input: ErrorAnalysisInput): NextStep {
     const what = rules.length === 1 ? `validation rule ${list(rules)} failed` : `validation rules ${list(rules)} failed`;
     return { advice: `fix the output: ${what}, then re-run`, call: run };
   }
+  if (error.code === 'STAGE_CODE_STALE') {
+    const remedy = typeof data.remedy === 'string' ? data.remedy : "run the cell that imports the stage's code again, or restart the kernel";
+    return { advice: `the stage's code changed after the notebook loaded it: ${remedy}, then re-run`, call: run };
+  }
   if (error.code === 'STAGE_CANCELLED' || error.code === 'RUN_CANCELLED') {
     return { advice: 'the stage was cancelled before it finished: re-run', call: run };
   }

@@ -2,7 +2,7 @@ import type { PipelineEvent } from '../events/event';
 import { EtaModel, type ProgressSnapshot } from './eta-model';
 import type { Rendered } from './html';
 import { renderProgressHtml } from './progress-html';
-import { initialProgress, reduceProgress, type ProgressState } from './progress-state';
+import { initialProgress, ProgressFold, type ProgressState } from './progress-state';
 import { renderProgressText } from './progress-text';
 
 /**
@@ -30,28 +30,28 @@ export interface ProgressModelOptions {
 
 /** Folds run events into progress, and renders it. */
 export class ProgressModel {
-  private current: ProgressState;
+  private readonly fold: ProgressFold;
   private readonly options: ProgressModelOptions;
 
   constructor(options: ProgressModelOptions) {
     this.options = options;
-    this.current = initialProgress(options);
+    this.fold = new ProgressFold(initialProgress(options));
   }
 
-  /** The progress so far, as plain data. */
+  /** The progress so far, as plain data (a copy made once per change: O(stages) then). */
   get state(): ProgressState {
-    return this.current;
+    return this.fold.state;
   }
 
-  /** Folds one event into the progress. O(stages). */
+  /** Folds one event into the progress. O(1). */
   apply(event: PipelineEvent): void {
-    this.current = reduceProgress(this.current, event);
+    this.fold.apply(event);
   }
 
   /** Progress and estimates at `now` (ms since epoch). @default now: the time of the last event */
-  snapshot(now: number = this.current.lastEventAt): ProgressSnapshot {
+  snapshot(now: number = this.state.lastEventAt): ProgressSnapshot {
     const { estimatesMs, parallelism } = this.options;
-    return new EtaModel({ estimatesMs, parallelism, clock: { now: () => now } }).snapshot(this.current);
+    return new EtaModel({ estimatesMs, parallelism, clock: { now: () => now } }).snapshot(this.state);
   }
 
   /** Progress at `now` (ms since epoch): overall line and a row per stage. O(stages). */

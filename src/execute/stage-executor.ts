@@ -69,6 +69,8 @@ export interface ExecuteStageOptions {
   readonly emit: Emit;
   /** Run cancellation. */
   readonly signal: AbortSignal;
+  /** `ctx.stateDir`: the pipeline's state folder when the run keeps its state on disk. @default undefined */
+  readonly stateDir?: string;
   /** Secret values by name, for `ctx.secret`; always redacted. */
   readonly secrets: Readonly<Record<string, string>>;
   /** The run's redactor; the executor adds the values of `secrets` and of the stage's secret params. */
@@ -154,7 +156,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   }
   const secretParamValues = stage.secretParams.map((name) => stage.params[name]).filter((v): v is string => typeof v === 'string');
   const redact = composeRedactors(options.redact, createRedactor([...Object.values(options.secrets), ...secretParamValues]));
-  const key = idempotencyKey(options.runId, stage.id, stage.params);
+  const key = idempotencyKey(options.runId, stage);
   // A resume past the policy's attempts still makes one attempt.
   const lastAttempt = Math.max(stage.retry.maxAttempts, firstAttempt);
   const classify = (error: unknown): ErrorClass => classifyError(error, entry.classify);
@@ -250,6 +252,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       params: stage.params,
       signal: attemptSignal,
       clock,
+      stateDir: options.stateDir,
       budget,
       secrets: options.secrets,
       redact,

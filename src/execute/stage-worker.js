@@ -17,7 +17,7 @@ const { rebuildThreadError, serializeThreadError } = require('./thread-error');
 const { readSecret } = require('./stage-context');
 const { decodeOutput, encodeOutput } = require('../output-codec');
 
-const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, secrets } = workerData;
+const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, stateDir, secrets } = workerData;
 const controller = new AbortController();
 const remaining = { ...workerData.remaining };
 
@@ -45,6 +45,7 @@ const ctx = {
   attempt,
   idempotencyKey,
   params,
+  ...(stateDir === undefined ? {} : { stateDir }),
   signal: controller.signal,
   clock: systemClock,
   progress(done, total, message) {

@@ -117,6 +117,8 @@ export interface StageWorkerData {
   readonly idempotencyKey: string;
   /** `ctx.params`. */
   readonly params: Readonly<Record<string, unknown>>;
+  /** `ctx.stateDir`, when the run keeps its state on disk. */
+  readonly stateDir?: string;
   /** The stage's inputs, in the stored form of outputs (`encodeOutput`). */
   readonly inputs: string;
   /** Secret values by name. */
@@ -170,6 +172,7 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
     attempt: context.attempt,
     idempotencyKey: context.idempotencyKey,
     params: context.params,
+    ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
     inputs,
     secrets: options.secrets ?? {},
     remaining,

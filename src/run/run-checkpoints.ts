@@ -48,7 +48,7 @@ export class RunCheckpoints {
       stageId: id,
       status,
       attempts: 0,
-      idempotencyKey: idempotencyKey(this.ctx.runId, id, stage.params),
+      idempotencyKey: idempotencyKey(this.ctx.runId, stage),
       reason,
       startedAt: now,
       endedAt: now,

@@ -1,10 +1,10 @@
 import { systemClock, type Clock } from '../clock';
 import type { FailurePolicy } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
-import type { Emit, EventListener } from '../events/event';
+import type { Emit } from '../events/event';
 import { EventBus } from '../events/event-bus';
 import type { CompiledPipeline } from '../plan/plan';
-import { selectStages, type Selection, type SelectionOptions } from '../plan/select';
+import { selectStages, type Selection } from '../plan/select';
 import { systemRandom, type RandomSource } from '../random';
 import { Scheduler } from '../schedule/scheduler';
 import { MemoryStore } from '../store/memory-store';
@@ -17,7 +17,8 @@ import { RunCheckpoints } from './run-checkpoints';
 import { finalRunReason, finalRunStatus, statusCounts, unstartedOutcome, type RunStops } from './run-outcome';
 import { runBreakers, runBudgetLedger } from './run-policies';
 import { loadResumeState } from './resume-state';
-import { StageInputs } from './stage-inputs';
+import { RunInputs } from './run-inputs';
+import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options';
 import { stageHistory } from '../query/history';
 import { runStage, type StageRunContext } from './stage-run';
 
@@ -30,35 +31,7 @@ import { runStage, type StageRunContext } from './stage-run';
  * (`resume-state.ts`); the run itself only takes that state.
  */
 
-/** Options of {@link startRun}. */
-export interface RunOptions {
-  /** Where records, outputs and caches go. @default a new MemoryStore */
-  readonly store?: RunStore;
-  /** @default systemClock */
-  readonly clock?: Clock;
-  /** Jitter source. @default Math.random */
-  readonly random?: RandomSource;
-  /** Id of a new run. @default generated from the time */
-  readonly runId?: string;
-  /** Resume this run: completed stages are kept, the rest run (an interrupted stage with its same idempotency key and attempt number). */
-  readonly resume?: string;
-  /** Which stages. @default all */
-  readonly selection?: SelectionOptions;
-  /** Re-run regardless of cache: `true` for every selected stage, or these stage ids. @default false */
-  readonly force?: boolean | readonly string[];
-  /** Restore up-to-date stages from cache. @default true */
-  readonly cache?: boolean;
-  /** Overrides the plan's `maxParallel`. */
-  readonly maxParallel?: number;
-  /** Overrides the plan's failure policy. */
-  readonly failurePolicy?: FailurePolicy;
-  /** Cancels the run when aborted. */
-  readonly signal?: AbortSignal;
-  /** Subscribed before the first event. @default [] */
-  readonly listeners?: readonly EventListener[];
-  /** Folder that declared input files are relative to. @default process.cwd() */
-  readonly baseDir?: string;
-}
+export type { RunOptions } from './run-options';
 
 /** What a run produced. */
 export interface RunResult {
@@ -95,7 +68,9 @@ export function runPipeline(compiled: CompiledPipeline, options: RunOptions = {}
 
 /**
  * Starts a run and returns its handle at once.
- * @throws via `result`: SELECTION_UNKNOWN_STAGE, SELECTION_MISSING_OUTPUTS, INVALID_OPTION
+ * @throws via `result`: INVALID_OPTION naming each bad option and its value
+ *   (before anything runs: no event, nothing stored); SELECTION_UNKNOWN_STAGE,
+ *   SELECTION_MISSING_OUTPUTS
  */
 export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): RunHandle {
   const clock = options.clock ?? systemClock;
@@ -111,11 +86,17 @@ export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): 
     // The reason alone: stages quote it ("Stage `x` was cancelled: <reason>").
     stop.abort(new DagbookError('RUN_CANCELLED', reason, { data: { runId } }));
   };
+  let settings: ResolvedRunOptions;
+  try {
+    settings = resolveRunOptions(options, compiled.plan);
+  } catch (error) {
+    return { runId, events: bus, cancel: () => undefined, result: Promise.reject(error) };
+  }
   if (options.signal) {
     if (options.signal.aborted) cancel(errorMessage(options.signal.reason ?? 'aborted'));
     else options.signal.addEventListener('abort', () => cancel(errorMessage(options.signal?.reason ?? 'aborted')), { once: true });
   }
-  const run = new Run(compiled, options, { clock, random, runId, bus, stop, cancelReason: () => cancelReason });
+  const run = new Run(compiled, options, { clock, random, runId, bus, stop, cancelReason: () => cancelReason, settings });
   return { runId, events: bus, cancel, result: run.execute() };
 }
 
@@ -126,6 +107,8 @@ interface RunContext {
   readonly bus: EventBus;
   readonly stop: AbortController;
   readonly cancelReason: () => string | undefined;
+  /** The checked options, over the plan's settings. */
+  readonly settings: ResolvedRunOptions;
 }
 
 /** One run's mutable state; lives only as long as the run. */
@@ -133,7 +116,7 @@ class Run {
   private readonly store: RunStore;
   private emit: Emit;
   private readonly checkpoints: RunCheckpoints;
-  private readonly inputs: StageInputs;
+  private readonly inputs: RunInputs;
   private failedStage: string | undefined;
   private budgetStop: string | undefined;
   /** An error the run itself could not handle (a store that cannot write, a missing output). */
@@ -149,7 +132,7 @@ class Run {
     // Forwards to `this.emit`, which a resumed run replaces before its first event.
     const emit: Emit = (type, draft) => this.emit(type, draft);
     this.checkpoints = new RunCheckpoints({ store: this.store, runId: ctx.runId, plan: compiled.plan, clock: ctx.clock, emit });
-    this.inputs = new StageInputs(this.store, options);
+    this.inputs = new RunInputs(this.store, options);
   }
 
   async execute(): Promise<RunResult> {
@@ -243,11 +226,11 @@ class Run {
   }
 
   private maxParallel(): number {
-    return this.options.maxParallel ?? this.compiled.plan.maxParallel;
+    return this.ctx.settings.maxParallel;
   }
 
   private failurePolicy(): FailurePolicy {
-    return this.options.failurePolicy ?? this.compiled.plan.failurePolicy;
+    return this.ctx.settings.failurePolicy;
   }
 
   private stops(): RunStops {

@@ -13,7 +13,7 @@ import type { StageRecord, StageStatus } from '../records';
 import type { RunStore } from '../store/run-store';
 import { interruptedAttempt } from './resume-state';
 import type { RunCheckpoints } from './run-checkpoints';
-import type { StageInputs } from './stage-inputs';
+import type { RunInputs } from './run-inputs';
 
 /**
  * One stage's turn in a run: decide whether it is up to date (then restore
@@ -41,7 +41,7 @@ export interface StageRunContext {
   /** The run's event factory. */
   readonly emit: Emit;
   /** Upstream outputs, cache entries and the cache decision. */
-  readonly inputs: StageInputs;
+  readonly inputs: RunInputs;
   /** Stage records and the write queue. */
   readonly checkpoints: RunCheckpoints;
   /** The run's budget ledger. */
@@ -79,7 +79,7 @@ export async function runStage(
     stageId: id,
     status: 'RUNNING',
     attempts: firstAttempt - 1,
-    idempotencyKey: idempotencyKey(run.runId, id, stage.params),
+    idempotencyKey: idempotencyKey(run.runId, stage),
     reason: interrupted?.reason ?? decision.reason,
     startedAt: run.clock.now(),
     cacheKey: decision.cacheKey,
@@ -108,6 +108,7 @@ export async function runStage(
     budget: run.ledger,
     emit: run.emit,
     signal: run.signal,
+    stateDir: run.store.location,
     secrets: run.compiled.secrets,
     // The executor redacts the pipeline's secrets (passed just above) itself: nothing to add.
     redact: (text) => text,

@@ -129,6 +129,11 @@ export class DurableStore implements RunStore {
     return this.snapshot.doc;
   }
 
+  /** The pipeline's state folder, `<stateDir>/<pipeline>`. */
+  get location(): string {
+    return this.paths.root;
+  }
+
   /** Keyed hash of a secret value under the key in `secret.key`. */
   secretDigest(value: string): string {
     return keyedDigest(this.secretKey, value);

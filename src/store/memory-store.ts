@@ -26,7 +26,8 @@ export class MemoryStore implements RunStore {
   private readonly breakers = new Map<string, BreakerSnapshot>();
   private readonly events = new Map<string, PipelineEvent[]>();
   private readonly secretKey: Uint8Array;
-
+  /** None: nothing is kept on disk. */
+  readonly location: string | undefined = undefined;
 
   /**
    * @param options.cache Cache history limits. @param options.secretKey Key of {@link secretDigest}; @default random bytes, new for each store

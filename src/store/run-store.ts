@@ -18,6 +18,11 @@ import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord }
 
 /** The read half of a {@link RunStore}: what views need. */
 export interface RunStoreReader {
+  /**
+   * The folder the pipeline's state is kept in (`<stateDir>/<pipeline>`,
+   * absolute), or undefined for a store that keeps nothing on disk.
+   */
+  readonly location?: string;
   /** A run by id. */
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** Every run, oldest first. */

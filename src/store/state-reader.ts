@@ -76,6 +76,11 @@ export class StateReader implements RunStoreReader {
     this.secretKey = stateIo('read', paths.secretKey, () => readSecretKey(paths.secretKey)) ?? randomBytes(SECRET_KEY_BYTES);
   }
 
+  /** The pipeline's state folder, `<stateDir>/<pipeline>`. */
+  get location(): string {
+    return this.paths.root;
+  }
+
   /** Keyed hash of a secret value under the state folder's key (see `secret-key.ts`). */
   secretDigest(value: string): string {
     return keyedDigest(this.secretKey, value);

@@ -96,6 +96,28 @@ describe('nextStep', () => {
     });
   });
 
+  describe("when the stage's code changed after the notebook loaded it", () => {
+    it('says what the error says loads it again, then to re-run', () => {
+      const record = failed({
+        code: 'STAGE_CODE_STALE',
+        errorClass: 'persistent',
+        message: 'Stage `llm` would run code loaded before `lib/helper.ts` changed, and only the notebook can load it again: restart the kernel (the notebook loads `lib/helper.ts` again, but not `stages.ts`, which imports it)',
+        data: { file: '/p/lib/helper.ts', module: '/p/stages.ts', remedy: 'restart the kernel (the notebook loads `lib/helper.ts` again, but not `stages.ts`, which imports it)' },
+      });
+      assert.deepEqual(nextStep(input(record)), {
+        advice: "the stage's code changed after the notebook loaded it: restart the kernel (the notebook loads `lib/helper.ts` again, but not `stages.ts`, which imports it), then re-run",
+        call: RUN,
+      });
+    });
+    it('says to run the importing cell again or restart the kernel when the error does not say (an older record)', () => {
+      const record = failed({ code: 'STAGE_CODE_STALE', errorClass: 'persistent', message: 'Stage `llm` would run code loaded before `stages.ts` changed' });
+      assert.deepEqual(nextStep(input(record)), {
+        advice: "the stage's code changed after the notebook loaded it: run the cell that imports the stage's code again, or restart the kernel, then re-run",
+        call: RUN,
+      });
+    });
+  });
+
   describe('when the stage has a bug', () => {
     it('says to fix the code and quotes the error', () => {
       const record = failed({

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { initialProgress, reduceProgress, type ProgressState } from '../../src/display/progress-state';
+import { initialProgress, ProgressFold, reduceProgress, type ProgressState } from '../../src/display/progress-state';
 import type { PipelineEvent } from '../../src/events/event';
 import { endEvents, ev, firstEvents, laterEvents, STAGES } from './progress-events';
 
@@ -78,6 +78,48 @@ describe('reduceProgress', () => {
         ev('CANCELLED', 50, undefined, { reason: 'cancelled by the user' }),
       ]);
       assert.deepEqual([state.settled, state.runStatus, state.stages[1].status, state.stages[1].message], [2, 'CANCELLED', 'CANCELLED', 'cancelled by the user']);
+    });
+  });
+});
+
+describe('ProgressFold', () => {
+  const start = () => initialProgress({ stages: STAGES, maxAttempts: { c: 3 }, startedAt: 0 });
+  const all = () => [
+    ...firstEvents(),
+    ev('LOG', 1200, 'b', {}, 'a log line changes nothing'),
+    ev('STEP_START', 1300, 'x', { attempt: 1, idempotencyKey: 'kx' }),
+    ev('STEP_SKIPPED', 1400, 'a', { reason: 'up to date', status: 'CACHED' }),
+    ev('CANCELLED', 1500, undefined, { reason: 'cancelled by the user' }),
+    ...laterEvents(),
+    ...endEvents(),
+  ];
+
+  describe('when events are folded one by one', () => {
+    it('has after each event the state reduceProgress gives', () => {
+      const fold = new ProgressFold(start());
+      let reduced = start();
+      for (const event of all()) {
+        fold.apply(event);
+        reduced = reduceProgress(reduced, event);
+        assert.deepEqual(fold.state, reduced, `after ${event.type} ${event.stageId ?? ''}`);
+      }
+      assert.deepEqual([fold.state.settled, fold.state.runStatus, fold.state.stages.map((s) => s.stageId)], [3, 'FAILED', ['a', 'b', 'c', 'd', 'x']]);
+    });
+  });
+
+  describe('when a state it handed out is kept while more events arrive', () => {
+    it('leaves that state as it was, and hands out the same object until the next change', () => {
+      const from = start();
+      const fold = new ProgressFold(from);
+      assert.equal(fold.state, from);
+      for (const event of firstEvents()) fold.apply(event);
+      const kept = fold.state;
+      const copy = JSON.parse(JSON.stringify(kept));
+      assert.equal(fold.state, kept);
+      for (const event of [...laterEvents(), ...endEvents()]) fold.apply(event);
+      assert.deepEqual(JSON.parse(JSON.stringify(kept)), copy);
+      assert.deepEqual(from, start());
+      assert.notEqual(fold.state, kept);
     });
   });
 });

@@ -41,6 +41,18 @@ describe('createStageContext', () => {
     });
   });
 
+  describe('when the run keeps its state on disk', () => {
+    it("gives the pipeline's state folder as `stateDir`", () => {
+      assert.equal(context({ stateDir: '/state/shop' }).ctx.stateDir, '/state/shop');
+    });
+  });
+
+  describe('when the run keeps its state in memory', () => {
+    it('has no `stateDir`', () => {
+      assert.equal('stateDir' in context().ctx, false);
+    });
+  });
+
   describe('when the stage records usage', () => {
     it('records it in the ledger, emits RESOURCE_USAGE and updates remaining', () => {
       const { ctx, events, budget } = context();

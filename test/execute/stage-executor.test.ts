@@ -139,7 +139,7 @@ describe('executeStage', () => {
         return null;
       });
       const outcome = await h.run();
-      const expected = idempotencyKey('run-1', 'ingest_data', { sources: ['trends'], batch_size: 100 });
+      const expected = idempotencyKey('run-1', stage);
       assert.deepEqual(keys, [expected, expected]);
       assert.equal(outcome.idempotencyKey, expected);
       assert.deepEqual(

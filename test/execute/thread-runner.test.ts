@@ -48,6 +48,7 @@ async function execute(
   stage: PlanStage,
   budget = new BudgetLedger(),
   inputs: Record<string, unknown> = { upstream: [1, 2, 3] },
+  stateDir?: string,
 ): Promise<{ outcome: StageOutcome; events: Recorded[] }> {
   const events: Recorded[] = [];
   const emit: Emit = (type, draft) => {
@@ -68,6 +69,7 @@ async function execute(
     secrets: { api_key: SECRET },
     redact: createRedactor([SECRET]),
     correlationId: 'corr-1',
+    ...(stateDir === undefined ? {} : { stateDir }),
   });
   return { outcome, events };
 }
@@ -93,6 +95,14 @@ describe('runInThread', function () {
         secret: '***',
         isMainThread: false,
       });
+    });
+  });
+
+  describe('when the run keeps its state on disk', () => {
+    it("the worker's context has the pipeline's state folder as `stateDir`", async () => {
+      const { outcome } = await execute(threadStage('echo'), new BudgetLedger(), {}, '/state/shop');
+      assert.equal(outcome.status, 'SUCCEEDED');
+      assert.equal((outcome.output as { stateDir?: string }).stateDir, '/state/shop');
     });
   });
 

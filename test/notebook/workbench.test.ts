@@ -35,6 +35,13 @@ describe('Workbench', function () {
 
   afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
+  describe('when a run option is out of range', () => {
+    it('refuses the run with INVALID_OPTION naming the field and the value, and runs nothing', async () => {
+      await assert.rejects(wb.run(undefined, { maxParallel: -1 }), { code: 'INVALID_OPTION', message: 'Expected `maxParallel` to be an integer >= 1, got `-1`' });
+      assert.deepEqual(calls, []);
+    });
+  });
+
   describe('when running one stage', () => {
     it('runs it and its upstream only, and prints progress lines and a metrics card as text', async () => {
       const result = await wb.run('sort');

@@ -81,6 +81,17 @@ describe('runPipeline', () => {
     });
   });
 
+  describe('when a run option is out of range', () => {
+    it('rejects the run with INVALID_OPTION naming the field and the value, before anything runs', async () => {
+      const t = new Timeline();
+      const run = begin(compilePipeline({ name: 'wide', stages: [{ id: 'a', run: t.stage(100) }] }), { maxParallel: -1 });
+      await assert.rejects(run.handle.result, (e: unknown) => hasErrorCode(e, 'INVALID_OPTION') && e.message === 'Expected `maxParallel` to be an integer >= 1, got `-1`');
+      assert.deepEqual(run.events, []);
+      assert.deepEqual(t.starts, []);
+      assert.deepEqual(await run.store.listRuns(), []);
+    });
+  });
+
   describe('when stage durations are known from an earlier run', () => {
     it('starts the stage on the longest chain in ms first among ready stages', async () => {
       const t = new Timeline();

@@ -29,6 +29,12 @@ describe('DurableStore', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  describe('when asked where it keeps the state', () => {
+    it("gives the pipeline's state folder as `location`", async () => {
+      assert.equal((await open()).location, root);
+    });
+  });
+
   describe('when closed and reopened', () => {
     it('gives back every run, stage, cache entry, breaker, event and output', async () => {
       const s = await open();

@@ -3,6 +3,12 @@ import { MemoryStore } from '../../src/store/memory-store';
 import { logEvent, runRecord, stageRecord } from './fixtures';
 
 describe('MemoryStore', () => {
+  describe('when asked where it keeps the state', () => {
+    it('has no `location`: nothing is on disk', () => {
+      assert.equal(new MemoryStore().location, undefined);
+    });
+  });
+
   describe('when a caller changes a record after saving it', () => {
     it('keeps the value as saved', async () => {
       const store = new MemoryStore();

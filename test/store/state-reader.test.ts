@@ -32,6 +32,14 @@ describe('openStateReader', () => {
 
   const logFile = () => path.join(root, 'runs', 'run-1', 'events.jsonl');
 
+  describe('when asked where the state is', () => {
+    it("gives the pipeline's state folder as `location`", async () => {
+      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      assert.equal(reader.location, root);
+      await reader.close();
+    });
+  });
+
   describe('when a writer holds the state mid-run', () => {
     it('shows the run so far from the snapshot and the log, without the lock and without writing', async () => {
       await runningWriter();

@@ -4,7 +4,7 @@ import type { StageContext, StageInputs } from '../../../src/definition/types';
 import { NonRetryableError } from '../../../src/errors';
 import { inputOf, stringParam } from '../phase-io';
 import { renderReport, type ProfileOutputs } from '../report-html';
-import { pipelineStatePath, resolveStateDir } from '../state-folder';
+import { pathInFolder, pipelineFolder } from '../state-folder';
 
 /**
  * Phase `report`: one self-contained HTML report of the whole profile,
@@ -29,20 +29,21 @@ const PHASES: readonly (keyof ProfileOutputs)[] = [
 export const DEFAULT_REPORT_FILE = 'reports/profiling-report.html';
 
 /**
- * Params: `stateDir` (the state folder; default `$DAGBOOK_STATE_DIR`, else
- * the project's `state/`: see state-folder.ts), `pipeline` (its subfolder,
- * default `profiling`), `reportFile` (path inside it, default
- * {@link DEFAULT_REPORT_FILE}), `title`.
+ * The report goes into the run's pipeline state folder (`ctx.stateDir`) when
+ * the run keeps its state on disk. Otherwise the params place it: `stateDir`
+ * (the state folder; default `$DAGBOOK_STATE_DIR`, else the project's
+ * `state/`: see state-folder.ts) and `pipeline` (its subfolder, default
+ * `profiling`). Params too: `reportFile` (path inside the pipeline's folder,
+ * default {@link DEFAULT_REPORT_FILE}), `title`.
  * @throws NonRetryableError when `reportFile` is absolute or leaves the pipeline's state folder.
  */
 export async function run(ctx: StageContext, inputs: StageInputs): Promise<ReportOutput> {
   const outputs = Object.fromEntries(PHASES.map((id) => [id, inputOf(inputs, id)])) as unknown as ProfileOutputs;
-  const stateDir = resolveStateDir(stringParam(ctx.params, 'stateDir'));
-  const pipeline = stringParam(ctx.params, 'pipeline', 'profiling');
+  const folder = pipelineFolder(ctx.stateDir, stringParam(ctx.params, 'stateDir'), stringParam(ctx.params, 'pipeline', 'profiling'));
   const reportFile = stringParam(ctx.params, 'reportFile', DEFAULT_REPORT_FILE);
-  const file = pipelineStatePath(stateDir, pipeline, reportFile);
+  const file = pathInFolder(folder, reportFile);
   if (file === undefined) {
-    throw new NonRetryableError(`Expected param \`reportFile\` to be a relative path inside \`${path.join(stateDir, pipeline)}\`, got \`${reportFile}\``);
+    throw new NonRetryableError(`Expected param \`reportFile\` to be a relative path inside \`${folder}\`, got \`${reportFile}\``);
   }
   const html = renderReport(outputs, stringParam(ctx.params, 'title', 'Data profile'));
   ctx.progress(1, 2, 'rendered');

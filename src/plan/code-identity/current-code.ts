@@ -29,7 +29,8 @@ import { partPath } from './part-path';
  *
  * Refusing throws `STAGE_CODE_STALE` (class `persistent`: running again
  * cannot help until the code is loaded again), so the stage fails instead of
- * storing old code's output under the new key.
+ * storing old code's output under the new key. Its `data.remedy` says what
+ * loads the code again (the error analysis's next step quotes it).
  */
 
 /** For a module loaded again here: the module that replaced it. */
@@ -104,10 +105,12 @@ function exportOf(stageId: string, mod: NodeModule, origin: FunctionOrigin, root
   const exports = mod.exports as Record<string, unknown> | undefined;
   const value = origin.exportName === 'default' && typeof exports === 'function' ? exports : exports?.[origin.exportName];
   if (typeof value !== 'function') {
+    const name = partPath(origin.file, root);
+    const remedy = `export a function \`${origin.exportName}\` from \`${name}\` again, or point the stage at the function that replaced it`;
     throw new DagbookError(
       'STAGE_CODE_STALE',
-      `Stage \`${stageId}\`: \`${partPath(origin.file, root)}\` was loaded again after it changed, and no longer exports a function \`${origin.exportName}\`: export it again, or point the stage at the function that replaced it`,
-      { stageId, errorClass: 'persistent', data: { file: origin.file, exportName: origin.exportName } },
+      `Stage \`${stageId}\`: \`${name}\` was loaded again after it changed, and no longer exports a function \`${origin.exportName}\`: export it again, or point the stage at the function that replaced it`,
+      { stageId, errorClass: 'persistent', data: { file: origin.file, exportName: origin.exportName, remedy } },
     );
   }
   rememberOrigin(value, { module: mod, file: origin.file, exportName: origin.exportName });
@@ -150,6 +153,6 @@ function staleError(stageId: string, changed: string, module: string, root: stri
   return new DagbookError(
     'STAGE_CODE_STALE',
     `Stage \`${stageId}\` would run code loaded before \`${partPath(changed, root)}\` changed, and only the notebook can load it again: ${todo}`,
-    { stageId, errorClass: 'persistent', data: { file: changed, module } },
+    { stageId, errorClass: 'persistent', data: { file: changed, module, remedy: todo } },
   );
 }

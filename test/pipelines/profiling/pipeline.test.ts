@@ -118,6 +118,27 @@ describe('profilingPipeline', function () {
     });
   });
 
+  describe('when run with a durable store and no DAGBOOK_STATE_DIR', () => {
+    const saved = process.env.DAGBOOK_STATE_DIR;
+    after(() => {
+      if (saved !== undefined) process.env.DAGBOOK_STATE_DIR = saved;
+    });
+    it("writes the report beside the run's state, in the store's folder", async () => {
+      delete process.env.DAGBOOK_STATE_DIR;
+      const stateDir = tempTables({});
+      const store = await openDurableStore({ stateDir, pipeline: 'profiling' });
+      try {
+        const result = await runPipeline(compilePipeline(profilingPipeline()), { store });
+        assert.equal(result.status, 'SUCCEEDED', result.reason);
+        const report = (await store.getOutput(result.outputHashes.report)) as ReportOutput;
+        assert.equal(report.path, path.join(stateDir, 'profiling', 'reports', 'profiling-report.html'));
+        assert.equal(fs.readFileSync(report.path, 'utf8'), report.html);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('when run from the workbench with DAGBOOK_STATE_DIR set, as the notebook is', () => {
     const saved = process.env.DAGBOOK_STATE_DIR;
     after(() => {
@@ -152,6 +173,20 @@ describe('profilingPipeline', function () {
       assert.match(first, /14 succeeded/);
       assert.match(dagbook(), /all 14 stages are up to date/);
       assert.match(fs.readFileSync(path.join(stateDir, 'profiling', 'reports', 'profiling-report.html'), 'utf8'), /^<!DOCTYPE html>/);
+    });
+
+    it('with `--state-dir` and no DAGBOOK_STATE_DIR, writes the report under the given folder', () => {
+      const stateDir = path.join(tempTables({}), 'state');
+      const root = path.resolve(__dirname, '..', '..', '..');
+      const { DAGBOOK_STATE_DIR: _unset, ...env } = process.env;
+      const out = execFileSync(process.execPath, [path.join(root, 'bin', 'dagbook.js'), 'run', 'pipelines/profiling.yaml', '--state-dir', stateDir], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+      });
+      assert.match(out, /14 succeeded/);
+      assert.match(fs.readFileSync(path.join(stateDir, 'profiling', 'reports', 'profiling-report.html'), 'utf8'), /^<!DOCTYPE html>/);
+      assert.ok(fs.existsSync(path.join(stateDir, 'profiling', 'db.json')), 'the run state is there too');
     });
   });
 });

@@ -134,6 +134,24 @@ describe('currentStageFunction', () => {
     });
   });
 
+  describe('when the stage`s module is loaded again and no longer exports the function', () => {
+    it('is refused with STAGE_CODE_STALE naming the export, with what to do as `remedy`', () => {
+      const answer = require(path.join(dir, 'stages.ts')).answer as StageFn;
+      const { plan } = compilePipeline({ name: 'c', stages: [{ id: 'answer', run: answer }] });
+      rewrite(path.join(dir, 'stages.ts'), 'export const renamed = () => 1;\n');
+      const error = thrown(() => currentStageFunction(plan.stages.answer, answer));
+      assert.equal(
+        error.message,
+        'Stage `answer`: `stages.ts` was loaded again after it changed, and no longer exports a function `answer`: export it again, or point the stage at the function that replaced it',
+      );
+      assert.deepEqual(error.data, {
+        file: path.join(dir, 'stages.ts'),
+        exportName: 'answer',
+        remedy: 'export a function `answer` from `stages.ts` again, or point the stage at the function that replaced it',
+      });
+    });
+  });
+
   describe('when the stage`s module was loaded outside require.cache (as tslab loads it) and its helper changed after', () => {
     it('is found through its parent`s children by its .ts file, then refused with STAGE_CODE_STALE naming the stage, the file and what to do', () => {
       const mod = loadAsTslab(path.join(dir, 'stages.ts'), module);
@@ -151,7 +169,11 @@ describe('currentStageFunction', () => {
       );
       assert.equal(error.stageId, 'answer');
       assert.equal(error.errorClass, 'persistent');
-      assert.deepEqual(error.data, { file: path.join(dir, 'lib/helper.ts'), module: path.join(dir, 'stages.ts') });
+      assert.deepEqual(error.data, {
+        file: path.join(dir, 'lib/helper.ts'),
+        module: path.join(dir, 'stages.ts'),
+        remedy: 'restart the kernel (the notebook loads `lib/helper.ts` again, but not `stages.ts`, which imports it)',
+      });
     });
 
     it('takes the same export from a newer load of the module that is current', () => {

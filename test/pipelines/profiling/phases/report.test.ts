@@ -33,6 +33,16 @@ describe('report phase', () => {
       });
     });
   });
+  describe("when the run tells the stage its pipeline's state folder", () => {
+    it('writes `<ctx.stateDir>/<reportFile>`, before the `stateDir` and `pipeline` params', async () => {
+      const runFolder = path.join(tempTables({}), 'shops');
+      const other = tempTables({});
+      const out = await run({ ...fakeContext({ stateDir: other, pipeline: 'elsewhere' }), stateDir: runFolder }, await smallProfile());
+      assert.equal(out.path, path.join(runFolder, 'reports', 'profiling-report.html'));
+      assert.equal(fs.readFileSync(out.path, 'utf8'), out.html);
+      assert.deepEqual(fs.readdirSync(other), []);
+    });
+  });
   describe('when no state folder is given', () => {
     const saved = process.env.DAGBOOK_STATE_DIR;
     afterEach(() => {

@@ -1,3 +1,4 @@
+import type { StageInputs } from '../definition/types';
 import type { StageDecision } from '../plan/decide';
 import { refreshStageCode } from '../plan/fingerprint';
 import { hashInputFiles } from '../plan/input-files';
@@ -8,9 +9,11 @@ import { decideFromStore } from '../query/stage-decision';
 import type { RunStore } from '../store/run-store';
 
 /**
- * What a stage of a run starts from: the outputs of its upstream stages (by
+ * What the stages of a run start from: the outputs of upstream stages (by
  * hash, and their values once loaded), the stored cache entries, and the
- * decision whether the stage is up to date (restored from cache) or runs.
+ * decision whether a stage is up to date (restored from cache) or runs. One
+ * stage's own inputs (its dependencies' outputs by stage id, the public
+ * `StageInputs` type) are what {@link RunInputs.inputsOf} returns.
  */
 
 /** The run options the cache decision depends on (a subset of `RunOptions`). */
@@ -24,7 +27,7 @@ export interface DecisionOptions {
 }
 
 /** One run's view of stage outputs and cache entries; lives only as long as the run. */
-export class StageInputs {
+export class RunInputs {
   /** Output hash of every stage whose output this run can use (ran, restored, kept or required). */
   readonly outputHashes: Record<string, string> = {};
   private readonly outputs = new Map<string, unknown>();
@@ -105,7 +108,7 @@ export class StageInputs {
   }
 
   /** A stage's inputs: each upstream stage's output by stage id, loaded from the store once. */
-  async inputsOf(stage: PlanStage): Promise<Record<string, unknown>> {
+  async inputsOf(stage: PlanStage): Promise<StageInputs> {
     const inputs: Record<string, unknown> = {};
     for (const dep of stage.deps) {
       if (this.outputs.has(dep)) inputs[dep] = this.outputs.get(dep);

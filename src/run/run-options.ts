@@ -1,0 +1,103 @@
+import type { Clock } from '../clock';
+import type { FailurePolicy } from '../definition/types';
+import { DagbookError } from '../errors';
+import type { EventListener } from '../events/event';
+import { MAX_NAME_LENGTH, SAFE_NAME_PATTERN } from '../limits';
+import type { Plan } from '../plan/plan';
+import type { SelectionOptions } from '../plan/select';
+import type { RandomSource } from '../random';
+import type { RunStore } from '../store/run-store';
+
+/**
+ * The options of a run, and their check at the boundary: the library API
+ * (`runPipeline`, `startRun`, the workbench's `wb.run`) is checked here once,
+ * as the CLI's numbers are by its parsers, so that `maxParallel: -1` is
+ * refused before anything runs instead of blocking every stage. Every problem
+ * is reported together in one `INVALID_OPTION` naming each field and value
+ * (``Expected `maxParallel` to be an integer >= 1, got `-1` ``); the run then
+ * works with the resolved values and trusts them.
+ */
+
+/** Options of `startRun` and `runPipeline`. */
+export interface RunOptions {
+  /** Where records, outputs and caches go. @default a new MemoryStore */
+  readonly store?: RunStore;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Jitter source. @default Math.random */
+  readonly random?: RandomSource;
+  /** Id of a new run (a safe path segment: letters, digits, `.`, `_`, `-`). @default generated from the time */
+  readonly runId?: string;
+  /** Resume this run: completed stages are kept, the rest run (an interrupted stage with its same idempotency key and attempt number). */
+  readonly resume?: string;
+  /** Which stages. @default all */
+  readonly selection?: SelectionOptions;
+  /** Re-run regardless of cache: `true` for every selected stage, or these stage ids. @default false */
+  readonly force?: boolean | readonly string[];
+  /** Restore up-to-date stages from cache. @default true */
+  readonly cache?: boolean;
+  /** Overrides the plan's `maxParallel`: stages running at once, an integer >= 1. */
+  readonly maxParallel?: number;
+  /** Overrides the plan's failure policy. */
+  readonly failurePolicy?: FailurePolicy;
+  /** Cancels the run when aborted. */
+  readonly signal?: AbortSignal;
+  /** Subscribed before the first event. @default [] */
+  readonly listeners?: readonly EventListener[];
+  /** Folder that declared input files are relative to. @default process.cwd() */
+  readonly baseDir?: string;
+}
+
+/** The run's settings once checked, overrides applied over the plan's. */
+export interface ResolvedRunOptions {
+  /** Stages running at once, at most. */
+  readonly maxParallel: number;
+  /** What a stage failure does to the rest of the run. */
+  readonly failurePolicy: FailurePolicy;
+}
+
+const FAILURE_POLICIES: readonly FailurePolicy[] = ['fail-fast', 'keep-going'];
+
+/** One option that was refused. */
+interface Problem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly expected: string;
+}
+
+/**
+ * Checks a run's options and resolves them over the plan's settings.
+ * @throws DagbookError `INVALID_OPTION` naming every refused field and its value
+ */
+export function resolveRunOptions(options: RunOptions, plan: Pick<Plan, 'maxParallel' | 'failurePolicy'>): ResolvedRunOptions {
+  const problems: Problem[] = [];
+  const check = (field: keyof RunOptions, expected: string, ok: (value: unknown) => boolean): void => {
+    const value = options[field];
+    if (value !== undefined && !ok(value)) problems.push({ field, value, expected });
+  };
+  check('maxParallel', 'an integer >= 1', (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1);
+  check('failurePolicy', FAILURE_POLICIES.map((p) => `\`${p}\``).join(' or '), (v) => FAILURE_POLICIES.includes(v as FailurePolicy));
+  check('cache', 'a boolean', (v) => typeof v === 'boolean');
+  check('force', 'a boolean or an array of stage ids', (v) => typeof v === 'boolean' || (Array.isArray(v) && v.every((id) => typeof id === 'string')));
+  const safeName = `letters, digits, '.', '_' or '-' (not starting with '.' or '-', at most ${MAX_NAME_LENGTH})`;
+  const isSafeName = (v: unknown) => typeof v === 'string' && SAFE_NAME_PATTERN.test(v) && v.length <= MAX_NAME_LENGTH;
+  check('runId', safeName, isSafeName);
+  check('resume', safeName, isSafeName);
+  check('baseDir', 'a non-empty string', (v) => typeof v === 'string' && v !== '');
+  if (problems.length > 0) {
+    throw new DagbookError('INVALID_OPTION', problems.map((p) => `Expected \`${p.field}\` to be ${p.expected}, got \`${shown(p.value)}\``).join('; '), {
+      errorClass: 'logic',
+      data: { problems: problems.map(({ field, value }) => ({ field, value: shown(value) })) },
+    });
+  }
+  return {
+    maxParallel: options.maxParallel ?? plan.maxParallel,
+    failurePolicy: options.failurePolicy ?? plan.failurePolicy,
+  };
+}
+
+/** A refused value as the message quotes it. */
+function shown(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
