@@ -3,6 +3,7 @@ import * as nodePath from 'node:path';
 import { errorMessage, planInvalidError, type PlanIssue } from '../errors';
 import { didYouMean } from '../did-you-mean';
 import { graphIssues, type StageEdges } from '../graph/graph-issues';
+import { isRecord } from '../object-kind';
 import { parsePipelineText, readPipelineText } from './pipeline-text';
 import { FN_REFERENCE_PATTERN, isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
 import type { PipelineDefinition, StageDefinition, StageFn } from './types';
@@ -74,17 +75,13 @@ type RawStage = Record<string, unknown>;
 
 /** `[id, stage]` for every stage with a usable id, from the map form or the array form. */
 function stageEntries(data: unknown): [string, RawStage][] {
-  const stages = isObject(data) ? data.stages : undefined;
+  const stages = isRecord(data) ? data.stages : undefined;
   const entries: [string, unknown][] = Array.isArray(stages)
-    ? stages.map((s): [string, unknown] => [isObject(s) && typeof s.id === 'string' ? s.id : '', s])
-    : isObject(stages)
+    ? stages.map((s): [string, unknown] => [isRecord(s) && typeof s.id === 'string' ? s.id : '', s])
+    : isRecord(stages)
       ? Object.entries(stages)
       : [];
-  return entries.filter((e): e is [string, RawStage] => isValidStageId(e[0]) && isObject(e[1]));
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return entries.filter((e): e is [string, RawStage] => isValidStageId(e[0]) && isRecord(e[1]));
 }
 
 /** A stage function and `fn` with its module resolved to an absolute file path (what a worker thread loads). */

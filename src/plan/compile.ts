@@ -4,6 +4,7 @@ import { FN_REFERENCE_PATTERN, isValidStageId, pipelineDefinitionSchema } from '
 import type { BudgetOptions, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from '../canonical-json';
+import { isRecord } from '../object-kind';
 import {
   DEFAULT_CRITICAL_RATIO,
   DEFAULT_FAILURE_POLICY,
@@ -101,18 +102,14 @@ export function planHash(plan: Plan): string {
 
 /** Ids and deps of the stages that have a usable id, read without trusting anything. */
 function readEdges(def: unknown): StageEdges[] {
-  const stages = isObject(def) ? def.stages : undefined;
+  const stages = isRecord(def) ? def.stages : undefined;
   if (!Array.isArray(stages)) return [];
   const edges: StageEdges[] = [];
   for (const stage of stages) {
-    if (!isObject(stage) || !isValidStageId(stage.id)) continue;
+    if (!isRecord(stage) || !isValidStageId(stage.id)) continue;
     edges.push({ id: stage.id, deps: Array.isArray(stage.deps) ? stage.deps : [] });
   }
   return edges;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 /** The object without its undefined properties, so spreading it never overwrites a default with undefined. */
