@@ -260,7 +260,7 @@ export class Workbench {
     const plan = this.compiled().plan;
     if (stageId !== undefined && !(stageId in plan.stages)) throw this.unknownStage(stageId);
     const ids = stageId === undefined ? [...plan.order] : [stageId, ...downstreamOf(planGraph(plan), [stageId])];
-    await this.withStore((store) => store.resetStages(ids));
+    await this.withStore((store) => store.deleteCacheEntries(ids));
     this.display.text(`Reset ${ids.length} stage${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
     return ids;
   }

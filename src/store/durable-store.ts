@@ -177,18 +177,13 @@ export class DurableStore extends StateView implements RunStore {
     await this.commit();
   }
 
-  /** Removes every cache entry of these stages (rewrites the snapshot). */
+  /** Removes every cache entry of these stages, so they run again (rewrites the snapshot). */
   async deleteCacheEntries(stageIds: readonly string[]): Promise<void> {
     this.assertOpen();
     const present = stageIds.filter((id) => this.doc.cache[id] !== undefined);
     if (present.length === 0) return;
     for (const id of present) delete this.doc.cache[id];
     await this.compact();
-  }
-
-  /** Removes the cache entries of these stages, so they run again. */
-  async resetStages(stageIds: readonly string[]): Promise<void> {
-    await this.deleteCacheEntries(stageIds);
   }
 
   /** Persists a breaker (in the log of the latest running run, else in the snapshot). */
