@@ -1,6 +1,6 @@
 /**
- * Run events: the one stream every view subscribes to (notebook display,
- * terminal, event log, status server). Every event has the same envelope:
+ * Run events: the one stream every view subscribes to (the notebook
+ * display, the terminal progress bar, the event log). Every event has the same envelope:
  * an ISO timestamp, the run id, the stage id when it concerns a stage, a type,
  * a level, one human sentence, metadata typed by its type, a correlation id
  * that ties together the events of one stage execution (or of the run, for
