@@ -38,7 +38,7 @@ export type ErrorCode =
   | 'SETUP_FAILED';
 
 /**
- * How an error should be handled (the SMVM error classification):
+ * How an error should be handled:
  * `transient` is retried; `persistent` needs a fix to the input or config;
  * `resource` (budget, memory) is not retried unless configured; `logic` is a
  * bug in the stage and is never retried.

@@ -66,7 +66,8 @@ export type { RunRecord, StageRecord, StageStatus, RunStatus, CacheEntry, Output
 
 // Notebook workbench and display
 export { openWorkbench } from './notebook/workbench';
-export type { Workbench, WorkbenchOptions, WorkbenchRunOptions, WorkbenchRunResult } from './notebook/workbench';
+export type { Workbench, WorkbenchRunOptions, WorkbenchRunResult } from './notebook/workbench';
+export type { WorkbenchOptions } from './notebook/workbench-options';
 export { escapeHtml, renderTable } from './display/html';
 export type { Rendered } from './display/html';
 export { inNotebook, show, newLiveDisplay } from './display/notebook-display';

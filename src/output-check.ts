@@ -2,6 +2,7 @@ import { types } from 'node:util';
 import { isDataFrame, isSeries, dataFrameData, seriesData } from './data-frame';
 import { DagbookError } from './errors';
 import { MAX_OUTPUT_DEPTH } from './limits';
+import { isPlainObject, ownConstructorName } from './object-kind';
 
 /**
  * What a stage output may hold, checked before it is stored: plain objects
@@ -189,13 +190,6 @@ export function notSerializable(path: string, found: string, stageId?: string, e
   );
 }
 
-/** True for objects whose prototype is `Object.prototype` (of any realm) or null. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as object | null;
-  return proto === Object.prototype || proto === null || (Object.getPrototypeOf(proto) === null && hasOwnConstructorNamed(proto, 'Object'));
-}
-
 function isLeaf(value: object): boolean {
   if (types.isDate(value)) return isBuiltin(value, 'Date');
   if (types.isRegExp(value)) return isBuiltin(value, 'RegExp');
@@ -210,17 +204,7 @@ function isLeaf(value: object): boolean {
 function isBuiltin(value: object, name: string): boolean {
   const proto = Object.getPrototypeOf(value) as object | null;
   const intrinsic = (globalThis as Record<string, unknown>)[name] as { prototype?: unknown } | undefined;
-  return proto !== null && (proto === intrinsic?.prototype || hasOwnConstructorNamed(proto, name));
-}
-
-function hasOwnConstructorNamed(proto: object, name: string): boolean {
-  return ownConstructorName(proto) === name;
-}
-
-/** The name of the function in `proto`'s own `constructor` property, if any. */
-function ownConstructorName(proto: object): string | undefined {
-  const ctor = Object.prototype.hasOwnProperty.call(proto, 'constructor') ? (proto as { constructor?: unknown }).constructor : undefined;
-  return typeof ctor === 'function' && ctor.name !== '' ? ctor.name : undefined;
+  return proto !== null && (proto === intrinsic?.prototype || ownConstructorName(proto) === name);
 }
 
 /** The name of the class `value` is a direct instance of, when its prototype names one. */

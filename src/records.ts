@@ -9,8 +9,12 @@ import type { ErrorClass } from './errors';
 /** How much a failed validation rule matters. */
 export type Severity = 'error' | 'warning';
 
-/** States of a stage within a run. */
+/**
+ * States of a stage within a run: RUNNING, SUCCEEDED, FAILED, SKIPPED,
+ * CACHED, BLOCKED or CANCELLED.
+ */
 export type StageStatus =
+  /** Reserved: not produced yet (a stage has no record until it starts or is settled). */
   | 'PENDING'
   | 'RUNNING'
   | 'SUCCEEDED'
@@ -19,9 +23,13 @@ export type StageStatus =
   | 'CACHED'
   | 'BLOCKED'
   | 'CANCELLED'
+  /** Reserved: not produced yet (for stages over items that end with some items failed). */
   | 'PARTIAL';
 
-/** States of a run. */
+/**
+ * States of a run: RUNNING, SUCCEEDED, FAILED or CANCELLED. `PARTIAL` is
+ * reserved: not produced yet.
+ */
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'PARTIAL';
 
 /** The outcome of one validation rule. */

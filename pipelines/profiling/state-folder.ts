@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { defaultStateDir } from '../../src/notebook/workbench';
+import { defaultStateDir } from '../../src/notebook/workbench-state';
 import { PIPELINE_DIR } from './phase-io';
 
 /**

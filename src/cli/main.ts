@@ -8,8 +8,13 @@ import { addPipelineCommands } from './pipeline-commands';
 import { errorMessage } from '../errors';
 
 /**
- * The `dagbook` command line. The only place that writes to stdout/stderr
- * and decides exit codes.
+ * The `dagbook` command line; it decides the exit code (`bin/dagbook.js` sets
+ * it). What it prints reaches stdout and stderr through `out` and `err` here,
+ * the workbench's text sink (`out` again), the terminal progress bar on a TTY
+ * (`terminal-progress.ts`) and, for `dagbook lab`, Jupyter's own output
+ * passed through (`lab.ts`). The one other writer to stdout in the library is
+ * the default text sink of `display/notebook-display.ts`, used by a workbench
+ * opened outside a notebook without a sink.
  */
 
 /** Runs the CLI with `argv` (as in process.argv); resolves with the exit code. */

@@ -3,8 +3,10 @@ import * as nodePath from 'node:path';
 import { errorMessage, planInvalidError, type PlanIssue } from '../errors';
 import { didYouMean } from '../did-you-mean';
 import { graphIssues, type StageEdges } from '../graph/graph-issues';
+import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference, type FnReference } from '../fn-reference';
+import { isRecord } from '../object-kind';
 import { parsePipelineText, readPipelineText } from './pipeline-text';
-import { FN_REFERENCE_PATTERN, isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
+import { isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
 import type { PipelineDefinition, StageDefinition, StageFn } from './types';
 import { planIssuesFromZod } from './zod-issues';
 
@@ -60,8 +62,9 @@ export function loadPipelineText(text: string, options: LoadPipelineTextOptions)
   const entries = stageEntries(data);
   const functions = new Map<string, ResolvedFunction>();
   for (const [id, stage] of entries) {
-    if (typeof stage.fn !== 'string' || !FN_REFERENCE_PATTERN.test(stage.fn)) continue;
-    const resolved = resolveFunction(load, id, stage.fn, baseDir);
+    const reference = typeof stage.fn === 'string' && FN_REFERENCE_PATTERN.test(stage.fn) ? parseFnReference(stage.fn) : undefined;
+    if (!reference) continue;
+    const resolved = resolveFunction(load, id, reference, baseDir);
     if ('run' in resolved) functions.set(id, resolved);
     else issues.push(resolved);
   }
@@ -74,17 +77,13 @@ type RawStage = Record<string, unknown>;
 
 /** `[id, stage]` for every stage with a usable id, from the map form or the array form. */
 function stageEntries(data: unknown): [string, RawStage][] {
-  const stages = isObject(data) ? data.stages : undefined;
+  const stages = isRecord(data) ? data.stages : undefined;
   const entries: [string, unknown][] = Array.isArray(stages)
-    ? stages.map((s): [string, unknown] => [isObject(s) && typeof s.id === 'string' ? s.id : '', s])
-    : isObject(stages)
+    ? stages.map((s): [string, unknown] => [isRecord(s) && typeof s.id === 'string' ? s.id : '', s])
+    : isRecord(stages)
       ? Object.entries(stages)
       : [];
-  return entries.filter((e): e is [string, RawStage] => isValidStageId(e[0]) && isObject(e[1]));
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return entries.filter((e): e is [string, RawStage] => isValidStageId(e[0]) && isRecord(e[1]));
 }
 
 /** A stage function and `fn` with its module resolved to an absolute file path (what a worker thread loads). */
@@ -93,10 +92,8 @@ interface ResolvedFunction {
   readonly fnPath: string;
 }
 
-function resolveFunction(load: NodeRequire, id: string, fn: string, baseDir: string): ResolvedFunction | PlanIssue {
-  const hash = fn.lastIndexOf('#');
-  const moduleName = fn.slice(0, hash);
-  const exportName = fn.slice(hash + 1);
+function resolveFunction(load: NodeRequire, id: string, reference: FnReference, baseDir: string): ResolvedFunction | PlanIssue {
+  const { module: moduleName, exportName } = reference;
   const issue = (message: string): PlanIssue => ({ code: 'PLAN_UNKNOWN_FUNCTION', path: `stages.${id}.fn`, message, stageId: id });
   let modulePath: string;
   try {
@@ -112,7 +109,7 @@ function resolveFunction(load: NodeRequire, id: string, fn: string, baseDir: str
   }
   const exports = (typeof mod === 'object' && mod !== null) || typeof mod === 'function' ? (mod as Record<string, unknown>) : {};
   const value = exports[exportName];
-  if (typeof value === 'function') return { run: value as StageFn, fnPath: `${modulePath}#${exportName}` };
+  if (typeof value === 'function') return { run: value as StageFn, fnPath: formatFnReference({ module: modulePath, exportName }) };
   if (value === undefined) {
     const functionNames = Object.keys(exports).filter((k) => typeof exports[k] === 'function');
     return issue(`Stage \`${id}\`: module \`${moduleName}\` has no export \`${exportName}\`${didYouMean(exportName, functionNames)}`);

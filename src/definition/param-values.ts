@@ -1,4 +1,5 @@
 import { MAX_PARAM_DEPTH, MAX_PARAM_VALUES } from '../limits';
+import { isPlainObject } from '../object-kind';
 
 /**
  * Checks a stage's param value: it must be JSON data (it is hashed and copied
@@ -47,11 +48,6 @@ interface Frame {
 const MAX_REPORTED = 10;
 
 const SCALAR: Measure = { depth: 0, values: 1 };
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function entriesOf(value: object): [string | number, unknown][] {
   if (Array.isArray(value)) return value.map((item, i): [number, unknown] => [i, item]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mapKeySchema, pipelineNameSchema, stageIdProblem, stageIdSchema } from './identifiers';
+import { FN_REFERENCE_PATTERN } from '../fn-reference';
 import { paramValueProblems } from './param-values';
 import type { StageFn, ValidationRule } from './types';
 
@@ -15,8 +16,6 @@ import type { StageFn, ValidationRule } from './types';
 
 export { isValidStageId, STAGE_ID_PATTERN, stageIdSchema } from './identifiers';
 
-/** A file stage's function reference: `module#export`, e.g. `./stages#typing`. */
-export const FN_REFERENCE_PATTERN = /^[^#\s]+#[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 function integerAtLeast(min: number) {
   const expectation = `an integer >= ${min}`;

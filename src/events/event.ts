@@ -1,8 +1,10 @@
 /**
- * Run events: the one stream every view subscribes to (notebook display,
- * terminal, event log, status server). The schema follows the SMVM event
- * schema: timestamp, run id, stage id, type, level, message, metadata and a
- * correlation id.
+ * Run events: the one stream every view subscribes to (the notebook
+ * display, the terminal progress bar, the event log). Every event has the same envelope:
+ * an ISO timestamp, the run id, the stage id when it concerns a stage, a type,
+ * a level, one human sentence, metadata typed by its type, a correlation id
+ * that ties together the events of one stage execution (or of the run, for
+ * run events), and its position in the run's stream.
  */
 
 /** Event levels. */

@@ -3,8 +3,10 @@ import type { PlanRetry } from '../plan/plan';
 import type { RandomSource } from '../random';
 
 /**
- * Exponential backoff with jitter (the SMVM retry formula), as a pure function
- * of the failed attempt number, the resolved retry policy and a random source.
+ * Exponential backoff with jitter, as a pure function of the failed attempt
+ * number, the resolved retry policy and a random source: the delay doubles
+ * with each failed attempt up to a ceiling, and is spread by ± a fraction of
+ * itself so that stages failing together do not retry in lock-step.
  */
 
 /**

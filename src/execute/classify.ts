@@ -3,8 +3,9 @@ import type { StoredError } from '../records';
 import { redactDeep, type Redactor } from './redact';
 
 /**
- * Error classification (the SMVM classes: transient, persistent, resource,
- * logic) and the stored, redacted form of a stage's error.
+ * Error classification (into the four classes of `ErrorClass`: transient,
+ * persistent, resource, logic, which decide whether a failure is retried) and
+ * the stored, redacted form of a stage's error.
  */
 
 /** A stage's own classifier; `undefined` defers to {@link classifyError}'s rules. */

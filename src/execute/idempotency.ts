@@ -2,7 +2,7 @@ import { canonicalJson, sha256 } from '../canonical-json';
 import type { PlanStage } from '../plan/plan';
 
 /**
- * The idempotency key of a stage execution (the SMVM key): hex sha256 of
+ * The idempotency key of a stage execution: hex sha256 of
  * `runId|stageId|canonicalJson(params)`, params with keys sorted recursively
  * and **secret params left out**. Stable across retries and resumes of the
  * same run; used as the job id when attempts are delivered at least once

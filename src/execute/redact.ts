@@ -1,4 +1,5 @@
 import { dataFrameData, isDataFrame, isSeries, rebuildFrame, seriesData } from '../data-frame';
+import { isPlainObject } from '../object-kind';
 
 /**
  * Redaction of secret values from text and data, so that secrets never reach
@@ -36,12 +37,6 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
 /** A redactor that applies each of `redactors` in turn. */
 export function composeRedactors(...redactors: readonly Redactor[]): Redactor {
   return (text) => redactors.reduce((acc, redact) => redact(acc), text);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

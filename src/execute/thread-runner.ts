@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock';
 import type { StageContext, StageInputs } from '../definition/types';
 import { DagbookError, errorMessage, isDagbookError } from '../errors';
+import { parseFnReference } from '../fn-reference';
 import { decodeOutput, encodeOutput } from '../output-codec';
 import { rebuildThreadError, serializeThreadError, type ThreadErrorData } from './thread-error';
 
@@ -140,8 +141,8 @@ export interface StageWorkerData {
 export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
   const { context, clock, graceMs } = options;
   const { stageId, signal } = context;
-  const hash = options.fnPath.lastIndexOf('#');
-  if (hash <= 0) {
+  const reference = parseFnReference(options.fnPath);
+  if (!reference) {
     return Promise.reject(
       new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: expected \`fnPath\` to be \`module#export\`, got \`${options.fnPath}\``, {
         stageId,
@@ -165,8 +166,8 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
     );
   }
   const workerData: StageWorkerData = {
-    modulePath: options.fnPath.slice(0, hash),
-    exportName: options.fnPath.slice(hash + 1),
+    modulePath: reference.module,
+    exportName: reference.exportName,
     runId: context.runId,
     stageId,
     attempt: context.attempt,

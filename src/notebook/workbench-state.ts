@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Clock } from '../clock';
 import type { CacheOptions } from '../store/cache-policy';
 import { openDurableStore, type DurableStore } from '../store/durable-store';
@@ -10,6 +12,7 @@ import { openStateReader, type StateReader } from '../store/state-reader';
  * reads (status, plan, errors, output, table) opens a state reader, which
  * never takes the lock. So nothing is held between cells: another kernel or
  * the CLI can run the pipeline between two cells, and be watched while it does.
+ * {@link defaultStateDir} says where the state folder is when none is given.
  */
 export class WorkbenchState {
   constructor(
@@ -52,5 +55,13 @@ export class WorkbenchState {
     } finally {
       await reader.close();
     }
+  }
+}
+
+/** `state/` beside the nearest package.json above `from`, else `<from>/state`. */
+export function defaultStateDir(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'state');
+    if (path.dirname(dir) === dir) return path.join(path.resolve(from), 'state');
   }
 }

@@ -1,11 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { systemClock, type Clock } from '../clock';
 import type { PipelineDefinition, StageDefinition } from '../definition/types';
 import { loadPipelineFile } from '../definition/load-file';
 import { DagbookError } from '../errors';
-import type { EventListener } from '../events/event';
-import { compilePipeline } from '../plan/compile';
 import { dryRun, type DryRunResult } from '../query/dry-run';
 import { downstreamOf } from '../graph/graph';
 import type { CompiledPipeline } from '../plan/plan';
@@ -13,18 +9,20 @@ import { planGraph, type SelectionOptions } from '../plan/select';
 import { pipelineStatus, type StageStanding } from '../query/status';
 import { stageHistory } from '../query/history';
 import type { RunResult } from '../run/run-pipeline';
-import type { CacheOptions } from '../store/cache-policy';
 import type { DurableStore, GcResult } from '../store/durable-store';
 import type { StateReader } from '../store/state-reader';
-import { WorkbenchState } from './workbench-state';
 import { renderMetricsCard } from '../display/metrics-card';
 import { renderPlanView } from '../display/plan-view';
 import { renderStatusView } from '../display/status-view';
-import { dataTableOf, isDataFrameLike, isSeriesLike, renderDataTable } from '../display/data-table';
 import type { Rendered } from '../display/html';
-import { show, type TextSink } from '../display/notebook-display';
+import { CompiledDefinition } from './workbench-compile';
+import { WorkbenchDisplay } from './workbench-display';
+import { withParams, withStage } from './workbench-edits';
 import { latestFailedStage, stageErrorAnalysis } from './workbench-errors';
+import { resolveWorkbenchOptions, type ResolvedWorkbenchOptions, type WorkbenchOptions } from './workbench-options';
 import { runWithProgress } from './workbench-run';
+import { defaultStateDir, WorkbenchState } from './workbench-state';
+import { showTable } from './workbench-table';
 import { renderUpToDate, summarised } from './workbench-views';
 
 /**
@@ -36,29 +34,14 @@ import { renderUpToDate, summarised } from './workbench-views';
  * others read without it (see `workbench-state.ts`), so a notebook can watch a
  * run another kernel or the CLI is doing, and two kernels (or a kernel and the
  * CLI) can work on one pipeline one after the other.
+ *
+ * The facade only composes its parts: the definition as cells change it
+ * (`workbench-edits.ts`) compiled once per change (`workbench-compile.ts`),
+ * the state's life-cycle (`workbench-state.ts`), where views go
+ * (`workbench-display.ts`), runs with live progress (`workbench-run.ts`),
+ * tables and danfojs (`workbench-table.ts`) and error analysis
+ * (`workbench-errors.ts`).
  */
-
-/** Options of {@link openWorkbench}. */
-export interface WorkbenchOptions {
-  /** State folder. @default `$DAGBOOK_STATE_DIR`, else `state/` in the nearest folder above the working directory holding a package.json */
-  readonly stateDir?: string;
-  /** Folder that declared input files are relative to. @default the pipeline file's folder, else the working directory */
-  readonly baseDir?: string;
-  /** @default systemClock */
-  readonly clock?: Clock;
-  /** Where plain text goes outside a notebook. @default stdout */
-  readonly sink?: TextSink;
-  /** Render nothing (calls still return their data). @default false */
-  readonly quiet?: boolean;
-  /** Minimum interval between live progress updates, ms. @default 100 */
-  readonly refreshMs?: number;
-  /** Outside a notebook, print a line per notable event while running. @default true */
-  readonly eventLines?: boolean;
-  /** Extra subscribers to every run's events (e.g. a terminal progress bar). @default [] */
-  readonly listeners?: readonly EventListener[];
-  /** How much cache history the store keeps. @default { maxEntriesPerStage: 10, maxAgeDays: 90 } */
-  readonly cache?: CacheOptions;
-}
 
 /** Options of {@link Workbench.run}. */
 export interface WorkbenchRunOptions {
@@ -89,56 +72,35 @@ export async function openWorkbench(pipeline: PipelineDefinition | string, optio
   return new Workbench(definition, { ...options, stateDir, baseDir });
 }
 
-/** `state/` beside the nearest package.json above `from`, else `<from>/state`. */
-export function defaultStateDir(from: string): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'state');
-    if (path.dirname(dir) === dir) return path.join(path.resolve(from), 'state');
-  }
-}
-
 /** See the module comment. */
 export class Workbench {
-  private definition: PipelineDefinition;
-  private compiledCache: CompiledPipeline | undefined;
-  private readonly stateDir: string;
-  private readonly baseDir: string;
-  private readonly clock: Clock;
-  private readonly sink: TextSink | undefined;
-  private readonly quiet: boolean;
-  private readonly refreshMs: number;
-  private readonly eventLines: boolean;
-  private readonly listeners: readonly EventListener[];
-  private readonly cache: CacheOptions | undefined;
+  private readonly pipeline: CompiledDefinition;
+  private readonly options: ResolvedWorkbenchOptions;
+  private readonly display: WorkbenchDisplay;
+  private readonly state: WorkbenchState;
 
+  /** @throws PLAN_INVALID when the definition does not compile */
   constructor(definition: PipelineDefinition, options: WorkbenchOptions & { stateDir: string; baseDir: string }) {
-    this.definition = definition;
-    this.stateDir = options.stateDir;
-    this.baseDir = options.baseDir;
-    this.clock = options.clock ?? systemClock;
-    this.sink = options.sink;
-    this.quiet = options.quiet ?? false;
-    this.refreshMs = options.refreshMs ?? 100;
-    this.eventLines = options.eventLines ?? true;
-    this.listeners = options.listeners ?? [];
-    this.cache = options.cache;
-    this.compiled();
+    this.options = resolveWorkbenchOptions(options);
+    this.display = new WorkbenchDisplay(this.options);
+    const { stateDir, clock, cache } = this.options;
+    this.state = new WorkbenchState({ stateDir, pipeline: definition.name, clock, cache, note: (line) => this.display.text(line) });
+    this.pipeline = new CompiledDefinition(definition);
   }
 
   /** The compiled pipeline (recompiled after {@link stage} changes it). @throws PLAN_INVALID */
   compiled(): CompiledPipeline {
-    if (!this.compiledCache) this.compiledCache = compilePipeline(this.definition);
-    return this.compiledCache;
+    return this.pipeline.compiled();
   }
 
   /** Pipeline name. */
   get name(): string {
-    return this.definition.name;
+    return this.pipeline.definition.name;
   }
 
   /** The state folder (the pipeline's state is in `<stateDirectory>/<name>/`). */
   get stateDirectory(): string {
-    return this.stateDir;
+    return this.options.stateDir;
   }
 
   /**
@@ -147,27 +109,16 @@ export class Workbench {
    * @throws PLAN_INVALID when the pipeline no longer compiles (the change is undone)
    */
   stage(definition: StageDefinition<any>): this {
-    const previous = this.definition;
-    const stages = previous.stages.some((s) => s.id === definition.id)
-      ? previous.stages.map((s) => (s.id === definition.id ? definition : s))
-      : [...previous.stages, definition];
-    this.definition = { ...previous, stages };
-    this.compiledCache = undefined;
-    try {
-      this.compiled();
-    } catch (error) {
-      this.definition = previous;
-      this.compiledCache = undefined;
-      throw error;
-    }
+    this.pipeline.change(withStage(this.pipeline.definition, definition));
     return this;
   }
 
   /** Changes params of a stage (merged into its current params). */
   params(stageId: string, params: Readonly<Record<string, unknown>>): this {
-    const stage = this.definition.stages.find((s) => s.id === stageId);
-    if (!stage) throw this.unknownStage(stageId);
-    return this.stage({ ...stage, params: { ...(stage.params ?? {}), ...params } });
+    const next = withParams(this.pipeline.definition, stageId, params);
+    if (!next) throw this.unknownStage(stageId);
+    this.pipeline.change(next);
+    return this;
   }
 
   /**
@@ -202,29 +153,30 @@ export class Workbench {
 
   private async execute(store: DurableStore, selection: SelectionOptions, options: WorkbenchRunOptions & { resume?: string }): Promise<WorkbenchRunResult> {
     const compiled = this.compiled();
+    const { baseDir, clock, quiet, refreshMs, eventLines, listeners } = this.options;
     const { result, live } = await runWithProgress(compiled, store, {
       selection,
       force: options.force,
       maxParallel: options.maxParallel,
       signal: options.signal,
       ...(options.resume ? { resume: options.resume } : {}),
-      baseDir: this.baseDir,
-      clock: this.clock,
-      quiet: this.quiet,
-      refreshMs: this.refreshMs,
-      eventLines: this.eventLines,
-      listeners: this.listeners,
-      text: (line) => this.text(line),
+      baseDir,
+      clock,
+      quiet,
+      refreshMs,
+      eventLines,
+      listeners,
+      text: (line) => this.display.text(line),
     });
     const upToDate = Object.values(result.stages).every((r) => r.status === 'CACHED');
     if (upToDate) {
       // Replace the progress display: a section that was up to date shows one line.
       if (live) live.update(renderUpToDate(result));
-      else this.render(renderUpToDate(result));
+      else this.display.render(renderUpToDate(result));
     } else {
-      this.render(renderMetricsCard(compiled.plan, result));
+      this.display.render(renderMetricsCard(compiled.plan, result));
       for (const record of Object.values(result.stages)) {
-        if (record.status === 'FAILED') this.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, this.clock));
+        if (record.status === 'FAILED') this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock));
       }
     }
     return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`);
@@ -234,8 +186,8 @@ export class Workbench {
   async plan(target?: string | readonly string[], options: { force?: boolean | readonly string[] } = {}): Promise<DryRunResult> {
     const compiled = this.compiled();
     return this.withReader(async (store) => {
-      const dry = await dryRun(compiled, { store, selection: target === undefined ? {} : { target }, force: options.force, baseDir: this.baseDir });
-      this.render(renderPlanView(compiled.plan, dry));
+      const dry = await dryRun(compiled, { store, selection: target === undefined ? {} : { target }, force: options.force, baseDir: this.options.baseDir });
+      this.display.render(renderPlanView(compiled.plan, dry));
       return summarised(dry, `DryRun ${dry.pipeline}: ${dry.toRun} of ${dry.rows.length} stages would run`);
     });
   }
@@ -244,8 +196,8 @@ export class Workbench {
   async status(): Promise<StageStanding[]> {
     const compiled = this.compiled();
     return this.withReader(async (store) => {
-      const rows = await pipelineStatus(compiled, store, this.baseDir);
-      this.render(renderStatusView(compiled.plan, rows, this.clock.now()));
+      const rows = await pipelineStatus(compiled, store, this.options.baseDir);
+      this.display.render(renderStatusView(compiled.plan, rows, this.options.clock.now()));
       return summarised(rows, `Status ${compiled.plan.name}: ${rows.filter((r) => r.stale).length} stale of ${rows.length}`);
     });
   }
@@ -257,13 +209,13 @@ export class Workbench {
       const history = await stageHistory(store, compiled.plan.name, compiled.plan.order);
       const id = stageId ?? latestFailedStage(history, compiled.plan.order);
       if (id === undefined) {
-        this.text('No stage has failed.');
+        this.display.text('No stage has failed.');
         return undefined;
       }
       if (!(id in compiled.plan.stages)) throw this.unknownStage(id);
       const run = history.runOf[id];
-      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.clock);
-      this.render(view);
+      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.options.clock);
+      this.display.render(view);
       return summarised(view, `ErrorAnalysis ${id}`);
     });
   }
@@ -300,21 +252,7 @@ export class Workbench {
       const output = await this.output(stageId);
       value = typeof selectOrOptions === 'function' ? selectOrOptions(output) : output;
     }
-    const kind = isSeriesLike(value) ? 'Series' : isDataFrameLike(value) ? 'DataFrame' : undefined;
-    const table = dataTableOf(value, options.maxRows ?? 20);
-    if (!table) {
-      const what = stageId === undefined ? 'The value given to wb.table' : `The output of \`${stageId}\``;
-      const expected = 'a danfojs DataFrame or Series, an array of records or of arrays';
-      throw new DagbookError('INVALID_OPTION', `${what} is not a table (${expected}): got ${describeValue(value)}`, stageId === undefined ? {} : { stageId });
-    }
-    this.render(renderDataTable(stageId ?? kind ?? 'table', table));
-    // A DataFrame or Series shows its index as a first column.
-    const columns = table.columns.length - (kind ? 1 : 0);
-    if (kind) return summarised(value as object, `${kind} ${table.totalRows} rows x ${columns} columns`);
-    // Records stay records; arrays become records under the column titles shown.
-    const records = (value as unknown[]).map((row) => (Array.isArray(row) ? Object.fromEntries(table.columns.map((c, i) => [c, row[i]])) : row));
-    const dfd = require('danfojs') as { DataFrame: new (data: unknown) => object };
-    return summarised(new dfd.DataFrame(records), `DataFrame ${table.totalRows} rows x ${columns} columns`);
+    return showTable(value, { ...(stageId === undefined ? {} : { stageId }), maxRows: options.maxRows ?? 20, render: (view) => this.display.render(view) });
   }
 
   /** Forgets the cached outputs of a stage and everything downstream of it (every stage when none is named). */
@@ -322,8 +260,8 @@ export class Workbench {
     const plan = this.compiled().plan;
     if (stageId !== undefined && !(stageId in plan.stages)) throw this.unknownStage(stageId);
     const ids = stageId === undefined ? [...plan.order] : [stageId, ...downstreamOf(planGraph(plan), [stageId])];
-    await this.withStore((store) => store.resetStages(ids));
-    this.text(`Reset ${ids.length} stage${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
+    await this.withStore((store) => store.deleteCacheEntries(ids));
+    this.display.text(`Reset ${ids.length} stage${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
     return ids;
   }
 
@@ -335,38 +273,19 @@ export class Workbench {
   async gc(options: { readonly verify?: boolean } = {}): Promise<GcResult> {
     const result = await this.withStore((store) => store.gcArtifacts(options));
     const damaged = result.damaged.length > 0 ? `; removed ${result.damaged.length} damaged output(s): ${result.damaged.join(', ')}` : options.verify ? '; every stored output is whole' : '';
-    this.text(`Removed ${result.removed.length} unreferenced output(s) and ${result.cacheEntriesDropped} old cache entr${result.cacheEntriesDropped === 1 ? 'y' : 'ies'}${damaged}.`);
+    this.display.text(`Removed ${result.removed.length} unreferenced output(s) and ${result.cacheEntriesDropped} old cache entr${result.cacheEntriesDropped === 1 ? 'y' : 'ies'}${damaged}.`);
     return result;
   }
 
   private withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
-    return this.state().write(fn);
+    return this.state.write(fn);
   }
 
   private withReader<T>(fn: (reader: StateReader) => Promise<T>): Promise<T> {
-    return this.state().read(fn);
-  }
-
-  private state(): WorkbenchState {
-    return new WorkbenchState({ stateDir: this.stateDir, pipeline: this.definition.name, clock: this.clock, cache: this.cache, note: (line) => this.text(line) });
-  }
-
-  private render(view: Rendered): void {
-    if (!this.quiet) show(view, this.sink);
-  }
-
-  private text(line: string): void {
-    if (!this.quiet) show({ html: `<pre>${line.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`, text: line }, this.sink);
+    return this.state.read(fn);
   }
 
   private unknownStage(stageId: string): DagbookError {
     return new DagbookError('SELECTION_UNKNOWN_STAGE', `Unknown stage \`${stageId}\`; stages: ${this.compiled().plan.order.join(', ')}`, { stageId });
   }
-}
-
-/** A short description of a value for an error: its type, and its length for an array. */
-function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array of mixed or plain values';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'no prototype'})` : `a ${typeof value}`;
 }

@@ -1,4 +1,5 @@
 import { canonicalJson, sha256 } from '../canonical-json';
+import { parseFnReference } from '../fn-reference';
 import type { PlanStage } from './plan';
 
 /**
@@ -104,7 +105,7 @@ function describeCodePart(what: string, was: string | undefined, now: string | u
   }
   if (kind === 'dep') return `code dependency \`${name}\` ${change}`;
   // `code:fn`: the function's text, or the export a module stage names.
-  if (was !== undefined && now !== undefined && was.includes('#') && now.includes('#')) return `stage function changed (${was} -> ${now})`;
+  if (was !== undefined && now !== undefined && parseFnReference(was) && parseFnReference(now)) return `stage function changed (${was} -> ${now})`;
   return 'code changed';
 }
 

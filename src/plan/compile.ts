@@ -1,9 +1,11 @@
 import * as nodePath from 'node:path';
 import { planInvalidError, type PlanIssue } from '../errors';
-import { FN_REFERENCE_PATTERN, isValidStageId, pipelineDefinitionSchema } from '../definition/schema';
+import { isValidStageId, pipelineDefinitionSchema } from '../definition/schema';
 import type { BudgetOptions, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from '../canonical-json';
+import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference } from '../fn-reference';
+import { isRecord } from '../object-kind';
 import {
   DEFAULT_CRITICAL_RATIO,
   DEFAULT_FAILURE_POLICY,
@@ -80,9 +82,9 @@ export function resolveThreadFn(stage: Pick<StageDefinition, 'id' | 'fn' | 'fnPa
   const ref = stage.fnPath ?? stage.fn;
   if (ref === undefined) return issue('no `fn`');
   const field = stage.fnPath === undefined ? 'fn' : 'fnPath';
-  if (!FN_REFERENCE_PATTERN.test(ref)) return issue(`its \`${field}\` is not \`module#export\`, got \`${JSON.stringify(ref)}\``);
-  const hash = ref.lastIndexOf('#');
-  const modulePath = ref.slice(0, hash);
+  const reference = FN_REFERENCE_PATTERN.test(ref) ? parseFnReference(ref) : undefined;
+  if (!reference) return issue(`its \`${field}\` is not \`module#export\`, got \`${JSON.stringify(ref)}\``);
+  const modulePath = reference.module;
   if (!nodePath.isAbsolute(modulePath)) return issue(`the module of its \`${field}\` is not an absolute path, got \`${JSON.stringify(ref)}\``);
   let file: string;
   try {
@@ -91,7 +93,7 @@ export function resolveThreadFn(stage: Pick<StageDefinition, 'id' | 'fn' | 'fnPa
   } catch {
     return issue(`the module of its \`${field}\` cannot be found, got \`${JSON.stringify(ref)}\``);
   }
-  return `${file}${ref.slice(hash)}`;
+  return formatFnReference({ module: file, exportName: reference.exportName });
 }
 
 /** Hex sha256 of the plan's canonical JSON: equal plans, equal hashes. */
@@ -101,18 +103,14 @@ export function planHash(plan: Plan): string {
 
 /** Ids and deps of the stages that have a usable id, read without trusting anything. */
 function readEdges(def: unknown): StageEdges[] {
-  const stages = isObject(def) ? def.stages : undefined;
+  const stages = isRecord(def) ? def.stages : undefined;
   if (!Array.isArray(stages)) return [];
   const edges: StageEdges[] = [];
   for (const stage of stages) {
-    if (!isObject(stage) || !isValidStageId(stage.id)) continue;
+    if (!isRecord(stage) || !isValidStageId(stage.id)) continue;
     edges.push({ id: stage.id, deps: Array.isArray(stage.deps) ? stage.deps : [] });
   }
   return edges;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 /** The object without its undefined properties, so spreading it never overwrites a default with undefined. */

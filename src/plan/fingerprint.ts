@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { PlanIssue } from '../errors';
 import type { CodeDependency, StageDefinition } from '../definition/types';
 import { canonicalJson, sha256 } from '../canonical-json';
+import { formatFnReference } from '../fn-reference';
 import { contentHash } from './code-identity/file-state';
 import { freeIdentifiers, type Captures } from './code-identity/free-identifiers';
 import { moduleIndex, type FunctionLocator, type ModuleIndex } from './code-identity/function-module';
@@ -86,7 +87,7 @@ export function stageCode(stage: Pick<StageDefinition, 'id' | 'run' | 'codeDeps'
   const issues: PlanIssue[] = [];
   const own = context.locate(stage.run);
   if (own) {
-    fixed['code:fn'] = `${partPath(own.file, context.root)}#${own.exportName}`;
+    fixed['code:fn'] = formatFnReference({ module: partPath(own.file, context.root), exportName: own.exportName });
     modules.push(own.file);
   } else fixed['code:fn'] = fingerprintFunction(stage.run);
 
@@ -112,7 +113,7 @@ export function stageCode(stage: Pick<StageDefinition, 'id' | 'run' | 'codeDeps'
     const located = context.locate(dep);
     covered.push((n) => n === name);
     if (located) {
-      fixed[`code:dep:${name}`] = `${partPath(located.file, context.root)}#${located.exportName}`;
+      fixed[`code:dep:${name}`] = formatFnReference({ module: partPath(located.file, context.root), exportName: located.exportName });
       modules.push(located.file);
       covered.push(importAlias(located.file));
     } else fixed[`code:dep:${name}`] = fingerprintFunction(dep);

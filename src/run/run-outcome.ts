@@ -35,7 +35,8 @@ export function unstartedOutcome(stops: RunStops): UnstartedOutcome {
 /**
  * The run's final status: `CANCELLED` when cancelled; `FAILED` when a stage
  * failed, was blocked or cancelled, or the global budget stopped the run;
- * `PARTIAL` when a stage ended partial; else `SUCCEEDED`.
+ * `PARTIAL` when a stage ended partial (reserved: no stage ends partial yet); else
+ * `SUCCEEDED`.
  */
 export function finalRunStatus(records: Readonly<Record<string, StageRecord>>, stops: RunStops): RunStatus {
   if (stops.cancelReason !== undefined) return 'CANCELLED';

@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import { DagbookError, errorMessage } from '../errors';
 import { writeFileAtomicSync } from './atomic-file';
-import { errnoCode, stateIoError } from './state-io';
+import { readStateText } from './state-io';
 import type { Adapter } from './lowdb';
 
 /**
@@ -23,13 +22,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
    * `STATE_IO` when it cannot be read (e.g. it is a folder).
    */
   async read(): Promise<T | null> {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return null;
-      throw stateIoError('read', this.path, error);
-    }
+    const text = readStateText(this.path);
+    if (text === undefined) return null;
     try {
       return JSON.parse(text) as T;
     } catch (error) {

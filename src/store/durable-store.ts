@@ -2,23 +2,23 @@ import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
-import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
 import type { StorableOutputOptions } from '../output-check';
-import { ArtifactStore } from './artifact-store';
-import { findCacheEntry, latestCacheEntry } from './cache-history';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
 import { collectGarbage, type GarbageReport } from './garbage-collection';
 import { applyStateLine, type StateLine } from './log-record';
 import { planRetention, retireRunFolders, type RetentionOptions, type RetentionPlan } from './retention';
-import { sortRuns, unknownRun } from './run-records';
+import { unknownRun } from './run-records';
 import type { RunStore } from './run-store';
 import { Snapshot } from './snapshot';
+import type { StateDocument } from './state-schema';
+import { StateView } from './state-view';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
 import { assertSafeName, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
-import { readRunEvents, WriteAheadLog } from './write-ahead-log';
-import { keyedDigest, loadOrCreateSecretKey } from './secret-key';
+import { WriteAheadLog } from './write-ahead-log';
+import { loadOrCreateSecretKey } from './secret-key';
 
 /** Options of {@link openDurableStore}. */
 export interface OpenDurableStoreOptions {
@@ -99,18 +99,17 @@ export interface GcResult extends GarbageReport {
  * its run's JSONL log, fdatasynced, changes of one tick sharing one sync), the
  * snapshot (`snapshot.ts`: `db.json`, rewritten when due), the artifacts
  * (`artifact-store.ts`), retention (`retention.ts`), the cache policy
- * (`cache-policy.ts`) and garbage collection (`garbage-collection.ts`). It
+ * (`cache-policy.ts`) and garbage collection (`garbage-collection.ts`); its
+ * reads are the state reader's (`state-view.ts`). It
  * holds the single-writer lock until `close()`. Use {@link openDurableStore}.
  */
-export class DurableStore implements RunStore {
-  private readonly artifacts: ArtifactStore;
+export class DurableStore extends StateView implements RunStore {
   private pendingCommit: Promise<void> | undefined;
   private closed = false;
 
   /** @internal Use {@link openDurableStore}. */
   constructor(
-    /** Paths of this pipeline's state. */
-    readonly paths: StatePaths,
+    paths: StatePaths,
     private readonly snapshot: Snapshot,
     private readonly wal: WriteAheadLog,
     private readonly lock: StateLock,
@@ -120,23 +119,17 @@ export class DurableStore implements RunStore {
     readonly recovered: RecoveryNote | undefined,
     /** Run logs whose torn last line was skipped on open. */
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
-    private readonly secretKey: Uint8Array,
+    secretKey: Uint8Array,
   ) {
-    this.artifacts = new ArtifactStore(paths.artifacts);
+    super(paths, secretKey);
   }
 
-  private get doc() {
+  private get doc(): StateDocument {
     return this.snapshot.doc;
   }
 
-  /** The pipeline's state folder, `<stateDir>/<pipeline>`. */
-  get location(): string {
-    return this.paths.root;
-  }
-
-  /** Keyed hash of a secret value under the key in `secret.key`. */
-  secretDigest(value: string): string {
-    return keyedDigest(this.secretKey, value);
+  protected document(): StateDocument {
+    return this.doc;
   }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */
@@ -158,16 +151,6 @@ export class DurableStore implements RunStore {
     if (this.doc.runs[runId]?.status !== 'RUNNING') this.wal.close(runId);
   }
 
-  /** A run by id. */
-  async getRun(runId: string): Promise<RunRecord | undefined> {
-    return this.doc.runs[runId];
-  }
-
-  /** Every run, oldest first. */
-  async listRuns(): Promise<RunRecord[]> {
-    return sortRuns(Object.values(this.doc.runs));
-  }
-
   /** Checkpoints a stage transition: durable when the promise resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
   async saveStage(runId: string, record: StageRecord): Promise<void> {
     this.assertOpen();
@@ -176,40 +159,10 @@ export class DurableStore implements RunStore {
     await this.commit();
   }
 
-  /** A run's stage records by stage id. */
-  async getStages(runId: string): Promise<Record<string, StageRecord>> {
-    return { ...(this.doc.stages[runId] ?? {}) };
-  }
-
   /** Stores an output under `artifacts/<sha256>`; returns the hash. @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when given) and the path of what cannot be stored. */
   async putOutput(value: unknown, options: StorableOutputOptions = {}): Promise<string> {
     this.assertOpen();
     return this.artifacts.put(value, options);
-  }
-
-  /** Reads an output. @throws DagbookError `OUTPUT_MISSING` naming hash and path; `STATE_CORRUPT` when damaged. */
-  async getOutput(hash: string): Promise<unknown> {
-    return this.artifacts.get(hash);
-  }
-
-  /** Whether an output exists. */
-  async hasOutput(hash: string): Promise<boolean> {
-    return this.artifacts.has(hash);
-  }
-
-  /** Whether an output is stored whole (memoized while its file keeps its size and mtime). */
-  async verifyOutput(hash: string): Promise<OutputCheck> {
-    return this.artifacts.verify(hash);
-  }
-
-  /** A stage's cache entry under a cache key. */
-  async getCacheEntry(stageId: string, cacheKey: string): Promise<CacheEntry | undefined> {
-    return findCacheEntry(this.doc.cache, stageId, cacheKey);
-  }
-
-  /** A stage's latest cache entry. */
-  async latestCacheEntry(stageId: string): Promise<CacheEntry | undefined> {
-    return latestCacheEntry(this.doc.cache, stageId);
   }
 
   /**
@@ -224,23 +177,13 @@ export class DurableStore implements RunStore {
     await this.commit();
   }
 
-  /** Removes every cache entry of these stages (rewrites the snapshot). */
+  /** Removes every cache entry of these stages, so they run again (rewrites the snapshot). */
   async deleteCacheEntries(stageIds: readonly string[]): Promise<void> {
     this.assertOpen();
     const present = stageIds.filter((id) => this.doc.cache[id] !== undefined);
     if (present.length === 0) return;
     for (const id of present) delete this.doc.cache[id];
     await this.compact();
-  }
-
-  /** Removes the cache entries of these stages, so they run again. */
-  async resetStages(stageIds: readonly string[]): Promise<void> {
-    await this.deleteCacheEntries(stageIds);
-  }
-
-  /** Every persisted breaker by key. */
-  async loadBreakers(): Promise<Record<string, BreakerSnapshot>> {
-    return { ...this.doc.breakers };
   }
 
   /** Persists a breaker (in the log of the latest running run, else in the snapshot). */
@@ -254,11 +197,6 @@ export class DurableStore implements RunStore {
   appendEvent(event: PipelineEvent): void {
     this.assertOpen();
     this.wal.appendEvent(event);
-  }
-
-  /** A run's events, in order (a torn last line is skipped). */
-  async readEvents(runId: string): Promise<PipelineEvent[]> {
-    return readRunEvents(this.paths, runId);
   }
 
   /**

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError, errorMessage } from '../errors';
 import { fsyncDirSync } from './atomic-file';
-import { errnoCode, stateIo, stateIoError } from './state-io';
+import { readStateText, stateIo, stateIoError } from './state-io';
 
 /**
  * An append-only JSONL file: one JSON value per line. The file descriptor stays
@@ -140,14 +140,8 @@ export function parseJsonl(text: string, source: string): JsonlContent {
  * @throws DagbookError `STATE_CORRUPT` for an unreadable line other than the last.
  */
 export function readJsonlFile(file: string): JsonlContent {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return { values: [] };
-    throw stateIoError('read', file, error);
-  }
-  return parseJsonl(text, file);
+  const text = readStateText(file);
+  return text === undefined ? { values: [] } : parseJsonl(text, file);
 }
 
 function preview(line: string): string {

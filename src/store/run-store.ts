@@ -68,7 +68,7 @@ export interface RunStore extends RunStoreReader {
   putOutput(value: unknown, options?: StorableOutputOptions): Promise<string>;
   /** Adds a cache entry to its stage's history (replacing one under the same key); it becomes the latest. */
   putCacheEntry(entry: CacheEntry): Promise<void>;
-  /** Removes every cache entry of these stages. */
+  /** Removes every cache entry of these stages, so they run again. */
   deleteCacheEntries(stageIds: readonly string[]): Promise<void>;
   /** Persists a breaker. */
   saveBreaker(key: string, snapshot: BreakerSnapshot): Promise<void>;

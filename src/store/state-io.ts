@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { DagbookError, isDagbookError } from '../errors';
 
 /**
@@ -53,5 +54,18 @@ export function stateIo<T>(operation: StateOperation, file: string, call: () => 
     return call();
   } catch (error) {
     throw stateIoError(operation, file, error);
+  }
+}
+
+/**
+ * A state file's text, or undefined when the file does not exist.
+ * @throws DagbookError `STATE_IO` naming the path when it cannot be read.
+ */
+export function readStateText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw stateIoError('read', file, error);
   }
 }

@@ -23,6 +23,7 @@ const errorClass = z.enum(['transient', 'persistent', 'resource', 'logic']);
 export const stageRecordSchema = z
   .object({
     stageId: z.string(),
+    // PENDING and PARTIAL are reserved (not produced yet); kept so that state holding them still loads.
     status: z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CACHED', 'BLOCKED', 'CANCELLED', 'PARTIAL']),
     attempts: z.number().int().nonnegative(),
     idempotencyKey: z.string(),
@@ -70,6 +71,7 @@ export const runRecordSchema = z
   .object({
     runId: z.string(),
     pipeline: z.string(),
+    // PARTIAL is reserved (not produced yet); kept so that state holding it still loads.
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PARTIAL']),
     stages: z.array(z.string()),
     startedAt: z.number(),

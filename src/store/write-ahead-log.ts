@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
 import type { PipelineEvent } from '../events/event';
 import { JsonlLog } from './event-log';
 import { logHeader, parseLog, type StateLine } from './log-record';
 import { runLogPath, type StatePaths } from './state-paths';
-import { errnoCode, stateIoError } from './state-io';
+import { readStateText } from './state-io';
 
 /**
  * The write-ahead log of a pipeline's state: one JSONL log per run
@@ -82,13 +81,8 @@ export class WriteAheadLog {
  */
 export function readRunEvents(paths: StatePaths, runId: string): PipelineEvent[] {
   const file = runLogPath(paths, runId);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
-    throw stateIoError('read', file, error);
-  }
+  const text = readStateText(file);
+  if (text === undefined) return [];
   const events: PipelineEvent[] = [];
   for (const line of parseLog(text, file).lines) if (line.kind === 'event') events.push(line.event);
   return events;

@@ -297,12 +297,12 @@ describe('DurableStore', () => {
     });
   });
 
-  describe('when stages are reset', () => {
-    it('drops their cache entries durably', async () => {
+  describe('when the cache entries of stages are deleted', () => {
+    it('drops them durably', async () => {
       const s = await open();
       await s.beginRun(runRecord('run-1'));
       await s.putCacheEntry(cacheEntry('a', 'run-1', 'h1'));
-      await s.resetStages(['a']);
+      await s.deleteCacheEntries(['a']);
       assert.deepEqual(readDb().cache, {});
     });
   });

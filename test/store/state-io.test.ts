@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DagbookError, hasErrorCode } from '../../src/errors';
-import { errnoCode, stateIo } from '../../src/store/state-io';
+import { errnoCode, readStateText, stateIo } from '../../src/store/state-io';
+import { tempDir } from './fixtures';
 
 describe('stateIo', () => {
   describe('when the fs call fails with a system error', () => {
@@ -32,6 +34,33 @@ describe('stateIo', () => {
   describe('when it succeeds', () => {
     it('returns the call`s value', () => {
       assert.equal(stateIo('inspect', '.', () => 42), 42);
+    });
+  });
+});
+
+describe('readStateText', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describe('when the file exists', () => {
+    it('is its text', () => {
+      fs.writeFileSync(path.join(dir, 'db.json'), '{"a":1}');
+      assert.equal(readStateText(path.join(dir, 'db.json')), '{"a":1}');
+    });
+  });
+
+  describe('when it does not', () => {
+    it('is undefined', () => {
+      assert.equal(readStateText(path.join(dir, 'db.json')), undefined);
+    });
+  });
+
+  describe('when it cannot be read', () => {
+    it('throws STATE_IO naming the path', () => {
+      assert.throws(() => readStateText(dir), (e: unknown) => hasErrorCode(e, 'STATE_IO') && e.data.path === dir && e.data.errno === 'EISDIR');
     });
   });
 });
