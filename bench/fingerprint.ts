@@ -7,6 +7,7 @@ import { compilePipeline } from '../src/plan/compile';
 import { refreshStageCode } from '../src/plan/fingerprint';
 import type { CompiledPipeline } from '../src/plan/plan';
 import { MemoryStore } from '../src/store/memory-store';
+import { median as medianOf, timeSyncMs } from './harness';
 
 /**
  * `npx tsx bench/fingerprint.ts`: the cost of code identity for 1,000
@@ -19,15 +20,9 @@ import { MemoryStore } from '../src/store/memory-store';
 const STAGES = 1000;
 const REPEATS = 5;
 
+/** Median of the samples, to 0.1 ms. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)] * 10) / 10;
-}
-
-function time(fn: () => unknown): number {
-  const started = performance.now();
-  fn();
-  return performance.now() - started;
+  return Math.round(medianOf(values) * 10) / 10;
 }
 
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
@@ -62,12 +57,12 @@ async function measure(label: string, stages: StageDefinition[], edit?: (i: numb
   const afterEdit: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     let compiled: CompiledPipeline | undefined;
-    compile.push(time(() => (compiled = compilePipeline({ name: 'bench', stages }))));
-    refresh.push(time(() => refreshAll(compiled!)));
+    compile.push(timeSyncMs(() => (compiled = compilePipeline({ name: 'bench', stages }))));
+    refresh.push(timeSyncMs(() => refreshAll(compiled!)));
     dry.push(await timeAsync(() => dryRun(compiled!, { store: new MemoryStore() })));
     if (edit) {
       edit(i);
-      afterEdit.push(time(() => refreshAll(compiled!)));
+      afterEdit.push(timeSyncMs(() => refreshAll(compiled!)));
     }
   }
   const figures = {

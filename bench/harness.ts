@@ -29,6 +29,13 @@ export async function timeMs(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/** Wall time of synchronous `work` in ms (monotonic). */
+export function timeSyncMs(work: () => unknown): number {
+  const started = performance.now();
+  work();
+  return performance.now() - started;
+}
+
 /** Rounds to 3 decimals for printing. */
 export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;

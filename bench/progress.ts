@@ -1,6 +1,7 @@
 import { ProgressModel } from '../src/display/progress-view';
 import { initialProgress, reduceProgress } from '../src/display/progress-state';
 import type { PipelineEvent } from '../src/events/event';
+import { median as medianOf, timeSyncMs } from './harness';
 
 /**
  * `npx tsx bench/progress.ts`: the cost of live progress for a 10,000-stage
@@ -12,15 +13,9 @@ import type { PipelineEvent } from '../src/events/event';
 const STAGES = 10_000;
 const REPEATS = 5;
 
+/** Median of the samples, to 0.1 ms. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)] * 10) / 10;
-}
-
-function time(fn: () => unknown): number {
-  const started = performance.now();
-  fn();
-  return performance.now() - started;
+  return Math.round(medianOf(values) * 10) / 10;
 }
 
 const ids = Array.from({ length: STAGES }, (_, i) => `s${i}`);
@@ -39,14 +34,14 @@ const reducer: number[] = [];
 let settled = 0;
 for (let r = 0; r < REPEATS; r++) {
   model.push(
-    time(() => {
+    timeSyncMs(() => {
       const m = new ProgressModel({ stages: ids, startedAt: 0 });
       for (const e of events) m.apply(e);
       settled = m.state.settled;
     }),
   );
   reducer.push(
-    time(() => {
+    timeSyncMs(() => {
       let state = initialProgress({ stages: ids, startedAt: 0 });
       for (const e of events) state = reduceProgress(state, e);
     }),
