@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../chromium';
@@ -14,10 +15,24 @@ import { failedRecord, profilingDryRun, profilingEvents, profilingPlan, profilin
 /**
  * Renders every notebook view of a profiling-shaped pipeline in headless
  * Chromium: no errors, pictures with a size, tables with their rows, and a
- * screenshot of each view under test-output/screenshots/ to look at.
+ * screenshot of each view to look at, always in `<tmp>/dagbook-screenshots/`.
+ * With `DAGBOOK_UPDATE_SCREENSHOTS=1` each view's screenshot is also written
+ * to docs/images/ (the README shows them); otherwise the run leaves the
+ * working tree alone.
  */
 
-const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
+const SHOTS = path.join(os.tmpdir(), 'dagbook-screenshots');
+const DOC_IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
+const UPDATE_DOC_IMAGES = process.env.DAGBOOK_UPDATE_SCREENSHOTS === '1';
+
+/** The file name in docs/images/ of each view's screenshot. */
+const DOC_IMAGE: Record<string, string> = {
+  plan: 'plan-view.png',
+  status: 'status-view.png',
+  progress: 'progress-view.png',
+  metrics: 'metrics-card.png',
+  error: 'error-analysis.png',
+};
 
 function views(): Record<string, Rendered> {
   const plan = profilingPlan();
@@ -122,7 +137,15 @@ describe('notebook views in a browser', function () {
             .map((n) => n.stage),
         );
         assert.deepEqual(overflows, []);
-        await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+        // The view alone, widened to its content so a wide table is not cut at the scroll edge.
+        const shown = p.locator('.dagbook-view');
+        const overflowPx = await shown.evaluate((v) => v.scrollWidth - v.clientWidth);
+        if (overflowPx > 0) await p.setViewportSize({ width: 1120 + overflowPx, height: 800 });
+        const shot = await shown.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+        if (UPDATE_DOC_IMAGES) {
+          fs.mkdirSync(DOC_IMAGES, { recursive: true });
+          fs.writeFileSync(path.join(DOC_IMAGES, DOC_IMAGE[name]), shot);
+        }
         await p.close();
       });
     });
