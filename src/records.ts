@@ -44,6 +44,14 @@ export interface ValidationResult {
   readonly detail?: string;
 }
 
+/**
+ * How a notebook cell changed a stage's definition after the pipeline was
+ * opened: replaced it with `wb.stage(...)` (`stage`) or changed its params
+ * with `wb.params(...)` (`params`). Such edits live only in the kernel: the
+ * definition cell brings back the original after a restart.
+ */
+export type CellEditKind = 'stage' | 'params';
+
 /** A stage's error, as stored (message and stack already redacted). */
 export interface StoredError {
   /** Stable code, e.g. `STAGE_TIMEOUT`. */
@@ -108,6 +116,8 @@ export interface StageRecord {
   readonly attemptLog: readonly AttemptRecord[];
   /** Last progress report. */
   readonly progress?: { readonly done: number; readonly total: number; readonly message?: string };
+  /** How notebook cells had edited its definition when it ran (or was restored), in the order first made; absent when it ran as the pipeline was opened. */
+  readonly editedInCell?: readonly CellEditKind[];
 }
 
 /** A run's record. */

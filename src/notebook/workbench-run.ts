@@ -7,6 +7,7 @@ import type { CompiledPipeline } from '../plan/plan';
 import type { SelectionOptions } from '../plan/select';
 import { startRun, type RunResult } from '../run/run-pipeline';
 import type { RunStore } from '../store/run-store';
+import type { CellEdits } from './workbench-edits';
 import { renderEventLine } from './workbench-views';
 
 /**
@@ -31,6 +32,8 @@ export interface ProgressRunOptions {
   readonly resume?: string;
   /** Folder that declared input files are relative to. */
   readonly baseDir: string;
+  /** Stages whose definitions notebook cells edited, and how (recorded on their stage records). */
+  readonly editedInCell: CellEdits;
   /** The run's time source, also the progress view's. */
   readonly clock: Clock;
   /** Show no progress at all. */
@@ -88,6 +91,7 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
     selection,
     force: options.force,
     baseDir: options.baseDir,
+    editedInCell: options.editedInCell,
     ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.resume ? { resume: options.resume } : {}),

@@ -17,7 +17,7 @@ import { renderStatusView } from '../display/status-view';
 import type { Rendered } from '../display/html';
 import { CompiledDefinition } from './workbench-compile';
 import { WorkbenchDisplay } from './workbench-display';
-import { withParams, withStage } from './workbench-edits';
+import { withEdit, withParams, withStage, type CellEdits } from './workbench-edits';
 import { latestFailedStage, stageErrorAnalysis } from './workbench-errors';
 import { resolveWorkbenchOptions, type ResolvedWorkbenchOptions, type WorkbenchOptions } from './workbench-options';
 import { runWithProgress } from './workbench-run';
@@ -78,6 +78,8 @@ export class Workbench {
   private readonly options: ResolvedWorkbenchOptions;
   private readonly display: WorkbenchDisplay;
   private readonly state: WorkbenchState;
+  /** The stages cells edited with {@link stage} and {@link params}; every run records them. */
+  private edits: CellEdits = {};
 
   /** @throws PLAN_INVALID when the definition does not compile */
   constructor(definition: PipelineDefinition, options: WorkbenchOptions & { stateDir: string; baseDir: string }) {
@@ -110,6 +112,7 @@ export class Workbench {
    */
   stage(definition: StageDefinition<any>): this {
     this.pipeline.change(withStage(this.pipeline.definition, definition));
+    this.edits = withEdit(this.edits, definition.id, 'stage');
     return this;
   }
 
@@ -118,6 +121,7 @@ export class Workbench {
     const next = withParams(this.pipeline.definition, stageId, params);
     if (!next) throw this.unknownStage(stageId);
     this.pipeline.change(next);
+    this.edits = withEdit(this.edits, stageId, 'params');
     return this;
   }
 
@@ -160,6 +164,7 @@ export class Workbench {
       maxParallel: options.maxParallel,
       signal: options.signal,
       ...(options.resume ? { resume: options.resume } : {}),
+      editedInCell: this.edits,
       baseDir,
       clock,
       quiet,

@@ -6,6 +6,7 @@ import { MAX_NAME_LENGTH, SAFE_NAME_PATTERN } from '../limits';
 import type { Plan } from '../plan/plan';
 import type { SelectionOptions } from '../plan/select';
 import type { RandomSource } from '../random';
+import type { CellEditKind } from '../records';
 import type { RunStore } from '../store/run-store';
 
 /**
@@ -46,6 +47,8 @@ export interface RunOptions {
   readonly listeners?: readonly EventListener[];
   /** Folder that declared input files are relative to. @default process.cwd() */
   readonly baseDir?: string;
+  /** Stages whose definitions notebook cells edited, and how: recorded on their stage records. @default {} */
+  readonly editedInCell?: Readonly<Record<string, readonly CellEditKind[]>>;
 }
 
 /** The run's settings once checked, overrides applied over the plan's. */
@@ -84,6 +87,7 @@ export function resolveRunOptions(options: RunOptions, plan: Pick<Plan, 'maxPara
   check('runId', safeName, isSafeName);
   check('resume', safeName, isSafeName);
   check('baseDir', 'a non-empty string', (v) => typeof v === 'string' && v !== '');
+  check('editedInCell', "an object of stage ids to arrays of 'stage' or 'params'", (v) => isCellEdits(v));
   if (problems.length > 0) {
     throw new DagbookError('INVALID_OPTION', problems.map((p) => `Expected \`${p.field}\` to be ${p.expected}, got \`${shown(p.value)}\``).join('; '), {
       errorClass: 'logic',
@@ -94,6 +98,12 @@ export function resolveRunOptions(options: RunOptions, plan: Pick<Plan, 'maxPara
     maxParallel: options.maxParallel ?? plan.maxParallel,
     failurePolicy: options.failurePolicy ?? plan.failurePolicy,
   };
+}
+
+/** Whether `value` maps stage ids to arrays of edit kinds. */
+function isCellEdits(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((kinds) => Array.isArray(kinds) && kinds.every((k) => k === 'stage' || k === 'params'));
 }
 
 /** A refused value as the message quotes it. */

@@ -192,6 +192,7 @@ class Run {
       checkpoints: this.checkpoints,
       ledger,
       breakers,
+      editedInCell: this.options.editedInCell ?? {},
       onFailed: (id) => this.stageFailed(id),
     };
     try {

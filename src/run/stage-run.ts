@@ -9,7 +9,7 @@ import { currentStageFunction } from '../plan/fingerprint';
 import type { CompiledPipeline } from '../plan/plan';
 import type { RandomSource } from '../random';
 import type { Scheduler } from '../schedule/scheduler';
-import type { StageRecord, StageStatus } from '../records';
+import type { CellEditKind, StageRecord, StageStatus } from '../records';
 import type { RunStore } from '../store/run-store';
 import { interruptedAttempt } from './resume-state';
 import type { RunCheckpoints } from './run-checkpoints';
@@ -48,6 +48,8 @@ export interface StageRunContext {
   readonly ledger: BudgetLedger;
   /** The run's circuit breakers. */
   readonly breakers: BreakerRegistry;
+  /** Stages whose definitions notebook cells edited, and how (recorded on their records). */
+  readonly editedInCell: Readonly<Record<string, readonly CellEditKind[]>>;
   /** Called once a stage's FAILED record is saved, before its downstream is blocked (fail-fast acts here). */
   readonly onFailed: (stageId: string) => void;
 }
@@ -66,9 +68,11 @@ export async function runStage(
 ): Promise<void> {
   const stage = run.compiled.plan.stages[id];
   const decision = await run.inputs.decide(stage, lastStatus);
+  const edits = Object.prototype.hasOwnProperty.call(run.editedInCell, id) ? run.editedInCell[id] : [];
+  const edited = edits.length > 0 ? { editedInCell: [...edits] } : {};
   if (decision.action === 'skip') {
     const outputHash = run.inputs.useCachedOutput(id);
-    await run.checkpoints.settle(id, 'CACHED', decision.reason, { cacheKey: decision.cacheKey, keyParts: decision.parts, outputHash });
+    await run.checkpoints.settle(id, 'CACHED', decision.reason, { cacheKey: decision.cacheKey, keyParts: decision.parts, outputHash, ...edited });
     scheduler.succeeded(id);
     return;
   }
@@ -87,6 +91,7 @@ export async function runStage(
     usage: {},
     validation: [],
     attemptLog: interrupted?.attemptLog ?? [],
+    ...edited,
   };
   await run.checkpoints.checkpoint(record);
 

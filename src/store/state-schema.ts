@@ -63,6 +63,7 @@ export const stageRecordSchema = z
         .passthrough(),
     ),
     progress: z.object({ done: z.number(), total: z.number(), message: z.string().optional() }).passthrough().optional(),
+    editedInCell: z.array(z.enum(['stage', 'params'])).optional(),
   })
   .passthrough();
 

@@ -2,9 +2,6 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadPipelineFile } from '../../src/definition/load-file';
-import { compilePipeline } from '../../src/plan/compile';
-import { runPipeline } from '../../src/run/run-pipeline';
 import { openDurableStore } from '../../src/store/durable-store';
 import { runNotebook, type NotebookReport } from '../../src/notebook/run-notebook';
 
@@ -13,6 +10,7 @@ import { runNotebook, type NotebookReport } from '../../src/notebook/run-noteboo
  * assertions on what their cells rendered.
  */
 const root = path.resolve(__dirname, '..', '..');
+const tutorial = path.join(root, 'notebooks', '01-tutorial.ipynb');
 
 interface Output {
   output_type: string;
@@ -41,6 +39,31 @@ function cellText(notebookPath: string, codeCell: number): string {
     .replace(/\s+/g, ' ');
 }
 
+/** The code cells' sources of a notebook, in order. */
+function codeSources(notebookPath: string): string[] {
+  const nb = JSON.parse(fs.readFileSync(notebookPath, 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
+  return nb.cells.filter((c) => c.cell_type === 'code').map((c) => join(c.source));
+}
+
+/** The number (from 1) of the only code cell of a notebook with `line` among its source lines. */
+function codeCellWith(notebookPath: string, line: string): number {
+  const found = codeSources(notebookPath).flatMap((source, i) => (source.split('\n').includes(line) ? [i + 1] : []));
+  assert.equal(found.length, 1, `code cells with the line ${JSON.stringify(line)}: ${found.join(', ')}`);
+  return found[0];
+}
+
+/** The stages' states of every run of `pipeline` in `stateDir`, oldest first. */
+async function runStatuses(stateDir: string, pipeline: string): Promise<[string, string][][]> {
+  const store = await openDurableStore({ stateDir, pipeline });
+  try {
+    const out: [string, string][][] = [];
+    for (const run of await store.listRuns()) out.push(Object.values(await store.getStages(run.runId)).map((r): [string, string] => [r.stageId, r.status]));
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
 function assertOk(report: NotebookReport): void {
   assert.deepEqual(
     report.failures.map((f) => `cell ${f.cell} (${f.firstLine}): ${f.detail ?? f.error}`),
@@ -58,13 +81,22 @@ describe('workbench notebooks', function () {
 
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  describe('when a newcomer reads the welcome notebook', () => {
+    it('says, in the markdown before the first import, that the first import compiles the library and may take seconds', () => {
+      const nb = JSON.parse(fs.readFileSync(path.join(root, 'notebooks', '00-welcome.ipynb'), 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
+      const firstImport = nb.cells.findIndex((c) => c.cell_type === 'code' && join(c.source).includes("from 'dagbook'"));
+      const before = nb.cells.slice(0, firstImport).filter((c) => c.cell_type === 'markdown').map((c) => join(c.source)).join('\n');
+      assert.match(before, /\*\*The first cell may take a few seconds\*\* \(3 to 10 s; the later ones are quick\)/);
+      assert.match(before, /the first `import … from 'dagbook'` in a kernel compiles the library's TypeScript source/);
+    });
+  });
+
   describe('when the tutorial runs', () => {
     it('shows the failure analysis with its code and next step, a cache hit on re-run, and the changed param in the dry run', async () => {
       const out = path.join(tmp, 'tutorial.ipynb');
-      const report = await runNotebook(path.join(root, 'notebooks', '01-tutorial.ipynb'), { outPath: out, env: { DAGBOOK_STATE_DIR: path.join(tmp, 'state') } });
+      const report = await runNotebook(tutorial, { outPath: out, env: { DAGBOOK_STATE_DIR: path.join(tmp, 'state') } });
       assertOk(report);
-      const cells = report.cells.map((c) => c.firstLine);
-      const cellOf = (firstLine: string) => cells.indexOf(firstLine) + 1;
+      const cellOf = (line: string) => codeCellWith(out, line);
 
       const broken = cellText(out, cellOf('const broken = await wb.run(\'validate\');'));
       assert.match(broken, /FAILED/);
@@ -78,6 +110,61 @@ describe('workbench notebooks', function () {
       const rerun = cellText(out, cellOf("const rerun = await wb.run('summarise');"));
       assert.match(rerun, /validate: SUCCEEDED \(param `max` changed\)/);
       assert.match(rerun, /summarise: CACHED \(up to date\)/);
+    });
+
+    it('says on the first line of every code cell what it needs, and wipes no state unless asked', () => {
+      const sources = codeSources(tutorial);
+      assert.equal(sources[0].split('\n')[0], '// The definition cell: run it first, and again after every kernel restart.');
+      for (const source of sources.slice(1)) assert.match(source.split('\n')[0], /^\/\/ (Optional, needs|Needs) the definition cell \(section 1\)/);
+      assert.deepEqual(
+        sources.filter((source) => source.includes('wb.reset(')),
+        ["// Optional, needs the definition cell (section 1): set startOver to true to forget every stored output and start from scratch.\nconst startOver = false;\nif (startOver) await wb.reset();"],
+      );
+    });
+  });
+
+  describe('when the tutorial ran and a new kernel (as after a restart) runs its definition cell and some sections', () => {
+    it('restores their stages from the cache, and the status says `validate` last ran with a definition edited in a cell', async () => {
+      const stateDir = path.join(tmp, 'state');
+      assertOk(await runNotebook(tutorial, { outPath: path.join(tmp, 'first.ipynb'), env: { DAGBOOK_STATE_DIR: stateDir } }));
+      const runsBefore = (await runStatuses(stateDir, 'tutorial')).length;
+
+      // The new kernel runs the tutorial's own cells: the definition, section 3 (fetch), section 9 (status),
+      // then section 5 (the fix) and section 6 (summarise). The notebook sits beside the fixtures, where 'dagbook' resolves.
+      const sources = codeSources(tutorial);
+      const pick = (line: string) => sources[codeCellWith(tutorial, line) - 1];
+      const cells = [
+        pick('const wb = await openWorkbench(pipeline);'),
+        pick("await wb.run('fetch');"),
+        pick('await wb.status();'),
+        pick('const fixed = await wb.run(\'validate\');'),
+        pick("await wb.run('summarise');"),
+      ];
+      const tutorialJson = JSON.parse(fs.readFileSync(tutorial, 'utf8')) as { metadata: unknown };
+      const folder = fs.mkdtempSync(path.join(__dirname, 'fixtures', 'restart-'));
+      try {
+        const sections = path.join(folder, 'sections.ipynb');
+        fs.writeFileSync(
+          sections,
+          JSON.stringify({
+            cells: cells.map((source, i) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null, id: `cell-${i + 1}` })),
+            metadata: tutorialJson.metadata,
+            nbformat: 4,
+            nbformat_minor: 5,
+          }),
+        );
+        const second = path.join(tmp, 'second.ipynb');
+        assertOk(await runNotebook(sections, { outPath: second, env: { DAGBOOK_STATE_DIR: stateDir } }));
+
+        assert.deepEqual((await runStatuses(stateDir, 'tutorial')).slice(runsBefore), [
+          [['fetch', 'CACHED']],
+          [['fetch', 'CACHED'], ['validate', 'CACHED']],
+          [['fetch', 'CACHED'], ['validate', 'CACHED'], ['summarise', 'CACHED']],
+        ]);
+        assert.match(cellText(second, 3), /stage `?validate`? was last run with a definition edited in a cell; the current one differs/);
+      } finally {
+        fs.rmSync(folder, { recursive: true, force: true });
+      }
     });
   });
 
@@ -115,25 +202,25 @@ describe('workbench notebooks', function () {
     });
   });
 
-  describe('when the dry-run notebook runs over a pipeline with history', () => {
-    it('names the changed param and runs nothing', async () => {
+  describe('when the dry-run notebook runs on a fresh clone (no history)', () => {
+    it('runs the pipeline once in its scratch state, then shows stages up to date before the param change and the changed param after, with no backticks', async () => {
       const stateDir = path.join(tmp, 'state');
-      const pipelineFile = path.join(root, 'pipelines', 'example.yaml');
-      const store = await openDurableStore({ stateDir, pipeline: 'orders' });
-      const first = await runPipeline(compilePipeline(await loadPipelineFile(pipelineFile)), { store, baseDir: path.dirname(pipelineFile) });
-      await store.close();
-      assert.equal(first.status, 'SUCCEEDED');
-      const runsBefore = fs.readdirSync(path.join(stateDir, 'orders', 'runs'));
-
       const out = path.join(tmp, 'dry-run.ipynb');
       assertOk(await runNotebook(path.join(root, 'notebooks', '00-dry-run.ipynb'), { outPath: out, env: { DAGBOOK_STATE_DIR: stateDir } }));
-      assert.match(cellText(out, 2), /0 of 5 stages would run/);
-      const after = cellText(out, 3);
+      const scratch = path.join(stateDir, 'scratch-dry-run');
+      assert.deepEqual(await runStatuses(scratch, 'orders'), [
+        [['load', 'SUCCEEDED'], ['clean', 'SUCCEEDED'], ['by_region', 'SUCCEEDED'], ['by_month', 'SUCCEEDED'], ['report', 'SUCCEEDED']],
+      ]);
+      assert.equal(fs.existsSync(path.join(stateDir, 'orders')), false, "the pipeline's own state is left alone");
+
+      assert.match(cellText(out, codeCellWith(out, 'const before = await wb.plan();')), /0 of 5 stages would run/);
+      const after = cellText(out, codeCellWith(out, 'const after = await wb.plan();'));
       assert.match(after, /clean\s+will run\s+param (`)?minAmount(`)? changed/);
-      const side = cellText(out, 4);
-      assert.match(side, /clean skip: up to date run: param `minAmount` changed/);
-      assert.match(side, /report skip: up to date run: upstream `by_region`, `by_month` will run/);
-      assert.deepEqual(fs.readdirSync(path.join(stateDir, 'orders', 'runs')), runsBefore, 'no run was started');
+      const side = cellText(out, codeCellWith(out, "    'what a run would do',"));
+      assert.match(side, /load skip: up to date skip: up to date/);
+      assert.match(side, /clean skip: up to date run: param minAmount changed/);
+      assert.match(side, /report skip: up to date run: upstream by_region , by_month will run/);
+      assert.doesNotMatch(side, /`/);
     });
   });
 });

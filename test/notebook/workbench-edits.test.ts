@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { PipelineDefinition } from '../../src/definition/types';
-import { withParams, withStage } from '../../src/notebook/workbench-edits';
+import { withEdit, withParams, withStage } from '../../src/notebook/workbench-edits';
 
 const run = () => 1;
 const other = () => 2;
@@ -46,6 +46,17 @@ describe('workbench edits', () => {
     describe('when there is no such stage', () => {
       it('returns undefined', () => {
         assert.equal(withParams(definition, 'nope', { n: 2 }), undefined);
+      });
+    });
+  });
+
+  describe('withEdit', () => {
+    describe('when a stage is edited in several ways, some more than once', () => {
+      it('lists each kind once per stage, in the order first made, leaving the edits given unchanged', () => {
+        const first = withEdit({}, 'b', 'params');
+        const edits = withEdit(withEdit(withEdit(first, 'a', 'stage'), 'b', 'stage'), 'b', 'params');
+        assert.deepEqual(edits, { b: ['params', 'stage'], a: ['stage'] });
+        assert.deepEqual(first, { b: ['params'] });
       });
     });
   });

@@ -121,6 +121,61 @@ describe('Workbench', function () {
     });
   });
 
+  describe('when a stage ran with a definition edited in a cell', () => {
+    it('records the edits on the records of the stages edited, and only on theirs', async () => {
+      wb.stage({ id: 'count', deps: ['fetch'], run: (_c, inputs) => (inputs.fetch as number[]).length * 10 });
+      wb.params('count', { scale: 10 });
+      wb.params('sort', { descending: true });
+      wb.params('sort', { descending: false });
+      const result = await wb.run();
+      assert.deepEqual(
+        Object.values(result.stages).map((r) => [r.stageId, r.status, r.editedInCell]),
+        [
+          ['fetch', 'SUCCEEDED', undefined],
+          ['sort', 'SUCCEEDED', ['params']],
+          ['count', 'SUCCEEDED', ['stage', 'params']],
+          ['table', 'SUCCEEDED', undefined],
+        ],
+      );
+      const again = await wb.run('count');
+      assert.deepEqual(again.stages.count.status, 'CACHED');
+      assert.deepEqual(again.stages.count.editedInCell, ['stage', 'params']);
+    });
+
+    it('says in a new workbench on the original definition (as after a kernel restart) that the current one differs', async () => {
+      wb.params('sort', { descending: true });
+      await wb.run('sort');
+      const reopened = await openWorkbench(pipeline([]), { stateDir, quiet: true });
+      const status = await reopened.status();
+      assert.deepEqual(
+        status.map((s) => [s.stageId, s.stale, s.reason, s.editedInCell]),
+        [
+          ['fetch', false, 'up to date', undefined],
+          ['sort', true, 'param `descending` changed; stage `sort` was last run with a definition edited in a cell; the current one differs (edited with `wb.params`)', ['params']],
+          ['count', false, 'never ran', undefined],
+          ['table', false, 'never ran', undefined],
+        ],
+      );
+    });
+
+    it('says nothing of the edit once a cell makes the same definition again', async () => {
+      wb.params('sort', { descending: true });
+      await wb.run('sort');
+      const reopened = await openWorkbench(pipeline([]), { stateDir, quiet: true });
+      reopened.params('sort', { descending: true });
+      const status = await reopened.status();
+      assert.deepEqual(
+        status.map((s) => [s.stageId, s.reason, s.editedInCell]),
+        [
+          ['fetch', 'up to date', undefined],
+          ['sort', 'up to date', undefined],
+          ['count', 'never ran', undefined],
+          ['table', 'never ran', undefined],
+        ],
+      );
+    });
+  });
+
   describe('when a stage fails', () => {
     it('does not throw, and the error analysis names the code and the next step', async () => {
       wb.stage({ id: 'count', deps: ['fetch'], run: () => { throw new NonRetryableError('column `value` has 2 negative numbers'); } });

@@ -50,6 +50,7 @@ describe('resolveRunOptions', () => {
       assert.equal(refusal({ runId: '../x' }), "Expected `runId` to be letters, digits, '.', '_' or '-' (not starting with '.' or '-', at most 200), got `../x`");
       assert.equal(refusal({ resume: '' }), "Expected `resume` to be letters, digits, '.', '_' or '-' (not starting with '.' or '-', at most 200), got ``");
       assert.equal(refusal({ baseDir: '' }), 'Expected `baseDir` to be a non-empty string, got ``');
+      assert.equal(refusal({ editedInCell: { a: ['code'] } }), 'Expected `editedInCell` to be an object of stage ids to arrays of \'stage\' or \'params\', got `{"a":["code"]}`');
     });
   });
 
