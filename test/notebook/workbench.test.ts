@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { definePipeline } from '../../src/definition/define-pipeline';
 import { NonRetryableError } from '../../src/errors';
 import { openWorkbench, type Workbench } from '../../src/notebook/workbench';
@@ -34,6 +35,16 @@ describe('Workbench', function () {
   });
 
   afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
+  describe('when there is nothing to resume', () => {
+    it('rejects with an error a cell prints as one line with its code', async () => {
+      const error = await wb.resume().then(
+        () => assert.fail('resume() resolved'),
+        (e: unknown) => e,
+      );
+      assert.equal(inspect(error), 'DagbookError [INVALID_OPTION]: `wbtest` has no run to resume');
+    });
+  });
 
   describe('when a run option is out of range', () => {
     it('refuses the run with INVALID_OPTION naming the field and the value, and runs nothing', async () => {
