@@ -47,6 +47,12 @@ export type ErrorClass = 'transient' | 'persistent' | 'resource' | 'logic';
 
 const BRAND = '__dagbookError';
 
+/** Node's hook for `util.inspect` (and so `console.log`, and tslab printing a cell's error). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Longest data line shown by {@link DagbookError.describe}, in characters. */
+const DATA_LINE_CHARS = 160;
+
 /** Options common to every dagbook error. */
 export interface DagbookErrorOptions {
   /** Stage the error concerns, when there is one. */
@@ -75,6 +81,43 @@ export class DagbookError extends Error {
     this.data = options.data ?? {};
     this.errorClass = options.errorClass;
   }
+
+  /** `DagbookError [CODE]: message`: the first line of {@link describe}. */
+  override toString(): string {
+    return `${this.name} [${this.code}]: ${this.message}`;
+  }
+
+  /**
+   * The error as a person reads it where it lands (a notebook cell, a
+   * console): {@link toString}, then the stage, one line of data and the
+   * cause's message when there are — no dump of fields, no stack (the code
+   * says where it comes from).
+   */
+  describe(): string {
+    const lines = [this.toString()];
+    if (this.stageId !== undefined) lines.push(`  stage: ${this.stageId}`);
+    const data = dataLine(this.data);
+    if (data !== undefined) lines.push(`  data: ${data}`);
+    if (this.cause !== undefined) lines.push(`  cause: ${errorMessage(this.cause).split('\n')[0]}`);
+    return lines.join('\n');
+  }
+
+  /** What `util.inspect` shows: {@link describe}. */
+  [INSPECT](): string {
+    return this.describe();
+  }
+}
+
+/** The data as one line of JSON, cut at {@link DATA_LINE_CHARS}; undefined when there is none. */
+function dataLine(data: Readonly<Record<string, unknown>>): string | undefined {
+  if (Object.keys(data).length === 0) return undefined;
+  let json: string;
+  try {
+    json = JSON.stringify(data);
+  } catch {
+    return undefined;
+  }
+  return json.length <= DATA_LINE_CHARS ? json : `${json.slice(0, DATA_LINE_CHARS - 1)}…`;
 }
 
 /** True when `e` is a dagbook error (from any copy of this module). */

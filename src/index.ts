@@ -71,4 +71,5 @@ export type { WorkbenchOptions } from './notebook/workbench-options';
 export { escapeHtml, renderTable } from './display/html';
 export type { Rendered } from './display/html';
 export { inNotebook, show, newLiveDisplay } from './display/notebook-display';
+export { renderHtmlDocument, type HtmlDocumentOptions } from './display/html-document';
 export type { LiveDisplay, TextSink } from './display/notebook-display';

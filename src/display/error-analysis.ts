@@ -3,13 +3,15 @@ import { escapeHtml, renderTable, type Rendered } from './html';
 import { breakerKey, halfOpenAt, nextStep, type ErrorAnalysisInput } from './next-step';
 import { badgeHtml, cardHtml, codeHtml, FONT_MONO, MUTED, richTextHtml, RULE, stateStyle } from './palette';
 import { usageText } from './metrics-card';
+import { orderStack } from './stack-frames';
 
 export { nextStep, type ErrorAnalysisInput, type NextStep } from './next-step';
 
 /**
  * Error analysis of a failed stage: the error code and class, the attempts
- * timeline, the (already redacted) message and stack, the breaker and the
- * budgets, and the next step with the exact call to make.
+ * timeline, the (already redacted) message and stack (the user's own frames
+ * first, see stack-frames.ts), the breaker and the budgets, and the next step
+ * with the exact call to make.
  */
 
 /** Lines of stack shown. */
@@ -62,8 +64,12 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
   const attempts = record.attemptLog.map(attemptLine);
   const breaker = breakerLine(input);
   const budgets = budgetLines(input);
-  const stackLines = error?.stack ? error.stack.split('\n') : [];
+  const stack = error?.stack ? orderStack(error.stack) : undefined;
+  const stackLines = stack ? [...stack.head, ...stack.user, ...stack.library] : [];
   const shownStack = stackLines.slice(0, STACK_LINES);
+  // Said only when dagbook's or Node's frames were moved after the user's.
+  const yoursFirst = stack && stack.user.length > 0 && stack.library.length > 0 ? `; your ${plural(stack.user.length, 'frame')} first` : '';
+  const stackTitle = `stack (${shownStack.length} of ${plural(stackLines.length, 'line')}${yoursFirst})`;
 
   const text = [
     head,
@@ -74,7 +80,7 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
     ...(breaker ? ['', breaker] : []),
     ...(budgets.length ? ['', 'budgets:', ...budgets.map((l) => `  ${l}`)] : []),
     ...(shownStack.length
-      ? ['', `stack (${shownStack.length} of ${plural(stackLines.length, 'line')}):`, ...shownStack.map((l) => `  ${l.trim()}`)]
+      ? ['', `${stackTitle}:`, ...shownStack.map((l) => `  ${l}`)]
       : []),
   ].join('\n');
 
@@ -109,7 +115,7 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
       (breaker ? section('circuit breaker', `<div>${richTextHtml(breaker.replace(/^breaker /, ''))}</div>`) : '') +
       (budgets.length ? section('budgets', budgets.map((l) => `<div>${escapeHtml(l)}</div>`).join('')) : '') +
       (shownStack.length
-        ? `<details style="margin-top:12px"><summary style="cursor:pointer;color:${MUTED};font-size:12px">stack (${shownStack.length} of ${plural(stackLines.length, 'line')})</summary>` +
+        ? `<details style="margin-top:12px"><summary style="cursor:pointer;color:${MUTED};font-size:12px">${escapeHtml(stackTitle)}</summary>` +
           `<pre style="margin:6px 0 0;padding:8px 10px;max-height:260px;overflow:auto;background:#f8fafc;border:1px solid ${RULE};border-radius:4px;font-family:${FONT_MONO};font-size:11.5px;line-height:1.4">${escapeHtml(shownStack.join('\n'))}</pre></details>`
         : ''),
   );

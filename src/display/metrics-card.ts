@@ -2,7 +2,7 @@ import type { Plan } from '../plan/plan';
 import type { RunResult } from '../run/run-pipeline';
 import type { StageMetrics } from '../run/run-metrics';
 import { formatDuration, formatNumber, formatPercent, plural } from './format';
-import { escapeHtml, renderTable, type Rendered } from './html';
+import { escapeHtml, renderTable, type Rendered, type TableCell, type TableColumn } from './html';
 import { badgeHtml, cardHtml, codeHtml, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
 
 /**
@@ -26,24 +26,38 @@ export function retriesText(m: Pick<StageMetrics, 'retries' | 'retryDelaysMs'>):
   return `${plural(m.retries, 'retry', 'retries')}${delays ? `: ${delays}` : ''}`;
 }
 
+/** Shortest time the ratio of stage time to wall time is worth giving for, ms: below it, timer noise is most of the figure. */
+const MEASURABLE_MS = 1;
+
+/** How much ran at once, "×2.4"; "—" when the run or its stages took less than a measurable time. */
+export function parallelismText(wallMs: number, stageTimeMs: number): string {
+  if (wallMs < MEASURABLE_MS || stageTimeMs < MEASURABLE_MS) return '—';
+  return `×${(stageTimeMs / wallMs).toFixed(1)}`;
+}
+
 function usageColor(used: number, limit?: number): string {
   if (limit === undefined) return 'inherit';
   const r = limit > 0 ? used / limit : 1;
   return r >= 1 ? '#b91c1c' : r >= 0.8 ? '#b45309' : 'inherit';
 }
 
-/** The end-of-run card. */
+/** A cell's text. */
+function cellText(cell: string | TableCell): string {
+  return typeof cell === 'string' ? cell : cell.text;
+}
+
+/** The end-of-run card. Usage, items and validation columns are shown only when a stage has some. */
 export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
   const m = result.metrics;
   const planned = new Set(plan.order);
   const ids = [...plan.order.filter((id) => id in result.stages), ...Object.keys(result.stages).filter((id) => !planned.has(id))];
-  const parallelism = m.durationMs > 0 ? m.stageTimeMs / m.durationMs : 1;
+  const parallelism = parallelismText(m.durationMs, m.stageTimeMs);
   const counts = sortStates(Object.keys(m.counts)).map((s) => `${m.counts[s as keyof typeof m.counts]} ${stateStyle(s).label}`);
   const budgetLines: { r: string; used: number; limit?: number }[] = Object.entries(plan.budgets).map(([r, b]) => ({ r, used: m.usage[r] ?? 0, limit: b.limit }));
   for (const [r, used] of Object.entries(m.usage)) if (!(r in plan.budgets)) budgetLines.push({ r, used });
 
   const head = `run \`${result.runId}\` ${stateStyle(result.status).label}${result.reason ? `: ${result.reason}` : ''}`;
-  const times = `wall time ${formatDuration(m.durationMs)}, stage time ${formatDuration(m.stageTimeMs)} (parallelism ×${parallelism.toFixed(1)})`;
+  const times = `wall time ${formatDuration(m.durationMs)}, stage time ${formatDuration(m.stageTimeMs)} (parallelism ${parallelism})`;
   const stages = `stages: ${counts.join(', ')}; cache hits ${m.cacheHits} of ${ids.length}; ${plural(m.retries, 'retry', 'retries')}`;
   const budgets = budgetLines.length === 0 ? '' : `usage: ${budgetLines.map((b) => usageText(b.r, b.used, b.limit)).join(', ')}`;
 
@@ -71,19 +85,23 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
       { text: validation, html: validation ? `<span style="color:#b45309">${escapeHtml(validation)}</span>` : '' },
     ];
   });
+  const columns: TableColumn[] = [
+    { title: 'stage', mono: true },
+    { title: 'status' },
+    { title: 'duration', align: 'right' },
+    { title: 'attempts', align: 'right' },
+    { title: 'retries' },
+    { title: 'usage' },
+    { title: 'items', align: 'right' },
+    { title: 'cache hit' },
+    { title: 'validation', nowrap: false },
+  ];
+  // Usage, items and validation only when a stage has some: most runs have none.
+  const optional = new Set(['usage', 'items', 'validation']);
+  const kept = columns.map((c, i) => !optional.has(c.title) || rows.some((row) => cellText(row[i]) !== ''));
   const grid = renderTable(
-    [
-      { title: 'stage', mono: true },
-      { title: 'status' },
-      { title: 'duration', align: 'right' },
-      { title: 'attempts', align: 'right' },
-      { title: 'retries' },
-      { title: 'usage' },
-      { title: 'items', align: 'right' },
-      { title: 'cache hit' },
-      { title: 'validation', nowrap: false },
-    ],
-    rows,
+    columns.filter((_, i) => kept[i]),
+    rows.map((row) => row.filter((_, i) => kept[i])),
   );
 
   const stat = (label: string, value: string, sub = '') =>
@@ -93,7 +111,7 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
     `<div style="display:flex;align-items:center;gap:10px;margin-bottom:10px">${badgeHtml(result.status)}<span style="font-size:14px">Run ${codeHtml(result.runId)}${result.reason ? ` — ${richTextHtml(result.reason)}` : ''}</span></div>` +
       `<div style="display:flex;gap:22px;flex-wrap:wrap;margin-bottom:6px">` +
       stat('wall time', formatDuration(m.durationMs)) +
-      stat('stage time', formatDuration(m.stageTimeMs), `parallelism ×${parallelism.toFixed(1)}`) +
+      stat('stage time', formatDuration(m.stageTimeMs), `parallelism ${parallelism}`) +
       stat('cache hits', `${m.cacheHits} of ${ids.length}`) +
       stat('retries', String(m.retries)) +
       budgetLines.map((b) => stat(b.r, formatNumber(b.used), b.limit === undefined ? 'no budget' : `of ${formatNumber(b.limit)} (${formatPercent(b.limit > 0 ? b.used / b.limit : 1)})`)).join('') +

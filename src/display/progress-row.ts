@@ -17,7 +17,7 @@ export interface ProgressRow {
   readonly barState: string;
   /** Share done for the bar; undefined when the stage has no bar (not started). */
   readonly ratio?: number;
-  /** `attempt 2/3`, or empty. */
+  /** `attempt 2/3` (`attempt 1` while a stage runs its first), or empty. */
   readonly attempt: string;
   /** Time since the first attempt started (until it ended), or empty. */
   readonly elapsed: string;
@@ -57,14 +57,16 @@ export function progressRow(s: StageSnapshot, snap: ProgressSnapshot): ProgressR
   const ended = snap.runStatus !== undefined;
   const shown: ProgressStatus = ended && !isSettled(s.status) ? (snap.runStatus === 'CANCELLED' ? 'CANCELLED' : 'PENDING') : s.status;
   const hasBar = s.status === 'RUNNING' || isSettled(s.status);
-  const showAttempt = s.attempt > 1 || (s.attempt === 1 && s.maxAttempts !== undefined && s.maxAttempts > 1 && s.status === 'RUNNING');
+  // A stage that was blocked (or cancelled before it started) did no work: an empty bar, not a full one.
+  const didNoWork = (s.status === 'BLOCKED' || s.status === 'CANCELLED') && s.attempt === 0;
+  const showAttempt = s.attempt > 1 || (s.attempt === 1 && s.status === 'RUNNING');
   const elapsedMs = s.startedAt === undefined ? undefined : (s.endedAt ?? snap.at) - s.startedAt;
   const items = s.total !== undefined ? `${s.done ?? 0}/${s.total}` : '';
   return {
     stageId: s.stageId,
     shown,
     barState: s.status === 'FAILED' ? 'FAILED' : s.status === 'RUNNING' ? 'RUNNING' : shown,
-    ...(hasBar ? { ratio: s.fraction } : {}),
+    ...(hasBar ? { ratio: didNoWork ? 0 : s.fraction } : {}),
     attempt: showAttempt ? `attempt ${s.attempt}${s.maxAttempts === undefined ? '' : `/${s.maxAttempts}`}` : '',
     elapsed: elapsedMs === undefined ? '' : formatDuration(elapsedMs),
     note: [items, s.message !== undefined && s.message !== items ? s.message : ''].filter((x) => x !== '').join(' · '),

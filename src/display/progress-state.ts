@@ -1,4 +1,5 @@
 import type { PipelineEvent } from '../events/event';
+import type { StageRecord } from '../records';
 import { formatDuration } from './format';
 
 /**
@@ -64,7 +65,19 @@ export interface ProgressStateOptions {
   readonly maxAttempts?: Readonly<Record<string, number>>;
   /** When the run started, ms since epoch. */
   readonly startedAt: number;
+  /**
+   * Stages a resumed run keeps from before (completed, outputs stored) by id:
+   * they start settled, as their records say, since the run sends no event
+   * for them. @default {}
+   */
+  readonly kept?: Readonly<Record<string, KeptStage>>;
 }
+
+/** What progress shows of a stage a resumed run keeps: its stored record's state and times. */
+export type KeptStage = Pick<StageRecord, 'status' | 'attempts' | 'startedAt' | 'endedAt'>;
+
+/** The note a kept stage's row carries. */
+export const KEPT_NOTE = 'kept from the interrupted run';
 
 const SETTLED: ReadonlySet<ProgressStatus> = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CACHED', 'BLOCKED', 'CANCELLED']);
 
@@ -77,13 +90,30 @@ function fresh(stageId: string, maxAttempts?: number): StageProgress {
   return { stageId, status: 'PENDING', attempt: 0, ...(maxAttempts === undefined ? {} : { maxAttempts }) };
 }
 
-/** Progress before the first event: every stage pending. */
+/** A kept stage's progress: settled as its record says. */
+function keptStage(stageId: string, record: KeptStage, maxAttempts?: number): StageProgress {
+  const status: ProgressStatus = record.status === 'CACHED' ? 'CACHED' : 'SUCCEEDED';
+  return {
+    ...fresh(stageId, maxAttempts),
+    status,
+    attempt: record.attempts,
+    message: KEPT_NOTE,
+    ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
+    ...(record.endedAt === undefined ? {} : { endedAt: record.endedAt }),
+  };
+}
+
+/** Progress before the first event: every stage pending, but those a resumed run keeps, which are settled. */
 export function initialProgress(options: ProgressStateOptions): ProgressState {
+  const stages = options.stages.map((id) => {
+    const kept = options.kept?.[id];
+    return kept === undefined ? fresh(id, options.maxAttempts?.[id]) : keptStage(id, kept, options.maxAttempts?.[id]);
+  });
   return {
     startedAt: options.startedAt,
     lastEventAt: options.startedAt,
-    stages: options.stages.map((id) => fresh(id, options.maxAttempts?.[id])),
-    settled: 0,
+    stages,
+    settled: stages.filter((s) => isSettled(s.status)).length,
   };
 }
 

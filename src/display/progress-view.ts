@@ -2,7 +2,7 @@ import type { PipelineEvent } from '../events/event';
 import { EtaModel, type ProgressSnapshot } from './eta-model';
 import type { Rendered } from './html';
 import { renderProgressHtml } from './progress-html';
-import { initialProgress, ProgressFold, type ProgressState } from './progress-state';
+import { initialProgress, ProgressFold, type KeptStage, type ProgressState } from './progress-state';
 import { renderProgressText } from './progress-text';
 
 /**
@@ -11,7 +11,7 @@ import { renderProgressText } from './progress-text';
  * (eta-model.ts) and renders it (progress-html.ts, progress-text.ts).
  */
 
-export type { ProgressStatus, StageProgress } from './progress-state';
+export type { KeptStage, ProgressStatus, StageProgress } from './progress-state';
 export type { ProgressSnapshot, StageSnapshot } from './eta-model';
 
 /** Options of a {@link ProgressModel}. */
@@ -26,6 +26,8 @@ export interface ProgressModelOptions {
   readonly parallelism?: number;
   /** When the run started, ms since epoch. */
   readonly startedAt: number;
+  /** Stages a resumed run keeps, by id, from their stored records: shown settled from the start. @default {} */
+  readonly kept?: Readonly<Record<string, KeptStage>>;
 }
 
 /** Folds run events into progress, and renders it. */

@@ -8,7 +8,8 @@ import { badgeHtml, cardHtml, FONT_MONO, MUTED, richTextHtml, sortStates, stateS
 /**
  * The status view: where every stage stands — its state in the latest run
  * that had it, when that was, how long it took, its output hash, and whether
- * it is stale and why.
+ * it is stale and why. A stage restored from cache shows how long computing
+ * its output took, not the moment restoring it did.
  */
 
 /** The state a stage is drawn in: stale outputs are amber even though they once succeeded. */
@@ -16,13 +17,29 @@ function drawnState(row: StageStanding): string {
   return row.stale && (row.status === 'SUCCEEDED' || row.status === 'CACHED') ? 'STALE' : row.status;
 }
 
-/** "status of `name`: 13 stages — 9 succeeded, 1 failed, 3 never run; 2 stale". */
+/**
+ * What a run would execute: "5 to run: 2 stale, 3 never ran", or "0 to run".
+ * A stage that never ran is to run as much as a stale one.
+ */
+export function toRunText(rows: readonly StageStanding[]): string {
+  const stale = rows.filter((r) => r.stale).length;
+  const neverRan = rows.filter((r) => r.status === 'NEVER_RUN').length;
+  const why = [...(stale > 0 ? [`${stale} stale`] : []), ...(neverRan > 0 ? [`${neverRan} never ran`] : [])];
+  return `${stale + neverRan} to run${why.length > 0 ? `: ${why.join(', ')}` : ''}`;
+}
+
+/** "status of `name`: 13 stages — 9 succeeded, 1 failed, 3 never run; 5 to run: 2 stale, 3 never ran". */
 export function statusHeadline(plan: Plan, rows: readonly StageStanding[]): string {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
   const parts = sortStates(counts.keys()).map((s) => `${counts.get(s)} ${stateStyle(s).label}`);
-  const stale = rows.filter((r) => r.stale).length;
-  return `status of \`${plan.name}\`: ${plural(rows.length, 'stage')} — ${parts.join(', ')}${stale > 0 ? `; ${stale} stale` : ''}`;
+  return `status of \`${plan.name}\`: ${plural(rows.length, 'stage')} — ${parts.join(', ')}; ${toRunText(rows)}`;
+}
+
+/** How long a stage took: for one restored from cache, how long computing its output took, marked restored ("2.5 s (restored)"). */
+function tookText(row: StageStanding): string {
+  if (row.producedInMs !== undefined) return `${formatDuration(row.producedInMs)} (restored)`;
+  return row.lastDurationMs === undefined ? '—' : formatDuration(row.lastDurationMs);
 }
 
 /** Every stage's standing as a DAG coloured by state and a table. `now` is ms since epoch. */
@@ -56,7 +73,7 @@ export function renderStatusView(plan: Plan, rows: readonly StageStanding[], now
         row.stageId,
         { text: stateText, html: stateHtml },
         { text: lastRun, html: lastRunHtml },
-        row.lastDurationMs === undefined ? '—' : formatDuration(row.lastDurationMs),
+        tookText(row),
         row.outputHash === undefined ? '—' : shortHash(row.outputHash),
         { text: fresh, html: freshHtml },
       ];

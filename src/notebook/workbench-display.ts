@@ -16,6 +16,11 @@ export class WorkbenchDisplay {
     },
   ) {}
 
+  /** True when views are shown (the workbench is not quiet). */
+  get shows(): boolean {
+    return !this.options.quiet;
+  }
+
   /** Shows a view. */
   render(view: Rendered): void {
     if (!this.options.quiet) show(view, this.options.sink);

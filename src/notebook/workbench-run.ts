@@ -5,6 +5,7 @@ import type { EventListener, PipelineEvent } from '../events/event';
 import { dryRun } from '../query/dry-run';
 import type { CompiledPipeline } from '../plan/plan';
 import type { SelectionOptions } from '../plan/select';
+import { loadResumeState } from '../run/resume-state';
 import { startRun, type RunResult } from '../run/run-pipeline';
 import type { RunStore } from '../store/run-store';
 import type { CellEdits } from './workbench-edits';
@@ -62,7 +63,10 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
   const dry = await dryRun(compiled, { store, selection, force: options.force, baseDir: options.baseDir });
   const estimates: Record<string, number> = {};
   for (const row of dry.rows) if (row.estimatedMs !== undefined) estimates[row.stageId] = row.estimatedMs;
-  const model = new ProgressModel({ stages: dry.rows.map((r) => r.stageId), estimatesMs: estimates, startedAt: clock.now() });
+  const stages = dry.rows.map((r) => r.stageId);
+  // A resumed run sends no event for the stages it keeps: they start settled, as stored.
+  const kept = options.resume ? (await loadResumeState(store, options.resume, stages)).kept : {};
+  const model = new ProgressModel({ stages, estimatesMs: estimates, startedAt: clock.now(), kept });
   const live = options.quiet ? undefined : inNotebook() ? newLiveDisplay() : undefined;
   let lastRefresh = -Infinity;
   let dirty = false;

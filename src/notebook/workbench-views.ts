@@ -43,12 +43,15 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * Gives a returned value a one-line summary for the notebook: tslab prints a
- * cell's last value with util.inspect, and the view was already rendered
- * above it. The property is a non-enumerable symbol, so the data (and its
- * JSON) is unchanged. Returns `value` itself.
+ * cell's last value with util.inspect (console.log). When the value's view
+ * was already rendered (`shown`), the summary is empty, so the view is all the
+ * cell shows; otherwise (a quiet workbench) it is `[summary]`. The property is
+ * a non-enumerable symbol, so the data (and its JSON) is unchanged. Returns
+ * `value` itself.
  */
-export function summarised<T extends object>(value: T, summary: string): T {
+export function summarised<T extends object>(value: T, summary: string, shown = false): T {
+  const text = shown ? '' : `[${summary}]`;
   // Configurable, so a value shown twice (a DataFrame passed to wb.table again) can be summarised again.
-  Object.defineProperty(value, INSPECT, { value: () => `[${summary}]`, enumerable: false, configurable: true });
+  Object.defineProperty(value, INSPECT, { value: () => text, enumerable: false, configurable: true });
   return value;
 }

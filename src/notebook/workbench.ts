@@ -13,7 +13,7 @@ import type { DurableStore, GcResult } from '../store/durable-store';
 import type { StateReader } from '../store/state-reader';
 import { renderMetricsCard } from '../display/metrics-card';
 import { renderPlanView } from '../display/plan-view';
-import { renderStatusView } from '../display/status-view';
+import { renderStatusView, toRunText } from '../display/status-view';
 import type { Rendered } from '../display/html';
 import { CompiledDefinition } from './workbench-compile';
 import { WorkbenchDisplay } from './workbench-display';
@@ -184,7 +184,7 @@ export class Workbench {
         if (record.status === 'FAILED') this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock));
       }
     }
-    return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`);
+    return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`, this.display.shows);
   }
 
   /** The dry run: what a run would do and why, drawn as the DAG and a table. Runs nothing. */
@@ -193,7 +193,7 @@ export class Workbench {
     return this.withReader(async (store) => {
       const dry = await dryRun(compiled, { store, selection: target === undefined ? {} : { target }, force: options.force, baseDir: this.options.baseDir });
       this.display.render(renderPlanView(compiled.plan, dry));
-      return summarised(dry, `DryRun ${dry.pipeline}: ${dry.toRun} of ${dry.rows.length} stages would run`);
+      return summarised(dry, `DryRun ${dry.pipeline}: ${dry.toRun} of ${dry.rows.length} stages would run`, this.display.shows);
     });
   }
 
@@ -203,7 +203,7 @@ export class Workbench {
     return this.withReader(async (store) => {
       const rows = await pipelineStatus(compiled, store, this.options.baseDir);
       this.display.render(renderStatusView(compiled.plan, rows, this.options.clock.now()));
-      return summarised(rows, `Status ${compiled.plan.name}: ${rows.filter((r) => r.stale).length} stale of ${rows.length}`);
+      return summarised(rows, `Status ${compiled.plan.name}: ${toRunText(rows)}`, this.display.shows);
     });
   }
 
@@ -221,7 +221,7 @@ export class Workbench {
       const run = history.runOf[id];
       const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.options.clock);
       this.display.render(view);
-      return summarised(view, `ErrorAnalysis ${id}`);
+      return summarised(view, `ErrorAnalysis ${id}`, this.display.shows);
     });
   }
 

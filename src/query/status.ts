@@ -27,8 +27,10 @@ export interface StageStanding {
   readonly lastRunId?: string;
   /** When it ended, ms since epoch. */
   readonly lastEndedAt?: number;
-  /** Its last duration, ms. */
+  /** Its last duration, ms (for a stage restored from cache, the time restoring took). */
   readonly lastDurationMs?: number;
+  /** How long computing its current output took, ms, when its latest run restored it from cache (CACHED). */
+  readonly producedInMs?: number;
   /** sha256 of its current output, when it has one. */
   readonly outputHash?: string;
   /** True when a run would execute it again. */
@@ -60,6 +62,7 @@ export async function pipelineStatus(compiled: CompiledPipeline, store: RunStore
       status: last?.status ?? 'NEVER_RUN',
       ...(last ? { lastRunId: history.runOf[row.stageId].runId, lastEndedAt: last.endedAt, lastDurationMs: last.durationMs } : {}),
       ...(entry ? { outputHash: entry.outputHash } : {}),
+      ...(entry && last?.status === 'CACHED' ? { producedInMs: entry.durationMs } : {}),
       stale: row.action === 'run' && last !== undefined,
       reason: note ? `${row.reason}; ${note}` : row.reason,
       ...(last?.error ? { errorCode: last.error.code } : {}),

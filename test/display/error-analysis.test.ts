@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import { nextStep, renderErrorAnalysis, type ErrorAnalysisInput } from '../../src/display/error-analysis';
 import type { StageRecord, StoredError } from '../../src/records';
 import { planOf } from './small-plan';
@@ -187,6 +188,26 @@ describe('renderErrorAnalysis', () => {
       assert.ok(html.includes('max-height:260px;overflow:auto'));
       assert.ok(html.includes('>await wb.run(&#39;llm&#39;)</pre>'));
       assert.ok(!html.includes('f15 ('));
+    });
+  });
+
+  describe("when a bug in a notebook cell fails under dagbook's frames", () => {
+    it("lists the stack with the user's frames first, the cell's without a line number", () => {
+      const src = path.resolve(__dirname, '../../src');
+      const stack = [
+        'TypeError: x is undefined',
+        `    at ${path.join(src, 'execute/stage-executor.ts')}:88:20`,
+        `    at runAttempt (${path.join(src, 'execute/attempt.ts')}:40:11)`,
+        '    at run (evalmachine.<anonymous>:11:62)',
+      ].join('\n');
+      const text = renderErrorAnalysis(input(failed({ code: 'STAGE_FAILED', errorClass: 'logic', message: 'x is undefined', stack }))).text.split('\n');
+      assert.deepEqual(text.slice(text.indexOf('stack (4 of 4 lines; your 1 frame first):')), [
+        'stack (4 of 4 lines; your 1 frame first):',
+        '  TypeError: x is undefined',
+        '  at run (cell code)',
+        `  at ${path.join(src, 'execute/stage-executor.ts')}:88:20`,
+        `  at runAttempt (${path.join(src, 'execute/attempt.ts')}:40:11)`,
+      ]);
     });
   });
 

@@ -29,6 +29,22 @@ const stages: Record<string, StageRecord> = {
 const result: RunResult = { runId: 'r1', status: 'FAILED', reason: 'stage `load` failed', stages, outputHashes: {}, metrics: runMetrics(stages, 3000, { tokens: 420 }) };
 
 describe('renderMetricsCard', () => {
+  describe('when a tiny run used no budget, reported no items and passed its checks', () => {
+    it('gives no parallelism figure and leaves out the usage, items and validation columns', () => {
+      const tiny = planOf('tiny', [['a', []]]);
+      const a: StageRecord = { ...base, stageId: 'a', status: 'SUCCEEDED', attempts: 1, durationMs: 0.4 };
+      const run: RunResult = { runId: 'r2', status: 'SUCCEEDED', stages: { a }, outputHashes: {}, metrics: runMetrics({ a }, 0.9, {}) };
+      const text = renderMetricsCard(tiny, run).text.split('\n');
+      assert.equal(text[1], 'wall time 1 ms, stage time 0 ms (parallelism —)');
+      assert.deepEqual(text.slice(4), [
+        'stage  status     duration  attempts  retries  cache hit',
+        '-----  ---------  --------  --------  -------  ---------',
+        'a      succeeded      0 ms         1           no',
+      ]);
+    });
+  });
+
+
   describe('when a run retried, hit the cache and failed', () => {
     it('renders the figures and an aligned table as text', () => {
       assert.equal(

@@ -4,7 +4,7 @@ import { EtaModel } from '../../src/display/eta-model';
 import { initialProgress, reduceProgress } from '../../src/display/progress-state';
 import { renderProgressHtml } from '../../src/display/progress-html';
 import type { PipelineEvent } from '../../src/events/event';
-import { endEvents, firstEvents, laterEvents, STAGES } from './progress-events';
+import { endEvents, ev, firstEvents, laterEvents, STAGES } from './progress-events';
 
 function htmlAt(events: readonly PipelineEvent[], now: number): string {
   const state = events.reduce(reduceProgress, initialProgress({ stages: STAGES, maxAttempts: { c: 3 }, startedAt: 0 }));
@@ -35,6 +35,19 @@ describe('renderProgressHtml', () => {
       const html = htmlAt([...firstEvents(), ...laterEvents(), ...endEvents()], 9000);
       assert.ok(html.includes('width:75.0%;height:100%;background:#dc2626'));
       assert.ok(html.includes('<b style="color:#1f2937;font-weight:600">failed</b>'));
+    });
+  });
+});
+
+describe('renderProgressHtml of a blocked stage', () => {
+  describe('when an upstream failure blocked a stage before it started', () => {
+    it('draws its bar empty at 0%, not full', () => {
+      const blocked = ev('STEP_SKIPPED', 4600, 'd', { reason: 'upstream `c` failed', status: 'BLOCKED' });
+      const html = htmlAt([...firstEvents(), ...laterEvents(), ...endEvents().slice(0, 1), blocked], 4600);
+      const row = /<tr>(?:(?!<tr>).)*>d<\/td>(?:(?!<\/tr>).)*<\/tr>/s.exec(html)?.[0] ?? '';
+      assert.ok(row.includes('width:0.0%'), row);
+      assert.ok(row.includes('>0%</span>'), row);
+      assert.ok(!row.includes('width:100.0%'), row);
     });
   });
 });

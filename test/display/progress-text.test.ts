@@ -30,10 +30,11 @@ describe('renderProgressText', () => {
       );
     });
 
-    it('says ETA — while a stage has no estimate, and shows retry notes', () => {
+    it('says ETA — while a stage has no estimate, shows retry notes and the attempt a running stage is on', () => {
       const lines = textAt(firstEvents(), 1100).split('\n');
       assert.equal(lines[0], '1 of 4 stages settled · 31% · elapsed 1.1 s · ETA —');
-      assert.equal(lines[7], 'c      retrying                                1.0 s  retry in 500 ms after STAGE_FAILED');
+      assert.equal(lines[6], 'b      running   [###-------] 25%   attempt 1    1.0 s  1/4');
+      assert.equal(lines[7], 'c      retrying                                  1.0 s  retry in 500 ms after STAGE_FAILED');
     });
   });
 

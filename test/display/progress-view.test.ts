@@ -1,4 +1,13 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ManualClock } from '../../src/clock';
+import { NonRetryableError } from '../../src/errors';
+import { compilePipeline } from '../../src/plan/compile';
+import { loadResumeState } from '../../src/run/resume-state';
+import { runPipeline } from '../../src/run/run-pipeline';
+import { openDurableStore } from '../../src/store/durable-store';
 import { ProgressModel } from '../../src/display/progress-view';
 import { endEvents, firstEvents, laterEvents, STAGES } from './progress-events';
 
@@ -32,6 +41,53 @@ describe('ProgressModel', () => {
       assert.equal(view.text.split('\n')[0], '3 of 4 stages settled · 75% · elapsed 4.6 s · failed');
       assert.ok(view.html.includes('width:75.0%'));
       assert.ok(view.html.includes('>failed</b>'));
+    });
+  });
+});
+
+describe('ProgressModel of a resumed run', () => {
+  describe('when a run that failed at its third stage is resumed from the durable store', () => {
+    it('shows the two kept stages settled from the start, and the counts add up to the four stages', async () => {
+      const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dagbook-progress-resume-'));
+      let failC = true;
+      const compiled = compilePipeline({
+        name: 'resumed',
+        stages: [
+          { id: 'a', run: () => 1 },
+          { id: 'b', deps: ['a'], run: (_c, i) => (i.a as number) + 1 },
+          { id: 'c', deps: ['b'], retry: { maxAttempts: 1 }, run: (_c, i) => {
+            if (failC) throw new NonRetryableError('c is not ready');
+            return (i.b as number) + 1;
+          } },
+          { id: 'd', deps: ['c'], run: (_c, i) => (i.c as number) + 1 },
+        ],
+      });
+      const clock = new ManualClock(1_000);
+      const store = await openDurableStore({ stateDir, pipeline: 'resumed', clock });
+      try {
+        const first = await runPipeline(compiled, { store, clock, runId: 'run-1' });
+        assert.equal(first.status, 'FAILED');
+        failC = false;
+        const kept = (await loadResumeState(store, 'run-1', ['a', 'b', 'c', 'd'])).kept;
+        const m = new ProgressModel({ stages: ['a', 'b', 'c', 'd'], startedAt: clock.now(), kept });
+        assert.equal(m.view(clock.now()).text.split('\n')[0], '2 of 4 stages settled · 50% · elapsed 0 ms · ETA —');
+        const resumed = await runPipeline(compiled, { store, clock, resume: 'run-1', listeners: [(e) => m.apply(e)] });
+        assert.equal(resumed.status, 'SUCCEEDED');
+        const view = m.view(clock.now());
+        assert.equal(view.text.split('\n')[0], '4 of 4 stages settled · 100% · elapsed 0 ms · done');
+        assert.deepEqual(
+          m.state.stages.map((s) => [s.stageId, s.status, s.message ?? '']),
+          [
+            ['a', 'SUCCEEDED', 'kept from the interrupted run'],
+            ['b', 'SUCCEEDED', 'kept from the interrupted run'],
+            ['c', 'SUCCEEDED', ''],
+            ['d', 'SUCCEEDED', ''],
+          ],
+        );
+      } finally {
+        await store.close();
+        await fs.rm(stateDir, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -9,6 +9,7 @@ describe('WorkbenchDisplay', () => {
       display.render({ html: '<b>card</b>', text: 'card' });
       display.text('a < b & c');
       assert.deepEqual(lines, ['card', 'a < b & c']);
+      assert.equal(display.shows, true);
     });
   });
 
@@ -19,6 +20,7 @@ describe('WorkbenchDisplay', () => {
       display.render({ html: '<b>card</b>', text: 'card' });
       display.text('line');
       assert.deepEqual(lines, []);
+      assert.equal(display.shows, false);
     });
   });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { definePipeline } from '../../src/definition/define-pipeline';
 import { NonRetryableError } from '../../src/errors';
 import { openWorkbench, type Workbench } from '../../src/notebook/workbench';
@@ -34,6 +35,49 @@ describe('Workbench', function () {
   });
 
   afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
+  describe('when a call returns the data of a view it has shown', () => {
+    it('prints nothing more for it (tslab inspects a cell\'s last value): the view is all there is', async () => {
+      const status = await wb.status();
+      const dry = await wb.plan();
+      const run = await wb.run();
+      assert.deepEqual([inspect(status), inspect(dry), inspect(run)], ['', '', '']);
+      assert.equal(lines[0].split('\n')[0], 'status of `wbtest`: 4 stages — 4 never run; 4 to run: 4 never ran');
+    });
+  });
+
+  describe('when the latest run restored every stage from cache', () => {
+    it('gives each stage\'s status the time computing its output took, from the run that did', async () => {
+      const first = await wb.run();
+      await wb.run();
+      const rows = await wb.status();
+      assert.deepEqual(
+        rows.map((r) => [r.stageId, r.status, r.producedInMs]),
+        rows.map((r) => [r.stageId, 'CACHED', first.stages[r.stageId].durationMs]),
+      );
+    });
+  });
+
+  describe('when the workbench is quiet', () => {
+    it('sums up what its calls return in one line each, never-run stages counted among those to run', async () => {
+      const quiet = await openWorkbench(pipeline(calls), { stateDir, quiet: true });
+      assert.equal(inspect(await quiet.status()), '[Status wbtest: 4 to run: 4 never ran]');
+      assert.equal(inspect(await quiet.plan()), '[DryRun wbtest: 4 of 4 stages would run]');
+      const run = await quiet.run();
+      assert.equal(inspect(run), `[RunResult ${run.runId}: SUCCEEDED]`);
+      assert.equal(inspect(await quiet.status()), '[Status wbtest: 0 to run]');
+    });
+  });
+
+  describe('when there is nothing to resume', () => {
+    it('rejects with an error a cell prints as one line with its code', async () => {
+      const error = await wb.resume().then(
+        () => assert.fail('resume() resolved'),
+        (e: unknown) => e,
+      );
+      assert.equal(inspect(error), 'DagbookError [INVALID_OPTION]: `wbtest` has no run to resume');
+    });
+  });
 
   describe('when a run option is out of range', () => {
     it('refuses the run with INVALID_OPTION naming the field and the value, and runs nothing', async () => {
