@@ -120,7 +120,8 @@ export class EtaModel {
       ...(state.runStatus === undefined ? {} : { runStatus: state.runStatus }),
       percent: Math.round(ratio * 1000) / 10,
       settled: state.settled,
-      elapsedMs: Math.max(0, (state.endedAt ?? now) - state.startedAt),
+      // Once the run completed, its own measure: the figure the metrics card shows as wall time.
+      elapsedMs: state.durationMs ?? Math.max(0, (state.endedAt ?? now) - state.startedAt),
       etaMs: eta === null ? null : Math.round(eta / Math.max(1, Math.min(this.parallelism, open))),
       stages,
     };

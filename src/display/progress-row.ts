@@ -60,7 +60,8 @@ export function progressRow(s: StageSnapshot, snap: ProgressSnapshot): ProgressR
   // A stage that was blocked (or cancelled before it started) did no work: an empty bar, not a full one.
   const didNoWork = (s.status === 'BLOCKED' || s.status === 'CANCELLED') && s.attempt === 0;
   const showAttempt = s.attempt > 1 || (s.attempt === 1 && s.status === 'RUNNING');
-  const elapsedMs = s.startedAt === undefined ? undefined : (s.endedAt ?? snap.at) - s.startedAt;
+  // An ended stage shows the duration the run measured (its record's, the metrics card's); a running one its time so far.
+  const elapsedMs = s.durationMs ?? (s.startedAt === undefined ? undefined : (s.endedAt ?? snap.at) - s.startedAt);
   const items = s.total !== undefined ? `${s.done ?? 0}/${s.total}` : '';
   return {
     stageId: s.stageId,

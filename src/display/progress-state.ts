@@ -39,6 +39,8 @@ export interface StageProgress {
   readonly attemptStartedAt?: number;
   /** End, ms since epoch. */
   readonly endedAt?: number;
+  /** The stage's duration as the run measured it (the figure its record keeps), once it ended; ms. */
+  readonly durationMs?: number;
 }
 
 /** Progress of a whole run. */
@@ -51,6 +53,8 @@ export interface ProgressState {
   readonly runStatus?: string;
   /** When PIPELINE_COMPLETE arrived, ms since epoch. */
   readonly endedAt?: number;
+  /** The run's duration as the run measured it (the metrics card's wall time), once it completed; ms. */
+  readonly durationMs?: number;
   /** Every stage, in the order given, then stages the run reported that were not given. */
   readonly stages: readonly StageProgress[];
   /** Stages settled (succeeded, failed, skipped, cached, blocked, cancelled). */
@@ -74,7 +78,7 @@ export interface ProgressStateOptions {
 }
 
 /** What progress shows of a stage a resumed run keeps: its stored record's state and times. */
-export type KeptStage = Pick<StageRecord, 'status' | 'attempts' | 'startedAt' | 'endedAt'>;
+export type KeptStage = Pick<StageRecord, 'status' | 'attempts' | 'startedAt' | 'endedAt' | 'durationMs'>;
 
 /** The note a kept stage's row carries. */
 export const KEPT_NOTE = 'kept from the interrupted run';
@@ -100,6 +104,7 @@ function keptStage(stageId: string, record: KeptStage, maxAttempts?: number): St
     message: KEPT_NOTE,
     ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
     ...(record.endedAt === undefined ? {} : { endedAt: record.endedAt }),
+    ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }),
   };
 }
 
@@ -143,6 +148,7 @@ function nextStage(stage: StageProgress, event: PipelineEvent, at: number): Stag
       break;
     case 'STEP_SUCCESS':
       s.attempt = event.metadata.attempt;
+      if (event.metadata.stageDurationMs !== undefined) s.durationMs = event.metadata.stageDurationMs;
       if (s.total !== undefined) s.done = s.total;
       s.message = undefined;
       settle('SUCCEEDED');
@@ -150,6 +156,7 @@ function nextStage(stage: StageProgress, event: PipelineEvent, at: number): Stag
     case 'STEP_FAILURE':
       s.attempt = event.metadata.attempt;
       s.message = event.metadata.code;
+      if (event.metadata.final && event.metadata.stageDurationMs !== undefined) s.durationMs = event.metadata.stageDurationMs;
       if (event.metadata.final) settle('FAILED');
       else s.status = 'RETRYING';
       break;
@@ -190,7 +197,9 @@ interface Step {
 function foldEvent(run: RunFields, event: PipelineEvent, locate: (stageId: string) => Located): Step {
   const at = Date.parse(event.timestamp);
   const timed = Number.isFinite(at) ? { ...run, lastEventAt: at } : run;
-  if (event.type === 'PIPELINE_COMPLETE') return { run: { ...timed, runStatus: event.metadata.status, endedAt: at } };
+  if (event.type === 'PIPELINE_COMPLETE') {
+    return { run: { ...timed, runStatus: event.metadata.status, endedAt: at, durationMs: event.metadata.durationMs } };
+  }
   if (event.type === 'CANCELLED' && event.stageId === undefined) return { run: { ...timed, runStatus: 'CANCELLED' } };
   if (event.stageId === undefined) return { run: timed };
   // A stage the run reports but the caller did not list: show it too.

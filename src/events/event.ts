@@ -15,8 +15,10 @@ export interface EventMetadataByType {
   RUN_START: { stages: string[]; maxParallel: number; resumedFrom?: string };
   STEP_START: { attempt: number; idempotencyKey: string };
   STEP_PROGRESS: { done: number; total: number };
-  STEP_SUCCESS: { attempt: number; durationMs: number; outputHash?: string; usage: Record<string, number> };
-  STEP_FAILURE: { attempt: number; durationMs: number; code: string; errorClass: string; final: boolean };
+  /** `durationMs`: the attempt's; `stageDurationMs`: the whole stage's, the figure its record keeps. */
+  STEP_SUCCESS: { attempt: number; durationMs: number; stageDurationMs?: number; outputHash?: string; usage: Record<string, number> };
+  /** `stageDurationMs` on a final failure: the whole stage's, the figure its record keeps. */
+  STEP_FAILURE: { attempt: number; durationMs: number; stageDurationMs?: number; code: string; errorClass: string; final: boolean };
   STEP_RETRY: { attempt: number; nextAttempt: number; delayMs: number; code: string };
   STEP_SKIPPED: { reason: string; status: 'SKIPPED' | 'CACHED' | 'BLOCKED' };
   RESOURCE_USAGE: { resource: string; amount: number; stageUsed: number; stageLimit?: number; globalUsed: number; globalLimit?: number };

@@ -136,6 +136,8 @@ interface Ending {
   readonly error?: StoredError;
   readonly validation?: ValidationResult[];
   readonly halfOpenAt?: number;
+  /** The stage's duration when an event already reported it (so the record and the event give one figure). @default now - start */
+  readonly durationMs?: number;
 }
 
 /**
@@ -177,7 +179,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
     attemptLog: timeline.records,
     usage: budget.stageUsage(stage.id),
     validation: ending.validation ?? [],
-    durationMs: clock.monotonic() - started,
+    durationMs: ending.durationMs ?? clock.monotonic() - started,
     startedAt,
     endedAt: clock.now(),
     retryDelaysMs,
@@ -187,16 +189,19 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
 
   /** A final failure after the attempt returned (validation, storing): not retried. */
   const failedAfter = (attempt: AttemptRecord, error: unknown, errorClass: ErrorClass, message: string, validation?: ValidationResult[]): StageOutcome => {
+    const stageDurationMs = clock.monotonic() - started;
     emit('STEP_FAILURE', {
       level: 'ERROR',
       message: redact(message),
-      metadata: { attempt: attempt.attempt, durationMs: attempt.durationMs, code: storedErrorCode(error), errorClass, final: true },
+      metadata: { attempt: attempt.attempt, durationMs: attempt.durationMs, stageDurationMs, code: storedErrorCode(error), errorClass, final: true },
     });
-    return finish('FAILED', { error: toStoredError(error, errorClass, redact), validation });
+    return finish('FAILED', { error: toStoredError(error, errorClass, redact), validation, durationMs: stageDurationMs });
   };
 
   // The policies report each failed attempt (or refused one) here.
   let lastFailure: RetryFailure | undefined;
+  // The stage's duration as the final failure's event gave it: the outcome keeps the same figure.
+  let finalFailureMs: number | undefined;
   const onFailure = (failure: RetryFailure): void => {
     const { attempt, error } = failure;
     const code = storedErrorCode(error);
@@ -208,16 +213,25 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       const text = code === 'CIRCUIT_OPEN'
         ? `Stage \`${stage.id}\` was not started: ${errorMessage(error).charAt(0).toLowerCase()}${errorMessage(error).slice(1)}`
         : errorMessage(error);
-      emit('STEP_FAILURE', { level: 'ERROR', message: redact(text), metadata: { attempt, durationMs: 0, code, errorClass, final: true } });
+      finalFailureMs = clock.monotonic() - started;
+      emit('STEP_FAILURE', { level: 'ERROR', message: redact(text), metadata: { attempt, durationMs: 0, stageDurationMs: finalFailureMs, code, errorClass, final: true } });
       return;
     }
     lastFailure = failure;
     const retry = failure.delayMs !== undefined;
     const record = timeline.end('failed', { code, delayMs: failure.delayMs });
+    if (!retry) finalFailureMs = clock.monotonic() - started;
     emit('STEP_FAILURE', {
       level: retry ? 'WARN' : 'ERROR',
       message: redact(`Stage \`${stage.id}\` attempt ${attempt} of ${lastAttempt} failed (${failure.errorClass}): ${errorMessage(error)}`),
-      metadata: { attempt, durationMs: record?.durationMs ?? 0, code, errorClass: failure.errorClass, final: !retry },
+      metadata: {
+        attempt,
+        durationMs: record?.durationMs ?? 0,
+        ...(retry ? {} : { stageDurationMs: finalFailureMs }),
+        code,
+        errorClass: failure.errorClass,
+        final: !retry,
+      },
     });
     if (failure.delayMs === undefined) return;
     retryDelaysMs.push(failure.delayMs);
@@ -290,7 +304,8 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
     const reported = lastFailure as RetryFailure | undefined;
     const errorClass = reported !== undefined && reported.error === error ? reported.errorClass : classify(error);
     const due = hasErrorCode(error, 'CIRCUIT_OPEN') ? error.data.halfOpenAtMs : undefined;
-    return finish('FAILED', { error: toStoredError(error, errorClass, redact), halfOpenAt: typeof due === 'number' ? due : undefined });
+    const reportedMs = reported !== undefined && reported.error === error ? finalFailureMs : undefined;
+    return finish('FAILED', { error: toStoredError(error, errorClass, redact), halfOpenAt: typeof due === 'number' ? due : undefined, durationMs: reportedMs });
   }
 
   // The attempt's value, step by step: validation, redaction, storing, committing.
@@ -319,7 +334,13 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   await options.commitSuccess?.(outcome);
   emit('STEP_SUCCESS', {
     message: `Stage \`${stage.id}\` succeeded on attempt ${attempt.attempt} in ${attempt.durationMs} ms`,
-    metadata: { attempt: attempt.attempt, durationMs: attempt.durationMs, ...(outputHash === undefined ? {} : { outputHash }), usage: outcome.usage },
+    metadata: {
+      attempt: attempt.attempt,
+      durationMs: attempt.durationMs,
+      stageDurationMs: outcome.durationMs,
+      ...(outputHash === undefined ? {} : { outputHash }),
+      usage: outcome.usage,
+    },
   });
   return outcome;
 }

@@ -8,6 +8,8 @@ import { compilePipeline } from '../../src/plan/compile';
 import { loadResumeState } from '../../src/run/resume-state';
 import { runPipeline } from '../../src/run/run-pipeline';
 import { openDurableStore } from '../../src/store/durable-store';
+import { MemoryStore } from '../../src/store/memory-store';
+import type { StageRecord } from '../../src/records';
 import { ProgressModel } from '../../src/display/progress-view';
 import { endEvents, firstEvents, laterEvents, STAGES } from './progress-events';
 
@@ -88,6 +90,53 @@ describe('ProgressModel of a resumed run', () => {
         await store.close();
         await fs.rm(stateDir, { recursive: true, force: true });
       }
+    });
+  });
+});
+
+describe('ProgressModel and the metrics of the same run', () => {
+  describe('when writing checkpoints takes time of its own', () => {
+    it('shows each ended stage and the run with the durations the run measured: the figures of its records and metrics card', async () => {
+      const clock = new ManualClock(1_000);
+      // Each checkpoint and run update costs time, as an fsync does: event timestamps then drift from the run's own measures.
+      class SlowStore extends MemoryStore {
+        override async saveStage(runId: string, record: StageRecord): Promise<void> {
+          await clock.advance(7);
+          return super.saveStage(runId, record);
+        }
+        override async updateRun(runId: string, patch: Parameters<MemoryStore['updateRun']>[1]): Promise<void> {
+          await clock.advance(5);
+          return super.updateRun(runId, patch);
+        }
+      }
+      const compiled = compilePipeline({
+        name: 'timed',
+        stages: [
+          { id: 'a', run: async () => { await clock.advance(40); return 1; } },
+          { id: 'b', deps: ['a'], run: async () => { await clock.advance(60); return 2; } },
+        ],
+      });
+      const m = new ProgressModel({ stages: ['a', 'b'], startedAt: clock.now() });
+      const result = await runPipeline(compiled, { store: new SlowStore(), clock, listeners: [(e) => m.apply(e)] });
+      assert.equal(result.status, 'SUCCEEDED');
+      const snap = m.snapshot(clock.now() + 1_000);
+      assert.equal(snap.elapsedMs, result.metrics.durationMs);
+      assert.deepEqual(
+        snap.stages.map((s) => [s.stageId, s.durationMs]),
+        [
+          ['a', result.stages.a.durationMs],
+          ['b', result.stages.b.durationMs],
+        ],
+      );
+      assert.deepEqual(
+        ['a', 'b'].map((id) => [id, result.metrics.stages[id].durationMs]),
+        [
+          ['a', result.stages.a.durationMs],
+          ['b', result.stages.b.durationMs],
+        ],
+      );
+      // And the drift is real: the events' own timestamps would have given other figures.
+      assert.notEqual(snap.stages[0].endedAt! - snap.stages[0].startedAt!, result.stages.a.durationMs);
     });
   });
 });

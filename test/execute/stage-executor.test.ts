@@ -110,7 +110,8 @@ describe('executeStage', () => {
           { attempt: 2, nextAttempt: 3, delayMs: 2000, code: 'STAGE_FAILED' },
         ],
       );
-      assert.deepEqual(h.events.at(-1)?.metadata, { attempt: 3, durationMs: 0, usage: {} });
+      // The stage's whole duration (its record's figure) includes the two backoff waits.
+      assert.deepEqual(h.events.at(-1)?.metadata, { attempt: 3, durationMs: 0, stageDurationMs: 3000, usage: {} });
       assert.deepEqual(outcome.attemptLog, [
         { attempt: 1, startedAt: T0, durationMs: 0, outcome: 'failed', code: 'STAGE_FAILED', delayMs: 1000 },
         { attempt: 2, startedAt: T0 + 1000, durationMs: 0, outcome: 'failed', code: 'STAGE_FAILED', delayMs: 2000 },
@@ -296,7 +297,7 @@ describe('executeStage', () => {
       );
       assert.deepEqual(
         h.events.map((e) => [e.type, e.metadata]),
-        [['STEP_FAILURE', { attempt: 1, durationMs: 0, code: 'BUDGET_EXHAUSTED', errorClass: 'resource', final: true }]],
+        [['STEP_FAILURE', { attempt: 1, durationMs: 0, stageDurationMs: 0, code: 'BUDGET_EXHAUSTED', errorClass: 'resource', final: true }]],
       );
     });
   });
@@ -586,7 +587,7 @@ describe('executeStage', () => {
       assert.equal(outcome.outputHash, 'hash-1');
       assert.deepEqual(h.events.map((e) => [e.type, e.metadata]), [
         ['STEP_START', { attempt: 1, idempotencyKey: outcome.idempotencyKey }],
-        ['STEP_SUCCESS', { attempt: 1, durationMs: 0, outputHash: 'hash-1', usage: {} }],
+        ['STEP_SUCCESS', { attempt: 1, durationMs: 0, stageDurationMs: 0, outputHash: 'hash-1', usage: {} }],
       ]);
     });
 
@@ -627,7 +628,7 @@ describe('executeStage', () => {
         'STEP_FAILURE',
         'ERROR',
         'Stage `ingest_data` output could not be stored: Output at `at` cannot be stored',
-        { attempt: 1, durationMs: 0, code: 'INVALID_OPTION', errorClass: 'persistent', final: true },
+        { attempt: 1, durationMs: 0, stageDurationMs: 0, code: 'INVALID_OPTION', errorClass: 'persistent', final: true },
       ]);
     });
   });
