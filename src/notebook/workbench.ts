@@ -176,7 +176,7 @@ export class Workbench {
     } else {
       this.display.render(renderMetricsCard(compiled.plan, result));
       for (const record of Object.values(result.stages)) {
-        if (record.status === 'FAILED') this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock));
+        if (record.status === 'FAILED') this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock, this.options.nextStepTarget));
       }
     }
     return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`);
@@ -214,7 +214,7 @@ export class Workbench {
       }
       if (!(id in compiled.plan.stages)) throw this.unknownStage(id);
       const run = history.runOf[id];
-      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.options.clock);
+      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.options.clock, this.options.nextStepTarget);
       this.display.render(view);
       return summarised(view, `ErrorAnalysis ${id}`);
     });
