@@ -2,7 +2,9 @@
 
 Runs every code cell of a notebook in a fresh kernel started in the
 notebook's folder, writes the executed notebook, and reports each failing
-cell with its number, the first line of its source and the error text.
+cell as JupyterLab shows it: its position among all cells (from 1, markdown
+cells counted) and its execution count `[n]`, with the first line of its
+source and the error text.
 
 It copes with two quirks of the tslab kernel:
   * an error is reported only as text on the stderr stream: the execute
@@ -87,17 +89,16 @@ class Runner:
 
     def run(self):
         cells = []
-        code_number = 0
         with self.client.setup_kernel():
             for index, cell in enumerate(self.nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                code_number += 1
-                cells.append(self._run_cell(index, code_number, cell))
+                if cell.cell_type == "code":
+                    cells.append(self._run_cell(index, cell))
         return cells
 
-    def _run_cell(self, index, number, cell):
+    def _run_cell(self, index, cell):
         started = time.monotonic()
+        # The position JupyterLab shows (its cells are numbered from 1, markdown included).
+        number = index + 1
         result = {"cell": number, "index": index, "firstLine": first_line(cell.source)}
         for _ in range(ABORT_RETRIES + 1):
             self.replies.pop(index, None)
@@ -129,8 +130,22 @@ class Runner:
             break
         else:
             result.update(status="aborted", error=f"the kernel aborted cell {number} {ABORT_RETRIES + 1} times")
+        # tslab sends no execute_input, so nbclient never sets the prompt number: take it from the reply,
+        # and write it into the cell so the executed notebook shows the same `[n]` as the report.
+        count = cell.get("execution_count")
+        if not isinstance(count, int):
+            count = (self.replies.get(index) or {}).get("content", {}).get("execution_count")
+        if isinstance(count, int):
+            cell["execution_count"] = count
+        result["executionCount"] = count if isinstance(count, int) else None
         result["durationMs"] = round((time.monotonic() - started) * 1000, 1)
         return result
+
+
+def cell_label(cell):
+    """`cell 3 [2]`: the cell's position and, when it has one, its execution count."""
+    count = cell.get("executionCount")
+    return f"cell {cell['cell']}" + ("" if count is None else f" [{count}]")
 
 
 def main(argv):
@@ -170,7 +185,7 @@ def main(argv):
             json.dump(report, f, indent=2)
     for failure in failures:
         print(
-            f"{args.notebook}: cell {failure['cell']} (`{failure['firstLine']}`) failed: {failure['error']}",
+            f"{args.notebook}: {cell_label(failure)} (`{failure['firstLine']}`) failed: {failure['error']}",
             file=sys.stderr,
         )
     print(f"{args.notebook}: {len(cells) - len(failures)} of {len(cells)} cells ok", file=sys.stderr)

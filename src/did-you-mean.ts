@@ -1,17 +1,29 @@
 /**
  * Suggestions for misspelt names ("did you mean `typing`?"), by edit distance.
+ * The distance is the optimal string alignment one (restricted
+ * Damerau–Levenshtein): swapping two neighbouring letters, the commonest typo
+ * in a short name (`laod` for `load`), counts as one edit, not two. Written
+ * here rather than taken from a package: it is a dozen lines over two rows.
  */
 
-/** Levenshtein distance between two strings: insertions, deletions and substitutions. */
+/**
+ * Optimal string alignment distance between two strings: insertions,
+ * deletions, substitutions and transpositions of two adjacent characters,
+ * each one edit (no substring is edited twice).
+ */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+      let best = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2] + 1);
+      current.push(best);
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[b.length];

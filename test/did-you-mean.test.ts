@@ -8,6 +8,21 @@ describe('editDistance', () => {
     assert.equal(editDistance('', 'abc'), 3);
     assert.equal(editDistance('same', 'same'), 0);
   });
+
+  describe('when two neighbouring letters are swapped', () => {
+    it('counts the swap as one edit', () => {
+      assert.equal(editDistance('laod', 'load'), 1);
+      assert.equal(editDistance('ab', 'ba'), 1);
+      assert.equal(editDistance('statsitics', 'statistics'), 1);
+    });
+  });
+
+  describe('when a swapped pair is edited again', () => {
+    it('counts each edit (optimal string alignment, not full Damerau)', () => {
+      assert.equal(editDistance('ca', 'abc'), 3);
+      assert.equal(editDistance('abcd', 'badc'), 2);
+    });
+  });
 });
 
 describe('closestMatch', () => {
@@ -17,6 +32,13 @@ describe('closestMatch', () => {
     it('returns the closest one', () => {
       assert.equal(closestMatch('typng', ids), 'typing');
       assert.equal(closestMatch('statistcs', ids), 'statistics');
+    });
+  });
+
+  describe('when a short name has two letters swapped', () => {
+    it('returns the candidate', () => {
+      assert.equal(closestMatch('laod', ids), 'load');
+      assert.equal(closestMatch('tpying', ids), 'typing');
     });
   });
 

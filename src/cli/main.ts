@@ -36,7 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const nb = program.command('nb').description('notebook commands');
   nb.command('run')
-    .description('run notebooks headlessly in a fresh kernel; fails naming the first failing cell')
+    .description(
+      'run notebooks headlessly in a fresh kernel; every cell runs, and each failing cell is named as JupyterLab shows it: its position (from 1, markdown cells counted) and its execution count [n]',
+    )
     .argument('<notebooks...>', 'notebook files')
     .option('--out <path>', 'write the executed notebook here (one notebook only)')
     .option('--timeout <seconds>', 'per-cell timeout in seconds', positiveNumberOption('--timeout'), 120)

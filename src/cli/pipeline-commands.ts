@@ -1,18 +1,21 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { pipelineFileJsonSchema } from '../definition/json-schema';
-import { renderDagSvg } from '../display/dag-svg';
+import type { FailurePolicy } from '../definition/types';
 import { openWorkbench } from '../notebook/workbench';
 import type { WorkbenchOptions } from '../notebook/workbench-options';
 import { openDurableStore, type DurableStore } from '../store/durable-store';
+import { graphCommand } from './graph-command';
 import { integerOption, nonNegativeNumberOption } from './numeric-options';
+import { checkStageArguments } from './stage-arguments';
 import { terminalProgress } from './terminal-progress';
 
 /**
  * The pipeline commands of the CLI: run, plan (the dry run), status, errors,
  * reset, graph, gc, clean and schema. Each is a thin shell over the
- * workbench, which prints plain text outside a notebook.
+ * workbench, which prints plain text outside a notebook; its error analysis
+ * gives the next step as a `dagbook` command, and stage ids named on the
+ * command line are checked before anything runs.
  */
 
 /** What a command action reports back to `main`. */
@@ -27,13 +30,28 @@ interface CommonOptions {
   stateDir?: string;
 }
 
-function workbenchOptions(opts: CommonOptions, io: CommandIo, extra: Partial<WorkbenchOptions> = {}): WorkbenchOptions {
-  return { ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}), sink: (text) => io.out(text), ...extra };
+interface RunCommandOptions extends CommonOptions {
+  only?: boolean;
+  from?: boolean;
+  force?: boolean;
+  maxParallel?: number;
+  keepGoing?: boolean;
+  failFast?: boolean;
+  resume?: boolean | string;
+}
+
+function workbenchOptions(file: string, opts: CommonOptions, io: CommandIo, extra: Partial<WorkbenchOptions> = {}): WorkbenchOptions {
+  return {
+    ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}),
+    sink: (text) => io.out(text),
+    nextStepTarget: { kind: 'cli', pipelineFile: file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) },
+    ...extra,
+  };
 }
 
 /** Opens the durable state of a pipeline file for `fn`, and closes it after. */
 async function withPipelineStore(file: string, opts: CommonOptions, io: CommandIo, fn: (store: DurableStore) => Promise<void>): Promise<void> {
-  const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(opts, io) });
+  const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(file, opts, io) });
   const store = await openDurableStore({ stateDir: wb.stateDirectory, pipeline: wb.name });
   try {
     await fn(store);
@@ -55,19 +73,23 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--from', 'run the named stage and everything downstream of it')
     .option('--force', 're-run the named stages (all, when none is named) regardless of the cache')
     .option('--max-parallel <n>', 'stages running at once', integerOption('--max-parallel', 1))
+    .addOption(new Option('--keep-going', "after a failure, keep running every stage that does not need the failed one (default: the pipeline's failurePolicy, else fail-fast)").conflicts('failFast'))
+    .addOption(new Option('--fail-fast', 'after a failure, start no further stage'))
     .option('--resume [run-id]', 'resume an interrupted or failed run (default: the latest run)')
     .option(...stateOption)
-    .action(async (file: string, stages: string[], opts: CommonOptions & { only?: boolean; from?: boolean; force?: boolean; maxParallel?: number; resume?: boolean | string }) => {
+    .action(async (file: string, stages: string[], opts: RunCommandOptions) => {
       const tty = process.stdout.isTTY === true;
       const progress = tty ? terminalProgress(process.stdout) : undefined;
-      const wb = await openWorkbench(file, workbenchOptions(opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
+      checkStageArguments(wb.compiled().plan, stages);
       const target = stages.length === 0 ? undefined : stages;
       const force = opts.force ? (target ? target : true) : undefined;
       try {
-        const parallel = opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel };
+        const failurePolicy: FailurePolicy | undefined = opts.keepGoing ? 'keep-going' : opts.failFast ? 'fail-fast' : undefined;
+        const overrides = { ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }), ...(failurePolicy ? { failurePolicy } : {}) };
         const result = opts.resume
-          ? await wb.resume(typeof opts.resume === 'string' ? opts.resume : undefined, parallel)
-          : await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...parallel });
+          ? await wb.resume(typeof opts.resume === 'string' ? opts.resume : undefined, overrides)
+          : await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...overrides });
         io.exit(result.status === 'SUCCEEDED' ? 0 : 1);
       } finally {
         progress?.stop();
@@ -83,7 +105,8 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--force', 'as if the stages were forced')
     .option(...stateOption)
     .action(async (file: string, stages: string[], opts: CommonOptions & { force?: boolean }) => {
-      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      checkStageArguments(wb.compiled().plan, stages);
       await wb.plan(stages.length ? stages : undefined, opts.force ? { force: stages.length ? stages : true } : {});
     });
 
@@ -93,7 +116,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .argument('<pipeline>', 'pipeline file')
     .option(...stateOption)
     .action(async (file: string, opts: CommonOptions) => {
-      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
       await wb.status();
     });
 
@@ -104,7 +127,8 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .argument('[stage]', 'stage (default: the latest failed one)')
     .option(...stateOption)
     .action(async (file: string, stage: string | undefined, opts: CommonOptions) => {
-      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      checkStageArguments(wb.compiled().plan, stage === undefined ? [] : [stage]);
       await wb.errors(stage);
     });
 
@@ -115,21 +139,20 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .argument('[stage]', 'stage')
     .option(...stateOption)
     .action(async (file: string, stage: string | undefined, opts: CommonOptions) => {
-      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      checkStageArguments(wb.compiled().plan, stage === undefined ? [] : [stage]);
       await wb.reset(stage);
     });
 
   program
     .command('graph')
-    .description('write the DAG as SVG')
+    .description('draw the DAG as SVG, each stage coloured by where it stands: up to date, stale, failed or never run')
     .argument('<pipeline>', 'pipeline file')
-    .option('--out <file>', 'write here instead of stdout')
-    .action(async (file: string, opts: { out?: string }) => {
-      const wb = await openWorkbench(file, { quiet: true });
-      const plan = wb.compiled().plan;
-      const svg = renderDagSvg(plan, Object.fromEntries(plan.order.map((id) => [id, 'PENDING'])), { title: plan.name });
-      if (opts.out) fs.writeFileSync(opts.out, svg);
-      else io.out(svg);
+    .option('--out <file>', 'write here instead of stdout (and say what was written)')
+    .option(...stateOption)
+    .action(async (file: string, opts: CommonOptions & { out?: string }) => {
+      const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(file, opts, io) });
+      io.out(await graphCommand(wb, opts.out));
     });
 
   program
@@ -139,7 +162,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--verify', 'also check every stored output and delete the damaged ones, so their stages run again (exits 1 when it found any)')
     .option(...stateOption)
     .action(async (file: string, opts: CommonOptions & { verify?: boolean }) => {
-      const wb = await openWorkbench(file, workbenchOptions(opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
       const result = await wb.gc({ verify: opts.verify === true });
       if (result.damaged.length > 0) io.exit(1);
     });

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
-import { DagbookError, errorMessage, planInvalidError } from '../errors';
+import { parseDocument, type YAMLError } from 'yaml';
+import { DagbookError, errorMessage, planInvalidError, type PlanIssue } from '../errors';
 import { MAX_PIPELINE_FILE_BYTES, MAX_YAML_ALIASES } from '../limits';
 
 /**
@@ -64,11 +64,7 @@ export function parsePipelineText(text: string, source: string): unknown {
   try {
     // YAML is a superset of JSON, so one parser serves both, with line numbers in its errors.
     const doc = parseDocument(text, { prettyErrors: true });
-    if (doc.errors.length > 0) {
-      throw planInvalidError(
-        doc.errors.map((e) => ({ code: 'PLAN_INVALID_FIELD', path: '', message: `Cannot parse \`${source}\`: ${e.message.split('\n')[0].replace(/:$/, '')}` })),
-      );
-    }
+    if (doc.errors.length > 0) throw planInvalidError(doc.errors.map((e) => syntaxIssue(e, source)));
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
     if (e instanceof DagbookError) throw e;
@@ -79,4 +75,17 @@ export function parsePipelineText(text: string, source: string): unknown {
       : `Cannot parse the pipeline file \`${source}\`: ${errorMessage(e)}`;
     throw new DagbookError('PLAN_INVALID_FILE', message, { cause: e, data: { file: source, ...(aliases ? { limit: MAX_YAML_ALIASES } : {}) } });
   }
+}
+
+/**
+ * A syntax error as an issue whose path is where it is, `file:line:column`
+ * (the form editors and terminals link to), and whose message says what the
+ * parser expected.
+ */
+function syntaxIssue(e: YAMLError, source: string): PlanIssue {
+  const at = e.linePos?.[0];
+  // The parser's first line ends with " at line 4, column 3:"; the location goes in the path and the sentence instead.
+  const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+  if (!at) return { code: 'PLAN_INVALID_FIELD', path: source, message: `Cannot parse \`${source}\`: ${what}` };
+  return { code: 'PLAN_INVALID_FIELD', path: `${source}:${at.line}:${at.col}`, message: `Cannot parse \`${source}\` at line ${at.line}, column ${at.col}: ${what}` };
 }

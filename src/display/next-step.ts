@@ -22,9 +22,26 @@ export interface ErrorAnalysisInput {
   readonly runUsage: Readonly<Record<string, number>>;
   /** Now, ms since epoch. */
   readonly now: number;
-  /** What the call starts with. @default 'await wb.' */
+  /** What the call starts with, in a notebook. @default 'await wb.' */
   readonly callPrefix?: string;
+  /** Where the next step is taken: a notebook call, or a CLI command. @default { kind: 'notebook' } */
+  readonly target?: NextStepTarget;
 }
+
+/**
+ * Where the person reading the analysis will act: in a notebook (the call is
+ * `await wb.run('x')`) or in a terminal (the call is
+ * `npx dagbook run pipelines/p.yaml x`).
+ */
+export type NextStepTarget =
+  | { readonly kind: 'notebook' }
+  | {
+      readonly kind: 'cli';
+      /** The pipeline file, as the command line named it. */
+      readonly pipelineFile: string;
+      /** The `--state-dir` the command line was given, when it was given one. */
+      readonly stateDir?: string;
+    };
 
 /** The advice and the call that carries it out. */
 export interface NextStep {
@@ -57,6 +74,19 @@ function bugLine(message: string, stack?: string): string {
   return truncate(line, 100);
 }
 
+/** A command-line word, quoted for a POSIX shell only when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The call that re-runs `stageId` where the reader is: `await wb.run('x')` or `npx dagbook run <file> x`. */
+export function rerunCall(input: Pick<ErrorAnalysisInput, 'stageId' | 'callPrefix' | 'target'>): string {
+  const target = input.target ?? { kind: 'notebook' };
+  if (target.kind === 'notebook') return `${input.callPrefix ?? 'await wb.'}run('${input.stageId}')`;
+  const words = ['npx', 'dagbook', 'run', target.pipelineFile, input.stageId, ...(target.stateDir === undefined ? [] : ['--state-dir', target.stateDir])];
+  return words.map(shellWord).join(' ');
+}
+
 function list(names: readonly string[]): string {
   return names.map((n) => `\`${n}\``).join(', ');
 }
@@ -64,7 +94,7 @@ function list(names: readonly string[]): string {
 /** The next step for a failed stage, by cause. */
 export function nextStep(input: ErrorAnalysisInput): NextStep {
   const { plan, stageId, record, now } = input;
-  const run = `${input.callPrefix ?? 'await wb.'}run('${stageId}')`;
+  const run = rerunCall(input);
   const error = record.error;
   const stage = plan.stages[stageId];
   if (!error) {

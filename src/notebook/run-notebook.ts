@@ -28,10 +28,12 @@ export interface RunNotebookOptions {
 
 /** The outcome of one code cell. */
 export interface CellReport {
-  /** Number among the notebook's code cells, from 1. */
+  /** Position among all the notebook's cells (markdown included), from 1: the cell as JupyterLab counts it. */
   readonly cell: number;
   /** Index among all cells, from 0. */
   readonly index: number;
+  /** The execution count JupyterLab shows in the cell's prompt (`[2]`), or null when the kernel gave none. */
+  readonly executionCount: number | null;
   /** First non-empty line of the cell's source. */
   readonly firstLine: string;
   /** `ok`, `error`, `timeout` or `aborted`. */
@@ -67,7 +69,8 @@ export function projectRoot(): string {
 
 /**
  * Runs every code cell of a notebook in a fresh kernel started in the
- * notebook's folder; later cells still run after a failing one.
+ * notebook's folder; later cells still run after a failing one, and every
+ * failing cell is reported.
  * @throws SETUP_FAILED when the virtualenv is missing, NOTEBOOK_CELL_FAILED never (see `ok`)
  */
 export async function runNotebook(notebookPath: string, options: RunNotebookOptions = {}): Promise<NotebookReport> {
@@ -113,7 +116,12 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
   }
 }
 
-/** One line per failing cell: `cell 2 (\`throw ...\`): Error: boom`. */
+/** A cell as JupyterLab shows it: `cell 3 [2]` (its position, then its execution count when it has one). */
+export function cellLabel(cell: Pick<CellReport, 'cell' | 'executionCount'>): string {
+  return `cell ${cell.cell}${cell.executionCount === null ? '' : ` [${cell.executionCount}]`}`;
+}
+
+/** One line per failing cell: `cell 3 [2] (\`throw ...\`): Error: boom`. */
 export function describeFailures(report: NotebookReport): string {
-  return report.failures.map((f) => `cell ${f.cell} (\`${f.firstLine}\`): ${f.error}`).join('\n');
+  return report.failures.map((f) => `${cellLabel(f)} (\`${f.firstLine}\`): ${f.error}`).join('\n');
 }

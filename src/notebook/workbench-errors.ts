@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { renderErrorAnalysis } from '../display/error-analysis';
+import type { NextStepTarget } from '../display/next-step';
 import type { Rendered } from '../display/html';
 import type { StageHistory } from '../query/history';
 import { stageHistory } from '../query/history';
@@ -17,6 +18,7 @@ import type { RunStoreReader } from '../store/run-store';
  * not run).
  * @param runUsage The usage of the run the record belongs to, by resource.
  * @param clock Read once the data is gathered: the time the breaker's half-open countdown is drawn at.
+ * @param target Where the next step is taken (a notebook call or a CLI command).
  */
 export async function stageErrorAnalysis(
   store: RunStoreReader,
@@ -24,6 +26,7 @@ export async function stageErrorAnalysis(
   stageId: string,
   runUsage: Readonly<Record<string, number>>,
   clock: Clock,
+  target: NextStepTarget = { kind: 'notebook' },
 ): Promise<Rendered> {
   const history = await stageHistory(store, plan.name, [stageId]);
   const record = history.latest[stageId];
@@ -38,6 +41,7 @@ export async function stageErrorAnalysis(
     ...(breakerPlan && snapshot ? { breaker: { key: breakerPlan.key, snapshot, recoveryTimeoutMs: breakerPlan.recoveryTimeoutMs } } : {}),
     runUsage,
     now: clock.now(),
+    target,
   });
 }
 

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock';
+import type { NextStepTarget } from '../display/next-step';
 import type { TextSink } from '../display/notebook-display';
 import type { EventListener } from '../events/event';
 import type { CacheOptions } from '../store/cache-policy';
@@ -23,6 +24,8 @@ export interface WorkbenchOptions {
   readonly listeners?: readonly EventListener[];
   /** How much cache history the store keeps. @default { maxEntriesPerStage: 10, maxAgeDays: 90 } */
   readonly cache?: CacheOptions;
+  /** Where an error analysis's next step is taken: a notebook call, or a CLI command. @default { kind: 'notebook' } */
+  readonly nextStepTarget?: NextStepTarget;
 }
 
 /**
@@ -50,5 +53,6 @@ export function resolveWorkbenchOptions(options: WorkbenchOptions & { readonly s
     eventLines: options.eventLines ?? true,
     listeners: options.listeners ?? [],
     cache: options.cache,
+    nextStepTarget: options.nextStepTarget ?? { kind: 'notebook' },
   };
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { FailurePolicy } from '../definition/types';
 import { newLiveDisplay, inNotebook, type LiveDisplay } from '../display/notebook-display';
 import { ProgressModel } from '../display/progress-view';
 import type { EventListener, PipelineEvent } from '../events/event';
@@ -27,6 +28,8 @@ export interface ProgressRunOptions {
   readonly force?: boolean | readonly string[];
   /** Overrides the plan's maxParallel (ignored when 0 or absent). */
   readonly maxParallel?: number;
+  /** Overrides the plan's failure policy. */
+  readonly failurePolicy?: FailurePolicy;
   /** Cancels the run when aborted. */
   readonly signal?: AbortSignal;
   /** Resume this run instead of starting a new one. */
@@ -97,6 +100,7 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
     baseDir: options.baseDir,
     editedInCell: options.editedInCell,
     ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}),
+    ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.resume ? { resume: options.resume } : {}),
     listeners: [

@@ -1,3 +1,4 @@
+import { formatDuration } from '../display/format';
 import { escapeHtml, type Rendered } from '../display/html';
 import type { PipelineEvent } from '../events/event';
 import type { RunResult } from '../run/run-pipeline';
@@ -33,10 +34,20 @@ export function renderEventLine(event: PipelineEvent): string | undefined {
     case 'VALIDATION_ERROR':
     case 'CANCELLED':
     case 'PIPELINE_COMPLETE':
-      return `${at} ${event.level.padEnd(5)} ${event.message}`;
+      return `${at} ${event.level.padEnd(5)} ${readableDurations(event)}`;
     default:
       return undefined;
   }
+}
+
+/**
+ * The event's message with its duration as people read it (`in 1.4 s`, not
+ * `in 1356.4299999 ms`). The message keeps the exact figure for the event log;
+ * the figure is the one in the metadata, so it is found as written.
+ */
+function readableDurations(event: PipelineEvent): string {
+  const ms = event.type === 'STEP_SUCCESS' ? event.metadata.durationMs : event.type === 'STEP_RETRY' ? event.metadata.delayMs : undefined;
+  return ms === undefined ? event.message : event.message.replace(`in ${ms} ms`, `in ${formatDuration(ms)}`);
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');

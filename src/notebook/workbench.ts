@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { PipelineDefinition, StageDefinition } from '../definition/types';
+import type { FailurePolicy, PipelineDefinition, StageDefinition } from '../definition/types';
 import { loadPipelineFile } from '../definition/load-file';
 import { DagbookError } from '../errors';
 import { dryRun, type DryRunResult } from '../query/dry-run';
@@ -53,6 +53,8 @@ export interface WorkbenchRunOptions {
   readonly downstream?: boolean;
   /** Overrides the plan's maxParallel. */
   readonly maxParallel?: number;
+  /** Overrides the plan's failure policy: `fail-fast` stops starting stages after a failure, `keep-going` runs every stage that does not need the failed one. */
+  readonly failurePolicy?: FailurePolicy;
   /** Cancels the run when aborted. */
   readonly signal?: AbortSignal;
 }
@@ -143,7 +145,7 @@ export class Workbench {
    * the rest run, an interrupted stage with its same idempotency key.
    * @throws INVALID_OPTION when there is no such run, or it succeeded
    */
-  async resume(runId?: string, options: Pick<WorkbenchRunOptions, 'maxParallel' | 'signal'> = {}): Promise<WorkbenchRunResult> {
+  async resume(runId?: string, options: Pick<WorkbenchRunOptions, 'maxParallel' | 'failurePolicy' | 'signal'> = {}): Promise<WorkbenchRunResult> {
     return this.withStore(async (store) => {
       const runs = (await store.listRuns()).filter((r) => r.pipeline === this.name);
       const run = runId === undefined ? runs[runs.length - 1] : runs.find((r) => r.runId === runId);
@@ -162,6 +164,7 @@ export class Workbench {
       selection,
       force: options.force,
       maxParallel: options.maxParallel,
+      ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
       signal: options.signal,
       ...(options.resume ? { resume: options.resume } : {}),
       editedInCell: this.edits,
@@ -181,7 +184,7 @@ export class Workbench {
     } else {
       this.display.render(renderMetricsCard(compiled.plan, result));
       for (const record of Object.values(result.stages)) {
-        if (record.status === 'FAILED') this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock));
+        if (record.status === 'FAILED') this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock, this.options.nextStepTarget));
       }
     }
     return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`, this.display.shows);
@@ -219,7 +222,7 @@ export class Workbench {
       }
       if (!(id in compiled.plan.stages)) throw this.unknownStage(id);
       const run = history.runOf[id];
-      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.options.clock);
+      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.options.clock, this.options.nextStepTarget);
       this.display.render(view);
       return summarised(view, `ErrorAnalysis ${id}`, this.display.shows);
     });

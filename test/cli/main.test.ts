@@ -111,6 +111,120 @@ describe('dagbook CLI', function () {
     });
   });
 
+  describe('when a run prints durations', () => {
+    it('prints each as the duration formatter does, never an unrounded figure', () => {
+      const r = dagbook(['run', 'pipelines/example.yaml'], stateDir);
+      assert.equal(r.code, 0, r.stderr);
+      const successes = r.stdout.split('\n').filter((l) => l.includes('succeeded on attempt'));
+      assert.equal(successes.length, 5, r.stdout);
+      for (const line of successes) assert.match(line, /INFO {2}Stage `\w+` succeeded on attempt 1 in (\d+ ms|\d\.\d s)$/);
+      assert.doesNotMatch(r.stdout, /\d\.\d+ ms/);
+    });
+  });
+
+  describe('when a stage fails', () => {
+    function branchesPipeline(policy: string): string {
+      const dir = path.join(tmp, policy);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'stages.js'), 'exports.broken = () => { throw new Error("boom"); };\nexports.other = () => 42;\n');
+      fs.writeFileSync(
+        path.join(dir, 'p.yaml'),
+        [`name: ${policy}`, 'maxParallel: 1', `failurePolicy: ${policy}`, 'stages:', '  broken: { fn: ./stages.js#broken, retry: { maxAttempts: 1 } }', '  other: { fn: ./stages.js#other }', ''].join('\n'),
+      );
+      return path.join(dir, 'p.yaml');
+    }
+
+    it('gives the next step as the dagbook command to type, in the run and in `errors`', () => {
+      const file = branchesPipeline('fail-fast');
+      const r = dagbook(['run', file], stateDir);
+      assert.equal(r.code, 1);
+      assert.ok(r.stdout.includes(`next step: the error looks temporary (1 attempt failed): retry; if it keeps failing, raise \`retry.maxAttempts\`\n  npx dagbook run ${file} broken\n`), r.stdout);
+      assert.doesNotMatch(r.stdout, /await wb\./);
+      const errors = dagbook(['errors', file, '--state-dir', stateDir], stateDir);
+      assert.ok(errors.stdout.includes(`\n  npx dagbook run ${file} broken --state-dir ${stateDir}\n`), errors.stdout);
+    });
+
+    it('--keep-going runs the stages that do not need the failed one, over the pipeline’s fail-fast', () => {
+      const file = branchesPipeline('fail-fast');
+      assert.match(dagbook(['run', file], stateDir).stdout, /Stage `other` not started: the run stopped after `broken` failed \(fail-fast\)/);
+      const r = dagbook(['run', file, '--keep-going'], stateDir);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^other\s+succeeded\s/m);
+      assert.match(r.stdout, /stages: 1 succeeded, 1 failed;/);
+    });
+
+    it('--fail-fast stops the run at the failure, over the pipeline’s keep-going', () => {
+      const file = branchesPipeline('keep-going');
+      assert.match(dagbook(['run', file], stateDir).stdout, /^other\s+succeeded\s/m);
+      // A fresh state: with no history the scheduler takes the stages in plan order, `broken` first.
+      const r = dagbook(['run', file, '--fail-fast', '--state-dir', path.join(tmp, 'fresh-state')], stateDir);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /Stage `other` not started: the run stopped after `broken` failed \(fail-fast\)/);
+      assert.match(r.stdout, /stages: 1 failed, 1 cancelled;/);
+    });
+
+    it('refuses --keep-going with --fail-fast', () => {
+      const r = dagbook(['run', 'pipelines/example.yaml', '--keep-going', '--fail-fast'], stateDir);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, "error: option '--keep-going' cannot be used with option '--fail-fast'\n");
+    });
+  });
+
+  describe('when a command names a stage that does not exist', () => {
+    it('refuses it before running anything, with the closest stage and every stage of the pipeline', () => {
+      const stages = 'the stages of `orders`: load, clean, by_region, by_month, report';
+      const unknown = dagbook(['run', 'pipelines/example.yaml', 'nosuchstage'], stateDir);
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stderr, `dagbook: Unknown stage \`nosuchstage\`\n${stages}\n`);
+      const swapped = dagbook(['run', 'pipelines/example.yaml', 'laod'], stateDir);
+      assert.equal(swapped.stderr, `dagbook: Unknown stage \`laod\`; did you mean \`load\`?\n${stages}\n`);
+      assert.equal(dagbook(['plan', 'pipelines/example.yaml', 'clean', 'by_regoin'], stateDir).stderr, `dagbook: Unknown stage \`by_regoin\`; did you mean \`by_region\`?\n${stages}\n`);
+      assert.equal(dagbook(['reset', 'pipelines/example.yaml', 'reprot'], stateDir).stderr, `dagbook: Unknown stage \`reprot\`; did you mean \`report\`?\n${stages}\n`);
+      assert.equal(fs.existsSync(path.join(stateDir, 'orders')), false);
+    });
+  });
+
+  describe('when drawing the graph to a file', () => {
+    it('says what it wrote, and colours each stage by where it stands with a legend to match', () => {
+      const out = path.join(tmp, 'orders.svg');
+      const wrote = (summary: string) => `Wrote ${out} (${fs.statSync(out).size.toLocaleString('en-US')} bytes): ${summary}\n`;
+      const fresh = dagbook(['graph', 'pipelines/example.yaml', '--out', out], stateDir);
+      assert.equal(fresh.code, 0, fresh.stderr);
+      assert.equal(fresh.stdout, wrote('5 stages — 5 never run'));
+      assert.equal(dagbook(['run', 'pipelines/example.yaml', 'clean'], stateDir).code, 0);
+      assert.equal(dagbook(['graph', 'pipelines/example.yaml', '--out', out], stateDir).stdout, wrote('5 stages — 2 up to date, 3 never run'));
+      assert.equal(dagbook(['run', 'pipelines/example.yaml'], stateDir).code, 0);
+      assert.equal(dagbook(['graph', 'pipelines/example.yaml', '--out', out], stateDir).stdout, wrote('5 stages — 5 up to date'));
+      const svg = fs.readFileSync(out, 'utf8');
+      const legend = [...svg.matchAll(/<g class="dagbook-legend-item">.*?>([^<>]+) <tspan[^>]*>(\d+)<\/tspan>/g)].map((m) => `${m[1]} ${m[2]}`);
+      assert.deepEqual(legend, ['up to date 5']);
+    });
+  });
+
+  describe('when the pipeline file is not valid YAML', () => {
+    it('names the file, line and column', () => {
+      const file = path.join(tmp, 'broken.yaml');
+      fs.writeFileSync(file, ['name: broken', 'stages:', '  a: [unclosed', ''].join('\n'));
+      const r = dagbook(['run', file], stateDir);
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr,
+        `dagbook: The pipeline definition has 1 problem:\n  - [PLAN_INVALID_FIELD] ${file}:4:1: Cannot parse \`${file}\` at line 4, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]\n`,
+      );
+    });
+  });
+
+  describe('when running a notebook with a failing cell', () => {
+    it('names each failing cell by its position in JupyterLab and its execution count, as its help says', () => {
+      const help = dagbook(['nb', 'run', '--help'], stateDir);
+      assert.match(help.stdout.replace(/\s+/g, ' '), /every cell runs, and each failing cell is named as JupyterLab shows it: its position \(from 1, markdown cells counted\) and its execution count \[n\]/);
+      const notebook = path.join('test', 'notebook', 'fixtures', 'failing.ipynb');
+      const r = dagbook(['nb', 'run', notebook], stateDir);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `${notebook}: 1 of 3 cells failed:\ncell 3 [2] (\`if (rows.length === 3) {\`): Error: fixture failure: column \`price\` has 3 negative values\n`);
+    });
+  });
+
   describe('when printing the schema', () => {
     it('prints the JSON Schema of the file format', () => {
       const r = dagbook(['schema'], stateDir);

@@ -159,11 +159,16 @@ describe('loadPipelineFile', () => {
   });
 
   describe('when the file is not valid YAML', () => {
-    it('reports where parsing failed', async () => {
-      const issues = await issuesOf(loadPipelineFile(fixture('bad-syntax.yaml')));
-      assert.equal(issues.length, 1);
-      assert.equal(issues[0].code, 'PLAN_INVALID_FIELD');
-      assert.match(issues[0].message, /^Cannot parse `.*bad-syntax\.yaml`: .* at line 4, column 1$/);
+    it('reports where parsing failed: the file, line and column in the path and the message', async () => {
+      const file = fixture('bad-syntax.yaml');
+      const issues = await issuesOf(loadPipelineFile(file));
+      assert.deepEqual(issues, [
+        {
+          code: 'PLAN_INVALID_FIELD',
+          path: `${file}:4:1`,
+          message: `Cannot parse \`${file}\` at line 4, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+        },
+      ]);
     });
   });
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runNotebook, type NotebookReport } from '../../src/notebook/run-notebook';
+import { describeFailures, runNotebook, type NotebookReport } from '../../src/notebook/run-notebook';
 
 const root = path.resolve(__dirname, '..', '..');
 const fixtures = path.join(__dirname, 'fixtures');
@@ -64,11 +64,14 @@ describe('runNotebook', function () {
       report = await runNotebook(path.join(fixtures, 'failing.ipynb'), { outPath: out });
     });
 
-    it('reports the failing cell by number, first source line and error text', () => {
+    it('reports the failing cell by its position among all cells, its execution count, first source line and error text', () => {
       assert.equal(report.ok, false);
       assert.equal(report.failures.length, 1);
       const [failure] = report.failures;
-      assert.equal(failure.cell, 2);
+      // The fixture opens with a markdown cell: the second code cell is the notebook's third cell.
+      assert.equal(failure.cell, 3);
+      assert.equal(failure.index, 2);
+      assert.equal(failure.executionCount, 2);
       assert.equal(failure.status, 'error');
       assert.equal(failure.firstLine, 'if (rows.length === 3) {');
       assert.equal(failure.error, 'Error: fixture failure: column `price` has 3 negative values');
@@ -76,12 +79,17 @@ describe('runNotebook', function () {
 
     it('still executes the cells after it and keeps their output', () => {
       assert.deepEqual(
-        report.cells.map((c) => [c.cell, c.status]),
+        report.cells.map((c) => [c.cell, c.executionCount, c.status]),
         [
-          [1, 'ok'],
-          [2, 'error'],
-          [3, 'ok'],
+          [2, 1, 'ok'],
+          [3, 2, 'error'],
+          [4, 3, 'ok'],
         ],
+      );
+      const executed = JSON.parse(fs.readFileSync(out, 'utf8')) as { cells: { execution_count?: number | null }[] };
+      assert.deepEqual(
+        executed.cells.map((c) => c.execution_count ?? null),
+        [null, 1, 2, 3],
       );
       assert.equal(stdoutOf(out, 1), 'rows 3\n');
       assert.equal(stdoutOf(out, 3), 'after the failure: 6\n');
@@ -102,6 +110,24 @@ describe('runNotebook', function () {
       );
       assert.equal(report.failures[0].error, 'cell 2 timed out after 2 s and was interrupted');
       assert.equal(stdoutOf(out, 2), 'after the slow cell\n');
+    });
+  });
+
+  describe('when describing the failures', () => {
+    it('names each failing cell by position and execution count, and leaves out a count the kernel never gave', () => {
+      const cell = { index: 0, firstLine: '', status: 'error' as const, durationMs: 1 };
+      const report: NotebookReport = {
+        notebook: 'n.ipynb',
+        kernel: 'tslab',
+        ok: false,
+        cells: [],
+        failures: [
+          { ...cell, cell: 3, index: 2, executionCount: 2, firstLine: 'throw new Error("a")', error: 'Error: a' },
+          { ...cell, cell: 7, index: 6, executionCount: null, firstLine: 'await slow()', status: 'timeout', error: 'cell 7 timed out after 2 s' },
+        ],
+        durationMs: 10,
+      };
+      assert.equal(describeFailures(report), 'cell 3 [2] (`throw new Error("a")`): Error: a\ncell 7 (`await slow()`): cell 7 timed out after 2 s');
     });
   });
 

@@ -16,6 +16,7 @@ describe('resolveWorkbenchOptions', () => {
         eventLines: true,
         listeners: [],
         cache: undefined,
+        nextStepTarget: { kind: 'notebook' },
       });
     });
   });
@@ -26,8 +27,30 @@ describe('resolveWorkbenchOptions', () => {
       const sink = (_text: string) => undefined;
       const listener = () => undefined;
       assert.deepEqual(
-        resolveWorkbenchOptions({ stateDir: '/s', baseDir: '/b', clock, sink, quiet: true, refreshMs: 5, eventLines: false, listeners: [listener], cache: { maxEntriesPerStage: 2 } }),
-        { stateDir: '/s', baseDir: '/b', clock, sink, quiet: true, refreshMs: 5, eventLines: false, listeners: [listener], cache: { maxEntriesPerStage: 2 } },
+        resolveWorkbenchOptions({
+          stateDir: '/s',
+          baseDir: '/b',
+          clock,
+          sink,
+          quiet: true,
+          refreshMs: 5,
+          eventLines: false,
+          listeners: [listener],
+          cache: { maxEntriesPerStage: 2 },
+          nextStepTarget: { kind: 'cli', pipelineFile: 'pipelines/p.yaml' },
+        }),
+        {
+          stateDir: '/s',
+          baseDir: '/b',
+          clock,
+          sink,
+          quiet: true,
+          refreshMs: 5,
+          eventLines: false,
+          listeners: [listener],
+          cache: { maxEntriesPerStage: 2 },
+          nextStepTarget: { kind: 'cli', pipelineFile: 'pipelines/p.yaml' },
+        },
       );
     });
   });
