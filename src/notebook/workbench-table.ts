@@ -18,6 +18,8 @@ export interface ShowTableOptions {
   readonly maxRows: number;
   /** Shows the table's view. */
   readonly render: (view: Rendered) => void;
+  /** Whether `render` shows the view (then the returned value prints no summary line of its own). @default false */
+  readonly shown?: boolean;
 }
 
 /**
@@ -37,11 +39,11 @@ export function showTable(value: unknown, options: ShowTableOptions): unknown {
   options.render(renderDataTable(stageId ?? kind ?? 'table', table));
   // A DataFrame or Series shows its index as a first column.
   const columns = table.columns.length - (kind ? 1 : 0);
-  if (kind) return summarised(value as object, `${kind} ${table.totalRows} rows x ${columns} columns`);
+  if (kind) return summarised(value as object, `${kind} ${table.totalRows} rows x ${columns} columns`, options.shown);
   // Records stay records; arrays become records under the column titles shown.
   const records = (value as unknown[]).map((row) => (Array.isArray(row) ? Object.fromEntries(table.columns.map((c, i) => [c, row[i]])) : row));
   const dfd = require('danfojs') as { DataFrame: new (data: unknown) => object };
-  return summarised(new dfd.DataFrame(records), `DataFrame ${table.totalRows} rows x ${columns} columns`);
+  return summarised(new dfd.DataFrame(records), `DataFrame ${table.totalRows} rows x ${columns} columns`, options.shown);
 }
 
 /** A short description of a value for an error: its type, and its length for an array. */

@@ -260,7 +260,7 @@ export class Workbench {
       const output = await this.output(stageId);
       value = typeof selectOrOptions === 'function' ? selectOrOptions(output) : output;
     }
-    return showTable(value, { ...(stageId === undefined ? {} : { stageId }), maxRows: options.maxRows ?? 20, render: (view) => this.display.render(view) });
+    return showTable(value, { ...(stageId === undefined ? {} : { stageId }), maxRows: options.maxRows ?? 20, render: (view) => this.display.render(view), shown: this.display.shows });
   }
 
   /** Forgets the cached outputs of a stage and everything downstream of it (every stage when none is named). */

@@ -44,6 +44,14 @@ describe('showTable', function () {
     });
   });
 
+  describe('when the view was shown in the notebook', () => {
+    it('returns the table without a summary line of its own, so the cell shows the table once', () => {
+      const df = showTable([{ a: 1 }], { maxRows: 20, render, shown: true });
+      assert.equal(views.length, 1);
+      assert.equal(inspect(df), '');
+    });
+  });
+
   describe('when the value is not a table', () => {
     it('refuses an object, naming the stage and what it got, and shows nothing', () => {
       assert.throws(
