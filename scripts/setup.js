@@ -130,7 +130,7 @@ function nativeProblems(dir) {
   const modules = path.join(dir, 'node_modules');
   const zeromq = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(modules, 'zeromq'))})`], { encoding: 'utf8' });
   if (zeromq.status !== 0) {
-    const reason = (zeromq.stderr || '').split('\n').find((line) => /Error/.test(line)) || `exit code ${zeromq.status}`;
+    const reason = (zeromq.stderr || '').split('\n').find((line) => /^\w*Error\b/.test(line)) || `exit code ${zeromq.status}`;
     problems.push(`zeromq's native binding does not load (${reason.trim()})`);
   }
   let expected = null;
@@ -143,7 +143,7 @@ function nativeProblems(dir) {
     const esbuild = spawnSync(path.join(modules, 'esbuild', 'bin', 'esbuild'), ['--version'], { encoding: 'utf8' });
     const version = (esbuild.stdout || '').trim();
     if (esbuild.status !== 0 || version !== expected) {
-      problems.push(`esbuild's binary does not run (\`esbuild --version\` gave ${JSON.stringify(version)}, exit code ${esbuild.status}; expected ${expected})`);
+      problems.push(`esbuild's binary does not answer \`--version\` with ${expected} (it gave ${JSON.stringify(version)}, exit code ${esbuild.status})`);
     }
   }
   return problems;
