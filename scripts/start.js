@@ -4,11 +4,11 @@
  * any arguments after `--` passed on (`npm start -- --port 9999`).
  *
  * One process on purpose: npm forwards SIGINT and SIGTERM to the shell it
- * runs a script in, and the shell runs a lone command by replacing itself
- * with it, so a signal sent to `npm start` reaches this process and `dagbook
- * lab` shuts JupyterLab and its kernels down. A script of two commands
- * (`setup && lab`) keeps the shell in between, and the shell does not pass
- * the signal on.
+ * runs a script in, and the script (`exec node scripts/start.js`) has the
+ * shell replace itself with this process, so a signal sent to `npm start`
+ * reaches it and `dagbook lab` shuts JupyterLab and its kernels down. A shell
+ * left in between (`setup && lab`, or a command without `exec`: Debian's
+ * dash forks for it) does not pass the signal on.
  */
 'use strict';
 const setup = require('./setup.js');
