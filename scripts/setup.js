@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 /**
  * One idempotent set-up step, run first by both `npm start` and `npm test`:
- *   1. node packages: `npm ci` when node_modules is missing or the lockfile changed;
+ *   1. node packages: `npm ci` when node_modules is missing or the lockfile changed,
+ *      then a check that the kernel's native parts work (zeromq's binding loads,
+ *      esbuild's binary runs); package.json's `allowScripts` names the install
+ *      scripts npm may run for them;
  *   2. a Python virtualenv in `.venv/` with requirements-dev.txt installed
  *      (when missing or when requirements-dev.txt changed);
  *   3. the tslab kernels registered into that virtualenv with an absolute binary path;
  *   4. `node_modules/dagbook` linked to the project, so notebooks import `dagbook`;
- *   5. with `--tests` (as `npm test` runs it): Debian's Chromium for the browser
+ *   5. the project's JupyterLab setting overrides (`jupyter/overrides.json`)
+ *      installed into the virtualenv's `share/jupyter/lab/settings/overrides.d/`;
+ *   6. with `--tests` (as `npm test` runs it): Debian's Chromium for the browser
  *      tests, installed with apt-get when missing and running as root.
  * What was done is remembered beside what it made (`node_modules/.dagbook-setup.json`,
  * `.venv/dagbook-setup.json`), so a second run with nothing changed only
  * hashes two files and checks a few paths.
  *
  * Plain Node with no dependencies: it must run before node_modules exists.
+ * Run as a script it sets up and exits; `scripts/start.js` requires it and
+ * calls `main` in its own process.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -33,10 +40,10 @@ const tsxRegister = path.join(root, 'node_modules', 'tsx', 'dist', 'cjs', 'index
 // loads src/*.ts at run time through tsx's require hook.
 const selfLink = path.join(root, 'node_modules', 'dagbook');
 const kernelEnv = { NODE_OPTIONS: `--require=${JSON.stringify(tsxRegister)}` };
-const quiet = process.argv.includes('--quiet');
-const forTests = process.argv.includes('--tests');
+const labOverrides = path.join(root, 'jupyter', 'overrides.json');
+const venvOverrides = path.join(venvDir, 'share', 'jupyter', 'lab', 'settings', 'overrides.d', 'dagbook.json');
 const chromium = '/usr/bin/chromium';
-const started = Date.now();
+let quiet = false;
 
 class SetupError extends Error {
   constructor(step, message, hint) {
@@ -99,7 +106,47 @@ function setupNodePackages() {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const args = lockHash ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
   run('node packages', npm, args, 'Check that the npm registry is reachable, then run `npm test` again.');
+  const problems = nativeProblems(root);
+  if (problems.length > 0) {
+    throw new SetupError(
+      'node packages',
+      `the kernel's native parts did not install: ${problems.join('; ')}`,
+      "Their install scripts must run: check that package.json's `allowScripts` approves the installed versions (`npm install-scripts ls`), then delete `node_modules/` and run again.",
+    );
+  }
   writeStamp(nodeStamp, { lockHash: fileHash(path.join(root, 'package-lock.json')) });
+}
+
+/**
+ * What is wrong with the native parts the kernel needs under `dir`'s
+ * node_modules, one line each (empty when all is well): zeromq's binding
+ * (tslab talks to Jupyter through it) must load, and esbuild's binary (tsx
+ * compiles dagbook's TypeScript with it) must run and report its package's
+ * version. Each is tried in a child process, so a broken binding cannot take
+ * set-up down with it.
+ */
+function nativeProblems(dir) {
+  const problems = [];
+  const modules = path.join(dir, 'node_modules');
+  const zeromq = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(modules, 'zeromq'))})`], { encoding: 'utf8' });
+  if (zeromq.status !== 0) {
+    const reason = (zeromq.stderr || '').split('\n').find((line) => /^\w*Error\b/.test(line)) || `exit code ${zeromq.status}`;
+    problems.push(`zeromq's native binding does not load (${reason.trim()})`);
+  }
+  let expected = null;
+  try {
+    expected = JSON.parse(fs.readFileSync(path.join(modules, 'esbuild', 'package.json'), 'utf8')).version;
+  } catch {
+    problems.push(`esbuild is not installed in ${modules}`);
+  }
+  if (expected !== null) {
+    const esbuild = spawnSync(path.join(modules, 'esbuild', 'bin', 'esbuild'), ['--version'], { encoding: 'utf8' });
+    const version = (esbuild.stdout || '').trim();
+    if (esbuild.status !== 0 || version !== expected) {
+      problems.push(`esbuild's binary does not answer \`--version\` with ${expected} (it gave ${JSON.stringify(version)}, exit code ${esbuild.status})`);
+    }
+  }
+  return problems;
 }
 
 function findPython() {
@@ -183,6 +230,18 @@ function linkSelf() {
   fs.symlinkSync('..', selfLink, 'dir');
 }
 
+function installLabOverrides() {
+  const wanted = fs.readFileSync(labOverrides, 'utf8');
+  try {
+    if (fs.readFileSync(venvOverrides, 'utf8') === wanted) return;
+  } catch {
+    // missing: written below
+  }
+  log(`jupyter settings: ${path.relative(root, labOverrides)} -> ${path.relative(root, venvOverrides)}`);
+  fs.mkdirSync(path.dirname(venvOverrides), { recursive: true });
+  fs.writeFileSync(venvOverrides, wanted);
+}
+
 function setupChromium() {
   if (fs.existsSync(chromium)) return;
   const hint = 'The browser tests need Chromium at /usr/bin/chromium: run `apt-get update && apt-get install -y chromium` as root, then `npm test` again.';
@@ -194,24 +253,34 @@ function setupChromium() {
   run('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], hint, { env });
 }
 
-function main() {
+/**
+ * Runs every step with the flags in `args` (`--quiet`, `--tests`); returns 0
+ * when set up, 1 after saying which step failed and what to do.
+ */
+function main(args) {
+  const started = Date.now();
+  quiet = args.includes('--quiet');
   try {
     checkNode();
     setupNodePackages();
     setupVenv();
     linkSelf();
     registerKernels();
-    if (forTests) setupChromium();
+    installLabOverrides();
+    if (args.includes('--tests')) setupChromium();
     fs.mkdirSync(path.join(root, 'state'), { recursive: true });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
   } catch (error) {
     if (error instanceof SetupError) {
       process.stderr.write(`\n[dagbook setup] ${error.step} failed: ${error.message}\n[dagbook setup] what to do: ${error.hint}\n`);
     } else {
       process.stderr.write(`\n[dagbook setup] failed: ${error && error.message}\n`);
     }
-    process.exit(1);
+    return 1;
   }
 }
 
-main();
+module.exports = { main, nativeProblems };
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

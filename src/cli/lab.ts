@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../notebook/run-notebook';
+import { shutDownLab, type LabServer } from './lab-shutdown';
 
 /** Options of `dagbook lab`. */
 export interface LabOptions {
@@ -41,9 +43,21 @@ function whenListening(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
+/** Signals that stop `dagbook lab`: Ctrl-C (with or without a terminal), `kill`, a closed terminal. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The notebook the printed URL opens, relative to the project root. */
+export const WELCOME_NOTEBOOK = 'notebooks/00-welcome.ipynb';
+
 /**
- * Starts JupyterLab on `notebooks/`, bound to 127.0.0.1, with a fresh token,
- * and prints the URL to open. Resolves with JupyterLab's exit code.
+ * Starts JupyterLab on the project root (so `pipelines/` and `state/` are
+ * reachable) with the welcome notebook open, bound to 127.0.0.1, with a fresh
+ * token, and prints the URL to open. Each start has a fresh workspace (it
+ * does not re-open the notebooks of the last session) and its own runtime
+ * folder, both in a temporary folder removed when the server stops.
+ * SIGINT, SIGTERM and SIGHUP shut the server and its kernels down (see
+ * `lab-shutdown.ts`); a second one stops waiting for them. Resolves with
+ * JupyterLab's exit code, 0 when it was told to stop.
  */
 export function startLab(options: LabOptions, out: (line: string) => void): Promise<number> {
   const root = projectRoot();
@@ -53,44 +67,75 @@ export function startLab(options: LabOptions, out: (line: string) => void): Prom
     return Promise.resolve(1);
   }
   const token = randomBytes(16).toString('hex');
+  const session = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-lab-'));
   const args = [
     'lab',
     '--ip=127.0.0.1',
     `--port=${options.port}`,
-    `--ServerApp.root_dir=${path.join(root, 'notebooks')}`,
+    `--ServerApp.root_dir=${root}`,
+    `--LabApp.workspaces_dir=${path.join(session, 'workspaces')}`,
     `--IdentityProvider.token=${token}`,
     '--MappingKernelManager.default_kernel_name=tslab',
-    ...(options.browser ? [] : ['--no-browser']),
+    ...(options.browser ? [`--LabApp.default_url=/lab/tree/${WELCOME_NOTEBOOK}`] : ['--no-browser']),
     // Jupyter refuses to start as root without this; containers often run as root.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ];
+  // Its own process group, and no terminal input: a Ctrl-C reaches this
+  // process only, which then shuts Jupyter and its kernels down in order.
   const child = spawn(jupyter, args, {
-    cwd: path.join(root, 'notebooks'),
-    stdio: ['inherit', 'inherit', 'pipe'],
-    env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' },
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'inherit', 'pipe'],
+    env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1', JUPYTER_RUNTIME_DIR: path.join(session, 'runtime') },
   });
-  let announced = false;
+  let port: number | undefined;
+  let exited = false;
   let logged = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     process.stderr.write(chunk);
-    if (announced) return;
+    if (port !== undefined) return;
     // Jupyter may move to the next free port: announce the port it reports
     // (the log line may arrive split across chunks).
     logged += chunk;
     const match = /http:\/\/127\.0\.0\.1:(\d+)\/lab/.exec(logged);
     if (match) {
-      announced = true;
       logged = '';
-      const port = Number(match[1]);
+      const listening = Number(match[1]);
+      port = listening;
       // Jupyter logs its URL just before it listens: announce once it answers.
-      void whenListening(port, LISTEN_TIMEOUT_MS).then(() => {
-        out(`\ndagbook workbench: http://127.0.0.1:${port}/lab/tree/00-welcome.ipynb?token=${token}\n`);
+      void whenListening(listening, LISTEN_TIMEOUT_MS).then(() => {
+        if (!exited) out(`\ndagbook workbench: http://127.0.0.1:${listening}/lab/tree/${WELCOME_NOTEBOOK}?token=${token}\n`);
       });
     }
   });
-  const stop = () => child.kill('SIGTERM');
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
+
+  let stopRequests = 0;
+  const server: LabServer = { pid: child.pid ?? -1, port: () => port, token, exited: () => exited };
+  let stopped: Promise<void> | undefined;
+  const onSignal = () => {
+    stopRequests += 1;
+    if (stopRequests === 1) out('\ndagbook lab: stopping JupyterLab and its kernels (again to stop at once)');
+    stopped ??= shutDownLab(server, () => stopRequests > 1);
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      out(`Could not start ${jupyter}: ${error.message}`);
+    });
+    // 'exit' as soon as the server ends; 'close' once its output pipe is shut,
+    // which kernels (they inherit it) may hold open until they end too.
+    child.once('exit', () => {
+      exited = true;
+    });
+    child.once('close', (code) => {
+      exited = true;
+      void (stopped ?? Promise.resolve()).then(() => {
+        for (const name of STOP_SIGNALS) process.removeListener(name, onSignal);
+        fs.rmSync(session, { recursive: true, force: true });
+        resolve(stopRequests > 0 ? 0 : (code ?? 1));
+      });
+    });
+  });
 }

@@ -27,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('lab')
-    .description('open the notebook workbench (JupyterLab on notebooks/, bound to 127.0.0.1)')
+    .description('open the notebook workbench (JupyterLab on the project, bound to 127.0.0.1)')
     .option('--port <port>', 'port', integerOption('--port', 1, 65535), 8888)
     .option('--browser', 'open a browser', false)
     .action(async (opts: { port: number; browser: boolean }) => {

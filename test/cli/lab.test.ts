@@ -9,10 +9,13 @@ import { VERSION } from '../../src/version';
 
 /**
  * `dagbook lab` (what `npm start` opens), end to end: the real CLI starts
- * JupyterLab, the server answers with the tslab kernel as default, and a
- * headless Chromium opens the printed URL, runs the welcome notebook in the
- * TypeScript kernel and sees its outputs. A screenshot of the executed
- * notebook is written to test-output/screenshots/jupyterlab-welcome.png.
+ * JupyterLab on the project root, the server answers with the tslab kernel as
+ * default and the news toast turned off, and a headless Chromium opens the
+ * printed URL, runs the welcome notebook in the TypeScript kernel and sees its
+ * outputs. A screenshot of the executed notebook is written to
+ * test-output/screenshots/jupyterlab-welcome.png. Then `npm start` itself is
+ * stopped with SIGTERM and with SIGINT, its input not a terminal, after a
+ * kernel was started through the REST API.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -24,6 +27,8 @@ const SHOT = path.join(ROOT, 'test-output', 'screenshots', 'jupyterlab-welcome.p
 const URL_TIMEOUT_MS = 60_000;
 const PAGE_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
+/** How soon `npm start` must have stopped the server and its kernels after a signal. */
+const STOPPED_WITHIN_MS = 10_000;
 
 /** A port that was free a moment ago: listen on port 0, read it, close. */
 function freePort(): Promise<number> {
@@ -95,10 +100,13 @@ interface Lab {
   readonly output: () => string;
 }
 
-/** Spawns `dagbook lab --port <port>` and resolves once it prints the workbench URL. */
-function startLab(port: number, started: (child: ChildProcess) => void): Promise<Lab> {
-  // Detached: the CLI leads its own process group, so the after hook can end it whole.
-  const child = spawn(process.execPath, [CLI, 'lab', '--port', String(port)], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `dagbook lab --port <port>` (or `command`, given the port as its last
+ * argument) with no terminal, and resolves once it prints the workbench URL.
+ */
+function startLab(port: number, started: (child: ChildProcess) => void, command: readonly string[] = [process.execPath, CLI, 'lab', '--port']): Promise<Lab> {
+  // Detached: it leads its own process group, so the after hook can end it whole.
+  const child = spawn(command[0], [...command.slice(1), String(port)], { cwd: ROOT, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   started(child);
   let stdout = '';
   let stderr = '';
@@ -107,7 +115,7 @@ function startLab(port: number, started: (child: ChildProcess) => void): Promise
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`\`dagbook lab\` printed no workbench URL in ${URL_TIMEOUT_MS} ms\n${output()}`)), URL_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`\`${command.join(' ')}\` printed no workbench URL in ${URL_TIMEOUT_MS} ms\n${output()}`)), URL_TIMEOUT_MS);
     child.stdout!.on('data', (chunk: string) => {
       stdout += chunk;
       const match = /^dagbook workbench: (\S+)$/m.exec(stdout);
@@ -118,7 +126,7 @@ function startLab(port: number, started: (child: ChildProcess) => void): Promise
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`\`dagbook lab\` exited (code ${code}, signal ${signal}) before printing the workbench URL\n${output()}`));
+      reject(new Error(`\`${command.join(' ')}\` exited (code ${code}, signal ${signal}) before printing the workbench URL\n${output()}`));
     });
   });
 }
@@ -212,7 +220,7 @@ describe('dagbook lab', function () {
 
   describe('when started on a free port', () => {
     it('prints the workbench URL of the welcome notebook with a fresh token', () => {
-      assert.match(lab.url.href, new RegExp(`^http://127\\.0\\.0\\.1:${port}/lab/tree/00-welcome\\.ipynb\\?token=[0-9a-f]{32}$`));
+      assert.match(lab.url.href, new RegExp(`^http://127\\.0\\.0\\.1:${port}/lab/tree/notebooks/00-welcome\\.ipynb\\?token=[0-9a-f]{32}$`));
     });
 
     it('serves the tslab kernel, "TypeScript (dagbook)", as the default kernel', async () => {
@@ -222,11 +230,30 @@ describe('dagbook lab', function () {
       assert.equal(specs.kernelspecs.tslab?.spec.language, 'typescript');
     });
 
-    it('serves notebooks/, with the welcome notebook in it', async () => {
+    it('serves the project root, so notebooks/, pipelines/ and state/ are reachable', async () => {
       const contents = (await apiJson(lab, '/api/contents')) as { type: string; content: { name: string; type: string }[] };
       assert.equal(contents.type, 'directory');
-      const names = contents.content.filter((item) => item.type === 'notebook').map((item) => item.name);
-      assert.ok(names.includes('00-welcome.ipynb'), `notebooks served: ${JSON.stringify(names)}`);
+      const folders = contents.content.filter((item) => item.type === 'directory').map((item) => item.name);
+      for (const folder of ['notebooks', 'pipelines', 'state']) assert.ok(folders.includes(folder), `${folder}/ in the folders served: ${JSON.stringify(folders)}`);
+    });
+
+    it('serves the welcome notebook the URL opens', async () => {
+      const notebook = (await apiJson(lab, `/api/contents/${lab.url.pathname.replace(/^\/lab\/tree\//, '')}?content=0`)) as { path: string; type: string };
+      assert.deepEqual({ path: notebook.path, type: notebook.type }, { path: 'notebooks/00-welcome.ipynb', type: 'notebook' });
+    });
+
+    it('starts with no saved workspace, so no notebook of an earlier session re-opens', async () => {
+      const saved = (await apiJson(lab, '/lab/api/workspaces')) as { workspaces: { ids: string[] } };
+      assert.deepEqual(saved.workspaces.ids, []);
+    });
+
+    it('serves the Jupyter news setting as off, so its toast never asks', async () => {
+      const notification = (await apiJson(lab, '/lab/api/settings/@jupyterlab/apputils-extension:notification')) as {
+        settings: { fetchNews?: string };
+        schema: { properties: { fetchNews: { default: string } } };
+      };
+      assert.equal(notification.schema.properties.fetchNews.default, 'false');
+      assert.equal(notification.settings.fetchNews ?? notification.schema.properties.fetchNews.default, 'false');
     });
 
     it('refuses the API without the token', async () => {
@@ -263,7 +290,7 @@ describe('dagbook lab', function () {
       // for a kernel: wait for the server to see the page connected to an idle
       // kernel, and for the page to show that kernel idle.
       await notebook.locator('.jp-Toolbar-kernelName', { hasText: 'TypeScript (dagbook)' }).waitFor();
-      await connectedKernel(lab, '00-welcome.ipynb', PAGE_TIMEOUT_MS);
+      await connectedKernel(lab, 'notebooks/00-welcome.ipynb', PAGE_TIMEOUT_MS);
       await notebook.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor();
       await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
       await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
@@ -322,4 +349,90 @@ describe('dagbook lab', function () {
       assert.deepEqual(left().map(commandLine), []);
     });
   });
+});
+
+/** True while 127.0.0.1:`port` accepts a connection. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm start', function () {
+  this.timeout(180_000);
+
+  for (const signalName of ['SIGTERM', 'SIGINT'] as const) {
+    describe(`when sent ${signalName}, with no terminal and a kernel running`, () => {
+      let child: ChildProcess | undefined;
+      let npmPort: number;
+      let kernelPid: number;
+      let connectionFile: string;
+      let code: number | null | 'timeout';
+      let stoppedAfterMs: number;
+      let stillRunning: string[];
+      let seen: number[] = [];
+
+      before(async () => {
+        npmPort = await freePort();
+        // npm itself, as a person runs it: npm -> sh -c -> node scripts/start.js.
+        const lab = await startLab(npmPort, (c) => (child = c), ['npm', 'start', '--', '--port']);
+        const token = lab.url.searchParams.get('token')!;
+        const response = await fetch(new URL('/api/kernels', lab.url.origin), {
+          method: 'POST',
+          headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: 'tslab' }),
+        });
+        assert.equal(response.status, 201, `POST /api/kernels\n${lab.output()}`);
+        const kernel = (await response.json()) as { id: string };
+        const kernelOf = () => descendants(child!.pid!).find((pid) => commandLine(pid).includes(`kernel-${kernel.id}.json`));
+        assert.ok(await until(() => kernelOf() !== undefined, URL_TIMEOUT_MS), `the kernel ${kernel.id} runs under npm start\n${lab.output()}`);
+        kernelPid = kernelOf()!;
+        assert.match(commandLine(kernelPid), /tslab kernel/);
+        connectionFile = / --config-path (\S+)/.exec(commandLine(kernelPid))![1];
+        assert.ok(fs.existsSync(connectionFile), `the kernel's connection file ${connectionFile} exists`);
+        seen = descendants(child!.pid!);
+
+        const exited = new Promise<number | null>((resolve) => child!.once('exit', (exitCode) => resolve(exitCode)));
+        const sentAt = Date.now();
+        child!.kill(signalName);
+        await until(() => !alive(kernelPid), STOP_TIMEOUT_MS);
+        while ((await listening(npmPort)) && Date.now() - sentAt < STOP_TIMEOUT_MS) await new Promise((resolve) => setTimeout(resolve, 100));
+        stoppedAfterMs = Date.now() - sentAt;
+        code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS))]);
+        stillRunning = seen.filter(alive).map(commandLine);
+      });
+
+      after(() => {
+        // Whatever did not stop: npm's group, then kernels in their own sessions.
+        if (child?.pid !== undefined) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // The group is already empty.
+          }
+        }
+        for (const pid of seen.filter(alive)) process.kill(pid, 'SIGKILL');
+      });
+
+      it(`closes the port and ends the kernel within ${STOPPED_WITHIN_MS} ms`, async () => {
+        assert.equal(alive(kernelPid), false, `kernel ${kernelPid} still runs: ${commandLine(kernelPid)}`);
+        assert.equal(await listening(npmPort), false, `port ${npmPort} still open`);
+        assert.ok(stoppedAfterMs <= STOPPED_WITHIN_MS, `stopped after ${stoppedAfterMs} ms`);
+      });
+
+      it('exits 0, leaving no process of its own behind', () => {
+        assert.equal(code, 0);
+        assert.deepEqual(stillRunning, []);
+      });
+
+      it("removes the runtime folder with the kernel's connection file", () => {
+        assert.equal(fs.existsSync(path.dirname(connectionFile)), false, `${path.dirname(connectionFile)} is left`);
+      });
+    });
+  }
 });

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
 const setup = path.join(root, 'scripts', 'setup.js');
+// The script exports its native check; requiring it runs no step.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nativeProblems } = require(setup) as { nativeProblems: (dir: string) => string[] };
 
 /**
  * A project folder whose node packages look installed (so set-up goes
@@ -67,6 +70,85 @@ describe('scripts/setup.js', function () {
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('when npm installs the node packages into a fresh copy of the project', () => {
+    let dir: string;
+    let result: ReturnType<typeof spawnSync>;
+
+    before(function () {
+      this.timeout(600_000);
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-setup-npm-'));
+      fs.mkdirSync(path.join(dir, 'scripts'));
+      fs.copyFileSync(setup, path.join(dir, 'scripts', 'setup.js'));
+      for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(root, file), path.join(dir, file));
+      // Only node, npm and the shell npm runs install scripts in on the PATH,
+      // so set-up stops at the Python step, right after npm's.
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+      fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+      const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+      fs.symlinkSync(npmCli, path.join(bin, 'npm'));
+      result = spawnSync(process.execPath, [path.join(dir, 'scripts', 'setup.js')], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { HOME: process.env.HOME, PATH: bin, DAGBOOK_PYTHON: path.join(dir, 'no-python3') },
+      });
+    });
+
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('prints no warning about install scripts, then goes on to the Python step', () => {
+      assert.equal(result.status, 1, String(result.stderr));
+      assert.match(String(result.stderr), /^\[dagbook setup\] node packages: npm ci --no-audit --no-fund\n\n\[dagbook setup\] python failed: no Python 3 found/);
+      assert.doesNotMatch(`${result.stdout}${result.stderr}`, /install-scripts|allowScripts/);
+    });
+
+    it("ran the install scripts of the kernel's native parts: zeromq's binding loads, esbuild's binary runs", () => {
+      assert.deepEqual(nativeProblems(dir), []);
+    });
+  });
+
+  describe("package.json's allowScripts", () => {
+    it('approves esbuild and zeromq and denies core-js (its script only prints a banner)', () => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { allowScripts?: unknown };
+      assert.deepEqual(pkg.allowScripts, { 'core-js': false, esbuild: true, zeromq: true });
+    });
+
+    it('covers every installed package with an install script, as `npm install-scripts ls` sees them', () => {
+      const r = spawnSync('npm', ['install-scripts', 'ls'], { cwd: root, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'No packages with unreviewed install scripts.\n');
+    });
+  });
+
+  describe("when the kernel's native parts are broken", () => {
+    it("names each one: zeromq's binding that does not load, esbuild's binary of the wrong version", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-setup-native-'));
+      try {
+        const zeromq = path.join(dir, 'node_modules', 'zeromq');
+        fs.mkdirSync(zeromq, { recursive: true });
+        fs.writeFileSync(path.join(zeromq, 'package.json'), '{ "name": "zeromq", "version": "6.8.0" }\n');
+        fs.writeFileSync(path.join(zeromq, 'index.js'), "throw new Error('No native build was found for zeromq');\n");
+        const esbuild = path.join(dir, 'node_modules', 'esbuild');
+        fs.mkdirSync(path.join(esbuild, 'bin'), { recursive: true });
+        fs.writeFileSync(path.join(esbuild, 'package.json'), '{ "name": "esbuild", "version": "0.28.2" }\n');
+        fs.writeFileSync(path.join(esbuild, 'bin', 'esbuild'), '#!/bin/sh\necho 0.0.1\n', { mode: 0o755 });
+        assert.deepEqual(nativeProblems(dir), [
+          "zeromq's native binding does not load (Error: No native build was found for zeromq)",
+          "esbuild's binary does not answer `--version` with 0.28.2 (it gave \"0.0.1\", exit code 0)",
+        ]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('when the project is set up', () => {
+    it("checks that the kernel's native parts work", () => {
+      assert.deepEqual(nativeProblems(root), []);
     });
   });
 });
