@@ -20,7 +20,16 @@ import { errorMessage } from '../errors';
 /** Runs the CLI with `argv` (as in process.argv); resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // A reader that closed the pipe (`dagbook run … | head`) wants no more output: the command goes on, silently,
+  // so a run is not cut short by its reader (and `head` sees no stack trace).
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && !stdoutClosed) throw error;
+    stdoutClosed = true;
+  });
+  const out = (line: string) => {
+    if (!stdoutClosed) process.stdout.write(`${line}\n`);
+  };
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const program = new Command('dagbook').version(VERSION).description('Pipeline (DAG) orchestrator driven from Jupyter notebooks.');
   program.exitOverride();

@@ -35,6 +35,21 @@ describe('dagbook CLI', function () {
     });
   });
 
+  describe('when the reader of its output closes the pipe early', () => {
+    it('finishes the run silently and exits 0, without an EPIPE trace', () => {
+      const piped = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" run pipelines/example.yaml --force | head -n 1`], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, DAGBOOK_STATE_DIR: stateDir },
+      });
+      assert.equal(piped.status, 0, piped.stderr);
+      assert.equal(piped.stdout.split('\n').filter((l) => l !== '').length, 1);
+      assert.doesNotMatch(piped.stderr, /EPIPE/);
+      const status = dagbook(['status', 'pipelines/example.yaml'], stateDir);
+      assert.match(status.stdout, /5 stages — 5 succeeded; 0 to run/);
+    });
+  });
+
   describe('when asking for the plan, the status and a reset', () => {
     it('says what would run and why, runs nothing, and forgets a stage and its downstream', () => {
       assert.equal(dagbook(['run', 'pipelines/example.yaml', 'clean'], stateDir).code, 0);
