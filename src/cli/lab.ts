@@ -76,6 +76,8 @@ export function startLab(options: LabOptions, out: (line: string) => void): Prom
     `--LabApp.workspaces_dir=${path.join(session, 'workspaces')}`,
     `--IdentityProvider.token=${token}`,
     '--MappingKernelManager.default_kernel_name=tslab',
+    // Jupyter's own hidden names, plus node_modules: the project root is served, and nobody browses packages there.
+    '--ContentsManager.hide_globs=["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "node_modules"]',
     ...(options.browser ? [`--LabApp.default_url=/lab/tree/${WELCOME_NOTEBOOK}`] : ['--no-browser']),
     // Jupyter refuses to start as root without this; containers often run as root.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),

@@ -230,11 +230,12 @@ describe('dagbook lab', function () {
       assert.equal(specs.kernelspecs.tslab?.spec.language, 'typescript');
     });
 
-    it('serves the project root, so notebooks/, pipelines/ and state/ are reachable', async () => {
+    it('serves the project root, so notebooks/, pipelines/ and state/ are reachable, and hides node_modules/', async () => {
       const contents = (await apiJson(lab, '/api/contents')) as { type: string; content: { name: string; type: string }[] };
       assert.equal(contents.type, 'directory');
       const folders = contents.content.filter((item) => item.type === 'directory').map((item) => item.name);
       for (const folder of ['notebooks', 'pipelines', 'state']) assert.ok(folders.includes(folder), `${folder}/ in the folders served: ${JSON.stringify(folders)}`);
+      assert.equal(folders.includes('node_modules'), false, `node_modules/ is hidden: ${JSON.stringify(folders)}`);
     });
 
     it('serves the welcome notebook the URL opens', async () => {
