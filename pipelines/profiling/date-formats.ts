@@ -21,7 +21,7 @@ import { isValid, parse } from 'date-fns';
  * daylight-saving gap is shifted by the gap (dates are not affected).
  */
 
-/** A recognised date or datetime format. */
+/** A recognised date or datetime format (`shape` is only a cheap pre-check: date-fns parses and validates). */
 export interface DateFormat {
   /** Name reported by the typing phase, e.g. `YYYY-MM-DD` or `MMM D YYYY`. */
   readonly name: string;
@@ -49,7 +49,7 @@ function toUtc(d: Date, kind: 'date' | 'datetime', hasOffset: boolean): number |
     : Date.UTC(y, d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
 }
 
-function formatOf(name: string, kind: 'date' | 'datetime', patterns: readonly string[]): DateFormat {
+function formatOf(name: string, kind: 'date' | 'datetime', shape: RegExp, patterns: readonly string[]): DateFormat {
   // A column's values share one pattern: try the one that matched last first.
   let preferred = 0;
   const tryPattern = (value: string, i: number): number | undefined => toUtc(parse(value, patterns[i], REFERENCE), kind, patterns[i].endsWith('X'));
@@ -74,8 +74,10 @@ function formatOf(name: string, kind: 'date' | 'datetime', patterns: readonly st
     patterns,
     parse(raw) {
       const value = raw.trim();
-      // Fast path: every format has a numeric year, so text without a digit is no date.
-      if (!HAS_DIGIT.test(value)) return undefined;
+      // Fast paths: every format has a numeric year, so text without a digit is no date; and a value
+      // without the format's shape (digits and separators where the format has them) is not worth a
+      // date-fns call (5-35 us each): numbers and codes, most cells of a table, stop here.
+      if (!HAS_DIGIT.test(value) || !shape.test(value)) return undefined;
       let t = memo.get(value);
       if (t === undefined) {
         if (memo.size >= MEMO_LIMIT) memo.clear();
@@ -92,14 +94,14 @@ const ISO_DATETIMES = ["'T'", ' '].flatMap((sep) => ISO_TIMES.flatMap((time) => 
 
 /** Every format; on a tie in a column the earlier one wins. */
 export const DATE_FORMATS: readonly DateFormat[] = [
-  formatOf('YYYY-MM-DD', 'date', ['yyyy-MM-dd']),
-  formatOf('YYYY/MM/DD', 'date', ['yyyy/MM/dd']),
-  formatOf('DD.MM.YYYY', 'date', ['dd.MM.yyyy']),
-  formatOf('YYYY-MM-DDTHH:mm:ss', 'datetime', ISO_DATETIMES),
-  formatOf('YYYY/MM/DD HH:mm', 'datetime', ['yyyy/MM/dd HH:mm', 'yyyy/MM/dd HH:mm:ss']),
-  formatOf('MMM D YYYY', 'date', ['MMM d yyyy', 'MMM d, yyyy']),
-  formatOf('MM/DD/YYYY', 'date', ['MM/dd/yyyy']),
-  formatOf('DD/MM/YYYY', 'date', ['dd/MM/yyyy']),
+  formatOf('YYYY-MM-DD', 'date', /^\d{4}-\d{1,2}-\d{1,2}$/, ['yyyy-MM-dd']),
+  formatOf('YYYY/MM/DD', 'date', /^\d{4}\/\d{1,2}\/\d{1,2}$/, ['yyyy/MM/dd']),
+  formatOf('DD.MM.YYYY', 'date', /^\d{1,2}\.\d{1,2}\.\d{4}$/, ['dd.MM.yyyy']),
+  formatOf('YYYY-MM-DDTHH:mm:ss', 'datetime', /^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}/, ISO_DATETIMES),
+  formatOf('YYYY/MM/DD HH:mm', 'datetime', /^\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}/, ['yyyy/MM/dd HH:mm', 'yyyy/MM/dd HH:mm:ss']),
+  formatOf('MMM D YYYY', 'date', /^[A-Za-z]{3} \d{1,2},? \d{4}$/, ['MMM d yyyy', 'MMM d, yyyy']),
+  formatOf('MM/DD/YYYY', 'date', /^\d{1,2}\/\d{1,2}\/\d{4}$/, ['MM/dd/yyyy']),
+  formatOf('DD/MM/YYYY', 'date', /^\d{1,2}\/\d{1,2}\/\d{4}$/, ['dd/MM/yyyy']),
 ];
 
 const BY_NAME = new Map(DATE_FORMATS.map((f) => [f.name, f]));
