@@ -86,7 +86,8 @@ export class RunCheckpoints {
   async checkpointSuccess(record: StageRecord, entry: CacheEntry): Promise<void> {
     this.records[record.stageId] = record;
     await this.writes;
-    await Promise.all([this.ctx.store.putCacheEntry(entry), this.ctx.store.saveStage(this.ctx.runId, record)]);
+    // One store write: the success record and its cache entry are durable together or not at all.
+    await this.ctx.store.saveStage(this.ctx.runId, record, entry);
   }
 
   /** Queues a store write that must not be awaited inline (callbacks); writes stay in order, a failure is logged as an event. */

@@ -152,10 +152,12 @@ export class DurableStore extends StateView implements RunStore {
   }
 
   /** Checkpoints a stage transition: durable when the promise resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
-  async saveStage(runId: string, record: StageRecord): Promise<void> {
+  async saveStage(runId: string, record: StageRecord, entry?: CacheEntry): Promise<void> {
     this.assertOpen();
     this.requireRun(runId);
-    this.write(runId, { kind: 'checkpoint', seq: 0, runId, record });
+    // One line: a success and its cache entry survive a crash together or not at all.
+    this.write(runId, { kind: 'checkpoint', seq: 0, runId, record, ...(entry === undefined ? {} : { entry }) });
+    if (entry !== undefined) pruneCacheHistory(this.doc.cache, this.cachePolicy, undefined, [entry.stageId]);
     await this.commit();
   }
 

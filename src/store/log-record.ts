@@ -14,7 +14,8 @@ import { breakerSnapshotSchema, cacheEntrySchema, emptyStateDocument, runRecordS
  * - `{"kind":"header","schemaVersion":1,"runId":"..."}` — the first line: which format the log is in;
  * - `{"kind":"event","event":{...}}` — a run event (not synced on its own);
  * - `{"kind":"run","seq":n,"run":{...}}` — the run record after begin/update;
- * - `{"kind":"checkpoint","seq":n,"runId":"...","record":{...}}` — a stage record;
+ * - `{"kind":"checkpoint","seq":n,"runId":"...","record":{...},"entry":{...}}` — a stage record; a
+ *   success carries its cache entry in the same line, so a crash keeps both or neither;
  * - `{"kind":"cache","seq":n,"entry":{...}}` — a cache entry put during the run;
  * - `{"kind":"breaker","seq":n,"key":"...","snapshot":{...}}` — a breaker saved during the run.
  *
@@ -33,7 +34,7 @@ export interface EventLine {
 /** A state record line: what replay applies to the snapshot. */
 export type StateLine =
   | { readonly kind: 'run'; readonly seq: number; readonly run: RunRecord }
-  | { readonly kind: 'checkpoint'; readonly seq: number; readonly runId: string; readonly record: StageRecord }
+  | { readonly kind: 'checkpoint'; readonly seq: number; readonly runId: string; readonly record: StageRecord; readonly entry?: CacheEntry }
   | { readonly kind: 'cache'; readonly seq: number; readonly entry: CacheEntry }
   | { readonly kind: 'breaker'; readonly seq: number; readonly key: string; readonly snapshot: BreakerSnapshot };
 
@@ -63,7 +64,7 @@ export const logLineSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('header'), schemaVersion: z.number().int(), runId: z.string() }),
   z.object({ kind: z.literal('event'), event: eventSchema }),
   z.object({ kind: z.literal('run'), seq, run: runRecordSchema }),
-  z.object({ kind: z.literal('checkpoint'), seq, runId: z.string(), record: stageRecordSchema }),
+  z.object({ kind: z.literal('checkpoint'), seq, runId: z.string(), record: stageRecordSchema, entry: cacheEntrySchema.optional() }),
   z.object({ kind: z.literal('cache'), seq, entry: cacheEntrySchema }),
   z.object({ kind: z.literal('breaker'), seq, key: z.string(), snapshot: breakerSnapshotSchema }),
 ]);
@@ -116,6 +117,7 @@ export function applyStateLine(document: StateDocument, line: StateLine): void {
       (document.stages[line.runId] ??= {})[line.record.stageId] = line.record;
       // A stage restored from its cache makes that entry its latest.
       if (line.record.status === 'CACHED' && line.record.cacheKey !== undefined) touchCacheEntry(document.cache, line.record.stageId, line.record.cacheKey);
+      if (line.entry !== undefined) addCacheEntry(document.cache, line.entry);
       break;
     case 'cache':
       addCacheEntry(document.cache, line.entry);

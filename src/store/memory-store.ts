@@ -65,8 +65,9 @@ export class MemoryStore implements RunStore {
   }
 
   /** Checkpoints a stage transition. @throws DagbookError `INVALID_OPTION` for an unknown run. */
-  async saveStage(runId: string, record: StageRecord): Promise<void> {
+  async saveStage(runId: string, record: StageRecord, entry?: CacheEntry): Promise<void> {
     this.requireRun(runId);
+    if (entry !== undefined) this.addEntry(entry);
     let records = this.stages.get(runId);
     if (!records) this.stages.set(runId, (records = new Map()));
     records.set(record.stageId, json(record));
@@ -120,6 +121,10 @@ export class MemoryStore implements RunStore {
 
   /** Adds a cache entry as its stage's latest; the stage keeps at most `cache.maxEntriesPerStage`. */
   async putCacheEntry(entry: CacheEntry): Promise<void> {
+    this.addEntry(entry);
+  }
+
+  private addEntry(entry: CacheEntry): void {
     addCacheEntry(this.cache, json(entry));
     pruneCacheHistory(this.cache, this.cachePolicy, undefined, [entry.stageId]);
   }

@@ -59,8 +59,11 @@ export interface RunStore extends RunStoreReader {
   beginRun(run: RunRecord): Promise<void>;
   /** Updates a run (status, usage, end). */
   updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'pipeline'>>): Promise<void>;
-  /** Checkpoints a stage transition; a `CACHED` record with a `cacheKey` makes that entry its stage's latest. */
-  saveStage(runId: string, record: StageRecord): Promise<void>;
+  /**
+   * Checkpoints a stage transition; a `CACHED` record with a `cacheKey` makes that entry its stage's latest.
+   * A success passes its cache `entry` too: record and entry become durable together, in one write, or not at all.
+   */
+  saveStage(runId: string, record: StageRecord, entry?: CacheEntry): Promise<void>;
   /**
    * Stores an output (structured data, see `output-codec`); returns the sha256 of its stored form.
    * @throws OUTPUT_NOT_SERIALIZABLE naming the stage (when given) and the path of what cannot be stored

@@ -12,9 +12,9 @@ import { openDurableStore } from '../../src/store/durable-store';
 /** A store that notes, in order, each stage record, cache entry and event it is given. */
 class OrderStore extends MemoryStore {
   readonly order: string[] = [];
-  async saveStage(runId: string, record: StageRecord): Promise<void> {
-    this.order.push(`record ${record.stageId} ${record.status}${record.outputHash ? ' +output' : ''}`);
-    return super.saveStage(runId, record);
+  async saveStage(runId: string, record: StageRecord, entry?: CacheEntry): Promise<void> {
+    this.order.push(`record ${record.stageId} ${record.status}${record.outputHash ? ' +output' : ''}${entry ? ` +cache ${entry.stageId}` : ''}`);
+    return super.saveStage(runId, record, entry);
   }
   async putCacheEntry(entry: CacheEntry): Promise<void> {
     this.order.push(`cache ${entry.stageId}`);
@@ -28,7 +28,7 @@ class OrderStore extends MemoryStore {
 
 describe('runStage', () => {
   describe('when a stage succeeds', () => {
-    it('saves its success record (with the output reference) and cache entry before STEP_SUCCESS', async () => {
+    it('saves its success record (with the output reference) and cache entry in one write, before STEP_SUCCESS', async () => {
       const store = new OrderStore();
       const compiled = compilePipeline({ name: 'order', stages: [{ id: 'a', run: () => 1 }, { id: 'b', deps: ['a'], run: () => 2 }] });
       const result = await runPipeline(compiled, { store, runId: 'run-1' });
@@ -36,13 +36,11 @@ describe('runStage', () => {
       assert.deepEqual(store.order, [
         'record a RUNNING',
         'event STEP_START a',
-        'cache a',
-        'record a SUCCEEDED +output',
+        'record a SUCCEEDED +output +cache a',
         'event STEP_SUCCESS a',
         'record b RUNNING',
         'event STEP_START b',
-        'cache b',
-        'record b SUCCEEDED +output',
+        'record b SUCCEEDED +output +cache b',
         'event STEP_SUCCESS b',
       ]);
       const events = await store.readEvents('run-1');

@@ -59,6 +59,24 @@ describe('DurableStore', () => {
     });
   });
 
+  describe('when a success is saved with its cache entry', () => {
+    it('writes both in one log line, from which a replay rebuilds both', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      const hash = await s.putOutput({ rows: 3 });
+      const linesBefore = fs.readFileSync(path.join(root, 'runs', 'run-1', 'events.jsonl'), 'utf8').split('\n').filter((l) => l !== '').length;
+      await s.saveStage('run-1', stageRecord('extract', 'SUCCEEDED', { outputHash: hash }), cacheEntry('extract', 'run-1', hash));
+      const lines = fs.readFileSync(path.join(root, 'runs', 'run-1', 'events.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, linesBefore + 1);
+      const line = JSON.parse(lines[lines.length - 1]) as { kind: string; record: { status: string }; entry: { outputHash: string } };
+      assert.deepEqual([line.kind, line.record.status, line.entry.outputHash], ['checkpoint', 'SUCCEEDED', hash]);
+      // What a replay after a crash rebuilds from that log: both, from the one line.
+      const replayed = replayEventLog(lines);
+      assert.deepEqual(replayed.stages.extract, stageRecord('extract', 'SUCCEEDED', { outputHash: hash }));
+      assert.deepEqual(replayed.cache.extract, cacheEntry('extract', 'run-1', hash));
+    });
+  });
+
   describe('when the process is killed mid-run', () => {
     it('replays the checkpoints of the run log that the snapshot has not seen', async () => {
       const code = `
