@@ -1,32 +1,14 @@
+import { dataFrameData, isDataFrame, isSeries, seriesData } from '../data-frame';
 import { formatNumber } from './format';
 import { renderTable, type Rendered } from './html';
 
 /**
  * Data shown as a table: a danfojs DataFrame or Series, an array of records
  * or an array of arrays, cut to its first rows with a note of how many there
- * are. danfojs frames are recognised by their shape (`columns`, `values`,
- * `$data`), never by importing danfojs: it takes ~0.6 s and ~110 MB to load,
- * and this module sits on the library's import path.
+ * are. danfojs frames are recognised by their shape (`data-frame.ts`), never
+ * by importing danfojs: it takes ~0.6 s and ~110 MB to load, and this module
+ * sits on the library's import path.
  */
-
-/** A danfojs DataFrame, as far as drawing it needs. */
-export interface DataFrameLike {
-  readonly columns: readonly string[];
-  /** Rows, each with a value per column. */
-  readonly values: readonly (readonly unknown[])[];
-  readonly index: readonly unknown[];
-  readonly $data: unknown;
-}
-
-/** A danfojs Series, as far as drawing it needs. */
-export interface SeriesLike {
-  /** One entry: the series' name. */
-  readonly columns: readonly string[];
-  readonly values: readonly unknown[];
-  readonly index: readonly unknown[];
-  readonly $data: unknown;
-  readonly $isSeries: true;
-}
 
 /** Rows cut to a limit, with their column titles and the full row count. */
 export interface DataTable {
@@ -37,25 +19,6 @@ export interface DataTable {
   readonly totalRows: number;
 }
 
-function frameShaped(value: unknown): value is { columns: unknown; values: unknown; index: unknown; $data: unknown; $isSeries?: unknown } {
-  if (value === null || typeof value !== 'object' || !('$data' in value)) return false;
-  const v = value as { columns?: unknown; values?: unknown; index?: unknown };
-  return Array.isArray(v.columns) && Array.isArray(v.values) && Array.isArray(v.index);
-}
-
-/** Whether `value` looks like a danfojs Series (its values are one column). */
-export function isSeriesLike(value: unknown): value is SeriesLike {
-  if (!frameShaped(value)) return false;
-  if (typeof value.$isSeries === 'boolean') return value.$isSeries;
-  const values = value.values as unknown[];
-  return values.length > 0 && !Array.isArray(values[0]);
-}
-
-/** Whether `value` looks like a danfojs DataFrame (rows of values under named columns). */
-export function isDataFrameLike(value: unknown): value is DataFrameLike {
-  return frameShaped(value) && !isSeriesLike(value);
-}
-
 /**
  * The first `maxRows` rows of `value` as a table, or undefined when it is
  * not tabular. A DataFrame or Series gets its index as a first, untitled
@@ -63,18 +26,20 @@ export function isDataFrameLike(value: unknown): value is DataFrameLike {
  * `col0`, `col1`, ....
  */
 export function dataTableOf(value: unknown, maxRows: number): DataTable | undefined {
-  if (isSeriesLike(value)) {
+  if (isSeries(value)) {
+    const series = seriesData(value as object);
     return {
-      columns: ['', String(value.columns[0] ?? '')],
-      rows: value.values.slice(0, maxRows).map((cell, i) => [value.index[i], cell]),
-      totalRows: value.values.length,
+      columns: ['', String(series.name ?? '')],
+      rows: series.values.slice(0, maxRows).map((cell, i) => [series.index[i], cell]),
+      totalRows: series.values.length,
     };
   }
-  if (isDataFrameLike(value)) {
+  if (isDataFrame(value)) {
+    const frame = dataFrameData(value as object);
     return {
-      columns: ['', ...value.columns.map(String)],
-      rows: value.values.slice(0, maxRows).map((row, i) => [value.index[i], ...row]),
-      totalRows: value.values.length,
+      columns: ['', ...frame.columns.map(String)],
+      rows: frame.values.slice(0, maxRows).map((row, i) => [frame.index[i], ...row]),
+      totalRows: frame.values.length,
     };
   }
   if (!Array.isArray(value) || value.length === 0) return undefined;

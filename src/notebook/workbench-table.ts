@@ -1,4 +1,5 @@
-import { dataTableOf, isDataFrameLike, isSeriesLike, renderDataTable } from '../display/data-table';
+import { isDataFrame, isSeries } from '../data-frame';
+import { dataTableOf, renderDataTable } from '../display/data-table';
 import type { Rendered } from '../display/html';
 import { DagbookError } from '../errors';
 import { summarised } from './workbench-views';
@@ -29,7 +30,7 @@ export interface ShowTableOptions {
  */
 export function showTable(value: unknown, options: ShowTableOptions): unknown {
   const { stageId } = options;
-  const kind = isSeriesLike(value) ? 'Series' : isDataFrameLike(value) ? 'DataFrame' : undefined;
+  const kind = isSeries(value) ? 'Series' : isDataFrame(value) ? 'DataFrame' : undefined;
   const table = dataTableOf(value, options.maxRows);
   if (!table) {
     const what = stageId === undefined ? 'The value given to wb.table' : `The output of \`${stageId}\``;

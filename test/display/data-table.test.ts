@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { dataTableOf, formatCell, isDataFrameLike, isSeriesLike, renderDataTable } from '../../src/display/data-table';
+import { isDataFrame, isSeries } from '../../src/data-frame';
+import { dataTableOf, formatCell, renderDataTable } from '../../src/display/data-table';
 
 // The real library, loaded only here: the module under test must not need it.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -21,7 +22,7 @@ describe('data-table', () => {
     ]);
 
     it('recognises it by its shape', () => {
-      assert.deepEqual([isDataFrameLike(df), isSeriesLike(df)], [true, false]);
+      assert.deepEqual([isDataFrame(df), isSeries(df)], [true, false]);
     });
 
     it('shows its index first, its first rows, and how many rows it has', () => {
@@ -41,7 +42,7 @@ describe('data-table', () => {
   describe('when given a danfojs Series', () => {
     it('shows its index and its values under its name', () => {
       const s = new dfd.Series([3, 1.5, 2], { index: ['a', 'b', 'c'] });
-      assert.deepEqual([isSeriesLike(s), isDataFrameLike(s)], [true, false]);
+      assert.deepEqual([isSeries(s), isDataFrame(s)], [true, false]);
       assert.deepEqual(dataTableOf(s, 20), { columns: ['', '0'], rows: [['a', 3], ['b', 1.5], ['c', 2]], totalRows: 3 });
     });
   });
