@@ -7,21 +7,12 @@ import { idempotencyKey } from '../../src/execute/idempotency';
 import { compilePipeline } from '../../src/plan/compile';
 import { runPipeline } from '../../src/run/run-pipeline';
 import { openDurableStore } from '../../src/store/durable-store';
+import { filesUnder } from '../store/fixtures';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** A stage as the key sees it. */
 const stage = (id: string, params: Record<string, unknown>, secretParams: string[] = []) => ({ id, params, secretParams });
-
-/** Every file below `dir`, with its bytes. */
-function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const file = path.join(e.parentPath, e.name);
-      return { file, bytes: fs.readFileSync(file) };
-    });
-}
 
 describe('idempotencyKey', () => {
   describe('when given a run, a stage and params', () => {

@@ -46,3 +46,13 @@ export function logEvent(runId: string, seq: number, message: string): PipelineE
     seq,
   };
 }
+
+/** Every file below `dir`, with its bytes. */
+export function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const file = path.join(e.parentPath, e.name);
+      return { file, bytes: fs.readFileSync(file) };
+    });
+}

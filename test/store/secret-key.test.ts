@@ -9,18 +9,9 @@ import { startRun } from '../../src/run/run-pipeline';
 import { openDurableStore } from '../../src/store/durable-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import { loadOrCreateSecretKey } from '../../src/store/secret-key';
+import { filesUnder } from './fixtures';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** Every file below `dir`, with its bytes. */
-function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const file = path.join(e.parentPath, e.name);
-      return { file, bytes: fs.readFileSync(file) };
-    });
-}
 
 describe('secret key', () => {
   let tmp: string;
