@@ -1,4 +1,4 @@
-import { zodToJsonSchema } from 'zod-to-json-schema';
+import type * as ZodToJsonSchema from 'zod-to-json-schema';
 import { pipelineFileSchema } from './schema';
 
 /**
@@ -7,6 +7,8 @@ import { pipelineFileSchema } from './schema';
  * `pipeline.yaml` files (reference it from the file's `$schema` field).
  */
 export function pipelineFileJsonSchema(): Record<string, unknown> {
+  // Loaded on use (39 modules), not on the library's import path: only `dagbook schema` and editors' tooling ask.
+  const { zodToJsonSchema } = require('zod-to-json-schema') as typeof ZodToJsonSchema;
   return zodToJsonSchema(pipelineFileSchema, {
     name: 'DagbookPipeline',
     $refStrategy: 'none',

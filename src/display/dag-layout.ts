@@ -1,4 +1,4 @@
-import { graphlib, layout as dagreLayout } from '@dagrejs/dagre';
+import type * as Dagre from '@dagrejs/dagre';
 import type { Plan } from '../plan/plan';
 import { transitiveReduction, type DagEdge } from './transitive-reduction';
 
@@ -95,6 +95,8 @@ export function layoutDag(plan: Plan, sizes: LayoutSizes, options: LayoutOptions
   const all = options.edges === 'all';
   const drawn = all ? plan.order.flatMap((id) => depsOf(id).map((from) => ({ from, to: id }))) : reduced.kept;
 
+  // dagre (47 modules) loads on the first layout, not on the library's import path: most sessions never draw a graph.
+  const { graphlib, layout: dagreLayout } = require('@dagrejs/dagre') as typeof Dagre;
   const g = new graphlib.Graph();
   g.setGraph({ rankdir: 'LR', ranksep: sizes.rankGap, nodesep: sizes.nodeGap, edgesep: sizes.edgeGap, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
