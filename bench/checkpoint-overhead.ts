@@ -3,11 +3,11 @@ import { compilePipeline } from '../src/plan/compile';
 import { runPipeline } from '../src/run/run-pipeline';
 import { openDurableStore } from '../src/store/durable-store';
 import { MemoryStore } from '../src/store/memory-store';
-import { chain, fanout, median, removeDir, round3, tempStateDir, timeMs, type Body } from './harness';
+import { chain, fanout, median, removeDir, round3, rowsOutput, tempStateDir, timeMs, type Body } from './harness';
 
 /**
  * Checkpoint overhead: the same pipeline of stages that each do ~10 ms of
- * work (a real 10 ms timer), on the DurableStore versus the MemoryStore:
+ * work (a real 10 ms timer) and return a distinct ~1 KB output, on the DurableStore versus the MemoryStore:
  * `(durable - memory) / memory * 100`, medians of alternating runs.
  */
 
@@ -21,7 +21,7 @@ export interface CheckpointFigures {
   readonly runMs: Record<string, number>;
 }
 
-const work: Body = () => new Promise<number>((resolve) => setTimeout(() => resolve(1), 10));
+const work: Body = (ctx, inputs) => new Promise((resolve) => setTimeout(() => resolve(rowsOutput(ctx, inputs)), 10));
 
 async function timedRun(shape: 'chain' | 'fanout', durable: boolean): Promise<number> {
   const stages = shape === 'chain' ? chain(100, work) : fanout(100, work);

@@ -47,13 +47,26 @@ export type Body = StageDefinition['run'];
 /** A no-op stage body: returns nothing, does nothing. */
 export const noop: Body = () => undefined;
 
+/**
+ * A stage body that does no work but returns a distinct ~1 KB output, as a
+ * real stage's summary would look (a few figures and 16 rows), so that
+ * every stage stores its own output: outputs are content-addressed, and a
+ * benchmark whose stages all return the same value stores it only once.
+ */
+export const rowsOutput: Body = (ctx) => ({
+  stage: ctx.stageId,
+  run: ctx.runId,
+  rowCount: 16,
+  rows: Array.from({ length: 16 }, (_, i) => ({ id: `${ctx.stageId}-${i}`, name: `row ${i} of ${ctx.stageId}`, value: i * 1.5, ok: i % 3 !== 0 })),
+});
+
 /** `n` stages in a chain: s0 <- s1 <- ... */
-export function chain(n: number, run: Body = noop): StageDefinition[] {
+export function chain(n: number, run: Body = rowsOutput): StageDefinition[] {
   return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, deps: i === 0 ? [] : [`s${i - 1}`], run }));
 }
 
 /** `n` stages as a fan-out: one root and `n - 1` stages that each need only the root. */
-export function fanout(n: number, run: Body = noop): StageDefinition[] {
+export function fanout(n: number, run: Body = rowsOutput): StageDefinition[] {
   return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, deps: i === 0 ? [] : ['s0'], run }));
 }
 

@@ -6,7 +6,7 @@ import { chain, fanout, median, removeDir, round3, tempStateDir, timeMs } from '
 
 /**
  * Orchestration overhead with durable checkpoints: wall time of a run of
- * no-op stages on a DurableStore in a real folder, divided by the stages; and
+ * stages that do no work but each return a distinct ~1 KB output, on a DurableStore in a real folder, divided by the stages; and
  * the wall time of re-running the unchanged pipeline (every stage restored
  * from cache). Each figure is the median of `repeats` runs, each in a fresh
  * folder with a fresh store (opening and closing it are not timed).
@@ -14,9 +14,9 @@ import { chain, fanout, median, removeDir, round3, tempStateDir, timeMs } from '
 
 /** Figures of {@link benchOrchestration}. */
 export interface OrchestrationFigures {
-  /** Median ms per stage, 1,000 no-op stages in a chain. */
+  /** Median ms per stage, 1,000 stages in a chain. */
   readonly overheadMsPerStageChain1000: number;
-  /** Median ms per stage, 1,000 no-op stages as a fan-out. */
+  /** Median ms per stage, 1,000 stages as a fan-out. */
   readonly overheadMsPerStageFanout1000: number;
   /** Median ms of re-running the unchanged 1,000-stage chain (all cached). */
   readonly cachedRerunMs1000: number;

@@ -2,7 +2,7 @@ import { chain, median, round3 } from './harness';
 import { durableRun } from './orchestration';
 
 /**
- * Cost per stage as the pipeline grows (100, 1,000, 10,000 no-op stages in a
+ * Cost per stage as the pipeline grows (100, 1,000, 10,000 stages in a
  * chain, durable store): it must stay flat. The snapshot (`db.json`) is
  * rewritten whole, so a rewrite per checkpoint would make this quadratic.
  */
