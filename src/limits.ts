@@ -50,3 +50,14 @@ export const MAX_PIPELINE_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Deepest nesting of containers a stage output may have (the output itself is level 0). */
 export const MAX_OUTPUT_DEPTH = 1000;
+
+/**
+ * Largest stage output, in bytes of its stored form (`output-codec`), kept
+ * inline: written in the success record's write-ahead log line and carried
+ * by the snapshot, so storing it costs no file of its own (a temp file,
+ * fsync, rename and directory fsync: ~0.3-0.5 ms on a local disk). Larger
+ * outputs are content-addressed files under `artifacts/`. 4 KiB is one page:
+ * a log line that size costs the group commit next to nothing, and a
+ * snapshot of 10,000 such outputs stays tens of MB at most.
+ */
+export const INLINE_OUTPUT_MAX_BYTES = 4 * 1024;

@@ -45,7 +45,15 @@ export class ArtifactStore {
    * given) and the path of a part that cannot be stored.
    */
   put(value: unknown, options: StorableOutputOptions = {}): string {
-    const text = encodeOutput(value, options);
+    return this.putStored(encodeOutput(value, options));
+  }
+
+  /**
+   * Stores an output already in its stored form (`encodeOutput`'s text);
+   * returns its sha256. The file is durable when this returns.
+   * @throws DagbookError `STATE_IO` naming the file when the file system refuses.
+   */
+  putStored(text: string): string {
     const hash = sha256(text);
     const file = this.pathOf(hash);
     if (this.verify(hash) === 'ok') return hash;

@@ -5,7 +5,10 @@ import type { PipelineEvent } from '../events/event';
 import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
 import type { StorableOutputOptions } from '../output-check';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
-import { collectGarbage, type GarbageReport } from './garbage-collection';
+import { collectGarbage, referencedOutputs, type GarbageReport } from './garbage-collection';
+import { encodeOutput } from '../output-codec';
+import { INLINE_OUTPUT_MAX_BYTES } from '../limits';
+import { dropUnreferencedInline, isInlineSize, PendingOutputs } from './inline-outputs';
 import { applyStateLine, type StateLine } from './log-record';
 import { planRetention, retireRunFolders, type RetentionOptions, type RetentionPlan } from './retention';
 import { unknownRun } from './run-records';
@@ -17,6 +20,7 @@ import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
 import { assertSafeName, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
+import { sha256 } from '../canonical-json';
 import { WriteAheadLog } from './write-ahead-log';
 import { loadOrCreateSecretKey } from './secret-key';
 
@@ -37,6 +41,12 @@ export interface OpenDurableStoreOptions {
   readonly command?: string;
   /** How much cache history to keep. @default { maxEntriesPerStage: 10, maxAgeDays: 90 } */
   readonly cache?: CacheOptions;
+  /**
+   * Largest output, in bytes of its stored form, kept inline in its record
+   * rather than as a file under `artifacts/` (0: every output is a file).
+   * @default INLINE_OUTPUT_MAX_BYTES (4 KiB)
+   */
+  readonly inlineOutputMaxBytes?: number;
 }
 
 /**
@@ -56,6 +66,10 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
   if (!Number.isInteger(compactMinRecords) || compactMinRecords < 1) {
     throw new DagbookError('INVALID_OPTION', `Expected \`compactMinRecords\` to be an integer >= 1, got \`${String(options.compactMinRecords)}\``);
   }
+  const inlineOutputMaxBytes = options.inlineOutputMaxBytes ?? INLINE_OUTPUT_MAX_BYTES;
+  if (!Number.isInteger(inlineOutputMaxBytes) || inlineOutputMaxBytes < 0) {
+    throw new DagbookError('INVALID_OPTION', `Expected \`inlineOutputMaxBytes\` to be an integer >= 0, got \`${String(options.inlineOutputMaxBytes)}\``);
+  }
   const cachePolicy = resolveCachePolicy(options.cache);
   const paths = statePaths(options.stateDir, options.pipeline);
   stateIo('create folder', paths.root, () => fs.mkdirSync(paths.root, { recursive: true }));
@@ -71,7 +85,7 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     snapshot.load(loaded.document);
     const wal = new WriteAheadLog(paths, loaded.nextSeq);
     const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey));
-    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey);
+    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey, inlineOutputMaxBytes);
     if (loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
     else snapshot.markWritten();
     return store;
@@ -96,15 +110,27 @@ export interface GcResult extends GarbageReport {
 /**
  * A {@link RunStore} under `state/<pipeline>/`: the facade over the
  * write-ahead log (`write-ahead-log.ts`: each change is a numbered record in
- * its run's JSONL log, fdatasynced, changes of one tick sharing one sync), the
- * snapshot (`snapshot.ts`: `db.json`, rewritten when due), the artifacts
- * (`artifact-store.ts`), retention (`retention.ts`), the cache policy
+ * its run's JSONL log, written at once and made durable by group commit), the
+ * snapshot (`snapshot.ts`: `db.json`, rewritten when due), the outputs (small
+ * ones inline in their record, `inline-outputs.ts`; larger ones files,
+ * `artifact-store.ts`), retention (`retention.ts`), the cache policy
  * (`cache-policy.ts`) and garbage collection (`garbage-collection.ts`); its
- * reads are the state reader's (`state-view.ts`). It
- * holds the single-writer lock until `close()`. Use {@link openDurableStore}.
+ * reads are the state reader's (`state-view.ts`). It holds the single-writer
+ * lock until `close()`. Use {@link openDurableStore}.
+ *
+ * When a change is durable: a run's begin and every update of it (its end
+ * included), a cache entry put on its own, a cache deletion, and everything
+ * before `flush()` or `close()`, when the call resolves. A stage record is
+ * written to its log before `saveStage` resolves (a killed process loses
+ * none) but made durable by the group commit: a success or failure (work
+ * done) starts one at once, while RUNNING, CACHED, SKIPPED, BLOCKED and
+ * CANCELLED records (cheap to redo) wait for the next one, at the latest the
+ * run's end. A power cut before that sync only makes the stage run (or be
+ * restored) again. A large output's file is durable before the record that
+ * refers to it is written.
  */
 export class DurableStore extends StateView implements RunStore {
-  private pendingCommit: Promise<void> | undefined;
+  private readonly pendingOutputs = new PendingOutputs();
   private closed = false;
 
   /** @internal Use {@link openDurableStore}. */
@@ -120,6 +146,7 @@ export class DurableStore extends StateView implements RunStore {
     /** Run logs whose torn last line was skipped on open. */
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
     secretKey: Uint8Array,
+    private readonly inlineOutputMaxBytes: number,
   ) {
     super(paths, secretKey);
   }
@@ -130,6 +157,10 @@ export class DurableStore extends StateView implements RunStore {
 
   protected document(): StateDocument {
     return this.doc;
+  }
+
+  protected inlineOutput(hash: string): string | undefined {
+    return super.inlineOutput(hash) ?? this.pendingOutputs.get(hash);
   }
 
   /** Records a new run (replacing a run with the same id; its stages are kept). */
@@ -148,23 +179,42 @@ export class DurableStore extends StateView implements RunStore {
     this.write(runId, { kind: 'run', seq: 0, run: { ...run, ...patch, runId: run.runId, pipeline: run.pipeline } });
     if (patch.status !== undefined && patch.status !== run.status) this.snapshot.require();
     await this.commit();
-    if (this.doc.runs[runId]?.status !== 'RUNNING') this.wal.close(runId);
+    if (this.doc.runs[runId]?.status !== 'RUNNING') await this.wal.close(runId);
   }
 
-  /** Checkpoints a stage transition: durable when the promise resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
+  /**
+   * Checkpoints a stage transition: written when the promise resolves, durable
+   * with the next group commit (see the class comment).
+   * @throws DagbookError `INVALID_OPTION` for an unknown run.
+   */
   async saveStage(runId: string, record: StageRecord, entry?: CacheEntry): Promise<void> {
     this.assertOpen();
     this.requireRun(runId);
-    // One line: a success and its cache entry survive a crash together or not at all.
+    // One line: a success, its cache entry and its small output survive a crash together or not at all.
     this.write(runId, { kind: 'checkpoint', seq: 0, runId, record, ...(entry === undefined ? {} : { entry }) });
     if (entry !== undefined) pruneCacheHistory(this.doc.cache, this.cachePolicy, undefined, [entry.stageId]);
+    await this.commitLater(record.status === 'SUCCEEDED' || record.status === 'FAILED');
+  }
+
+  /** Resolves when every change made so far is durable (one group commit). @throws DagbookError `STATE_IO` */
+  async flush(): Promise<void> {
+    this.assertOpen();
     await this.commit();
   }
 
-  /** Stores an output under `artifacts/<sha256>`; returns the hash. @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when given) and the path of what cannot be stored. */
+  /**
+   * Stores an output; returns the sha256 of its stored form. A small one is
+   * kept until the record that refers to it carries it; a larger one is a
+   * file under `artifacts/<sha256>`, durable when this resolves.
+   * @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when given) and the path of what cannot be stored.
+   */
   async putOutput(value: unknown, options: StorableOutputOptions = {}): Promise<string> {
     this.assertOpen();
-    return this.artifacts.put(value, options);
+    const stored = encodeOutput(value, options);
+    if (!isInlineSize(stored, this.inlineOutputMaxBytes)) return this.artifacts.putStored(stored);
+    const hash = sha256(stored);
+    this.pendingOutputs.add(hash, stored);
+    return hash;
   }
 
   /**
@@ -192,7 +242,7 @@ export class DurableStore extends StateView implements RunStore {
   async saveBreaker(key: string, snapshot: BreakerSnapshot): Promise<void> {
     this.assertOpen();
     this.write(this.latestRunningRun(), { kind: 'breaker', seq: 0, key, snapshot });
-    await this.commit();
+    await this.commitLater(true);
   }
 
   /** Appends an event to its run's log (durable at the next checkpoint or close). */
@@ -211,7 +261,11 @@ export class DurableStore extends StateView implements RunStore {
     const dropped = pruneCacheHistory(this.doc.cache, this.cachePolicy, this.clock.now());
     // The snapshot stops pointing to an output before the output goes.
     if (dropped.length > 0) await this.compact();
-    return { ...collectGarbage(this.doc, this.artifacts, options), cacheEntriesDropped: dropped.length };
+    const inlineBefore = Object.keys(this.doc.outputs).length;
+    const report = collectGarbage(this.doc, this.artifacts, options);
+    // Inline outputs go with the snapshot that no longer holds them.
+    if (Object.keys(this.doc.outputs).length !== inlineBefore) await this.compact();
+    return { ...report, cacheEntriesDropped: dropped.length };
   }
 
   /**
@@ -224,7 +278,7 @@ export class DurableStore extends StateView implements RunStore {
   async applyRetention(options: RetentionOptions): Promise<RetentionResult> {
     this.assertOpen();
     const plan = planRetention(Object.values(this.doc.runs), options);
-    for (const runId of [...plan.runs, ...plan.logs]) this.wal.close(runId);
+    for (const runId of [...plan.runs, ...plan.logs]) await this.wal.close(runId);
     retireRunFolders(this.paths, plan, (runId) => ({ run: this.doc.runs[runId], stages: this.doc.stages[runId] ?? {} }));
     for (const runId of plan.runs) {
       delete this.doc.runs[runId];
@@ -239,44 +293,48 @@ export class DurableStore extends StateView implements RunStore {
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      if (this.pendingCommit) await this.pendingCommit.catch(() => undefined);
       await this.compact();
     } finally {
       this.closed = true;
       try {
-        this.wal.closeAll();
+        await this.wal.closeAll();
       } finally {
         this.lock.release();
       }
     }
   }
 
-  /** Rewrites the snapshot now, then syncs every log. */
+  /** Rewrites the snapshot now (without the inline outputs nothing refers to any more), then syncs every log. */
   async compact(): Promise<void> {
+    dropUnreferencedInline(this.doc, referencedOutputs(this.doc));
     const written = this.snapshot.write();
-    this.wal.sync();
+    await this.wal.flush();
     await written;
   }
 
-  /** Numbers a state record, logs it in `runId`'s log and applies it to the document. */
+  /**
+   * Numbers a state record (with the small outputs it is the first to refer
+   * to), logs it in `runId`'s log and applies it to the document.
+   */
   private write(runId: string | undefined, draft: StateLine): void {
-    applyStateLine(this.doc, this.wal.append(runId, draft));
+    applyStateLine(this.doc, this.wal.append(runId, this.pendingOutputs.attach(draft, this.doc)));
     this.snapshot.noteRecord(runId);
   }
 
-  /** Makes every pending change durable; changes made in the same tick share one fdatasync. */
-  private commit(): Promise<void> {
-    if (!this.pendingCommit) {
-      this.pendingCommit = Promise.resolve().then(async () => {
-        this.pendingCommit = undefined;
-        if (this.snapshot.due) {
-          await this.compact();
-          return;
-        }
-        this.wal.sync();
-      });
-    }
-    return this.pendingCommit;
+  /** Makes every change so far durable: the snapshot rewritten when due, else one group commit of the logs. */
+  private async commit(): Promise<void> {
+    if (this.snapshot.due) await this.compact();
+    else await this.wal.flush();
+  }
+
+  /**
+   * Lets the changes so far become durable with a later group commit
+   * (`soon`: start one now); a snapshot rewrite that is due is done now, as a
+   * record the logs cannot replay must not wait.
+   */
+  private async commitLater(soon: boolean): Promise<void> {
+    if (this.snapshot.due) await this.compact();
+    else if (soon) this.wal.commitSoon();
   }
 
   /** The running run started last (of equal starts, the one recorded last), as `sortRuns` orders them. */

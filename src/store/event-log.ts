@@ -7,8 +7,9 @@ import { readStateText, stateIo, stateIoError } from './state-io';
 /**
  * An append-only JSONL file: one JSON value per line. The file descriptor stays
  * open; each `append` is one `write(2)` of one whole line (no user-space
- * buffer, so readers see it at once), and `sync()` (fdatasync) makes
- * everything appended so far durable. A crash therefore loses at most the
+ * buffer, so readers see it at once, and a killed process loses nothing it
+ * appended), and `sync()` (fdatasync, or `syncInBackground()` on libuv's
+ * thread pool while the caller goes on) makes everything appended so far durable. A crash therefore loses at most the
  * lines appended after the last `sync()`, and at worst leaves a torn last line,
  * which readers skip and report, and which reopening for append cuts off (the
  * line was never synced, so no caller was told it was durable).
@@ -78,7 +79,26 @@ export class JsonlLog {
     this.unsynced = false;
   }
 
-  /** Syncs and closes the file. Idempotent. */
+  /**
+   * Makes every line appended so far durable without blocking the caller:
+   * the fdatasync runs on libuv's thread pool; lines appended meanwhile need
+   * the next sync. Resolves at once when nothing is pending.
+   * @throws DagbookError `STATE_IO` (as a rejection) when the sync fails; the lines stay pending.
+   */
+  syncInBackground(): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined || !this.unsynced) return Promise.resolve();
+    this.unsynced = false;
+    return new Promise((resolve, reject) => {
+      fs.fdatasync(fd, (error) => {
+        if (!error) return resolve();
+        this.unsynced = true;
+        reject(stateIoError('sync', this.path, error));
+      });
+    });
+  }
+
+  /** Syncs and closes the file (wait for a background sync first). Idempotent. */
   close(): void {
     if (this.fd === undefined) return;
     try {

@@ -1,5 +1,6 @@
 import type { ArtifactStore } from './artifact-store';
 import { allCacheEntries } from './cache-history';
+import { checkInlineOutput, dropUnreferencedInline } from './inline-outputs';
 import type { StateDocument } from './state-schema';
 
 /**
@@ -7,7 +8,9 @@ import type { StateDocument } from './state-schema';
  * entry or a stage record of a kept run refers to it; the rest go. With
  * `verify`, every output still stored is also checked (its content must hash
  * to its name), and a damaged one is removed: a stage whose output is gone
- * runs again on the next run ("stored output missing").
+ * runs again on the next run ("stored output missing"). Outputs kept inline
+ * in the document (`inline-outputs.ts`) are collected alike, in the document:
+ * its snapshot must then be rewritten.
  */
 
 /** What a collection removed. */
@@ -34,12 +37,22 @@ export function referencedOutputs(doc: StateDocument): Set<string> {
  */
 export function collectGarbage(doc: StateDocument, artifacts: ArtifactStore, options: { readonly verify?: boolean } = {}): GarbageReport {
   const used = referencedOutputs(doc);
-  const removed: string[] = [];
+  const removed: string[] = dropUnreferencedInline(doc, used);
   const damaged: string[] = [];
+  if (options.verify) {
+    for (const [hash, stored] of Object.entries(doc.outputs)) {
+      if (checkInlineOutput(hash, stored) === 'corrupt') {
+        delete doc.outputs[hash];
+        damaged.push(hash);
+      }
+    }
+  }
+  const files: string[] = [];
   for (const hash of artifacts.list()) {
-    if (!used.has(hash)) removed.push(hash);
+    if (!used.has(hash)) files.push(hash);
     else if (options.verify && artifacts.verify(hash) === 'corrupt') damaged.push(hash);
   }
-  for (const hash of [...removed, ...damaged]) artifacts.remove(hash);
-  return { removed, damaged };
+  for (const hash of files) artifacts.remove(hash);
+  for (const hash of damaged) artifacts.remove(hash);
+  return { removed: [...removed, ...files].sort(), damaged: damaged.sort() };
 }

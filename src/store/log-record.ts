@@ -14,9 +14,10 @@ import { breakerSnapshotSchema, cacheEntrySchema, emptyStateDocument, runRecordS
  * - `{"kind":"header","schemaVersion":1,"runId":"..."}` — the first line: which format the log is in;
  * - `{"kind":"event","event":{...}}` — a run event (not synced on its own);
  * - `{"kind":"run","seq":n,"run":{...}}` — the run record after begin/update;
- * - `{"kind":"checkpoint","seq":n,"runId":"...","record":{...},"entry":{...}}` — a stage record; a
- *   success carries its cache entry in the same line, so a crash keeps both or neither;
- * - `{"kind":"cache","seq":n,"entry":{...}}` — a cache entry put during the run;
+ * - `{"kind":"checkpoint","seq":n,"runId":"...","record":{...},"entry":{...},"outputs":{...}}` — a stage
+ *   record; a success carries its cache entry in the same line, so a crash keeps both or neither, and
+ *   its output too when the output is small (`outputs`: stored form by sha256, see `inline-outputs.ts`);
+ * - `{"kind":"cache","seq":n,"entry":{...},"outputs":{...}}` — a cache entry put during the run;
  * - `{"kind":"breaker","seq":n,"key":"...","snapshot":{...}}` — a breaker saved during the run.
  *
  * Every state record (all but `event`) carries `seq`, a number increasing
@@ -34,9 +35,12 @@ export interface EventLine {
 /** A state record line: what replay applies to the snapshot. */
 export type StateLine =
   | { readonly kind: 'run'; readonly seq: number; readonly run: RunRecord }
-  | { readonly kind: 'checkpoint'; readonly seq: number; readonly runId: string; readonly record: StageRecord; readonly entry?: CacheEntry }
-  | { readonly kind: 'cache'; readonly seq: number; readonly entry: CacheEntry }
+  | { readonly kind: 'checkpoint'; readonly seq: number; readonly runId: string; readonly record: StageRecord; readonly entry?: CacheEntry; readonly outputs?: InlineOutputs }
+  | { readonly kind: 'cache'; readonly seq: number; readonly entry: CacheEntry; readonly outputs?: InlineOutputs }
   | { readonly kind: 'breaker'; readonly seq: number; readonly key: string; readonly snapshot: BreakerSnapshot };
+
+/** Small outputs carried in a record: stored form (`output-codec`) by sha256. */
+export type InlineOutputs = Readonly<Record<string, string>>;
 
 /** The version of the run log format this code writes and reads. */
 export const LOG_SCHEMA_VERSION = 1;
@@ -57,6 +61,7 @@ export function logHeader(runId: string): HeaderLine {
 export type LogLine = EventLine | StateLine;
 
 const seq = z.number().int().positive();
+const inlineOutputsSchema = z.record(z.string());
 const eventSchema = z.object({ runId: z.string(), type: z.string(), seq: z.number() }).passthrough();
 
 /** Schema of one log line. */
@@ -64,8 +69,8 @@ export const logLineSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('header'), schemaVersion: z.number().int(), runId: z.string() }),
   z.object({ kind: z.literal('event'), event: eventSchema }),
   z.object({ kind: z.literal('run'), seq, run: runRecordSchema }),
-  z.object({ kind: z.literal('checkpoint'), seq, runId: z.string(), record: stageRecordSchema, entry: cacheEntrySchema.optional() }),
-  z.object({ kind: z.literal('cache'), seq, entry: cacheEntrySchema }),
+  z.object({ kind: z.literal('checkpoint'), seq, runId: z.string(), record: stageRecordSchema, entry: cacheEntrySchema.optional(), outputs: inlineOutputsSchema.optional() }),
+  z.object({ kind: z.literal('cache'), seq, entry: cacheEntrySchema, outputs: inlineOutputsSchema.optional() }),
   z.object({ kind: z.literal('breaker'), seq, key: z.string(), snapshot: breakerSnapshotSchema }),
 ]);
 
@@ -114,12 +119,14 @@ export function applyStateLine(document: StateDocument, line: StateLine): void {
       document.runs[line.run.runId] = line.run;
       break;
     case 'checkpoint':
+      if (line.outputs !== undefined) Object.assign(document.outputs, line.outputs);
       (document.stages[line.runId] ??= {})[line.record.stageId] = line.record;
       // A stage restored from its cache makes that entry its latest.
       if (line.record.status === 'CACHED' && line.record.cacheKey !== undefined) touchCacheEntry(document.cache, line.record.stageId, line.record.cacheKey);
       if (line.entry !== undefined) addCacheEntry(document.cache, line.entry);
       break;
     case 'cache':
+      if (line.outputs !== undefined) Object.assign(document.outputs, line.outputs);
       addCacheEntry(document.cache, line.entry);
       break;
     case 'breaker':

@@ -151,6 +151,9 @@ export class MemoryStore implements RunStore {
     list.push(json(event));
   }
 
+  /** Nothing to make durable: memory keeps nothing past the process. */
+  async flush(): Promise<void> {}
+
   /** A run's events, in order. */
   async readEvents(runId: string): Promise<PipelineEvent[]> {
     return [...(this.events.get(runId) ?? [])];

@@ -62,6 +62,8 @@ export interface RunStore extends RunStoreReader {
   /**
    * Checkpoints a stage transition; a `CACHED` record with a `cacheKey` makes that entry its stage's latest.
    * A success passes its cache `entry` too: record and entry become durable together, in one write, or not at all.
+   * A durable store need not make the record durable before this resolves (it must survive the process being
+   * killed): a group commit, or at the latest `flush()`, does. `beginRun` and `updateRun` are durable when they resolve.
    */
   saveStage(runId: string, record: StageRecord, entry?: CacheEntry): Promise<void>;
   /**
@@ -77,6 +79,8 @@ export interface RunStore extends RunStoreReader {
   saveBreaker(key: string, snapshot: BreakerSnapshot): Promise<void>;
   /** Appends an event to the run's log. */
   appendEvent(event: PipelineEvent): void;
+  /** Resolves when every change made so far is durable. */
+  flush(): Promise<void>;
   /** Flushes and releases whatever the store holds. */
   close(): Promise<void>;
 }

@@ -114,6 +114,8 @@ export const stateDocumentSchema = z.object({
   stages: z.record(z.record(stageRecordSchema)),
   cache: z.record(z.array(cacheEntrySchema)),
   breakers: z.record(breakerSnapshotSchema),
+  /** Small outputs kept inline by hash (absent in a snapshot written before they were). */
+  outputs: z.record(z.string()).default({}),
 });
 
 /** The cache index of a version 1 snapshot: one entry per stage. */
@@ -135,11 +137,13 @@ export interface StateDocument {
   cache: Record<string, CacheEntry[]>;
   /** Breakers by key. */
   breakers: Record<string, BreakerSnapshot>;
+  /** Small outputs kept inline, by sha256: their stored form (`output-codec`); larger ones are files under `artifacts/`. */
+  outputs: Record<string, string>;
 }
 
 /** An empty document for a pipeline. */
 export function emptyStateDocument(pipeline: string): StateDocument {
-  return { schemaVersion: STATE_SCHEMA_VERSION, pipeline, appliedSeq: 0, runs: {}, stages: {}, cache: {}, breakers: {} };
+  return { schemaVersion: STATE_SCHEMA_VERSION, pipeline, appliedSeq: 0, runs: {}, stages: {}, cache: {}, breakers: {}, outputs: {} };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PipelineEvent } from '../events/event';
 import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
 import { ArtifactStore } from './artifact-store';
+import { checkInlineOutput, inlineOutput, readInlineOutput } from './inline-outputs';
 import { findCacheEntry, latestCacheEntry } from './cache-history';
 import { sortRuns } from './run-records';
 import type { RunStoreReader } from './run-store';
@@ -13,7 +14,8 @@ import { keyedDigest } from './secret-key';
  * The reads of a pipeline's durable state, answered alike by the durable
  * store (which writes and holds the lock) and the state reader (which never
  * does): runs, stage records, the cache index and breakers from the state
- * document, outputs from the artifacts, events from the run logs, and keyed
+ * document, outputs kept inline in the document or else from the artifacts
+ * (`inline-outputs.ts`), events from the run logs, and keyed
  * hashes under the state folder's key. Each subclass says where its document
  * is and how the state is closed.
  */
@@ -60,19 +62,26 @@ export abstract class StateView implements RunStoreReader {
     return { ...(this.document().stages[runId] ?? {}) };
   }
 
+  /** The stored form of an output kept inline, when it is. */
+  protected inlineOutput(hash: string): string | undefined {
+    return inlineOutput(this.document(), hash);
+  }
+
   /** Reads an output. @throws DagbookError `OUTPUT_MISSING` naming hash and path; `STATE_CORRUPT` when damaged. */
   async getOutput(hash: string): Promise<unknown> {
-    return this.artifacts.get(hash);
+    const stored = this.inlineOutput(hash);
+    return stored === undefined ? this.artifacts.get(hash) : readInlineOutput(hash, stored, this.paths.db);
   }
 
   /** Whether an output exists. */
   async hasOutput(hash: string): Promise<boolean> {
-    return this.artifacts.has(hash);
+    return this.inlineOutput(hash) !== undefined || this.artifacts.has(hash);
   }
 
-  /** Whether an output is stored whole (memoized while its file keeps its size and mtime). */
+  /** Whether an output is stored whole (a file's verdict memoized while it keeps its size and mtime). */
   async verifyOutput(hash: string): Promise<OutputCheck> {
-    return this.artifacts.verify(hash);
+    const stored = this.inlineOutput(hash);
+    return stored === undefined ? this.artifacts.verify(hash) : checkInlineOutput(hash, stored);
   }
 
   /** A stage's cache entry under a cache key. */

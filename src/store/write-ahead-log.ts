@@ -8,13 +8,26 @@ import { readStateText } from './state-io';
  * The write-ahead log of a pipeline's state: one JSONL log per run
  * (`runs/<run-id>/events.jsonl`, see `log-record.ts`), holding both the run's
  * events and its state records. Each state record gets the next sequence
- * number; `sync()` fdatasyncs the logs that got state records since the last
- * sync, so the records of one tick share one fdatasync (group commit). Events
- * alone make no log dirty: they are durable with the next state record.
+ * number and is written to its log at once (one `write(2)`: a killed process
+ * loses none of it); it is durable once a sync covers it.
+ *
+ * Syncs are a group commit: `commitSoon()` starts one fdatasync (on libuv's
+ * thread pool, so the run goes on meanwhile) for every log that got records
+ * since the last; records appended while it runs wait for the next one, which
+ * starts as soon as it ends and covers them all. `flush()` resolves when every
+ * record appended before the call is durable. Events alone make no log dirty:
+ * they are durable with the next state record. A sync that fails fails every
+ * later `flush()` too: the file's state after a failed fdatasync is unknown.
  */
 export class WriteAheadLog {
   private readonly logs = new Map<string, JsonlLog>();
   private readonly dirty = new Set<JsonlLog>();
+  /** State records appended so far, and how many of them a completed sync covers. */
+  private appended = 0;
+  private durable = 0;
+  private syncing: Promise<void> | undefined;
+  private failure: { readonly error: unknown } | undefined;
+  private readonly waiters: { readonly upTo: number; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
 
   constructor(
     private readonly paths: StatePaths,
@@ -24,8 +37,8 @@ export class WriteAheadLog {
 
   /**
    * Numbers a state record and appends it to `runId`'s log (not durable until
-   * `sync`); with no run it is only numbered (the snapshot must then carry it).
-   * Returns the record exactly as it reads back.
+   * a sync covers it); with no run it is only numbered (the snapshot must then
+   * carry it). Returns the record exactly as it reads back.
    * @throws DagbookError `STATE_IO` when the log cannot be written.
    */
   append(runId: string | undefined, draft: StateLine): StateLine {
@@ -34,6 +47,7 @@ export class WriteAheadLog {
       const log = this.logFor(runId);
       log.appendLine(text);
       this.dirty.add(log);
+      this.appended++;
     }
     return JSON.parse(text) as StateLine;
   }
@@ -43,14 +57,36 @@ export class WriteAheadLog {
     this.logFor(event.runId).appendLine(JSON.stringify({ kind: 'event', event }));
   }
 
-  /** Fdatasyncs the logs that got state records since their last sync. @throws DagbookError `STATE_IO` */
-  sync(): void {
-    for (const log of this.dirty) log.sync();
+  /** Starts a group commit of the records appended so far, unless one is running (the next one then covers them). */
+  commitSoon(): void {
+    if (this.syncing !== undefined || this.failure !== undefined || this.durable >= this.appended) return;
+    const upTo = this.appended;
+    const logs = [...this.dirty];
     this.dirty.clear();
+    this.syncing = Promise.all(logs.map((log) => log.syncInBackground())).then(
+      () => this.synced(upTo),
+      (error: unknown) => this.failed(error),
+    );
   }
 
-  /** Syncs and closes a run's log (it reopens on the next append). */
-  close(runId: string): void {
+  /**
+   * Resolves when every state record appended so far is durable (one
+   * fdatasync for them all, shared with whatever else is pending).
+   * @throws DagbookError `STATE_IO` (as a rejection) when a sync failed.
+   */
+  flush(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure.error);
+    const upTo = this.appended;
+    if (this.durable >= upTo) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ upTo, resolve, reject });
+      this.commitSoon();
+    });
+  }
+
+  /** Syncs and closes a run's log (it reopens on the next append), once no sync is running. */
+  async close(runId: string): Promise<void> {
+    await this.idle();
     const log = this.logs.get(runId);
     if (!log) return;
     this.logs.delete(runId);
@@ -58,9 +94,38 @@ export class WriteAheadLog {
     log.close();
   }
 
-  /** Syncs and closes every open log. */
-  closeAll(): void {
-    for (const runId of [...this.logs.keys()]) this.close(runId);
+  /** Syncs and closes every open log, once no sync is running. */
+  async closeAll(): Promise<void> {
+    await this.idle();
+    for (const [runId, log] of this.logs) {
+      this.logs.delete(runId);
+      this.dirty.delete(log);
+      log.close();
+    }
+  }
+
+  /** Settles when no background sync is running (a log's file must not close under one). */
+  private async idle(): Promise<void> {
+    while (this.syncing !== undefined) await this.syncing;
+  }
+
+  private synced(upTo: number): void {
+    this.syncing = undefined;
+    this.durable = upTo;
+    let kept = 0;
+    for (const waiter of this.waiters) {
+      if (waiter.upTo <= upTo) waiter.resolve();
+      else this.waiters[kept++] = waiter;
+    }
+    this.waiters.length = kept;
+    // Records appended during that sync: the next group.
+    this.commitSoon();
+  }
+
+  private failed(error: unknown): void {
+    this.syncing = undefined;
+    this.failure = { error };
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
   }
 
   private logFor(runId: string): JsonlLog {

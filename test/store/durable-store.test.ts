@@ -16,7 +16,7 @@ describe('DurableStore', () => {
   let dir: string;
   let root: string;
   let store: DurableStore | undefined;
-  const open = async (extra: { clock?: ManualClock; compactMinRecords?: number } = {}) =>
+  const open = async (extra: { clock?: ManualClock; compactMinRecords?: number; inlineOutputMaxBytes?: number } = {}) =>
     (store = await openDurableStore({ stateDir: dir, pipeline: 'etl', ...extra }));
   const readDb = () => JSON.parse(fs.readFileSync(path.join(root, 'db.json'), 'utf8'));
   beforeEach(() => {
@@ -207,21 +207,21 @@ describe('DurableStore', () => {
       const s = await open();
       assert.deepEqual(await s.getCacheEntry('extract', 'key-extract'), cacheEntry('extract', 'run-1', 'h1'));
       assert.deepEqual(await s.latestCacheEntry('extract'), cacheEntry('extract', 'run-1', 'h1'));
-      assert.deepEqual(readDb(), { ...v1, schemaVersion: 2, cache: { extract: [cacheEntry('extract', 'run-1', 'h1')] } });
+      assert.deepEqual(readDb(), { ...v1, schemaVersion: 2, cache: { extract: [cacheEntry('extract', 'run-1', 'h1')] }, outputs: {} });
     });
   });
 
   describe('when cache entries pile up', () => {
     it('keeps the history across a reopen, and gc drops entries past the age limit but never a stage`s latest', async () => {
       const clock = new ManualClock(1_700_000_000_500 + 100 * DAY_MS);
-      const s = await open({ clock });
+      const s = await open({ clock, inlineOutputMaxBytes: 0 });
       await s.beginRun(runRecord('run-1'));
       const old = await s.putOutput('old');
       const latest = await s.putOutput('latest');
       await s.putCacheEntry({ ...cacheEntry('a', 'run-1', old), cacheKey: 'k-old' });
       await s.putCacheEntry({ ...cacheEntry('a', 'run-1', latest), cacheKey: 'k-latest' });
       await s.close();
-      const again = await open({ clock });
+      const again = await open({ clock, inlineOutputMaxBytes: 0 });
       assert.equal((await again.getCacheEntry('a', 'k-old'))?.outputHash, old);
       assert.deepEqual(await again.gcArtifacts(), { removed: [old], damaged: [], cacheEntriesDropped: 1 });
       assert.equal(await again.getCacheEntry('a', 'k-old'), undefined);
@@ -238,8 +238,8 @@ describe('DurableStore', () => {
   });
 
   describe('when gc verifies the stored outputs', () => {
-    it('removes a damaged output and reports it; the whole ones stay', async () => {
-      const s = await open();
+    it('removes a damaged output file and reports it; the whole ones stay', async () => {
+      const s = await open({ inlineOutputMaxBytes: 0 });
       await s.beginRun(runRecord('run-1'));
       const good = await s.putOutput({ rows: 1 });
       const bad = await s.putOutput({ rows: 2 });
@@ -269,8 +269,8 @@ describe('DurableStore', () => {
       assert.equal(fs.existsSync(path.join(root, 'lock')), false);
     });
 
-    it('reports a file where the artifacts folder should be as STATE_IO when an output is stored', async () => {
-      const s = await open();
+    it('reports a file where the artifacts folder should be as STATE_IO when an output file is stored', async () => {
+      const s = await open({ inlineOutputMaxBytes: 0 });
       fs.writeFileSync(path.join(root, 'artifacts'), 'not a folder');
       await assert.rejects(s.putOutput({ rows: 1 }), (e: unknown) => {
         assert.ok(hasErrorCode(e, 'STATE_IO'));
@@ -301,8 +301,8 @@ describe('DurableStore', () => {
   });
 
   describe('when artifacts are garbage-collected', () => {
-    it('removes only those no stage record or cache entry points to', async () => {
-      const s = await open();
+    it('removes only the files no stage record or cache entry points to', async () => {
+      const s = await open({ inlineOutputMaxBytes: 0 });
       await s.beginRun(runRecord('run-1'));
       const kept = await s.putOutput('kept');
       const cached = await s.putOutput('cached');
