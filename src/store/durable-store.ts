@@ -81,12 +81,18 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
   }
   try {
     const snapshot = new Snapshot(paths.db, options.pipeline, compactMinRecords);
-    const loaded = await loadState(paths, options.pipeline, () => snapshot.read(), clock);
+    let fresh = false;
+    const loaded = await loadState(paths, options.pipeline, async () => {
+      const raw = await snapshot.read();
+      fresh = raw === null;
+      return raw;
+    }, clock);
     snapshot.load(loaded.document);
     const wal = new WriteAheadLog(paths, loaded.nextSeq);
     const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey));
     const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey, inlineOutputMaxBytes);
-    if (loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
+    // A fresh state gets its (empty) snapshot now: runs then live in their logs until the next compaction.
+    if (fresh || loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
     else snapshot.markWritten();
     return store;
   } catch (error) {
@@ -163,21 +169,19 @@ export class DurableStore extends StateView implements RunStore {
     return super.inlineOutput(hash) ?? this.pendingOutputs.get(hash);
   }
 
-  /** Records a new run (replacing a run with the same id; its stages are kept). */
+  /** Records a new run (replacing a run with the same id; its stages are kept); durable when it resolves. */
   async beginRun(run: RunRecord): Promise<void> {
     this.assertOpen();
     assertSafeName('runId', run.runId);
     this.write(run.runId, { kind: 'run', seq: 0, run });
-    this.snapshot.require();
     await this.commit();
   }
 
-  /** Updates a run; a status change rewrites the snapshot. @throws DagbookError `INVALID_OPTION` for an unknown run. */
+  /** Updates a run; durable when it resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
   async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'pipeline'>>): Promise<void> {
     this.assertOpen();
     const run = this.requireRun(runId);
     this.write(runId, { kind: 'run', seq: 0, run: { ...run, ...patch, runId: run.runId, pipeline: run.pipeline } });
-    if (patch.status !== undefined && patch.status !== run.status) this.snapshot.require();
     await this.commit();
     if (this.doc.runs[runId]?.status !== 'RUNNING') await this.wal.close(runId);
   }

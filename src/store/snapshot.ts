@@ -7,15 +7,16 @@ import { emptyStateDocument, type StateDocument } from './state-schema';
  * The lowdb snapshot `db.json` of a pipeline's state and when to rewrite it
  * (compaction). Records between two snapshots live only in the run logs (the
  * write-ahead log); the snapshot is due when a record cannot be replayed from
- * a log (it has no run, or its run is not RUNNING in the snapshot on disk: only
- * those logs are replayed on open), or when the records since the last
+ * a log (it has no run, or its run ended in the snapshot on disk: opening
+ * replays only the logs of runs that are RUNNING in the snapshot or absent
+ * from it, so a run's begin and end need no rewrite), or when the records since the last
  * snapshot reach `max(compactMinRecords, records in the snapshot)`, so the
  * rewrite cost per record stays flat however big the state grows.
  */
 export class Snapshot {
   private readonly db: Low<StateDocument>;
-  /** Runs RUNNING in the snapshot on disk: only their logs are replayed on open. */
-  private running = new Set<string>();
+  /** Runs that ended in the snapshot on disk: their logs are not replayed on open. */
+  private ended = new Set<string>();
   private recordsSince = 0;
   private records = 0;
   private dueNow = false;
@@ -57,7 +58,7 @@ export class Snapshot {
   /** Notes a record applied to the document, logged in `runId`'s log (none: not logged). */
   noteRecord(runId: string | undefined): void {
     this.recordsSince++;
-    if (runId === undefined || !this.running.has(runId)) this.dueNow = true;
+    if (runId === undefined || this.ended.has(runId)) this.dueNow = true;
     if (this.recordsSince >= Math.max(this.compactMinRecords, this.records)) this.dueNow = true;
   }
 
@@ -76,7 +77,7 @@ export class Snapshot {
   /** Notes that the document equals the snapshot on disk. */
   markWritten(): void {
     const doc = this.doc;
-    this.running = new Set(Object.values(doc.runs).filter((r) => r.status === 'RUNNING').map((r) => r.runId));
+    this.ended = new Set(Object.values(doc.runs).filter((r) => r.status !== 'RUNNING').map((r) => r.runId));
     let records = Object.keys(doc.runs).length + countCacheEntries(doc.cache) + Object.keys(doc.breakers).length;
     for (const stages of Object.values(doc.stages)) records += Object.keys(stages).length;
     this.records = records;
