@@ -12,6 +12,9 @@ import type { Policy } from './policy';
  * `clock.sleep` with an internal AbortController, so no timer outlives the call.
  */
 
+/** Why the internal timers stop when the call settles. */
+const SETTLED = 'settled';
+
 /** Options of {@link withTimeout}. */
 export interface TimeoutOptions {
   /** Time the attempt may take, in ms; 0 means no timeout. */
@@ -47,7 +50,8 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
     const settle = (ok: boolean, value: unknown): void => {
       if (done) return;
       done = true;
-      timers.abort();
+      // A reason of our own: `abort()` without one builds a DOMException with a stack, per attempt.
+      timers.abort(SETTLED);
       parentSignal?.removeEventListener('abort', onParentAbort);
       if (ok) resolve(value as T);
       else reject(value);

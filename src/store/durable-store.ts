@@ -21,7 +21,7 @@ import { acquireStateLock, type StateLock } from './state-lock';
 import { assertSafeName, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
 import { sha256 } from '../canonical-json';
-import { WriteAheadLog } from './write-ahead-log';
+import { WriteAheadLog, type Durability } from './write-ahead-log';
 import { loadOrCreateSecretKey } from './secret-key';
 
 /** Options of {@link openDurableStore}. */
@@ -124,10 +124,10 @@ export interface GcResult extends GarbageReport {
  * reads are the state reader's (`state-view.ts`). It holds the single-writer
  * lock until `close()`. Use {@link openDurableStore}.
  *
- * When a change is durable: a run's begin and every update of it (its end
- * included), a cache entry put on its own, a cache deletion, and everything
- * before `flush()` or `close()`, when the call resolves. A stage record is
- * written to its log before `saveStage` resolves (a killed process loses
+ * When a change is durable: every update of a run (its end included), a
+ * cache entry put on its own, a cache deletion, and everything before
+ * `flush()` or `close()`, when the call resolves. A run's begin and a stage record are
+ * written to the run's log before the call resolves (a killed process loses
  * none) but made durable by the group commit: a success or failure (work
  * done) starts one at once, while RUNNING, CACHED, SKIPPED, BLOCKED and
  * CANCELLED records (cheap to redo) wait for the next one, at the latest the
@@ -169,12 +169,13 @@ export class DurableStore extends StateView implements RunStore {
     return super.inlineOutput(hash) ?? this.pendingOutputs.get(hash);
   }
 
-  /** Records a new run (replacing a run with the same id; its stages are kept); durable when it resolves. */
+  /** Records a new run (replacing a run with the same id; its stages are kept); durable with the next group commit. */
   async beginRun(run: RunRecord): Promise<void> {
     this.assertOpen();
     assertSafeName('runId', run.runId);
     this.write(run.runId, { kind: 'run', seq: 0, run });
-    await this.commit();
+    // Its records go to the same log, after it: a sync that covers them covers the begin too.
+    await this.commitLater(false);
   }
 
   /** Updates a run; durable when it resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -198,6 +199,11 @@ export class DurableStore extends StateView implements RunStore {
     this.write(runId, { kind: 'checkpoint', seq: 0, runId, record, ...(entry === undefined ? {} : { entry }) });
     if (entry !== undefined) pruneCacheHistory(this.doc.cache, this.cachePolicy, undefined, [entry.stageId]);
     await this.commitLater(record.status === 'SUCCEEDED' || record.status === 'FAILED');
+  }
+
+  /** Where the group commit of the write-ahead log stands (see `Durability`). */
+  get durability(): Durability {
+    return this.wal.durability;
   }
 
   /** Resolves when every change made so far is durable (one group commit). @throws DagbookError `STATE_IO` */

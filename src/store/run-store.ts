@@ -63,7 +63,7 @@ export interface RunStore extends RunStoreReader {
    * Checkpoints a stage transition; a `CACHED` record with a `cacheKey` makes that entry its stage's latest.
    * A success passes its cache `entry` too: record and entry become durable together, in one write, or not at all.
    * A durable store need not make the record durable before this resolves (it must survive the process being
-   * killed): a group commit, or at the latest `flush()`, does. `beginRun` and `updateRun` are durable when they resolve.
+   * killed): a group commit, or at the latest `flush()`, does. So may `beginRun`; `updateRun` is durable when it resolves.
    */
   saveStage(runId: string, record: StageRecord, entry?: CacheEntry): Promise<void>;
   /**

@@ -1,8 +1,18 @@
 import type { PipelineEvent } from '../events/event';
 import { JsonlLog } from './event-log';
-import { logHeader, parseLog, type StateLine } from './log-record';
+import { logHeader, parseLog, type InlineOutputs, type StateLine } from './log-record';
 import { runLogPath, type StatePaths } from './state-paths';
 import { readStateText } from './state-io';
+
+/** Where a write-ahead log's group commit stands (counts since the store was opened). */
+export interface Durability {
+  /** State records appended. */
+  readonly appended: number;
+  /** Of those, the records a completed sync covers. */
+  readonly durable: number;
+  /** Group commits completed (each one fdatasync per log it covered). */
+  readonly commits: number;
+}
 
 /**
  * The write-ahead log of a pipeline's state: one JSONL log per run
@@ -25,6 +35,7 @@ export class WriteAheadLog {
   /** State records appended so far, and how many of them a completed sync covers. */
   private appended = 0;
   private durable = 0;
+  private commitCount = 0;
   private syncing: Promise<void> | undefined;
   private failure: { readonly error: unknown } | undefined;
   private readonly waiters: { readonly upTo: number; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
@@ -42,14 +53,23 @@ export class WriteAheadLog {
    * @throws DagbookError `STATE_IO` when the log cannot be written.
    */
   append(runId: string | undefined, draft: StateLine): StateLine {
-    const text = JSON.stringify({ ...draft, seq: this.nextSeq++ });
+    // Inline outputs are strings already: they are written, not copied through JSON.parse like the record.
+    const { outputs, ...record } = draft as StateLine & { readonly outputs?: InlineOutputs };
+    const base = JSON.stringify({ ...record, seq: this.nextSeq++ });
+    const text = outputs === undefined ? base : `${base.slice(0, -1)},"outputs":${JSON.stringify(outputs)}}`;
     if (runId !== undefined) {
       const log = this.logFor(runId);
       log.appendLine(text);
       this.dirty.add(log);
       this.appended++;
     }
-    return JSON.parse(text) as StateLine;
+    const line = JSON.parse(base) as StateLine;
+    return outputs === undefined ? line : ({ ...line, outputs } as StateLine);
+  }
+
+  /** Where the group commit stands: records appended, how many a sync covers, and how many syncs (group commits) have completed. */
+  get durability(): Durability {
+    return { appended: this.appended, durable: this.durable, commits: this.commitCount };
   }
 
   /** Appends an event to its run's log. @throws DagbookError `STATE_IO` */
@@ -112,6 +132,7 @@ export class WriteAheadLog {
   private synced(upTo: number): void {
     this.syncing = undefined;
     this.durable = upTo;
+    this.commitCount++;
     let kept = 0;
     for (const waiter of this.waiters) {
       if (waiter.upTo <= upTo) waiter.resolve();

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseLog } from '../../src/store/log-record';
+import { statePaths } from '../../src/store/state-paths';
+import { WriteAheadLog } from '../../src/store/write-ahead-log';
+import { runRecord, stageRecord, tempDir } from './fixtures';
+
+describe('WriteAheadLog', () => {
+  let dir: string;
+  let wal: WriteAheadLog;
+  const paths = () => statePaths(dir, 'etl');
+  const logText = (runId: string) => fs.readFileSync(path.join(paths().runs, runId, 'events.jsonl'), 'utf8');
+  beforeEach(() => {
+    dir = tempDir();
+    wal = new WriteAheadLog(paths(), 1);
+  });
+  afterEach(async () => {
+    await wal.closeAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('when a record is appended', () => {
+    it('is in the file at once, before any sync', () => {
+      wal.append('run-1', { kind: 'run', seq: 0, run: runRecord('run-1') });
+      assert.deepEqual(parseLog(logText('run-1'), 'log').lines, [{ kind: 'run', seq: 1, run: runRecord('run-1') }]);
+      assert.deepEqual(wal.durability, { appended: 1, durable: 0, commits: 0 });
+    });
+
+    it('writes its inline outputs in the same line and reads back with them', () => {
+      const outputs = { ['a'.repeat(64)]: '{"rows":1}' };
+      const line = wal.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord('a', 'SUCCEEDED'), outputs });
+      assert.deepEqual(line, { kind: 'checkpoint', seq: 1, runId: 'run-1', record: stageRecord('a', 'SUCCEEDED'), outputs });
+      assert.deepEqual(parseLog(logText('run-1'), 'log').lines, [line]);
+    });
+  });
+
+  describe('when records are appended while a sync runs', () => {
+    it('covers them all with the next sync: one group commit each, not one per record', async () => {
+      wal.append('run-1', { kind: 'run', seq: 0, run: runRecord('run-1') });
+      wal.commitSoon();
+      for (const id of ['a', 'b', 'c']) wal.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord(id, 'SUCCEEDED') });
+      wal.commitSoon(); // A sync is running: this one waits for it.
+      await wal.flush();
+      assert.deepEqual(wal.durability, { appended: 4, durable: 4, commits: 2 });
+    });
+
+    it('makes a flush wait for the sync that covers every record appended before it', async () => {
+      wal.append('run-1', { kind: 'run', seq: 0, run: runRecord('run-1') });
+      const first = wal.flush();
+      wal.append('run-2', { kind: 'run', seq: 0, run: runRecord('run-2') });
+      const second = wal.flush();
+      await first;
+      assert.deepEqual(wal.durability, { appended: 2, durable: 1, commits: 1 }); // run-2 came after that sync started.
+      await second;
+      assert.deepEqual(wal.durability, { appended: 2, durable: 2, commits: 2 });
+    });
+  });
+
+  describe('when nothing is pending', () => {
+    it('flushes without a sync', async () => {
+      await wal.flush();
+      wal.appendEvent({ timestamp: '2024-01-01T00:00:00.000Z', runId: 'run-1', type: 'LOG', level: 'INFO', message: 'm', metadata: {}, correlationId: 'run-1', seq: 1 });
+      await wal.flush();
+      assert.deepEqual(wal.durability, { appended: 0, durable: 0, commits: 0 });
+    });
+  });
+
+  describe('when a log is closed while a sync runs', () => {
+    it('waits for the sync, then closes the file with every record in it', async () => {
+      wal.append('run-1', { kind: 'run', seq: 0, run: runRecord('run-1') });
+      wal.commitSoon();
+      await wal.close('run-1');
+      assert.deepEqual(wal.durability, { appended: 1, durable: 1, commits: 1 });
+      assert.equal(parseLog(logText('run-1'), 'log').lines.length, 1);
+    });
+  });
+});
