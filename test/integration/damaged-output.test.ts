@@ -32,9 +32,9 @@ describe('a damaged stored output', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs `def` on the durable store under `dir` (opened for the run alone), and the dry run before it. */
+  /** Runs `def` on the durable store under `dir` (opened for the run alone, every output a file), and the dry run before it. */
   async function dryThenRun(def: PipelineDefinition, runId: string): Promise<{ dry: string[][]; result: RunResult }> {
-    const store = await openDurableStore({ stateDir: dir, pipeline: 'damaged' });
+    const store = await openDurableStore({ stateDir: dir, pipeline: 'damaged', inlineOutputMaxBytes: 0 });
     try {
       const compiled = compilePipeline(def);
       const dry = (await dryRun(compiled, { store })).rows.map((r) => [r.stageId, r.action, r.reason]);
