@@ -2,6 +2,7 @@ import type { StageDefinition } from '../src/definition/types';
 import { compilePipeline } from '../src/plan/compile';
 import { runPipeline } from '../src/run/run-pipeline';
 import { openDurableStore } from '../src/store/durable-store';
+import { MemoryStore } from '../src/store/memory-store';
 import { chain, fanout, median, removeDir, round3, tempStateDir, timeMs } from './harness';
 
 /**
@@ -20,6 +21,8 @@ export interface OrchestrationFigures {
   readonly overheadMsPerStageFanout1000: number;
   /** Median ms of re-running the unchanged 1,000-stage chain (all cached). */
   readonly cachedRerunMs1000: number;
+  /** Median ms per stage of the same chain on the in-memory store: what orchestration alone costs on this machine now. */
+  readonly memoryMsPerStageChain1000: number;
   /** Median CPU ms (user + system) per stage of the chain runs: the part that does not wait on the disk. */
   readonly cpuMsPerStageChain1000: number;
   /** Every sample, for the record. */
@@ -58,6 +61,7 @@ export async function benchOrchestration(repeats = 5, log: (line: string) => voi
   const fanoutMs: number[] = [];
   const rerunMs: number[] = [];
   const cpuMs: number[] = [];
+  const memoryMs: number[] = [];
   await durableRun('warmup', chain(200), true); // JIT warm-up, not counted.
   for (let i = 0; i < repeats; i++) {
     const c = await durableRun('chain', chain(n), true);
@@ -66,12 +70,18 @@ export async function benchOrchestration(repeats = 5, log: (line: string) => voi
     cpuMs.push(c.firstCpuMs / n);
     rerunMs.push(c.rerunMs as number);
     fanoutMs.push((await durableRun('fanout', fanout(n))).firstMs / n);
-    log(`  repeat ${i + 1}: chain ${round3(chainMs[i])} ms/stage (CPU ${round3(cpuMs[i])}), fan-out ${round3(fanoutMs[i])} ms/stage, cached re-run ${round3(rerunMs[i])} ms`);
+    const inMemory = compilePipeline({ name: 'memory', stages: chain(n) });
+    memoryMs.push((await timeMs(() => runPipeline(inMemory, { store: new MemoryStore() }))) / n);
+    log(
+      `  repeat ${i + 1}: chain ${round3(chainMs[i])} ms/stage (CPU ${round3(cpuMs[i])}; in memory ${round3(memoryMs[i])}), ` +
+        `fan-out ${round3(fanoutMs[i])} ms/stage, cached re-run ${round3(rerunMs[i])} ms`,
+    );
   }
   return {
     overheadMsPerStageChain1000: round3(median(chainMs)),
     overheadMsPerStageFanout1000: round3(median(fanoutMs)),
     cachedRerunMs1000: round3(median(rerunMs)),
+    memoryMsPerStageChain1000: round3(median(memoryMs)),
     cpuMsPerStageChain1000: round3(median(cpuMs)),
     samples: { chain: chainMs.map(round3), fanout: fanoutMs.map(round3), cachedRerun: rerunMs.map(round3) },
   };
