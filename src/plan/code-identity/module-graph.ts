@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { buildSync, type Message } from 'esbuild';
+import { DagbookError } from '../../errors';
 import { fileStamp, type FileStamp } from './file-state';
 import { findPackageJson, packageName } from './package-version';
 
@@ -15,6 +16,10 @@ import { findPackageJson, packageName } from './package-version';
  * of them changed, so asking again costs one `stat` per file. When esbuild cannot read the graph (a syntax error, an import that
  * does not resolve), the graph is the entry plus the files the errors name,
  * with the error's text; it is rebuilt once one of those files changes.
+ * When esbuild itself fails (no build message: its service stopped, a
+ * worker could not start on a loaded machine), the call is tried once more
+ * and then refused: a graph of the entry alone would read as "code removed"
+ * and re-run the stage, or worse, hide a changed helper.
  */
 
 /** A module graph. */
@@ -57,23 +62,34 @@ export function moduleGraph(entry: string): StampedGraph {
   return stamped;
 }
 
+type MetafileInputs = Record<string, { imports: readonly { path: string; external?: boolean }[] }>;
+
+function readMetafile(entry: string, workingDir: string): MetafileInputs {
+  const result = buildSync({
+    entryPoints: [entry],
+    absWorkingDir: workingDir,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return result.metafile.inputs;
+}
+
+function buildMessages(error: unknown): readonly Message[] {
+  const errors = (error as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) ? (errors as Message[]) : [];
+}
+
 function buildGraph(entry: string): ModuleGraph {
   const workingDir = path.dirname(entry);
-  let inputs: Record<string, { imports: readonly { path: string; external?: boolean }[] }>;
+  let inputs: MetafileInputs;
   try {
-    const result = buildSync({
-      entryPoints: [entry],
-      absWorkingDir: workingDir,
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'node',
-      packages: 'external',
-      logLevel: 'silent',
-    });
-    inputs = result.metafile.inputs;
+    inputs = readMetafileOrRetry(entry, workingDir);
   } catch (e) {
-    const errors: readonly Message[] = (e as { errors?: Message[] }).errors ?? [];
+    const errors = buildMessages(e);
     const named = errors.map((m) => m.location?.file).filter((f): f is string => f !== undefined && f !== '');
     const files = [...new Set([entry, ...named.map((f) => path.resolve(workingDir, f))])].sort();
     const text = errors.length > 0 ? errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}: ${m.text}` : m.text)).join('; ') : String(e);
@@ -96,4 +112,26 @@ function buildGraph(entry: string): ModuleGraph {
     }
   }
   return { files: files.sort(), packages };
+}
+
+/**
+ * esbuild's metafile for `entry`; a failure of esbuild itself (no build
+ * message) is tried once more, then refused.
+ * @throws DagbookError `CODE_IDENTITY_UNREADABLE` naming the file and esbuild's error.
+ */
+function readMetafileOrRetry(entry: string, workingDir: string): MetafileInputs {
+  try {
+    return readMetafile(entry, workingDir);
+  } catch (first) {
+    if (buildMessages(first).length > 0) throw first;
+    try {
+      return readMetafile(entry, workingDir);
+    } catch (second) {
+      if (buildMessages(second).length > 0) throw second;
+      throw new DagbookError('CODE_IDENTITY_UNREADABLE', `Cannot read the imports of ${entry}: esbuild failed (${String(second)}); the stage's code identity is unknown, so nothing was run or restored. Run again.`, {
+        cause: second,
+        data: { file: entry },
+      });
+    }
+  }
 }
