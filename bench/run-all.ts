@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { benchCheckpointOverhead } from './checkpoint-overhead';
 import { benchOrchestration } from './orchestration';
 import { fdatasyncProbeMs } from './harness';
+import { benchKernelStart } from './kernel-start';
 import { benchScaling } from './scaling';
 
 /**
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   log('Checkpoint overhead against the in-memory store, 100 stages of 10 ms (target < 10%):');
   const checkpoint = await benchCheckpointOverhead(repeats, log);
 
+  log('Fresh tslab kernel, first cell: import dagbook, open a workbench, run one stage (from kernel ready):');
+  const kernel = await benchKernelStart(repeats, log);
+
   const fsyncAfter = fdatasyncProbeMs();
   log(`Disk: append + fdatasync median ${fsyncAfter} ms at the end`);
 
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     checkpointOverheadPctChain: checkpoint.checkpointOverheadPctChain,
     checkpointOverheadPctFanout: checkpoint.checkpointOverheadPctFanout,
     checkpointRunMs: checkpoint.runMs,
+    kernelFirstCellMs: kernel.firstCellMs,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
     fdatasyncMs: [fsyncBefore, fsyncAfter],
