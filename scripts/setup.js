@@ -6,7 +6,7 @@
  *      esbuild's binary runs); package.json's `allowScripts` names the install
  *      scripts npm may run for them;
  *   2. the library built into `dist/` (`scripts/build.js`) when `dist/` is
- *      missing or older than `src/`;
+ *      missing or older than `src/` (in dagbook's repository, where that script is);
  *   3. a Python virtualenv in `.venv/` with requirements-dev.txt installed
  *      (when missing or when requirements-dev.txt changed);
  *   4. the tslab kernels registered into that virtualenv with an absolute binary path;
@@ -224,8 +224,12 @@ function registerKernels() {
 }
 
 function buildLibrary() {
+  // Only dagbook's own repository has a library to build; a copy of this
+  // script elsewhere (a project that uses the package) has no build script.
+  const buildScript = path.join(__dirname, 'build.js');
+  if (!fs.existsSync(buildScript)) return;
   // Required only now: it is set-up's first step that installs esbuild and typescript.
-  const build = require('./build.js');
+  const build = require(buildScript);
   try {
     const ms = build.buildIfStale();
     if (ms !== null) log(`library: dist/ built in ${(ms / 1000).toFixed(1)} s`);
