@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { benchCheckpointOverhead } from './checkpoint-overhead';
 import { benchOrchestration } from './orchestration';
 import { fdatasyncProbeMs, round3 } from './harness';
+import { benchKernelStart } from './kernel-start';
 import { benchScaling } from './scaling';
 import { BenchReport } from './targets';
 
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   const checkpoint = await benchCheckpointOverhead(repeats, log);
   report.add('checkpoint overhead, chain of 10 ms stages', checkpoint.checkpointOverheadPctChain, '%', '<', 3);
 
-  // Further figures (history, kernel start) are added here through `report.add`.
+  log('Fresh tslab kernel, first cell: import dagbook, open a workbench, run one stage (from kernel ready):');
+  const kernel = await benchKernelStart(repeats, log);
+  report.add('fresh tslab kernel: import + open workbench + run a trivial stage', kernel.firstCellMs, 'ms', '<=', 2000);
 
   const fsyncAfter = fdatasyncProbeMs();
   log(`Disk: append + fdatasync median ${fsyncAfter} ms at the end`);
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     checkpointOverheadPctChain: checkpoint.checkpointOverheadPctChain,
     checkpointOverheadPctFanout: checkpoint.checkpointOverheadPctFanout,
     checkpointRunMs: checkpoint.runMs,
+    kernelFirstCellMs: kernel.firstCellMs,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
     fdatasyncMs: [fsyncBefore, fsyncAfter],

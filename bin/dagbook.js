@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// The CLI is TypeScript; tsx's require hook compiles it on load.
-require('tsx/cjs');
-require('../src/cli/main.ts')
+// The compiled CLI (`npm run build`); it registers a TypeScript require hook
+// only when a pipeline names a `.ts` stage module.
+require('../dist/cli/main.js')
   .main(process.argv)
   .then((code) => {
     process.exitCode = code;

@@ -5,13 +5,15 @@
  *      then a check that the kernel's native parts work (zeromq's binding loads,
  *      esbuild's binary runs); package.json's `allowScripts` names the install
  *      scripts npm may run for them;
- *   2. a Python virtualenv in `.venv/` with requirements-dev.txt installed
+ *   2. the library built into `dist/` (`scripts/build.js`) when `dist/` is
+ *      missing or older than `src/` (in dagbook's repository, where that script is);
+ *   3. a Python virtualenv in `.venv/` with requirements-dev.txt installed
  *      (when missing or when requirements-dev.txt changed);
- *   3. the tslab kernels registered into that virtualenv with an absolute binary path;
- *   4. `node_modules/dagbook` linked to the project, so notebooks import `dagbook`;
- *   5. the project's JupyterLab setting overrides (`jupyter/overrides.json`)
+ *   4. the tslab kernels registered into that virtualenv with an absolute binary path;
+ *   5. `node_modules/dagbook` linked to the project, so notebooks import `dagbook`;
+ *   6. the project's JupyterLab setting overrides (`jupyter/overrides.json`)
  *      installed into the virtualenv's `share/jupyter/lab/settings/overrides.d/`;
- *   6. with `--tests` (as `npm test` runs it): Debian's Chromium for the browser
+ *   7. with `--tests` (as `npm test` runs it): Debian's Chromium for the browser
  *      tests, installed with apt-get when missing and running as root.
  * What was done is remembered beside what it made (`node_modules/.dagbook-setup.json`,
  * `.venv/dagbook-setup.json`), so a second run with nothing changed only
@@ -33,13 +35,14 @@ const venvPython = path.join(venvDir, process.platform === 'win32' ? 'Scripts/py
 const venvStamp = path.join(venvDir, 'dagbook-setup.json');
 const nodeStamp = path.join(root, 'node_modules', '.dagbook-setup.json');
 const tslabBin = path.join(root, 'node_modules', '.bin', 'tslab');
-const tsxRegister = path.join(root, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
 // tslab type-checks a cell's imports with rootDir = the notebook's folder, so
 // notebooks cannot import `../src` by path. They import the package by name
-// instead: node_modules/dagbook links back to the project, and the kernel
-// loads src/*.ts at run time through tsx's require hook.
+// instead: node_modules/dagbook links back to the project, whose `main` and
+// `types` are the build in dist/ (compiled JavaScript and declarations), so a
+// kernel neither compiles nor type-checks the library's source. The kernels
+// get no require hook: the library registers tsx itself when a pipeline
+// names a TypeScript stage module.
 const selfLink = path.join(root, 'node_modules', 'dagbook');
-const kernelEnv = { NODE_OPTIONS: `--require=${JSON.stringify(tsxRegister)}` };
 const labOverrides = path.join(root, 'jupyter', 'overrides.json');
 const venvOverrides = path.join(venvDir, 'share', 'jupyter', 'lab', 'settings', 'overrides.d', 'dagbook.json');
 const chromium = '/usr/bin/chromium';
@@ -192,7 +195,7 @@ function kernelsRegistered() {
   return ['tslab', 'jslab'].every((name) => {
     try {
       const spec = JSON.parse(fs.readFileSync(kernelSpecPath(name), 'utf8'));
-      return spec.argv[0] === tslabBin && spec.env && spec.env.NODE_OPTIONS === kernelEnv.NODE_OPTIONS;
+      return spec.argv[0] === tslabBin && !(spec.env && spec.env.NODE_OPTIONS);
     } catch {
       return false;
     }
@@ -212,11 +215,27 @@ function registerKernels() {
     const file = kernelSpecPath(name);
     const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
     spec.display_name = displayName;
-    spec.env = kernelEnv;
+    delete spec.env;
     fs.writeFileSync(file, JSON.stringify(spec, null, 2) + '\n');
   }
   if (!kernelsRegistered()) {
     throw new SetupError('jupyter kernel', `the kernelspec at ${kernelSpecPath('tslab')} does not point at ${tslabBin}`, 'Delete `.venv/` and run again.');
+  }
+}
+
+function buildLibrary() {
+  // Only dagbook's own repository has a library to build; a copy of this
+  // script elsewhere (a project that uses the package) has no build script.
+  const buildScript = path.join(__dirname, 'build.js');
+  if (!fs.existsSync(buildScript)) return;
+  // Required only now: it is set-up's first step that installs esbuild and typescript.
+  const build = require(buildScript);
+  try {
+    const ms = build.buildIfStale();
+    if (ms !== null) log(`library: dist/ built in ${(ms / 1000).toFixed(1)} s`);
+  } catch (error) {
+    const detail = error instanceof build.BuildError ? error.message : String(error && error.stack);
+    throw new SetupError('library build', detail, 'Fix the error above in src/ (`npm run build` shows it again), then run again.');
   }
 }
 
@@ -263,6 +282,7 @@ function main(args) {
   try {
     checkNode();
     setupNodePackages();
+    buildLibrary();
     setupVenv();
     linkSelf();
     registerKernels();

@@ -17,9 +17,8 @@ const code = setup.main([]);
 if (code !== 0) {
   process.exitCode = code;
 } else {
-  // After set-up: on a fresh clone it is set-up that installs tsx.
-  require('tsx/cjs');
-  require('../src/cli/main.ts')
+  // After set-up: on a fresh clone it is set-up that builds dist/.
+  require('../dist/cli/main.js')
     .main([process.argv[0], 'dagbook', 'lab', ...process.argv.slice(2)])
     .then((exitCode) => {
       process.exitCode = exitCode;

@@ -8,7 +8,13 @@
  * What is kept: columns, dtypes, index and values (a Series: its name, dtype,
  * index and values). What is not: danfojs' display and memory settings
  * (`config`), which come back as danfojs' defaults.
+ *
+ * danfojs is an optional peer dependency: a project that wants DataFrames
+ * installs it. Its own dependency on xlsx points at a tarball outside the
+ * package registries, so the project needs `"overrides": {"xlsx": "0.18.5"}`
+ * in its package.json first; {@link loadDanfo} says so when danfojs is missing.
  */
+import { DagbookError, errorMessage } from './errors';
 
 /** A danfojs DataFrame as plain data. */
 export interface DataFrameData {
@@ -49,7 +55,7 @@ interface FrameOptions {
   readonly dtypes: readonly string[];
 }
 
-type FrameConstructor = new (data: unknown, options: FrameOptions) => object;
+type FrameConstructor = new (data: unknown, options?: FrameOptions) => object;
 
 function isNdFrame(value: unknown): value is NdFrame {
   if (typeof value !== 'object' || value === null) return false;
@@ -79,22 +85,43 @@ export function seriesData(series: object): SeriesData {
   return { name: s.$columns[0], dtype: s.$dtypes[0], index: s.$index, values: s.$data };
 }
 
-interface Danfo {
+/** The parts of danfojs that dagbook uses. */
+export interface Danfo {
   readonly DataFrame: FrameConstructor;
   readonly Series: FrameConstructor;
 }
 
-function danfo(): Danfo {
-  return require('danfojs') as Danfo;
+/** What a project's package.json needs under `overrides` before `npm install danfojs`: danfojs' xlsx dependency is a tarball outside the registries. */
+export const DANFOJS_OVERRIDES: Readonly<Record<string, string>> = { xlsx: '0.18.5' };
+
+/**
+ * The danfojs package, loaded with `load` (dagbook's own `require`: danfojs
+ * resolves from where dagbook is installed, i.e. the user's project).
+ * @throws DagbookError `DEPENDENCY_MISSING` when danfojs is not installed,
+ *   naming the package, the override to add and the command to run
+ */
+export function loadDanfo(load: NodeRequire = require): Danfo {
+  try {
+    return load('danfojs') as Danfo;
+  } catch (error) {
+    const notFound = (error as { code?: unknown }).code === 'MODULE_NOT_FOUND' && errorMessage(error).includes("'danfojs'");
+    if (!notFound) throw error;
+    const overrides = JSON.stringify({ overrides: DANFOJS_OVERRIDES });
+    throw new DagbookError(
+      'DEPENDENCY_MISSING',
+      `DataFrames need the package \`danfojs\`, which is not installed: add ${overrides} to your project's package.json (danfojs depends on an xlsx tarball served outside the npm registry), then run \`npm install danfojs\`.`,
+      { cause: error, data: { package: 'danfojs', overrides: DANFOJS_OVERRIDES }, errorClass: 'persistent' },
+    );
+  }
 }
 
 /** A new DataFrame of `data`; loads danfojs on first use. */
-export function toDataFrame(data: DataFrameData, make: FrameConstructor = danfo().DataFrame): object {
+export function toDataFrame(data: DataFrameData, make: FrameConstructor = loadDanfo().DataFrame): object {
   return new make(data.values, { columns: data.columns, index: data.index, dtypes: data.dtypes });
 }
 
 /** A new Series of `data`; loads danfojs on first use. */
-export function toSeries(data: SeriesData, make: FrameConstructor = danfo().Series): object {
+export function toSeries(data: SeriesData, make: FrameConstructor = loadDanfo().Series): object {
   return new make(data.values, { columns: [data.name], index: data.index, dtypes: [data.dtype] });
 }
 

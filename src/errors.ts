@@ -36,7 +36,8 @@ export type ErrorCode =
   | 'OUTPUT_NOT_SERIALIZABLE'
   | 'INVALID_OPTION'
   | 'NOTEBOOK_CELL_FAILED'
-  | 'SETUP_FAILED';
+  | 'SETUP_FAILED'
+  | 'DEPENDENCY_MISSING';
 
 /**
  * How an error should be handled:

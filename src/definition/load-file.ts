@@ -5,6 +5,7 @@ import { didYouMean } from '../did-you-mean';
 import { graphIssues, type StageEdges } from '../graph/graph-issues';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference, type FnReference } from '../fn-reference';
 import { isRecord } from '../object-kind';
+import { ensureTypeScriptLoader } from '../typescript-loader';
 import { parsePipelineText, readPipelineText } from './pipeline-text';
 import { isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
 import type { PipelineDefinition, StageDefinition, StageFn } from './types';
@@ -103,6 +104,7 @@ function resolveFunction(load: NodeRequire, id: string, reference: FnReference, 
   }
   let mod: unknown;
   try {
+    ensureTypeScriptLoader(modulePath);
     mod = load(moduleName);
   } catch (e) {
     return issue(`Stage \`${id}\`: module \`${moduleName}\` failed to load: ${errorMessage(e)}`);

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Rendered } from './html';
 
 /**
@@ -28,15 +29,18 @@ const defaultSink: TextSink = (text) => {
 /**
  * The tslab module when this process is a tslab kernel that is ready to
  * display, else undefined. tslab is only looked up when the kernel has
- * already loaded it, so the CLI never pays for loading it.
+ * already loaded it, so the CLI never pays for loading it. It is taken from
+ * the files the kernel loaded, not resolved from dagbook's folder: a kernel
+ * may run a tslab installed elsewhere than the one beside dagbook (or none
+ * is), and only the kernel's own copy is connected to Jupyter.
  */
 function kernelTslab(): TslabModule | undefined {
-  const loaded = Object.keys(require.cache).some((p) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(p));
-  if (!loaded) return undefined;
+  const jupyterFile = Object.keys(require.cache).find((p) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(p));
+  if (jupyterFile === undefined) return undefined;
   try {
-    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+    const jupyter = require(jupyterFile) as { lastWriteDisplayData: unknown };
     if (jupyter.lastWriteDisplayData == null) return undefined;
-    return require('tslab') as TslabModule;
+    return require(path.join(path.dirname(jupyterFile), 'public.js')) as TslabModule;
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { isDataFrame, isSeries } from '../data-frame';
+import { isDataFrame, isSeries, loadDanfo } from '../data-frame';
 import { dataTableOf, renderDataTable } from '../display/data-table';
 import type { Rendered } from '../display/html';
 import { DagbookError } from '../errors';
@@ -43,8 +43,8 @@ export function showTable(value: unknown, options: ShowTableOptions): unknown {
   if (kind) return summarised(value as object, `${kind} ${table.totalRows} rows x ${columns} columns`, options.shown);
   // Records stay records; arrays become records under the column titles shown.
   const records = (value as unknown[]).map((row) => (Array.isArray(row) ? Object.fromEntries(table.columns.map((c, i) => [c, row[i]])) : row));
-  const dfd = require('danfojs') as { DataFrame: new (data: unknown) => object };
-  return summarised(new dfd.DataFrame(records), `DataFrame ${table.totalRows} rows x ${columns} columns`, options.shown);
+  const { DataFrame } = loadDanfo();
+  return summarised(new DataFrame(records), `DataFrame ${table.totalRows} rows x ${columns} columns`, options.shown);
 }
 
 /** A short description of a value for an error: its type, and its length for an array. */

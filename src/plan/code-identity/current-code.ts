@@ -1,5 +1,6 @@
 import type { StageFn } from '../../definition/types';
 import { DagbookError } from '../../errors';
+import { ensureTypeScriptLoader } from '../../typescript-loader';
 import type { PlanStage } from '../plan';
 import { functionOrigin, rememberOrigin, type FunctionOrigin } from './function-module';
 import { loadedAt, loadedModules, modifiedAfter, moduleSource, PROCESS_START_MS } from './loaded-modules';
@@ -97,6 +98,7 @@ function reload(filename: string, source: string): NodeModule {
     }
   }
   for (const m of drop) delete require.cache[m.filename ?? m.id];
+  ensureTypeScriptLoader(filename);
   require(filename);
   return require.cache[filename] as NodeModule;
 }

@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * The package as a user gets it. `before` packs this repository with
+ * `npm pack` (which builds dist/ through `prepack`) into a temp folder,
+ * creates a fresh `npm init -y` project in another temp folder (nothing links
+ * it to this repository, no override is added) and installs the tarball
+ * there from the package registries, through npm's cache. Each case then
+ * uses that project as a user would: plain Node, the `dagbook` command, and
+ * tslab's TypeScript 5.0 reading the declarations. More cases can use the
+ * same installed project (`project`).
+ */
+
+const root = path.resolve(__dirname, '..', '..');
+const npmBin = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin');
+
+/** The environment of a child npm or node: this one without what npm passes to scripts (`npm test` runs this file), so a child npm reads no setting of this repository. */
+function userEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
+function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, encoding: 'utf8', env: userEnv(), timeout: 600_000 });
+}
+
+/** Runs `npm <args>` (or `npx`) with this Node; fails the test with its output when it exits non-zero. */
+function npm(tool: 'npm' | 'npx', args: readonly string[], cwd: string): string {
+  const r = run(process.execPath, [path.join(npmBin, `${tool}-cli.js`), ...args], cwd);
+  assert.equal(r.status, 0, `${tool} ${args.join(' ')} exited with ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Runs a Node script in the project; fails the test with its output when it exits non-zero. */
+function node(script: string, cwd: string): string {
+  const r = run(process.execPath, ['-e', script], cwd);
+  assert.equal(r.status, 0, `node -e exited with ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The line that `marker` starts in `output`, parsed as JSON after the marker. */
+function markedJson(output: string, marker: string): unknown {
+  const line = output.split('\n').find((l) => l.startsWith(marker));
+  assert.ok(line !== undefined, `no line starting with ${marker} in:\n${output}`);
+  return JSON.parse(line.slice(marker.length));
+}
+
+interface PackResult {
+  readonly filename: string;
+  readonly size: number;
+  readonly entryCount: number;
+  readonly files: readonly { readonly path: string }[];
+}
+
+describe('the packed package', function () {
+  this.timeout(600_000);
+  let work: string;
+  let project: string;
+  let packed: PackResult;
+
+  before(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-package-'));
+    const [result] = JSON.parse(npm('npm', ['pack', '--json', '--pack-destination', work], root)) as PackResult[];
+    packed = result;
+    project = path.join(work, 'project');
+    fs.mkdirSync(project);
+    npm('npm', ['init', '-y'], project);
+    const started = performance.now();
+    npm('npm', ['install', path.join(work, packed.filename), '--no-audit', '--no-fund'], project);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stdout.write(`      ${packed.filename}: ${(packed.size / 1024).toFixed(0)} KB, ${packed.entryCount} files; installed into a fresh project in ${seconds} s\n`);
+  });
+
+  after(() => {
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  describe('when its files are listed', () => {
+    it('ships dist/ (JavaScript, declarations, the worker script), bin/, the notebook runner, README and package.json only', () => {
+      const files = packed.files.map((f) => f.path).sort();
+      assert.deepEqual(
+        files.filter((f) => !f.startsWith('dist/')),
+        ['README.md', 'bin/dagbook.js', 'package.json', 'scripts/nb_run.py'],
+      );
+      for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/execute/stage-worker.js']) assert.ok(files.includes(file), file);
+      assert.deepEqual(files.filter((f) => /^(test|bench|notebooks|pipelines|state|src)\//.test(f) || /(^|\/)(pipelines\/data|state)\//.test(f)), []);
+      assert.deepEqual(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f)), []);
+    });
+  });
+
+  describe('when installed into a fresh project from the registries', () => {
+    it('brings the runtime dependencies only: no danfojs, xlsx, tslab or example packages', () => {
+      const installed = fs.readdirSync(path.join(project, 'node_modules'));
+      for (const name of ['danfojs', 'xlsx', 'tslab', 'date-fns', 'papaparse', 'vega-datasets', 'typescript', 'mocha']) {
+        assert.equal(installed.includes(name), false, `${name} is installed`);
+      }
+      for (const name of ['dagbook', 'zod', 'lowdb', 'yaml', 'commander', 'tsx', 'esbuild']) assert.ok(installed.includes(name), `${name} is missing`);
+    });
+
+    it('loads with require() in plain Node, from dist/', () => {
+      const out = node("process.stdout.write(JSON.stringify({ version: require('dagbook').VERSION, file: require.resolve('dagbook') }))", project);
+      const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+      assert.deepEqual(JSON.parse(out), { version, file: fs.realpathSync(path.join(project, 'node_modules', 'dagbook', 'dist', 'index.js')) });
+    });
+
+    it('runs a pipeline defined in plain Node, then restores it from cache', () => {
+      const script = `
+        const { definePipeline, openWorkbench } = require('dagbook');
+        const pipeline = definePipeline({ name: 'hello', stages: [
+          { id: 'greet', run: () => 'hello' },
+          { id: 'shout', deps: ['greet'], run: (_ctx, inputs) => inputs.greet.toUpperCase() + '!' },
+        ] });
+        (async () => {
+          const wb = await openWorkbench(pipeline, { stateDir: 'state', quiet: true, sink: () => {} });
+          const first = await wb.run();
+          const second = await wb.run();
+          const statuses = (r) => Object.fromEntries(Object.entries(r.stages).map(([id, s]) => [id, s.status]));
+          process.stdout.write('RESULT ' + JSON.stringify({ first: statuses(first), second: statuses(second), output: await wb.output('shout') }) + '\\n');
+        })().catch((e) => { console.error(e); process.exit(1); });`;
+      assert.deepEqual(markedJson(node(script, project), 'RESULT '), {
+        first: { greet: 'SUCCEEDED', shout: 'SUCCEEDED' },
+        second: { greet: 'CACHED', shout: 'CACHED' },
+        output: 'HELLO!',
+      });
+    });
+
+    it('answers `npx dagbook --help`', () => {
+      assert.match(npm('npx', ['dagbook', '--help'], project), /^Usage: dagbook \[options\] \[command\]\n/);
+    });
+
+    it('runs a pipeline file whose stages are a TypeScript module with `npx dagbook run`, the second time from cache', () => {
+      const dir = path.join(project, 'pipelines');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, 'sum.ts'),
+        'export function load(): number[] {\n  return [1, 2, 3];\n}\n\nexport function total(_ctx: unknown, inputs: { load?: unknown }): number {\n  return (inputs.load as number[]).reduce((a, b) => a + b, 0);\n}\n',
+      );
+      fs.writeFileSync(path.join(dir, 'sum.yaml'), 'name: sum\nstages:\n  load:\n    fn: ./sum.ts#load\n  total:\n    fn: ./sum.ts#total\n    deps: [load]\n');
+      const first = npm('npx', ['dagbook', 'run', 'pipelines/sum.yaml', '--state-dir', 'state'], project);
+      assert.match(first, /stages: 2 succeeded; cache hits 0 of 2/);
+      const second = npm('npx', ['dagbook', 'run', 'pipelines/sum.yaml', '--state-dir', 'state'], project);
+      assert.match(second, /all 2 stages are up to date/);
+    });
+
+    it('refuses DataFrames without danfojs, naming the package and the override to add', () => {
+      const script = `
+        const { definePipeline, openWorkbench } = require('dagbook');
+        (async () => {
+          const wb = await openWorkbench(definePipeline({ name: 'frames', stages: [{ id: 'a', run: () => 1 }] }), { stateDir: 'state', quiet: true, sink: () => {} });
+          try { await wb.table([{ city: 'Oslo', n: 1 }]); process.stdout.write('RESULT null\\n'); }
+          catch (e) { process.stdout.write('RESULT ' + JSON.stringify({ code: e.code, message: e.message }) + '\\n'); }
+        })();`;
+      assert.deepEqual(markedJson(node(script, project), 'RESULT '), {
+        code: 'DEPENDENCY_MISSING',
+        message:
+          'DataFrames need the package `danfojs`, which is not installed: add {"overrides":{"xlsx":"0.18.5"}} to your project\'s package.json (danfojs depends on an xlsx tarball served outside the npm registry), then run `npm install danfojs`.',
+      });
+    });
+  });
+
+  describe('when tslab’s TypeScript 5.0 reads a consumer file', () => {
+    /** Diagnostics of `source` as the project's `consumer.ts`, compiled as tslab compiles a cell (node10 resolution, CommonJS, ES2022). */
+    function diagnostics(source: string, skipLibCheck: boolean): string[] {
+      const ts = require('@tslab/typescript-for-tslab') as typeof import('@tslab/typescript-for-tslab');
+      assert.equal(ts.version, '5.0.4');
+      const file = path.join(project, 'consumer.ts');
+      fs.writeFileSync(file, source);
+      const program = ts.createProgram([file], {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+        lib: ['lib.es2022.d.ts'],
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck,
+        noEmit: true,
+        types: ['node'],
+        // The project has no @types/node; tslab then falls back to its own, as this does.
+        typeRoots: [path.join(root, 'node_modules', '@types')],
+      });
+      return ts.getPreEmitDiagnostics(program).map((d) => {
+        const where = d.file ? `${path.relative(project, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+        return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      });
+    }
+
+    const consumer = [
+      "import { definePipeline, openWorkbench, isDagbookError, type RunResult, type StageContext } from 'dagbook';",
+      '',
+      "const pipeline = definePipeline({ name: 'orders', stages: [{ id: 'load', run: (ctx: StageContext) => ctx.params }] });",
+      'export async function main(): Promise<RunResult> {',
+      "  const wb = await openWorkbench(pipeline, { stateDir: 'state' });",
+      '  return wb.run();',
+      '}',
+      'export const guard: (e: unknown) => boolean = isDagbookError;',
+      '',
+    ].join('\n');
+
+    it('type-checks it, the way a notebook cell imports dagbook', () => {
+      assert.deepEqual(diagnostics(consumer, true), []);
+    });
+
+    it('finds no error in the declarations it reads (dagbook’s and its dependencies’) with the library check on', () => {
+      assert.deepEqual(diagnostics(consumer, false), []);
+    });
+
+    it('reports a misuse with the declared types, not `any`', () => {
+      const wrong = "import { definePipeline } from 'dagbook';\nexport const p = definePipeline({ name: 'x', stages: [{ id: 'a', deps: 'b', run: () => 1 }] });\n";
+      assert.deepEqual(diagnostics(wrong, true), ["consumer.ts:2 Type 'string' is not assignable to type 'readonly string[]'."]);
+    });
+  });
+});
