@@ -35,7 +35,9 @@ export type ErrorCode =
   | 'OUTPUT_NOT_SERIALIZABLE'
   | 'INVALID_OPTION'
   | 'NOTEBOOK_CELL_FAILED'
-  | 'SETUP_FAILED';
+  | 'SETUP_FAILED'
+  | 'NOTEBOOK_INVALID'
+  | 'NOTEBOOK_NOT_GENERATED';
 
 /**
  * How an error should be handled:
