@@ -1,0 +1,76 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { notebookCommand } from '../../src/cli/notebook-command';
+import { runNotebook, type NotebookReport } from '../../src/notebook/run-notebook';
+import { openDurableStore } from '../../src/store/durable-store';
+
+/**
+ * A notebook generated for the profiling example, run headlessly twice in a
+ * real tslab kernel with its state in a temp folder: every cell clean, and
+ * in the second kernel every stage comes from the cache.
+ */
+const root = path.resolve(__dirname, '..', '..');
+
+/** The stages' states of every run of `pipeline` in `stateDir`, oldest first. */
+async function runStatuses(stateDir: string, pipeline: string): Promise<[string, string][][]> {
+  const store = await openDurableStore({ stateDir, pipeline });
+  try {
+    const out: [string, string][][] = [];
+    for (const run of await store.listRuns()) out.push(Object.values(await store.getStages(run.runId)).map((r): [string, string] => [r.stageId, r.status]));
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+function failures(report: NotebookReport): string[] {
+  return report.failures.map((f) => `cell ${f.cell} (${f.firstLine}): ${f.detail ?? f.error}`);
+}
+
+/** Every file under `dir` (relative paths, sorted); [] when it does not exist. */
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
+}
+
+describe('a generated notebook', function () {
+  this.timeout(300_000);
+  let tmp: string;
+  let folder: string;
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-generated-'));
+    // Inside the project, where the kernel resolves 'dagbook'.
+    folder = fs.mkdtempSync(path.join(__dirname, 'fixtures', 'generated-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  describe("when the profiling example's notebook runs twice in a real kernel", () => {
+    it('runs every cell clean, and in the second kernel every stage is restored from the cache', async () => {
+      const notebook = path.join(folder, 'profiling.ipynb');
+      const said = await notebookCommand('pipelines/profiling.yaml', { cwd: root, out: path.relative(root, notebook) });
+      assert.deepEqual(said, [`Wrote ${path.relative(root, notebook)}: 49 cells, a section for each of the 14 stages of \`profiling\`.`]);
+      const repoState = filesUnder(path.join(root, 'state'));
+      const env = { DAGBOOK_STATE_DIR: path.join(tmp, 'state') };
+
+      const first = await runNotebook(notebook, { outPath: path.join(tmp, 'first.ipynb'), env });
+      assert.deepEqual(failures(first), []);
+      const runsOfFirst = (await runStatuses(env.DAGBOOK_STATE_DIR, 'profiling')).length;
+      const second = await runNotebook(notebook, { outPath: path.join(tmp, 'second.ipynb'), env });
+      assert.deepEqual(failures(second), []);
+
+      const runs = await runStatuses(env.DAGBOOK_STATE_DIR, 'profiling');
+      // The second kernel: one run per stage section, then the whole pipeline in the status section.
+      assert.equal(runs.length - runsOfFirst, 15);
+      for (const run of runs.slice(runsOfFirst)) assert.deepEqual(run.filter(([, status]) => status !== 'CACHED'), []);
+      assert.deepEqual(runs[runs.length - 1].length, 14);
+      assert.deepEqual(filesUnder(path.join(root, 'state')), repoState, "the project's state/ is left alone");
+    });
+  });
+});
