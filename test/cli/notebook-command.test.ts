@@ -8,7 +8,15 @@ import * as path from 'node:path';
  * `dagbook notebook` through bin/dagbook.js, in a project of its own in a
  * temp folder (a package.json, a pipeline file and its stage module).
  */
-const bin = path.resolve(__dirname, '..', '..', 'bin', 'dagbook.js');
+const root = path.resolve(__dirname, '..', '..');
+const bin = path.join(root, 'bin', 'dagbook.js');
+
+/** Validates a notebook file with nbformat itself (the project's virtualenv); the validator's message, or '' when it is valid. */
+function nbformatProblems(file: string): string {
+  const script = 'import sys, nbformat\nnbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT))';
+  const r = spawnSync(path.join(root, '.venv', 'bin', 'python'), ['-c', script, file], { encoding: 'utf8' });
+  return r.status === 0 ? '' : r.stderr;
+}
 
 const V1 = `name: shop
 description: Load orders and total them.
@@ -66,6 +74,7 @@ describe('dagbook notebook', function () {
       const first = dagbook('pipelines/shop.yaml');
       assert.equal(first.code, 0, first.stderr);
       assert.equal(first.stdout, 'Wrote notebooks/shop.ipynb: 13 cells, a section for each of the 2 stages of `shop`.\n');
+      assert.equal(nbformatProblems(path.join(project, 'notebooks', 'shop.ipynb')), '');
       const cells = cellsOf('notebooks/shop.ipynb');
       assert.equal(cells[1].source.join(''), "import { openWorkbench } from 'dagbook';\n\nconst wb = await openWorkbench('../pipelines/shop.yaml');");
       const second = dagbook('pipelines/shop.yaml');
@@ -111,6 +120,7 @@ describe('dagbook notebook', function () {
         'status  metrics',
         'status  status',
       ]);
+      assert.equal(nbformatProblems(file), '');
     });
   });
 
