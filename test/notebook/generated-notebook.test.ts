@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { notebookCommand } from '../../src/cli/notebook-command';
 import { runNotebook, type NotebookReport } from '../../src/notebook/run-notebook';
 import { filesUnder } from '../store/fixtures';
-import { runStatuses } from './run-statuses';
+import { runRecords, runStatuses } from './run-statuses';
 
 /**
  * A notebook generated for the profiling example, run headlessly twice in a
@@ -52,10 +52,11 @@ describe('a generated notebook', function () {
       const second = await runNotebook(notebook, { outPath: path.join(tmp, 'second.ipynb'), env });
       assert.deepEqual(failures(second), []);
 
-      const runs = await runStatuses(env.DAGBOOK_STATE_DIR, 'profiling');
+      const runs = await runRecords(env.DAGBOOK_STATE_DIR, 'profiling');
       // The second kernel: one run per stage section, then the whole pipeline in the status section.
       assert.equal(runs.length - runsOfFirst, 15);
-      for (const run of runs.slice(runsOfFirst)) assert.deepEqual(run.filter(([, status]) => status !== 'CACHED'), []);
+      const notCached = runs.slice(runsOfFirst).flatMap((run, i) => run.filter((r) => r.status !== 'CACHED').map((r) => `run ${i + 1}: ${r.stageId} ${r.status} (${r.reason})`));
+      assert.deepEqual(notCached, []);
       assert.equal(runs[runs.length - 1].length, 14);
       assert.deepEqual(filesUnder(path.join(root, 'state')), repoState, "the project's state/ is left alone");
     });
