@@ -1,7 +1,7 @@
 import { DagbookError } from '../errors';
 import { generatedCells, type GeneratedCell } from './notebook-cells';
 import { cellSource, sourceLines, withUniqueIds, type NotebookCell, type NotebookDocument } from './notebook-document';
-import { cellMark, isGeneratedNotebook, isUnedited, markOf, notebookMarkOf, placeKey, type CellPlace } from './notebook-marks';
+import { cellMark, isGeneratedNotebook, isUnedited, markOf, notebookMarkOf, placeKey, type CellMark, type CellPlace } from './notebook-marks';
 import type { NotebookOutline } from './notebook-outline';
 
 /**
@@ -95,7 +95,10 @@ function checkOwnership(existing: NotebookDocument, outline: NotebookOutline, ta
 }
 
 /** What one existing cell is to the merge. */
-type Standing = { kind: 'placed'; key: string; edited: boolean } | { kind: 'kept'; edited: boolean } | { kind: 'removed' };
+type Standing =
+  | { readonly kind: 'placed'; readonly key: string; readonly edited: boolean }
+  | { readonly kind: 'written' }
+  | { readonly kind: 'edited' | 'removed'; readonly mark: CellMark };
 
 function mergeCells(existing: readonly NotebookCell[], fresh: readonly GeneratedCell[]): { cells: NotebookCell[]; changes: NotebookChanges } {
   const freshKeys = new Set(fresh.map(placeKey));
@@ -108,17 +111,16 @@ function mergeCells(existing: readonly NotebookCell[], fresh: readonly Generated
   let anchor = '';
   for (const cell of existing) {
     const standing = standingOf(cell, freshKeys, placed);
-    const mark = markOf(cell);
     if (standing.kind === 'placed') {
       placed.set(standing.key, { cell, edited: standing.edited });
       anchor = standing.key;
       continue;
     }
     if (standing.kind === 'removed') {
-      removed.push(placeOf(mark!));
+      removed.push(placeOf(standing.mark));
       continue;
     }
-    if (mark && standing.edited) keptEdited.push(placeOf(mark));
+    if (standing.kind === 'edited') keptEdited.push(placeOf(standing.mark));
     else keptWritten += 1;
     following.set(anchor, [...(following.get(anchor) ?? []), cell]);
   }
@@ -153,13 +155,12 @@ function mergeCells(existing: readonly NotebookCell[], fresh: readonly Generated
 
 function standingOf(cell: NotebookCell, freshKeys: ReadonlySet<string>, placed: ReadonlyMap<string, unknown>): Standing {
   const mark = markOf(cell);
-  if (!mark) return { kind: 'kept', edited: false };
+  if (!mark) return { kind: 'written' };
   const edited = !isUnedited(cell, mark);
   const key = placeKey(mark);
   // A second copy of a generated cell is the user's: only the first one takes the place.
-  if (freshKeys.has(key) && !placed.has(key)) return { kind: 'placed', key, edited };
-  if (freshKeys.has(key)) return { kind: 'kept', edited: false };
-  return edited ? { kind: 'kept', edited: true } : { kind: 'removed' };
+  if (freshKeys.has(key)) return placed.has(key) ? { kind: 'written' } : { kind: 'placed', key, edited };
+  return { kind: edited ? 'edited' : 'removed', mark };
 }
 
 function placeOf(place: CellPlace): ChangedCell {
