@@ -37,7 +37,9 @@ export type ErrorCode =
   | 'INVALID_OPTION'
   | 'NOTEBOOK_CELL_FAILED'
   | 'SETUP_FAILED'
-  | 'DEPENDENCY_MISSING';
+  | 'DEPENDENCY_MISSING'
+  | 'NOTEBOOK_INVALID'
+  | 'NOTEBOOK_NOT_GENERATED';
 
 /**
  * How an error should be handled:

@@ -4,6 +4,7 @@ import { formatDuration } from '../display/format';
 import { describeFailures, runNotebook } from '../notebook/run-notebook';
 import { startLab } from './lab';
 import { integerOption, positiveNumberOption } from './numeric-options';
+import { notebookCommand } from './notebook-command';
 import { addPipelineCommands } from './pipeline-commands';
 import { errorMessage } from '../errors';
 
@@ -67,6 +68,18 @@ export async function main(argv: readonly string[]): Promise<number> {
           exitCode = 1;
         }
       }
+    });
+
+  program
+    .command('notebook')
+    .description(
+      'generate the notebook of a pipeline: a dry run, a section per stage, the status at the end; again after the pipeline changed, it adds and removes stage sections and keeps the cells you wrote or edited',
+    )
+    .argument('<pipeline>', 'pipeline file (YAML or JSON)')
+    .option('--out <path>', 'the notebook, inside the project (default: notebooks/<pipeline name>.ipynb)')
+    .option('--force', 'also change a notebook dagbook did not generate, or generated from another pipeline (its cells are kept)')
+    .action(async (file: string, opts: { out?: string; force?: boolean }) => {
+      for (const line of await notebookCommand(file, { ...opts, cwd: process.cwd() })) out(line);
     });
 
   addPipelineCommands(program, {

@@ -60,8 +60,13 @@ export class WorkbenchState {
 
 /** `state/` beside the nearest package.json above `from`, else `<from>/state`. */
 export function defaultStateDir(from: string): string {
+  return path.join(projectRoot(from), 'state');
+}
+
+/** The project folder: the nearest folder above `from` (itself included) holding a package.json, else `from`. */
+export function projectRoot(from: string): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'state');
-    if (path.dirname(dir) === dir) return path.join(path.resolve(from), 'state');
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
   }
 }

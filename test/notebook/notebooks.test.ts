@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openDurableStore } from '../../src/store/durable-store';
 import { runNotebook, type NotebookReport } from '../../src/notebook/run-notebook';
+import { runStatuses } from './run-statuses';
 
 /**
  * The workbench notebooks, run headlessly in a real tslab kernel, with
@@ -50,18 +50,6 @@ function codeCellWith(notebookPath: string, line: string): number {
   const found = codeSources(notebookPath).flatMap((source, i) => (source.split('\n').includes(line) ? [i + 1] : []));
   assert.equal(found.length, 1, `code cells with the line ${JSON.stringify(line)}: ${found.join(', ')}`);
   return found[0];
-}
-
-/** The stages' states of every run of `pipeline` in `stateDir`, oldest first. */
-async function runStatuses(stateDir: string, pipeline: string): Promise<[string, string][][]> {
-  const store = await openDurableStore({ stateDir, pipeline });
-  try {
-    const out: [string, string][][] = [];
-    for (const run of await store.listRuns()) out.push(Object.values(await store.getStages(run.runId)).map((r): [string, string] => [r.stageId, r.status]));
-    return out;
-  } finally {
-    await store.close();
-  }
 }
 
 function assertOk(report: NotebookReport): void {
