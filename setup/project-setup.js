@@ -63,30 +63,41 @@ function writeStamp(file, value) {
   fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 }
 
+/** The folder of package `name` as Node resolves it from the folders `from`, or null. */
+function packageDir(name, from) {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: from }));
+  } catch {
+    return null;
+  }
+}
+
 /**
- * What is wrong with the native parts the kernel needs under `dir`'s
- * node_modules, one line each (empty when all is well): zeromq's binding
- * (tslab talks to Jupyter through it) must load, and esbuild's binary (tsx
- * compiles TypeScript with it) must run and report its package's version.
- * Each is tried in a child process, so a broken binding cannot take set-up
- * down with it.
+ * What is wrong with the native parts the kernel needs in the project `dir`,
+ * one line each (empty when all is well): zeromq's binding (tslab talks to
+ * Jupyter through it; found from tslab) must load, and esbuild's binary (tsx
+ * compiles TypeScript with it; found from tsx, itself found from
+ * `dagbookDir`, the dagbook package the project uses) must run and report its
+ * package's version. Each is tried in a child process, so a broken binding
+ * cannot take set-up down with it.
  */
-function nativeProblems(dir) {
+function nativeProblems(dir, dagbookDir = dir) {
   const problems = [];
-  const modules = path.join(dir, 'node_modules');
-  const zeromq = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(modules, 'zeromq'))})`], { encoding: 'utf8' });
+  const zeromqDir = packageDir('zeromq', [packageDir('tslab', [dir]) || dir, dir]);
+  const zeromq = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(zeromqDir || path.join(dir, 'node_modules', 'zeromq'))})`], { encoding: 'utf8' });
   if (zeromq.status !== 0) {
     const reason = (zeromq.stderr || '').split('\n').find((line) => /^\w*Error\b/.test(line)) || `exit code ${zeromq.status}`;
     problems.push(`zeromq's native binding does not load (${reason.trim()})`);
   }
+  const esbuildDir = packageDir('esbuild', [packageDir('tsx', [dagbookDir]) || dagbookDir, dir]);
   let expected = null;
   try {
-    expected = JSON.parse(fs.readFileSync(path.join(modules, 'esbuild', 'package.json'), 'utf8')).version;
+    expected = JSON.parse(fs.readFileSync(path.join(esbuildDir, 'package.json'), 'utf8')).version;
   } catch {
-    problems.push(`esbuild is not installed in ${modules}`);
+    problems.push(`esbuild is not installed where tsx finds it (from ${dagbookDir})`);
   }
   if (expected !== null) {
-    const esbuild = spawnSync(path.join(modules, 'esbuild', 'bin', 'esbuild'), ['--version'], { encoding: 'utf8' });
+    const esbuild = spawnSync(path.join(esbuildDir, 'bin', 'esbuild'), ['--version'], { encoding: 'utf8' });
     const version = (esbuild.stdout || '').trim();
     if (esbuild.status !== 0 || version !== expected) {
       problems.push(`esbuild's binary does not answer \`--version\` with ${expected} (it gave ${JSON.stringify(version)}, exit code ${esbuild.status})`);
@@ -160,7 +171,7 @@ class ProjectSetup {
         'The project must depend on tslab (the notebook kernel): add `"tslab": "1.0.22"` to package.json\'s dependencies, then run again.',
       );
     }
-    const problems = nativeProblems(this.root);
+    const problems = nativeProblems(this.root, this.dagbookDir);
     if (problems.length > 0) {
       throw new SetupError(
         'node packages',

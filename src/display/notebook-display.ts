@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Rendered } from './html';
 
 /**
@@ -28,15 +29,19 @@ const defaultSink: TextSink = (text) => {
 /**
  * The tslab module when this process is a tslab kernel that is ready to
  * display, else undefined. tslab is only looked up when the kernel has
- * already loaded it, so the CLI never pays for loading it.
+ * already loaded it, so the CLI never pays for loading it. It is the copy the
+ * kernel loaded, reached by its path: dagbook may resolve another copy of
+ * tslab from its own folder (a package linked from a folder, or with a tslab
+ * of its own), and that copy's display is never ready.
  */
 function kernelTslab(): TslabModule | undefined {
-  const loaded = Object.keys(require.cache).some((p) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(p));
-  if (!loaded) return undefined;
+  const jupyterPath = Object.keys(require.cache).find((p) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(p));
+  if (jupyterPath === undefined) return undefined;
   try {
-    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+    const jupyter = require(jupyterPath) as { lastWriteDisplayData: unknown };
     if (jupyter.lastWriteDisplayData == null) return undefined;
-    return require('tslab') as TslabModule;
+    // The package folder (`dist/..`): its `main` is tslab's public API.
+    return require(path.resolve(path.dirname(jupyterPath), '..')) as TslabModule;
   } catch {
     return undefined;
   }
