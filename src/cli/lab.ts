@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { projectRoot } from '../notebook/run-notebook';
 import { shutDownLab, type LabServer } from './lab-shutdown';
 
 /** Options of `dagbook lab`. */
@@ -13,6 +12,8 @@ export interface LabOptions {
   readonly port: number;
   /** Open a browser. @default false */
   readonly browser: boolean;
+  /** The project to serve (holding `.venv/`, `notebooks/`, `pipelines/`). */
+  readonly root: string;
 }
 
 /** How long to wait for JupyterLab to listen on the port it logged. */
@@ -60,7 +61,7 @@ export const WELCOME_NOTEBOOK = 'notebooks/00-welcome.ipynb';
  * JupyterLab's exit code, 0 when it was told to stop.
  */
 export function startLab(options: LabOptions, out: (line: string) => void): Promise<number> {
-  const root = projectRoot();
+  const root = options.root;
   const jupyter = path.join(root, '.venv', 'bin', 'jupyter');
   if (!fs.existsSync(jupyter)) {
     out(`JupyterLab is not installed in ${path.join(root, '.venv')}: run \`npm start\`, which sets it up first.`);

@@ -1,8 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { VERSION } from '../version';
 import { formatDuration } from '../display/format';
-import { describeFailures, runNotebook } from '../notebook/run-notebook';
+import { describeFailures, packageRoot, runNotebook } from '../notebook/run-notebook';
+import { projectFolder } from '../project-folder';
+import { initProject } from './init-command';
 import { startLab } from './lab';
+import { setUpProject } from './project-setup';
 import { integerOption, positiveNumberOption } from './numeric-options';
 import { notebookCommand } from './notebook-command';
 import { addPipelineCommands } from './pipeline-commands';
@@ -17,6 +22,16 @@ import { errorMessage } from '../errors';
  * the default text sink of `display/notebook-display.ts`, used by a workbench
  * opened outside a notebook without a sink.
  */
+
+/**
+ * The project whose `.venv/` runs a notebook: the one around the notebook
+ * when it has a `.venv/` (a project made by `dagbook init`, or this
+ * repository), else dagbook's own package folder.
+ */
+function notebookProject(notebook: string): string {
+  const around = projectFolder(path.dirname(path.resolve(notebook)));
+  return fs.existsSync(path.join(around, '.venv')) ? around : packageRoot();
+}
 
 /** Runs the CLI with `argv` (as in process.argv); resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -36,12 +51,29 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.exitOverride();
 
   program
+    .command('init')
+    .description(
+      'make a workbench project in a folder (package.json, tsconfig.json, requirements-dev.txt, a welcome notebook, a starter pipeline, state/, .gitignore) without replacing any file, then set it up so that `npm start` opens JupyterLab there',
+    )
+    .argument('[dir]', 'the project folder, made when missing', '.')
+    .option('--no-install', 'write the files only: no npm install, no virtualenv, no kernel')
+    .action((dir: string, opts: { install: boolean }) => {
+      exitCode = initProject({ dir, install: opts.install }, out);
+    });
+
+  program
     .command('lab')
-    .description('open the notebook workbench (JupyterLab on the project, bound to 127.0.0.1)')
+    .description('open the notebook workbench (JupyterLab on the project around the working directory, bound to 127.0.0.1)')
     .option('--port <port>', 'port', integerOption('--port', 1, 65535), 8888)
     .option('--browser', 'open a browser', false)
-    .action(async (opts: { port: number; browser: boolean }) => {
-      exitCode = await startLab({ port: opts.port, browser: opts.browser }, out);
+    .option('--setup', 'set the project up first (node packages, .venv with JupyterLab, the kernels), as `npm start` of a project made by `dagbook init` does', false)
+    .action(async (opts: { port: number; browser: boolean; setup: boolean }) => {
+      const root = projectFolder(process.cwd());
+      if (opts.setup) {
+        exitCode = setUpProject({ root, dagbookDir: packageRoot() });
+        if (exitCode !== 0) return;
+      }
+      exitCode = await startLab({ port: opts.port, browser: opts.browser, root }, out);
     });
 
   const nb = program.command('nb').description('notebook commands');
@@ -60,7 +92,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return;
       }
       for (const notebook of notebooks) {
-        const report = await runNotebook(notebook, { outPath: opts.out, cellTimeoutMs: opts.timeout * 1000, kernel: opts.kernel });
+        const report = await runNotebook(notebook, {
+          outPath: opts.out,
+          cellTimeoutMs: opts.timeout * 1000,
+          kernel: opts.kernel,
+          projectRoot: notebookProject(notebook),
+        });
         if (report.ok) {
           out(`${notebook}: all ${report.cells.length} cells ok (${formatDuration(report.durationMs)})`);
         } else {

@@ -7,7 +7,7 @@ import { notebookText, parseNotebook } from '../notebook/notebook-document';
 import type { CellPlace } from '../notebook/notebook-marks';
 import { generateNotebook, type NotebookChanges } from '../notebook/notebook-merge';
 import { notebookOutline } from '../notebook/notebook-outline';
-import { projectRoot } from '../notebook/workbench-state';
+import { projectFolder } from '../project-folder';
 
 /**
  * `dagbook notebook <pipeline> [--out notebooks/x.ipynb]`: writes the
@@ -39,7 +39,7 @@ export interface NotebookCommandOptions {
 export async function notebookCommand(file: string, options: NotebookCommandOptions): Promise<string[]> {
   const pipelineFile = path.resolve(options.cwd, file);
   const plan = compilePipeline(await loadPipelineFile(pipelineFile)).plan;
-  const root = projectRoot(options.cwd);
+  const root = projectFolder(options.cwd);
   const out = path.resolve(options.cwd, options.out ?? path.join(root, 'notebooks', `${plan.name}.ipynb`));
   const shown = path.relative(options.cwd, out) || out;
   if (!out.endsWith('.ipynb')) throw new DagbookError('INVALID_OPTION', `Expected \`--out\` to end in .ipynb, got \`${options.out}\``);

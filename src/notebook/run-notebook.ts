@@ -6,7 +6,7 @@ import { DagbookError } from '../errors';
 
 /**
  * Runs a notebook headlessly through the project's nbclient-based runner
- * (`scripts/nb_run.py` in the project's virtualenv), which copes with tslab's
+ * (dagbook's `scripts/nb_run.py`, in the project's virtualenv), which copes with tslab's
  * error quirks. Used by `dagbook nb run` and by the tests.
  */
 
@@ -18,7 +18,7 @@ export interface RunNotebookOptions {
   readonly cellTimeoutMs?: number;
   /** Kernel name. @default the notebook's own, else `tslab` */
   readonly kernel?: string;
-  /** Project root holding `.venv/` and `scripts/`. @default this package's root */
+  /** The project whose `.venv/` runs the notebook. @default this package's root */
   readonly projectRoot?: string;
   /** Called with the runner's stderr text as it arrives. */
   readonly onLog?: (text: string) => void;
@@ -62,8 +62,8 @@ export interface NotebookReport {
   readonly durationMs: number;
 }
 
-/** The project root: the folder holding package.json. */
-export function projectRoot(): string {
+/** The dagbook package's folder (holding its package.json, `scripts/`, `setup/` and `templates/`). */
+export function packageRoot(): string {
   return path.resolve(__dirname, '..', '..');
 }
 
@@ -74,7 +74,7 @@ export function projectRoot(): string {
  * @throws SETUP_FAILED when the virtualenv is missing, NOTEBOOK_CELL_FAILED never (see `ok`)
  */
 export async function runNotebook(notebookPath: string, options: RunNotebookOptions = {}): Promise<NotebookReport> {
-  const root = options.projectRoot ?? projectRoot();
+  const root = options.projectRoot ?? packageRoot();
   const python = path.join(root, '.venv', 'bin', 'python');
   if (!fs.existsSync(python)) {
     throw new DagbookError('SETUP_FAILED', `No virtualenv at ${path.join(root, '.venv')}: run \`npm start\` or \`npm test\` once to set up.`);
@@ -85,7 +85,7 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-nb-'));
   const reportPath = path.join(tmp, 'report.json');
   const args = [
-    path.join(root, 'scripts', 'nb_run.py'),
+    path.join(packageRoot(), 'scripts', 'nb_run.py'),
     notebookPath,
     '--report',
     reportPath,

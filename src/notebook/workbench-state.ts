@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../clock';
+import { projectFolder } from '../project-folder';
 import type { CacheOptions } from '../store/cache-policy';
 import { openDurableStore, type DurableStore } from '../store/durable-store';
 import { openStateReader, type StateReader } from '../store/state-reader';
@@ -60,13 +60,5 @@ export class WorkbenchState {
 
 /** `state/` beside the nearest package.json above `from`, else `<from>/state`. */
 export function defaultStateDir(from: string): string {
-  return path.join(projectRoot(from), 'state');
-}
-
-/** The project folder: the nearest folder above `from` (itself included) holding a package.json, else `from`. */
-export function projectRoot(from: string): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(from);
-  }
+  return path.join(projectFolder(from), 'state');
 }

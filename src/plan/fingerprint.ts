@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { PlanIssue } from '../errors';
 import type { CodeDependency, StageDefinition } from '../definition/types';
 import { canonicalJson, sha256 } from '../canonical-json';
+import { projectFolder } from '../project-folder';
 import { formatFnReference } from '../fn-reference';
 import { contentHash } from './code-identity/file-state';
 import { freeIdentifiers, type Captures } from './code-identity/free-identifiers';
@@ -64,15 +65,7 @@ export interface CodeContext {
 /** The context for compiling in `cwd`: the project root above it and an index of the modules loaded now. */
 export function codeContext(cwd: string = process.cwd()): CodeContext {
   const index = moduleIndex();
-  return { root: projectRoot(cwd), baseDir: cwd, locate: index.locate, modules: index.modules };
-}
-
-/** The nearest folder at or above `from` holding a package.json, else `from`. */
-export function projectRoot(from: string): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(from);
-  }
+  return { root: projectFolder(cwd), baseDir: cwd, locate: index.locate, modules: index.modules };
 }
 
 /**

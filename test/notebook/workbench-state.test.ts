@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultStateDir, projectRoot } from '../../src/notebook/workbench-state';
+import { defaultStateDir } from '../../src/notebook/workbench-state';
 
 describe('defaultStateDir', () => {
   let root: string;
@@ -19,30 +19,6 @@ describe('defaultStateDir', () => {
       fs.writeFileSync(path.join(root, 'package.json'), '{}');
       fs.writeFileSync(path.join(root, 'project', 'package.json'), '{}');
       assert.equal(defaultStateDir(path.join(root, 'project', 'notebooks', 'deep')), path.join(root, 'project', 'state'));
-    });
-  });
-});
-
-describe('projectRoot', () => {
-  let root: string;
-
-  beforeEach(() => {
-    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-root-')));
-  });
-
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
-
-  describe('when the folder itself holds a package.json', () => {
-    it('is that folder', () => {
-      fs.writeFileSync(path.join(root, 'package.json'), '{}');
-      assert.equal(projectRoot(root), root);
-    });
-  });
-
-  describe('when no folder above holds a package.json', () => {
-    it('is the folder given', () => {
-      fs.mkdirSync(path.join(root, 'a'));
-      assert.equal(projectRoot(path.join(root, 'a')), path.join(root, 'a'));
     });
   });
 });

@@ -7,9 +7,18 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
 const setup = path.join(root, 'scripts', 'setup.js');
+const setupLibrary = path.join(root, 'setup', 'project-setup.js');
 // The script exports its native check; requiring it runs no step.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { nativeProblems } = require(setup) as { nativeProblems: (dir: string) => string[] };
+
+/** Copies the set-up script and the set-up it runs (`setup/`) into `dir`, as in the repository. */
+function copySetup(dir: string): void {
+  fs.mkdirSync(path.join(dir, 'scripts'));
+  fs.copyFileSync(setup, path.join(dir, 'scripts', 'setup.js'));
+  fs.mkdirSync(path.join(dir, 'setup'));
+  fs.copyFileSync(setupLibrary, path.join(dir, 'setup', 'project-setup.js'));
+}
 
 /**
  * A project folder whose node packages look installed (so set-up goes
@@ -17,8 +26,7 @@ const { nativeProblems } = require(setup) as { nativeProblems: (dir: string) => 
  */
 function fakeProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-setup-'));
-  fs.mkdirSync(path.join(dir, 'scripts'));
-  fs.copyFileSync(setup, path.join(dir, 'scripts', 'setup.js'));
+  copySetup(dir);
   fs.writeFileSync(path.join(dir, 'package-lock.json'), '{}\n');
   fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
@@ -80,8 +88,7 @@ describe('scripts/setup.js', function () {
     before(function () {
       this.timeout(600_000);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-setup-npm-'));
-      fs.mkdirSync(path.join(dir, 'scripts'));
-      fs.copyFileSync(setup, path.join(dir, 'scripts', 'setup.js'));
+      copySetup(dir);
       for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(root, file), path.join(dir, file));
       // Only node, npm and the shell npm runs install scripts in on the PATH,
       // so set-up stops at the Python step, right after npm's.
