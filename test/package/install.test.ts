@@ -79,14 +79,30 @@ describe('the packed package', function () {
   });
 
   describe('when its files are listed', () => {
-    it('ships dist/ (JavaScript, declarations, the worker script), bin/, the notebook runner, README and package.json only', () => {
+    it('ships dist/ (JavaScript, declarations, the worker script), bin/, the set-up, the project template, the notebook runner, README and package.json only', () => {
       const files = packed.files.map((f) => f.path).sort();
       assert.deepEqual(
         files.filter((f) => !f.startsWith('dist/')),
-        ['README.md', 'bin/dagbook.js', 'package.json', 'scripts/nb_run.py'],
+        [
+          'README.md',
+          'bin/dagbook.js',
+          'jupyter/overrides.json',
+          'package.json',
+          'requirements-dev.txt',
+          'scripts/nb_run.py',
+          'setup/project-setup.js',
+          'templates/project/gitignore',
+          'templates/project/notebooks/00-welcome.ipynb',
+          'templates/project/pipelines/data/readings.csv',
+          'templates/project/pipelines/starter.yaml',
+          'templates/project/pipelines/starter/stages.ts',
+          'templates/project/state/README.md',
+          'templates/project/tsconfig.json',
+        ],
       );
       for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/execute/stage-worker.js']) assert.ok(files.includes(file), file);
-      assert.deepEqual(files.filter((f) => /^(test|bench|notebooks|pipelines|state|src)\//.test(f) || /(^|\/)(pipelines\/data|state)\//.test(f)), []);
+      // The repository's tests, benchmarks, notebooks, example pipelines and their data stay out; the template's starter project (a 19-line CSV) is what `dagbook init` writes.
+      assert.deepEqual(files.filter((f) => /^(test|bench|notebooks|pipelines|state|src|docs)\//.test(f) || (!f.startsWith('templates/') && /(^|\/)(pipelines\/data|state)\//.test(f))), []);
       assert.deepEqual(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f)), []);
     });
   });
