@@ -2,20 +2,22 @@ import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord, StageStatus } from '../records';
 import type { StorableOutputOptions } from '../output-check';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
 import { collectGarbage, type GarbageReport } from './garbage-collection';
-import { applyStateLine, type StateLine } from './log-record';
-import { planRetention, retireRunFolders, type RetentionOptions, type RetentionPlan } from './retention';
+import type { StateLine } from './log-record';
+import { applyStateLine } from './state-fold';
+import { readRunDetails, writeRunDetails } from './run-details';
+import { DEFAULT_RETENTION, planRetention, resolveRetention, retireRunFolders, type RetentionOptions, type RetentionPlan, type RetentionPolicy } from './retention';
 import { unknownRun } from './run-records';
 import type { RunStore } from './run-store';
 import { Snapshot } from './snapshot';
-import type { StateDocument } from './state-schema';
+import type { LegacyRunDetails, StateDocument } from './state-schema';
 import { StateView } from './state-view';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
-import { assertSafeName, statePaths, type StatePaths } from './state-paths';
+import { assertSafeName, runDir, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
 import { WriteAheadLog } from './write-ahead-log';
 import { loadOrCreateSecretKey } from './secret-key';
@@ -37,6 +39,13 @@ export interface OpenDurableStoreOptions {
   readonly command?: string;
   /** How much cache history to keep. @default { maxEntriesPerStage: 10, maxAgeDays: 90 } */
   readonly cache?: CacheOptions;
+  /**
+   * The retention policy applied when a run begins (runs past it deleted with
+   * their folders, then the outputs nothing refers to any more); `false`
+   * keeps every run until `applyRetention` (`dagbook clean`).
+   * @default { maxRuns: 100, failedRunDays: 7, successRunDays: 90, logDays: 30 } (see `retention.ts`)
+   */
+  readonly retention?: Omit<RetentionOptions, 'now' | 'mode'> | false;
 }
 
 /**
@@ -57,6 +66,7 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     throw new DagbookError('INVALID_OPTION', `Expected \`compactMinRecords\` to be an integer >= 1, got \`${String(options.compactMinRecords)}\``);
   }
   const cachePolicy = resolveCachePolicy(options.cache);
+  const retention = options.retention === false ? undefined : resolveRetention(options.retention ?? DEFAULT_RETENTION);
   const paths = statePaths(options.stateDir, options.pipeline);
   stateIo('create folder', paths.root, () => fs.mkdirSync(paths.root, { recursive: true }));
   let lock: StateLock;
@@ -71,13 +81,23 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     snapshot.load(loaded.document);
     const wal = new WriteAheadLog(paths, loaded.nextSeq);
     const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey));
-    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey);
+    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, retention, clock, loaded.recovered, loaded.truncatedLogs, secretKey);
+    // Details a converted snapshot held of runs whose logs are gone are kept beside them before the snapshot drops them.
+    if (loaded.legacy) keepLegacyDetails(paths, loaded.legacy);
     if (loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
     else snapshot.markWritten();
     return store;
   } catch (error) {
     lock.release();
     throw error;
+  }
+}
+
+/** Writes `runs/<run-id>/record.json` for each run of an older snapshot that has no log. */
+function keepLegacyDetails(paths: StatePaths, legacy: LegacyRunDetails): void {
+  for (const [runId, details] of Object.entries(legacy)) {
+    if (!fs.existsSync(runDir(paths, runId))) continue;
+    if (!fs.existsSync(`${runDir(paths, runId)}/events.jsonl`)) writeRunDetails(paths, runId, details);
   }
 }
 
@@ -114,6 +134,8 @@ export class DurableStore extends StateView implements RunStore {
     private readonly wal: WriteAheadLog,
     private readonly lock: StateLock,
     private readonly cachePolicy: CachePolicy,
+    /** Applied when a run begins; undefined: only on `applyRetention`. */
+    private readonly retention: RetentionPolicy | undefined,
     private readonly clock: Clock,
     /** Set when `db.json` was unusable and the state was rebuilt from the run logs. */
     readonly recovered: RecoveryNote | undefined,
@@ -132,13 +154,23 @@ export class DurableStore extends StateView implements RunStore {
     return this.doc;
   }
 
-  /** Records a new run (replacing a run with the same id; its stages are kept). */
+  /**
+   * Records a new run (replacing a run with the same id; its stages are
+   * kept). A new run first applies the retention policy to the runs before
+   * it; the snapshot written for the new run carries that, and the outputs
+   * nothing refers to any more are removed once it is durable.
+   */
   async beginRun(run: RunRecord): Promise<void> {
     this.assertOpen();
     assertSafeName('runId', run.runId);
+    const resumed = this.doc.runs[run.runId] !== undefined;
+    if (resumed && !this.doc.active[run.runId]) this.doc.active[run.runId] = { run, stages: stageStates(readRunDetails(this.paths, run.runId).stages) };
+    const retired = !resumed && this.retention ? this.retire({ ...this.retention, now: this.clock.now(), mode: 'delete' }) : undefined;
     this.write(run.runId, { kind: 'run', seq: 0, run });
     this.snapshot.require();
     await this.commit();
+    // A resumed run may still need outputs of its own earlier stages that only its log names.
+    if (retired && retired.runs.length + retired.logs.length + retired.cacheEntriesDropped > 0) collectGarbage(this.doc, this.artifacts);
   }
 
   /** Updates a run; a status change rewrites the snapshot. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -148,7 +180,7 @@ export class DurableStore extends StateView implements RunStore {
     this.write(runId, { kind: 'run', seq: 0, run: { ...run, ...patch, runId: run.runId, pipeline: run.pipeline } });
     if (patch.status !== undefined && patch.status !== run.status) this.snapshot.require();
     await this.commit();
-    if (this.doc.runs[runId]?.status !== 'RUNNING') this.wal.close(runId);
+    if (!this.doc.active[runId]) this.wal.close(runId);
   }
 
   /** Checkpoints a stage transition: durable when the promise resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -215,32 +247,41 @@ export class DurableStore extends StateView implements RunStore {
   }
 
   /**
-   * Retires old runs (records and folders) and old event logs, and drops the
-   * cache entries past the cache policy. In `archive` mode a run's folder moves
-   * to `archive/<run-id>/` with its records in `record.json`; in `delete` mode
-   * it is removed.
-   * @throws DagbookError `INVALID_OPTION` for a bad age or mode.
+   * Retires old runs (their summaries and folders) and old event logs, drops
+   * the cache entries past the cache policy, and then removes the outputs
+   * nothing refers to any more. In `archive` mode a run's folder moves to
+   * `archive/<run-id>/` with its summary in `record.json` (archives stay until
+   * removed by hand); in `delete` mode (the default) it is removed. Reports
+   * only what it did: a second pass right after finds nothing to do.
+   * @throws DagbookError `INVALID_OPTION` for a bad age, count or mode.
    */
-  async applyRetention(options: RetentionOptions): Promise<RetentionResult> {
+  async applyRetention(options: RetentionOptions): Promise<RetentionResult & { readonly outputsRemoved: number }> {
     this.assertOpen();
-    const plan = planRetention(Object.values(this.doc.runs), options);
+    const result = this.retire(options);
+    if (result.runs.length + result.logs.length + result.cacheEntriesDropped === 0) return { ...result, outputsRemoved: 0 };
+    await this.compact();
+    // Outputs go only once the snapshot that no longer points to them is durable.
+    return { ...result, outputsRemoved: collectGarbage(this.doc, this.artifacts).removed.length };
+  }
+
+  /** Applies a retention plan to the document (in memory) and the run folders. */
+  private retire(options: RetentionOptions): RetentionResult {
+    const plan = planRetention(Object.values(this.doc.runs), options, (runId) => fs.existsSync(runDir(this.paths, runId)));
     for (const runId of [...plan.runs, ...plan.logs]) this.wal.close(runId);
-    retireRunFolders(this.paths, plan, (runId) => ({ run: this.doc.runs[runId], stages: this.doc.stages[runId] ?? {} }));
-    for (const runId of plan.runs) {
-      delete this.doc.runs[runId];
-      delete this.doc.stages[runId];
-    }
+    retireRunFolders(this.paths, plan, (runId) => this.doc.runs[runId]);
+    for (const runId of plan.runs) delete this.doc.runs[runId];
     const dropped = pruneCacheHistory(this.doc.cache, this.cachePolicy, options.now);
-    if (plan.runs.length + plan.logs.length + dropped.length > 0) await this.compact();
+    if (plan.runs.length + plan.logs.length + dropped.length > 0) this.snapshot.require();
     return { ...plan, cacheEntriesDropped: dropped.length };
   }
 
-  /** Syncs the logs, rewrites the snapshot and releases the lock. Idempotent. */
+  /** Syncs the logs, rewrites the snapshot when it has changed, and releases the lock. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
       if (this.pendingCommit) await this.pendingCommit.catch(() => undefined);
-      await this.compact();
+      if (this.snapshot.changed) await this.compact();
+      else this.wal.sync();
     } finally {
       this.closed = true;
       try {
@@ -282,14 +323,18 @@ export class DurableStore extends StateView implements RunStore {
   /** The running run started last (of equal starts, the one recorded last), as `sortRuns` orders them. */
   private latestRunningRun(): string | undefined {
     let latest: RunRecord | undefined;
-    for (const run of Object.values(this.doc.runs)) {
-      if (run.status === 'RUNNING' && (latest === undefined || run.startedAt >= latest.startedAt)) latest = run;
+    for (const { run } of Object.values(this.doc.active)) {
+      if (latest === undefined || run.startedAt >= latest.startedAt) latest = run;
     }
     return latest?.runId;
   }
 
+  /** A run's whole record: a running run's from the document, another's from its log. */
   private requireRun(runId: string): RunRecord {
-    const run = this.doc.runs[runId];
+    const active = this.doc.active[runId];
+    if (active) return active.run;
+    if (!this.doc.runs[runId]) throw unknownRun(runId);
+    const run = readRunDetails(this.paths, runId).run;
     if (!run) throw unknownRun(runId);
     return run;
   }
@@ -301,4 +346,11 @@ export class DurableStore extends StateView implements RunStore {
       });
     }
   }
+}
+
+/** The state of each stage of a set of records. */
+function stageStates(records: Readonly<Record<string, StageRecord>>): Record<string, StageStatus> {
+  const states: Record<string, StageStatus> = {};
+  for (const [id, record] of Object.entries(records)) states[id] = record.status;
+  return states;
 }

@@ -3,8 +3,12 @@ import { allCacheEntries } from './cache-history';
 import type { StateDocument } from './state-schema';
 
 /**
- * Garbage collection of stored outputs: an output stays while a kept cache
- * entry or a stage record of a kept run refers to it; the rest go. With
+ * Garbage collection of stored outputs: an output stays while the snapshot
+ * refers to it — a kept cache entry or a stage's latest record; the rest go.
+ * An old run's stage records, kept in its log, do not keep their outputs:
+ * those are read back while the cache keeps them (a history view of an old
+ * run may find an output gone). Deciding from the snapshot alone keeps the
+ * cost bounded by the stages and the cache policy, not by the history. With
  * `verify`, every output still stored is also checked (its content must hash
  * to its name), and a damaged one is removed: a stage whose output is gone
  * runs again on the next run ("stored output missing").
@@ -18,12 +22,10 @@ export interface GarbageReport {
   readonly damaged: string[];
 }
 
-/** Outputs referenced by the document's stage records and cache entries. */
+/** Outputs referenced by the document's latest stage records and cache entries. */
 export function referencedOutputs(doc: StateDocument): Set<string> {
   const used = new Set<string>();
-  for (const records of Object.values(doc.stages)) {
-    for (const record of Object.values(records)) if (record.outputHash) used.add(record.outputHash);
-  }
+  for (const { record } of Object.values(doc.latest)) if (record.outputHash) used.add(record.outputHash);
   for (const entry of allCacheEntries(doc.cache)) used.add(entry.outputHash);
   return used;
 }
