@@ -116,6 +116,25 @@ describe('DurableStore', () => {
     });
   });
 
+  describe('when a store that wrote nothing is closed', () => {
+    it('leaves db.json as it was (same inode, same mtime) and writes no file', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      await s.updateRun('run-1', { status: 'SUCCEEDED', endedAt: 1_700_000_009_000 });
+      await s.close();
+      const identity = () => {
+        const stat = fs.statSync(path.join(root, 'db.json'));
+        return { ino: stat.ino, mtimeMs: stat.mtimeMs, files: fs.readdirSync(root, { recursive: true }).map(String).sort() };
+      };
+      const before = identity();
+      const again = await open();
+      await again.listRuns();
+      await again.getStages('run-1');
+      await again.close();
+      assert.deepEqual(identity(), before);
+    });
+  });
+
   describe('when the records since the snapshot reach the compaction threshold', () => {
     it('rewrites the snapshot then and not before', async () => {
       const s = await open({ compactMinRecords: 3 });
