@@ -3,6 +3,7 @@ import { benchCheckpointOverhead } from './checkpoint-overhead';
 import { benchOrchestration } from './orchestration';
 import { fdatasyncProbeMs } from './harness';
 import { benchScaling } from './scaling';
+import { benchHistory, reportHistory } from './history';
 
 /**
  * `npm run bench`: runs every benchmark, prints human lines, and prints as
@@ -27,6 +28,10 @@ async function main(): Promise<void> {
   log('Checkpoint overhead against the in-memory store, 100 stages of 10 ms (target < 10%):');
   const checkpoint = await benchCheckpointOverhead(repeats, log);
 
+  log('History: one 50-stage pipeline after 10 and after 1,000 earlier runs in one state folder (every run changes a param):');
+  const history = await benchHistory(log, { late: Number(process.env.BENCH_HISTORY_RUNS ?? 1000) });
+  reportHistory(history, log);
+
   const fsyncAfter = fdatasyncProbeMs();
   log(`Disk: append + fdatasync median ${fsyncAfter} ms at the end`);
 
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
     checkpointRunMs: checkpoint.runMs,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
+    history,
     fdatasyncMs: [fsyncBefore, fsyncAfter],
     repeats,
     totalSeconds: Math.round((performance.now() - started) / 100) / 10,
