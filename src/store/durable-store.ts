@@ -17,7 +17,7 @@ import type { LegacyRunDetails, StateDocument } from './state-schema';
 import { StateView } from './state-view';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
-import { assertSafeName, runDir, statePaths, type StatePaths } from './state-paths';
+import { assertSafeName, runDir, runLogPath, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
 import { WriteAheadLog } from './write-ahead-log';
 import { loadOrCreateSecretKey } from './secret-key';
@@ -97,7 +97,7 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
 function keepLegacyDetails(paths: StatePaths, legacy: LegacyRunDetails): void {
   for (const [runId, details] of Object.entries(legacy)) {
     if (!fs.existsSync(runDir(paths, runId))) continue;
-    if (!fs.existsSync(`${runDir(paths, runId)}/events.jsonl`)) writeRunDetails(paths, runId, details);
+    if (!fs.existsSync(runLogPath(paths, runId))) writeRunDetails(paths, runId, details);
   }
 }
 

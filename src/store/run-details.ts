@@ -1,4 +1,7 @@
 import * as path from 'node:path';
+import { z } from 'zod';
+import { DagbookError } from '../errors';
+import { runRecordSchema, stageRecordSchema } from './state-schema';
 import type { RunRecord, StageRecord } from '../records';
 import { replayEventLog } from './log-record';
 import { runDir, runLogPath, type StatePaths } from './state-paths';
@@ -28,7 +31,7 @@ export function runRecordPath(paths: StatePaths, runId: string): string {
 
 /**
  * Reads a run's details; a run with neither log nor record file has none.
- * @throws DagbookError `STATE_CORRUPT` for a damaged log line (a torn last one is skipped); `STATE_IO`
+ * @throws DagbookError `STATE_CORRUPT` for a damaged log line (a torn last one is skipped) or record file; `STATE_IO`
  */
 export function readRunDetails(paths: StatePaths, runId: string): RunDetails {
   const logFile = runLogPath(paths, runId);
@@ -37,10 +40,25 @@ export function readRunDetails(paths: StatePaths, runId: string): RunDetails {
     const replayed = replayEventLog(log, logFile);
     return { run: replayed.run, stages: replayed.stages };
   }
-  const record = readStateText(runRecordPath(paths, runId));
+  const file = runRecordPath(paths, runId);
+  const record = readStateText(file);
   if (record === undefined) return { run: undefined, stages: {} };
-  const parsed = JSON.parse(record) as { run: RunRecord; stages: Record<string, StageRecord> };
-  return { run: parsed.run, stages: parsed.stages };
+  const parsed = recordFileSchema.safeParse(parseJson(record));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DagbookError('STATE_CORRUPT', `${file} is not a run's details: \`${issue.path.join('.') || '(root)'}\`: ${issue.message}`, { data: { path: file } });
+  }
+  return { run: parsed.data.run as RunRecord, stages: parsed.data.stages as Record<string, StageRecord> };
+}
+
+const recordFileSchema = z.object({ run: runRecordSchema, stages: z.record(stageRecordSchema) });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keeps a run's details in `runs/<run-id>/record.json` (atomic, durable). @throws DagbookError `STATE_IO` */
