@@ -5,7 +5,7 @@ import type { PipelineEvent } from '../events/event';
 import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord, StageStatus } from '../records';
 import type { StorableOutputOptions } from '../output-check';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
-import { collectGarbage, type GarbageReport } from './garbage-collection';
+import { collectGarbage, collectGarbageInBackground, type BackgroundCollection, type GarbageReport } from './garbage-collection';
 import type { StateLine } from './log-record';
 import { applyStateLine } from './state-fold';
 import { readRunDetails, writeRunDetails } from './run-details';
@@ -125,6 +125,8 @@ export interface GcResult extends GarbageReport {
  */
 export class DurableStore extends StateView implements RunStore {
   private pendingCommit: Promise<void> | undefined;
+  /** The outputs a new run's retention pass is removing in the background. */
+  private collecting: BackgroundCollection | undefined;
   private closed = false;
 
   /** @internal Use {@link openDurableStore}. */
@@ -169,8 +171,12 @@ export class DurableStore extends StateView implements RunStore {
     this.write(run.runId, { kind: 'run', seq: 0, run });
     this.snapshot.require();
     await this.commit();
-    // A resumed run may still need outputs of its own earlier stages that only its log names.
-    if (retired && retired.runs.length + retired.logs.length + retired.cacheEntriesDropped > 0) collectGarbage(this.doc, this.artifacts);
+    // After the snapshot that no longer points to them is durable. Not for a resumed run:
+    // it may still need outputs of its own earlier stages that only its log names.
+    if (retired && retired.runs.length + retired.logs.length + retired.cacheEntriesDropped > 0) {
+      await this.collecting?.done;
+      this.collecting = collectGarbageInBackground(this.doc, this.artifacts);
+    }
   }
 
   /** Updates a run; a status change rewrites the snapshot. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -196,6 +202,10 @@ export class DurableStore extends StateView implements RunStore {
   /** Stores an output under `artifacts/<sha256>`; returns the hash. @throws DagbookError `OUTPUT_NOT_SERIALIZABLE` naming the stage (when given) and the path of what cannot be stored. */
   async putOutput(value: unknown, options: StorableOutputOptions = {}): Promise<string> {
     this.assertOpen();
+    const hash = this.artifacts.put(value, options);
+    if (!this.collecting?.hashes.has(hash)) return hash;
+    // The same output as one being removed: put it again once the removal is done.
+    await this.collecting.done;
     return this.artifacts.put(value, options);
   }
 
@@ -280,6 +290,7 @@ export class DurableStore extends StateView implements RunStore {
     if (this.closed) return;
     try {
       if (this.pendingCommit) await this.pendingCommit.catch(() => undefined);
+      await this.collecting?.done;
       if (this.snapshot.changed) await this.compact();
       else this.wal.sync();
     } finally {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { ArtifactStore } from './artifact-store';
 import { allCacheEntries } from './cache-history';
 import type { StateDocument } from './state-schema';
@@ -44,4 +45,28 @@ export function collectGarbage(doc: StateDocument, artifacts: ArtifactStore, opt
   }
   for (const hash of [...removed, ...damaged]) artifacts.remove(hash);
   return { removed, damaged };
+}
+
+/** A collection under way in the background: the outputs it removes, and when it is done. */
+export interface BackgroundCollection {
+  /** Outputs being removed. */
+  readonly hashes: ReadonlySet<string>;
+  /** Settles once every removal has ended (a removal that failed leaves an orphan for the next collection). */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Removes the outputs nothing in `doc` refers to without blocking: the
+ * removals run on libuv's thread pool, in parallel with whatever the caller
+ * does next (an unlink costs milliseconds on a busy disk, and a run of
+ * distinct outputs leaves as many orphans as it has stages). The caller must
+ * not hand out any of `hashes` before `done` (putting one again after it
+ * rewrites it) and must await `done` before releasing the state.
+ * @throws DagbookError `STATE_IO` when the folder cannot be listed.
+ */
+export function collectGarbageInBackground(doc: StateDocument, artifacts: ArtifactStore): BackgroundCollection {
+  const used = referencedOutputs(doc);
+  const hashes = new Set(artifacts.list().filter((hash) => !used.has(hash)));
+  const done = Promise.all([...hashes].map((hash) => fs.promises.rm(artifacts.pathOf(hash), { force: true }).catch(() => undefined))).then(() => undefined);
+  return { hashes, done };
 }

@@ -412,6 +412,20 @@ describe('DurableStore', () => {
     });
   });
 
+  describe('when an output being removed in the background is put again', () => {
+    it('is stored once the removal is done', async () => {
+      const s = await open({ retention: { maxRuns: 0 } });
+      await s.beginRun(runRecord('run-1', Date.now()));
+      const first = await s.putOutput('same');
+      await s.updateRun('run-1', { status: 'SUCCEEDED', endedAt: Date.now() });
+      // run-1 goes as run-2 begins; nothing refers to `same` any more, so its removal starts.
+      await s.beginRun(runRecord('run-2', Date.now() + 1));
+      assert.equal(await s.putOutput('same'), first);
+      await s.close();
+      assert.equal(fs.existsSync(path.join(root, 'artifacts', first)), true);
+    });
+  });
+
   describe('when retention runs', () => {
     const now = 1_700_000_000_000 + 100 * DAY_MS;
     const seed = async () => {
@@ -468,7 +482,9 @@ describe('DurableStore', () => {
       assert.deepEqual((await s.listRuns()).map((r) => r.runId), ['run-2', 'run-3', 'run-4']);
       assert.deepEqual(fs.readdirSync(path.join(root, 'runs')).sort(), ['run-2', 'run-3', 'run-4']);
       // When run-4 began, run-1 went; then only the latest record of `a` (run-3's) pointed to an output.
-      assert.deepEqual(await Promise.all(outputs.map((h) => s.hasOutput(h))), [false, false, true, true]);
+      // Those removals run in the background; closing waits for them.
+      await s.close();
+      assert.deepEqual(outputs.map((h) => fs.existsSync(path.join(root, 'artifacts', h))), [false, false, true, true]);
     });
   });
 });
