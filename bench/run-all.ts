@@ -5,6 +5,7 @@ import { fdatasyncProbeMs, round3 } from './harness';
 import { benchKernelStart } from './kernel-start';
 import { benchScaling } from './scaling';
 import { BenchReport } from './targets';
+import { benchHistory, reportHistory } from './history';
 
 /**
  * `npm run bench`: runs every benchmark, prints human lines and each checked
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
   const kernel = await benchKernelStart(repeats, log);
   report.add('fresh tslab kernel: import + open workbench + run a trivial stage', kernel.firstCellMs, 'ms', '<=', 2000);
 
+  log('History: one 50-stage pipeline after 10 and after 1,000 earlier runs in one state folder (every run changes a param):');
+  const history = await benchHistory(log, { late: Number(process.env.BENCH_HISTORY_RUNS ?? 1000) });
+  reportHistory(history, log);
+
   const fsyncAfter = fdatasyncProbeMs();
   log(`Disk: append + fdatasync median ${fsyncAfter} ms at the end`);
 
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     kernelFirstCellMs: kernel.firstCellMs,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
+    history,
     fdatasyncMs: [fsyncBefore, fsyncAfter],
     repeats,
     totalSeconds: Math.round((performance.now() - started) / 100) / 10,

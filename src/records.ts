@@ -140,6 +140,33 @@ export interface RunRecord {
   readonly reason?: string;
 }
 
+/**
+ * A run as the run index keeps it: its record without the list of selected
+ * stages, plus how many stages it had and how many ended in each state. The
+ * index holds one of these per run; the run's stage-by-stage details stay in
+ * its own log.
+ */
+export interface RunSummary {
+  /** Run id. */
+  readonly runId: string;
+  /** Pipeline name. */
+  readonly pipeline: string;
+  /** Current state. */
+  readonly status: RunStatus;
+  /** Wall-clock start, ms since epoch. */
+  readonly startedAt: number;
+  /** Wall-clock end, ms since epoch. */
+  readonly endedAt?: number;
+  /** Global resource usage by name. */
+  readonly usage: Readonly<Record<string, number>>;
+  /** Why it was cancelled or failed, when it was. */
+  readonly reason?: string;
+  /** Stages selected for the run. */
+  readonly stageCount: number;
+  /** Stages by their latest state in the run (states no stage had are absent). */
+  readonly counts: Readonly<Partial<Record<StageStatus, number>>>;
+}
+
 /** Cache index entry: a successful output of a stage under a key (a stage keeps several, see the store's cache history). */
 export interface CacheEntry {
   /** Stage id. */

@@ -4,7 +4,8 @@ import { pipelineFileJsonSchema } from '../definition/json-schema';
 import type { FailurePolicy } from '../definition/types';
 import { openWorkbench } from '../notebook/workbench';
 import type { WorkbenchOptions } from '../notebook/workbench-options';
-import { openDurableStore, type DurableStore } from '../store/durable-store';
+import { openDurableStore, type DurableStore, type RetentionResult } from '../store/durable-store';
+import { DEFAULT_RETENTION } from '../store/retention';
 import { graphCommand } from './graph-command';
 import { integerOption, nonNegativeNumberOption } from './numeric-options';
 import { checkStageArguments } from './stage-arguments';
@@ -169,25 +170,31 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
 
   program
     .command('clean')
-    .description('apply the retention policy: failed runs 7 days, successful runs 90 days, logs 30 days')
+    .description(
+      'apply the retention policy now: delete runs (and their folders) older than the limits or past --max-runs, ' +
+        'logs of older kept runs, cache entries past the cache policy, then the outputs nothing refers to. ' +
+        'A run applies the same policy when it begins. Deletes by default; --archive moves run folders to ' +
+        'state/<pipeline>/archive/, where they stay until you delete them',
+    )
     .argument('<pipeline>', 'pipeline file')
-    .option('--delete', 'delete instead of archiving')
-    .option('--failed-days <n>', 'keep failed runs this many days', nonNegativeNumberOption('--failed-days'), 7)
-    .option('--success-days <n>', 'keep successful runs this many days', nonNegativeNumberOption('--success-days'), 90)
-    .option('--log-days <n>', 'keep run logs this many days', nonNegativeNumberOption('--log-days'), 30)
+    .addOption(new Option('--archive', 'move retired run folders to state/<pipeline>/archive/ instead of deleting them (nothing prunes archive/)').conflicts('delete'))
+    .addOption(new Option('--delete', 'delete retired run folders (the default)').hideHelp())
+    .option('--failed-days <n>', 'keep failed runs this many days', nonNegativeNumberOption('--failed-days'), DEFAULT_RETENTION.failedRunDays)
+    .option('--success-days <n>', 'keep successful runs this many days', nonNegativeNumberOption('--success-days'), DEFAULT_RETENTION.successRunDays)
+    .option('--log-days <n>', 'keep run logs this many days', nonNegativeNumberOption('--log-days'), DEFAULT_RETENTION.logDays)
+    .option('--max-runs <n>', 'keep at most this many ended runs', integerOption('--max-runs', 0), DEFAULT_RETENTION.maxRuns)
     .option(...stateOption)
-    .action(async (file: string, opts: CommonOptions & { delete?: boolean; failedDays: number; successDays: number; logDays: number }) => {
+    .action(async (file: string, opts: CommonOptions & { archive?: boolean; failedDays: number; successDays: number; logDays: number; maxRuns: number }) => {
       await withPipelineStore(file, opts, io, async (store) => {
         const result = await store.applyRetention({
           now: Date.now(),
           failedRunDays: opts.failedDays,
           successRunDays: opts.successDays,
           logDays: opts.logDays,
-          mode: opts.delete ? 'delete' : 'archive',
+          maxRuns: opts.maxRuns,
+          mode: opts.archive ? 'archive' : 'delete',
         });
-        io.out(
-          `${opts.delete ? 'Deleted' : 'Archived'} ${result.runs.length} run(s) and ${result.logs.length} log(s); dropped ${result.cacheEntriesDropped} old cache entr${result.cacheEntriesDropped === 1 ? 'y' : 'ies'}.`,
-        );
+        io.out(retentionReport(result, store.paths.archive));
       });
     });
 
@@ -197,4 +204,15 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .action(() => {
       io.out(JSON.stringify(pipelineFileJsonSchema(), null, 2));
     });
+}
+
+/** What `clean` says it did: only what it did, "Nothing to clean" when nothing. */
+export function retentionReport(result: RetentionResult & { readonly outputsRemoved: number }, archiveDir: string): string {
+  const parts: string[] = [];
+  const verb = result.mode === 'archive' ? `moved to ${archiveDir}` : 'deleted';
+  if (result.runs.length > 0) parts.push(`${result.runs.length} run${result.runs.length === 1 ? '' : 's'} ${verb}`);
+  if (result.logs.length > 0) parts.push(`${result.logs.length} log${result.logs.length === 1 ? '' : 's'} of kept runs ${verb}`);
+  if (result.cacheEntriesDropped > 0) parts.push(`${result.cacheEntriesDropped} old cache entr${result.cacheEntriesDropped === 1 ? 'y' : 'ies'} dropped`);
+  if (result.outputsRemoved > 0) parts.push(`${result.outputsRemoved} unreferenced output${result.outputsRemoved === 1 ? '' : 's'} deleted`);
+  return parts.length === 0 ? 'Nothing to clean: every run, log and cache entry is within the retention policy.' : `Cleaned: ${parts.join('; ')}.`;
 }

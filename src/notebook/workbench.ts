@@ -153,7 +153,8 @@ export class Workbench {
         throw new DagbookError('INVALID_OPTION', runId === undefined ? `\`${this.name}\` has no run to resume` : `Expected \`runId\` to name a run of \`${this.name}\`, got \`${runId}\``);
       }
       if (run.status === 'SUCCEEDED') throw new DagbookError('INVALID_OPTION', `Run ${run.runId} succeeded: there is nothing to resume`);
-      return this.execute(store, { only: run.stages }, { ...options, resume: run.runId });
+      const record = await store.getRun(run.runId);
+      return this.execute(store, { only: record?.stages ?? [] }, { ...options, resume: run.runId });
     });
   }
 

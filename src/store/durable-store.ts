@@ -2,23 +2,25 @@ import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, RunRecord, RunSummary, StageRecord, StageStatus } from '../records';
 import type { StorableOutputOptions } from '../output-check';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
-import { collectGarbage, referencedOutputs, type GarbageReport } from './garbage-collection';
+import { collectGarbage, collectGarbageInBackground, referencedOutputs, type BackgroundCollection, type GarbageReport } from './garbage-collection';
 import { encodeOutput } from '../output-codec';
 import { INLINE_OUTPUT_MAX_BYTES } from '../limits';
 import { dropUnreferencedInline, isInlineSize, PendingOutputs } from './inline-outputs';
-import { applyStateLine, type StateLine } from './log-record';
-import { planRetention, retireRunFolders, type RetentionOptions, type RetentionPlan } from './retention';
+import type { StateLine } from './log-record';
+import { applyStateLine } from './state-fold';
+import { readRunDetails, writeRunDetails } from './run-details';
+import { DEFAULT_RETENTION, planRetention, resolveRetention, retireRunFolders, type RetentionOptions, type RetentionPlan, type RetentionPolicy } from './retention';
 import { unknownRun } from './run-records';
 import type { RunStore } from './run-store';
 import { Snapshot } from './snapshot';
-import type { StateDocument } from './state-schema';
+import type { LegacyRunDetails, StateDocument } from './state-schema';
 import { StateView } from './state-view';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
-import { assertSafeName, statePaths, type StatePaths } from './state-paths';
+import { assertSafeName, runDir, runLogPath, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
 import { sha256 } from '../canonical-json';
 import { WriteAheadLog, type Durability } from './write-ahead-log';
@@ -47,6 +49,13 @@ export interface OpenDurableStoreOptions {
    * @default INLINE_OUTPUT_MAX_BYTES (4 KiB)
    */
   readonly inlineOutputMaxBytes?: number;
+  /**
+   * The retention policy applied when a run begins (runs past it deleted with
+   * their folders, then the outputs nothing refers to any more); `false`
+   * keeps every run until `applyRetention` (`dagbook clean`).
+   * @default { maxRuns: 100, failedRunDays: 7, successRunDays: 90, logDays: 30 } (see `retention.ts`)
+   */
+  readonly retention?: Omit<RetentionOptions, 'now' | 'mode'> | false;
 }
 
 /**
@@ -71,6 +80,7 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     throw new DagbookError('INVALID_OPTION', `Expected \`inlineOutputMaxBytes\` to be an integer >= 0, got \`${String(options.inlineOutputMaxBytes)}\``);
   }
   const cachePolicy = resolveCachePolicy(options.cache);
+  const retention = options.retention === false ? undefined : resolveRetention(options.retention ?? DEFAULT_RETENTION);
   const paths = statePaths(options.stateDir, options.pipeline);
   stateIo('create folder', paths.root, () => fs.mkdirSync(paths.root, { recursive: true }));
   let lock: StateLock;
@@ -90,7 +100,9 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     snapshot.load(loaded.document);
     const wal = new WriteAheadLog(paths, loaded.nextSeq);
     const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey));
-    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey, inlineOutputMaxBytes);
+    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, retention, clock, loaded.recovered, loaded.truncatedLogs, secretKey, inlineOutputMaxBytes);
+    // Details a converted snapshot held of runs whose logs are gone are kept beside them before the snapshot drops them.
+    if (loaded.legacy) keepLegacyDetails(paths, loaded.legacy);
     // A fresh state gets its (empty) snapshot now: runs then live in their logs until the next compaction.
     if (fresh || loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
     else snapshot.markWritten();
@@ -101,11 +113,22 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
   }
 }
 
+/** Writes `runs/<run-id>/record.json` for each run of an older snapshot that has no log. */
+function keepLegacyDetails(paths: StatePaths, legacy: LegacyRunDetails): void {
+  for (const [runId, details] of Object.entries(legacy)) {
+    if (!fs.existsSync(runDir(paths, runId))) continue;
+    if (!fs.existsSync(runLogPath(paths, runId))) writeRunDetails(paths, runId, details);
+  }
+}
+
 /** What a retention pass did: the runs and logs retired, and the cache entries past the cache policy dropped. */
 export interface RetentionResult extends RetentionPlan {
   /** Cache entries dropped by the cache policy (count and age). */
   readonly cacheEntriesDropped: number;
 }
+
+/** A retention pass applied to the document: what it retired, with the retired runs' summaries (for their archives). */
+type RetiredRuns = RetentionResult & { readonly summaries: Readonly<Record<string, RunSummary | undefined>> };
 
 /** What `gc` did. */
 export interface GcResult extends GarbageReport {
@@ -137,6 +160,8 @@ export interface GcResult extends GarbageReport {
  */
 export class DurableStore extends StateView implements RunStore {
   private readonly pendingOutputs = new PendingOutputs();
+  /** The outputs a new run's retention pass is removing in the background. */
+  private collecting: BackgroundCollection | undefined;
   private closed = false;
 
   /** @internal Use {@link openDurableStore}. */
@@ -146,6 +171,8 @@ export class DurableStore extends StateView implements RunStore {
     private readonly wal: WriteAheadLog,
     private readonly lock: StateLock,
     private readonly cachePolicy: CachePolicy,
+    /** Applied when a run begins; undefined: only on `applyRetention`. */
+    private readonly retention: RetentionPolicy | undefined,
     private readonly clock: Clock,
     /** Set when `db.json` was unusable and the state was rebuilt from the run logs. */
     readonly recovered: RecoveryNote | undefined,
@@ -169,13 +196,30 @@ export class DurableStore extends StateView implements RunStore {
     return super.inlineOutput(hash) ?? this.pendingOutputs.get(hash);
   }
 
-  /** Records a new run (replacing a run with the same id; its stages are kept); durable with the next group commit. */
+  /**
+   * Records a new run (replacing a run with the same id; its stages are
+   * kept); durable with the next group commit. A new run first applies the
+   * retention policy to the runs before it: when that retires anything, the
+   * snapshot without them is written first, then their folders go, and the
+   * outputs nothing refers to any more are removed in the background.
+   */
   async beginRun(run: RunRecord): Promise<void> {
     this.assertOpen();
     assertSafeName('runId', run.runId);
+    const resumed = this.doc.runs[run.runId] !== undefined;
+    if (resumed && !this.doc.active[run.runId]) this.doc.active[run.runId] = { run, stages: stageStates(readRunDetails(this.paths, run.runId).stages) };
+    const retired = !resumed && this.retention ? this.retire({ ...this.retention, now: this.clock.now(), mode: 'delete' }) : undefined;
     this.write(run.runId, { kind: 'run', seq: 0, run });
-    // Its records go to the same log, after it: a sync that covers them covers the begin too.
-    await this.commitLater(false);
+    if (retired === undefined || retired.runs.length + retired.logs.length + retired.cacheEntriesDropped === 0) {
+      // Its records go to the same log, after it: a sync that covers them covers the begin too.
+      await this.commitLater(false);
+      return;
+    }
+    await this.compact();
+    await this.removeRetired(retired);
+    // Not for a resumed run: it may still need outputs of its own earlier stages that only its log names.
+    await this.collecting?.done;
+    this.collecting = collectGarbageInBackground(this.doc, this.artifacts);
   }
 
   /** Updates a run; durable when it resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -184,7 +228,7 @@ export class DurableStore extends StateView implements RunStore {
     const run = this.requireRun(runId);
     this.write(runId, { kind: 'run', seq: 0, run: { ...run, ...patch, runId: run.runId, pipeline: run.pipeline } });
     await this.commit();
-    if (this.doc.runs[runId]?.status !== 'RUNNING') await this.wal.close(runId);
+    if (!this.doc.active[runId]) await this.wal.close(runId);
   }
 
   /**
@@ -221,10 +265,16 @@ export class DurableStore extends StateView implements RunStore {
   async putOutput(value: unknown, options: StorableOutputOptions = {}): Promise<string> {
     this.assertOpen();
     const stored = encodeOutput(value, options);
-    if (!isInlineSize(stored, this.inlineOutputMaxBytes)) return this.artifacts.putStored(stored);
-    const hash = sha256(stored);
-    this.pendingOutputs.add(hash, stored);
-    return hash;
+    if (isInlineSize(stored, this.inlineOutputMaxBytes)) {
+      const hash = sha256(stored);
+      this.pendingOutputs.add(hash, stored);
+      return hash;
+    }
+    const hash = this.artifacts.putStored(stored);
+    if (!this.collecting?.hashes.has(hash)) return hash;
+    // The same output as one being removed: put it again once the removal is done.
+    await this.collecting.done;
+    return this.artifacts.putStored(stored);
   }
 
   /**
@@ -279,31 +329,54 @@ export class DurableStore extends StateView implements RunStore {
   }
 
   /**
-   * Retires old runs (records and folders) and old event logs, and drops the
-   * cache entries past the cache policy. In `archive` mode a run's folder moves
-   * to `archive/<run-id>/` with its records in `record.json`; in `delete` mode
-   * it is removed.
-   * @throws DagbookError `INVALID_OPTION` for a bad age or mode.
+   * Retires old runs (their summaries and folders) and old event logs, drops
+   * the cache entries past the cache policy, and then removes the outputs
+   * nothing refers to any more. In `archive` mode a run's folder moves to
+   * `archive/<run-id>/` with its summary in `record.json` (archives stay until
+   * removed by hand); in `delete` mode (the default) it is removed. Reports
+   * only what it did: a second pass right after finds nothing to do.
+   * @throws DagbookError `INVALID_OPTION` for a bad age, count or mode.
    */
-  async applyRetention(options: RetentionOptions): Promise<RetentionResult> {
+  async applyRetention(options: RetentionOptions): Promise<RetentionResult & { readonly outputsRemoved: number }> {
     this.assertOpen();
-    const plan = planRetention(Object.values(this.doc.runs), options);
-    for (const runId of [...plan.runs, ...plan.logs]) await this.wal.close(runId);
-    retireRunFolders(this.paths, plan, (runId) => ({ run: this.doc.runs[runId], stages: this.doc.stages[runId] ?? {} }));
-    for (const runId of plan.runs) {
-      delete this.doc.runs[runId];
-      delete this.doc.stages[runId];
-    }
-    const dropped = pruneCacheHistory(this.doc.cache, this.cachePolicy, options.now);
-    if (plan.runs.length + plan.logs.length + dropped.length > 0) await this.compact();
-    return { ...plan, cacheEntriesDropped: dropped.length };
+    const retired = this.retire(options);
+    const { summaries: _summaries, ...result } = retired;
+    if (result.runs.length + result.logs.length + result.cacheEntriesDropped === 0) return { ...result, outputsRemoved: 0 };
+    // The snapshot that no longer points to them is durable before any folder or output goes.
+    await this.compact();
+    await this.removeRetired(retired);
+    return { ...result, outputsRemoved: collectGarbage(this.doc, this.artifacts).removed.length };
   }
 
-  /** Syncs the logs, rewrites the snapshot and releases the lock. Idempotent. */
+  /**
+   * Applies a retention plan to the document, in memory: the retired runs'
+   * summaries are kept in the result for their folders' removal (which waits
+   * for the snapshot: a run's log may be the only durable copy of a small
+   * output a kept cache entry refers to).
+   */
+  private retire(options: RetentionOptions): RetiredRuns {
+    const plan = planRetention(Object.values(this.doc.runs), options, (runId) => fs.existsSync(runDir(this.paths, runId)));
+    const summaries: Record<string, RunSummary | undefined> = {};
+    for (const runId of [...plan.runs, ...plan.logs]) summaries[runId] = this.doc.runs[runId];
+    for (const runId of plan.runs) delete this.doc.runs[runId];
+    const dropped = pruneCacheHistory(this.doc.cache, this.cachePolicy, options.now);
+    if (plan.runs.length + plan.logs.length + dropped.length > 0) this.snapshot.require();
+    return { ...plan, cacheEntriesDropped: dropped.length, summaries };
+  }
+
+  /** Removes (or archives) the folders and logs a retention pass retired, once the snapshot without them is durable. */
+  private async removeRetired(retired: RetiredRuns): Promise<void> {
+    for (const runId of [...retired.runs, ...retired.logs]) await this.wal.close(runId);
+    retireRunFolders(this.paths, retired, (runId) => retired.summaries[runId]);
+  }
+
+  /** Syncs the logs, rewrites the snapshot when it has changed, and releases the lock. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.compact();
+      await this.collecting?.done;
+      if (this.snapshot.changed) await this.compact();
+      else await this.wal.flush();
     } finally {
       this.closed = true;
       try {
@@ -350,14 +423,18 @@ export class DurableStore extends StateView implements RunStore {
   /** The running run started last (of equal starts, the one recorded last), as `sortRuns` orders them. */
   private latestRunningRun(): string | undefined {
     let latest: RunRecord | undefined;
-    for (const run of Object.values(this.doc.runs)) {
-      if (run.status === 'RUNNING' && (latest === undefined || run.startedAt >= latest.startedAt)) latest = run;
+    for (const { run } of Object.values(this.doc.active)) {
+      if (latest === undefined || run.startedAt >= latest.startedAt) latest = run;
     }
     return latest?.runId;
   }
 
+  /** A run's whole record: a running run's from the document, another's from its log. */
   private requireRun(runId: string): RunRecord {
-    const run = this.doc.runs[runId];
+    const active = this.doc.active[runId];
+    if (active) return active.run;
+    if (!this.doc.runs[runId]) throw unknownRun(runId);
+    const run = readRunDetails(this.paths, runId).run;
     if (!run) throw unknownRun(runId);
     return run;
   }
@@ -369,4 +446,11 @@ export class DurableStore extends StateView implements RunStore {
       });
     }
   }
+}
+
+/** The state of each stage of a set of records. */
+function stageStates(records: Readonly<Record<string, StageRecord>>): Record<string, StageStatus> {
+  const states: Record<string, StageStatus> = {};
+  for (const [id, record] of Object.entries(records)) states[id] = record.status;
+  return states;
 }

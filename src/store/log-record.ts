@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
 import { parseJsonl, type SkippedLine } from './event-log';
-import { addCacheEntry, latestCacheEntry, touchCacheEntry } from './cache-history';
 import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
-import { breakerSnapshotSchema, cacheEntrySchema, emptyStateDocument, runRecordSchema, stageRecordSchema, type StateDocument } from './state-schema';
+import { breakerSnapshotSchema, cacheEntrySchema, runRecordSchema, stageRecordSchema } from './state-schema';
 
 /**
  * The lines of a run log, `runs/<run-id>/events.jsonl`. The log is both the
@@ -112,29 +111,8 @@ export function parseLog(text: string | readonly string[], source: string): LogC
   return content.truncated ? { lines, truncated: content.truncated } : { lines };
 }
 
-/** Folds one state record into a document (the document is changed in place). */
-export function applyStateLine(document: StateDocument, line: StateLine): void {
-  switch (line.kind) {
-    case 'run':
-      document.runs[line.run.runId] = line.run;
-      break;
-    case 'checkpoint':
-      if (line.outputs !== undefined) Object.assign(document.outputs, line.outputs);
-      (document.stages[line.runId] ??= {})[line.record.stageId] = line.record;
-      // A stage restored from its cache makes that entry its latest.
-      if (line.record.status === 'CACHED' && line.record.cacheKey !== undefined) touchCacheEntry(document.cache, line.record.stageId, line.record.cacheKey);
-      if (line.entry !== undefined) addCacheEntry(document.cache, line.entry);
-      break;
-    case 'cache':
-      if (line.outputs !== undefined) Object.assign(document.outputs, line.outputs);
-      addCacheEntry(document.cache, line.entry);
-      break;
-    case 'breaker':
-      document.breakers[line.key] = line.snapshot;
-      break;
-  }
-  if (line.seq > document.appliedSeq) document.appliedSeq = line.seq;
-}
+// The fold of a state record into the snapshot document lives with the document's shape.
+export { applyStateLine } from './state-fold';
 
 /** The state one run log describes. */
 export interface ReplayedRun {
@@ -163,17 +141,21 @@ export interface ReplayedRun {
 export function replayEventLog(text: string | readonly string[], source = 'run log'): ReplayedRun {
   const content = parseLog(text, source);
   const events: PipelineEvent[] = [];
-  const state = emptyStateDocument('');
   let run: RunRecord | undefined;
-  for (const line of stateLinesInOrder(content.lines, events)) {
-    applyStateLine(state, line);
-    if (line.kind === 'run') run = line.run;
-  }
   const stages: Record<string, StageRecord> = {};
-  for (const records of Object.values(state.stages)) Object.assign(stages, records);
   const cache: Record<string, CacheEntry> = {};
-  for (const stageId of Object.keys(state.cache)) cache[stageId] = latestCacheEntry(state.cache, stageId) as CacheEntry;
-  const replayed: ReplayedRun = { run, stages, cache, breakers: state.breakers, events, lastSeq: state.appliedSeq };
+  const breakers: Record<string, BreakerSnapshot> = {};
+  let lastSeq = 0;
+  for (const line of stateLinesInOrder(content.lines, events)) {
+    if (line.kind === 'run') run = line.run;
+    else if (line.kind === 'checkpoint') {
+      stages[line.record.stageId] = line.record;
+      if (line.entry !== undefined) cache[line.entry.stageId] = line.entry;
+    } else if (line.kind === 'cache') cache[line.entry.stageId] = line.entry;
+    else breakers[line.key] = line.snapshot;
+    lastSeq = Math.max(lastSeq, line.seq);
+  }
+  const replayed: ReplayedRun = { run, stages, cache, breakers, events, lastSeq };
   return content.truncated ? { ...replayed, truncated: content.truncated } : replayed;
 }
 

@@ -4,10 +4,11 @@ import type { PipelineEvent } from '../events/event';
 import { sha256 } from '../canonical-json';
 import { decodeOutput, encodeOutput } from '../output-codec';
 import type { StorableOutputOptions } from '../output-check';
-import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, RunSummary, StageRecord, StageStatus } from '../records';
 import { addCacheEntry, findCacheEntry, latestCacheEntry, touchCacheEntry, type CacheIndex } from './cache-history';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
-import type { RunStore } from './run-store';
+import type { LatestStageRecord, RunStore } from './run-store';
+import { summarizeRun } from './run-index';
 import { json, sortRuns, unknownRun } from './run-records';
 import { keyedDigest, SECRET_KEY_BYTES } from './secret-key';
 
@@ -20,6 +21,7 @@ import { keyedDigest, SECRET_KEY_BYTES } from './secret-key';
 export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, RunRecord>();
   private readonly stages = new Map<string, Map<string, StageRecord>>();
+  private readonly latest = new Map<string, LatestStageRecord>();
   private readonly outputs = new Map<string, string>();
   private readonly cache: CacheIndex = {};
   private readonly cachePolicy: CachePolicy;
@@ -59,9 +61,18 @@ export class MemoryStore implements RunStore {
     return this.runs.get(runId);
   }
 
-  /** Every run, oldest first (by start, then insertion). */
-  async listRuns(): Promise<RunRecord[]> {
-    return sortRuns([...this.runs.values()]);
+  /** The run index, oldest first (by start, then insertion). */
+  async listRuns(): Promise<RunSummary[]> {
+    return sortRuns([...this.runs.values()]).map((run) => {
+      const states: Record<string, StageStatus> = {};
+      for (const [id, record] of this.stages.get(run.runId) ?? []) states[id] = record.status;
+      return summarizeRun(run, states);
+    });
+  }
+
+  /** The latest record of every stage, by stage id. */
+  async latestStages(): Promise<Record<string, LatestStageRecord>> {
+    return Object.fromEntries(this.latest);
   }
 
   /** Checkpoints a stage transition. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -71,6 +82,7 @@ export class MemoryStore implements RunStore {
     let records = this.stages.get(runId);
     if (!records) this.stages.set(runId, (records = new Map()));
     records.set(record.stageId, json(record));
+    this.latest.set(record.stageId, { runId, record: json(record) });
     if (record.status === 'CACHED' && record.cacheKey !== undefined) touchCacheEntry(this.cache, record.stageId, record.cacheKey);
   }
 

@@ -2,27 +2,56 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { writeFileAtomicSync } from './atomic-file';
-import type { RunRecord, StageRecord } from '../records';
+import type { RunStatus, RunSummary } from '../records';
 import { runDir, type StatePaths } from './state-paths';
 import { stateIo } from './state-io';
 
-/** Options of a retention pass. */
-export interface RetentionOptions {
-  /** Wall-clock now, ms since the epoch. */
-  readonly now: number;
+/**
+ * The retention policy: which runs a pipeline's state keeps. A run goes
+ * (its summary from the run index and its folder) once it is older than its
+ * age limit — failed, cancelled and partial runs after `failedRunDays`,
+ * succeeded ones after `successRunDays` — or once `maxRuns` newer runs have
+ * ended; a kept run's event log goes after `logDays` (its summary stays).
+ * Running runs are never touched. The durable store applies the policy when
+ * a run begins, deleting what goes, so the state folder is bounded by the
+ * policy and not by how many runs there have been; `dagbook clean` applies it
+ * on demand, deleting by default or moving to `archive/` with `--archive`.
+ */
+
+/** Limits of the retention policy. */
+export interface RetentionLimits {
   /** Age in days after which failed, cancelled and partial runs go. @default 7 */
   readonly failedRunDays?: number;
   /** Age in days after which succeeded runs go. @default 90 */
   readonly successRunDays?: number;
   /** Age in days after which the event logs of kept runs go. @default 30 */
   readonly logDays?: number;
-  /** `archive` moves run folders to `state/<pipeline>/archive/`; `delete` removes them. @default 'archive' */
+  /** Ended runs kept at most (the newest); older ones go. @default 100 */
+  readonly maxRuns?: number;
+}
+
+/** Options of a retention pass. */
+export interface RetentionOptions extends RetentionLimits {
+  /** Wall-clock now, ms since the epoch. */
+  readonly now: number;
+  /** `delete` removes run folders; `archive` moves them to `state/<pipeline>/archive/`, where they stay until removed by hand. @default 'delete' */
   readonly mode?: 'archive' | 'delete';
 }
 
+/** {@link RetentionLimits}, resolved. */
+export interface RetentionPolicy {
+  readonly failedRunDays: number;
+  readonly successRunDays: number;
+  readonly logDays: number;
+  readonly maxRuns: number;
+}
+
+/** The default policy: failed runs 7 days, succeeded 90, logs 30, at most 100 runs. */
+export const DEFAULT_RETENTION: RetentionPolicy = { failedRunDays: 7, successRunDays: 90, logDays: 30, maxRuns: 100 };
+
 /** What a retention pass removes. */
 export interface RetentionPlan {
-  /** Runs whose records and folders go. */
+  /** Runs whose summaries and folders go. */
   readonly runs: string[];
   /** Runs that stay but whose event logs go. */
   readonly logs: string[];
@@ -33,27 +62,57 @@ export interface RetentionPlan {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Decides which runs and logs a retention pass removes. Ages count from a
- * run's end (its start when it has none); running runs are never touched.
- * @throws DagbookError `INVALID_OPTION` naming the field for a negative or non-numeric age.
+ * Validates and fills in retention limits.
+ * @throws DagbookError `INVALID_OPTION` naming the field and the value.
  */
-export function planRetention(runs: readonly RunRecord[], options: RetentionOptions): RetentionPlan {
-  const failedMs = days('failedRunDays', options.failedRunDays, 7);
-  const successMs = days('successRunDays', options.successRunDays, 90);
-  const logMs = days('logDays', options.logDays, 30);
-  const mode = options.mode ?? 'archive';
+export function resolveRetention(limits: RetentionLimits = {}): RetentionPolicy {
+  const maxRuns = limits.maxRuns ?? DEFAULT_RETENTION.maxRuns;
+  if (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 0) {
+    throw new DagbookError('INVALID_OPTION', `Expected \`maxRuns\` to be an integer >= 0, got \`${String(limits.maxRuns)}\``, {
+      data: { field: 'maxRuns', value: limits.maxRuns },
+    });
+  }
+  return {
+    failedRunDays: days('failedRunDays', limits.failedRunDays, DEFAULT_RETENTION.failedRunDays),
+    successRunDays: days('successRunDays', limits.successRunDays, DEFAULT_RETENTION.successRunDays),
+    logDays: days('logDays', limits.logDays, DEFAULT_RETENTION.logDays),
+    maxRuns,
+  };
+}
+
+/**
+ * Decides which runs and logs a retention pass removes. Ages count from a
+ * run's end (its start when it has none); the count keeps the `maxRuns`
+ * newest ended runs; running runs are never touched. A log is planned only
+ * while `hasLog` says it is there, so a second pass finds nothing to do.
+ * @throws DagbookError `INVALID_OPTION` naming the field for a bad age, count or mode.
+ */
+export function planRetention(
+  runs: readonly Pick<RunSummary, 'runId' | 'status' | 'startedAt' | 'endedAt'>[],
+  options: RetentionOptions,
+  hasLog: (runId: string) => boolean = () => true,
+): RetentionPlan {
+  const policy = resolveRetention(options);
+  const mode = options.mode ?? 'delete';
   if (mode !== 'archive' && mode !== 'delete') {
     throw new DagbookError('INVALID_OPTION', `Expected \`mode\` to be 'archive' or 'delete', got \`${String(mode)}\``);
   }
   const plan: RetentionPlan = { runs: [], logs: [], mode };
-  for (const run of runs) {
-    if (run.status === 'RUNNING') continue;
-    const age = options.now - (run.endedAt ?? run.startedAt);
-    const limit = run.status === 'SUCCEEDED' ? successMs : failedMs;
-    if (age > limit) plan.runs.push(run.runId);
-    else if (age > logMs) plan.logs.push(run.runId);
+  const ended = runs.filter((run) => run.status !== 'RUNNING');
+  // Newest first by end: the first `maxRuns` are the ones the count keeps.
+  const byAge = ended.map((run, index) => ({ run, index })).sort((a, b) => endOf(b.run) - endOf(a.run) || b.index - a.index);
+  const overCount = new Set(byAge.slice(policy.maxRuns).map((x) => x.run.runId));
+  for (const run of ended) {
+    const age = options.now - endOf(run);
+    const limit = run.status === 'SUCCEEDED' ? policy.successRunDays : policy.failedRunDays;
+    if (age > limit * DAY_MS || overCount.has(run.runId)) plan.runs.push(run.runId);
+    else if (age > policy.logDays * DAY_MS && hasLog(run.runId)) plan.logs.push(run.runId);
   }
   return plan;
+}
+
+function endOf(run: { readonly status: RunStatus; readonly startedAt: number; readonly endedAt?: number }): number {
+  return run.endedAt ?? run.startedAt;
 }
 
 function days(field: string, value: number | undefined, fallback: number): number {
@@ -63,21 +122,17 @@ function days(field: string, value: number | undefined, fallback: number): numbe
       data: { field, value },
     });
   }
-  return v * DAY_MS;
+  return v;
 }
 
 /**
  * Carries out a plan on disk. In `archive` mode a retired run's folder moves to
- * `archive/<run-id>/` with its records in `record.json`, and a retired log
+ * `archive/<run-id>/` with its summary in `record.json`, and a retired log
  * moves there too; in `delete` mode they are removed. The caller drops the
- * records from its document.
+ * summaries from its index.
  * @throws DagbookError `STATE_IO` naming the path and the operation when the file system refuses.
  */
-export function retireRunFolders(
-  paths: StatePaths,
-  plan: RetentionPlan,
-  recordsOf: (runId: string) => { run: RunRecord | undefined; stages: Record<string, StageRecord> },
-): void {
+export function retireRunFolders(paths: StatePaths, plan: RetentionPlan, summaryOf: (runId: string) => RunSummary | undefined): void {
   const retired = new Set(plan.runs);
   for (const runId of [...plan.runs, ...plan.logs]) {
     const from = runDir(paths, runId);
@@ -87,7 +142,7 @@ export function retireRunFolders(
     }
     const to = path.join(paths.archive, runId);
     stateIo('create folder', to, () => fs.mkdirSync(to, { recursive: true }));
-    if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify(recordsOf(runId)));
+    if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify({ run: summaryOf(runId) }));
     if (!fs.existsSync(from)) continue;
     for (const name of stateIo('list', from, () => fs.readdirSync(from))) {
       stateIo('rename', path.join(from, name), () => fs.renameSync(path.join(from, name), path.join(to, name)));

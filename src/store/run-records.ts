@@ -13,7 +13,7 @@ export function unknownRun(runId: string): DagbookError {
 }
 
 /** Runs oldest first: by `startedAt`, ties kept in the given order. */
-export function sortRuns(runs: RunRecord[]): RunRecord[] {
+export function sortRuns<R extends Pick<RunRecord, 'startedAt'>>(runs: R[]): R[] {
   return runs
     .map((run, index) => ({ run, index }))
     .sort((a, b) => a.run.startedAt - b.run.startedAt || a.index - b.index)

@@ -1,6 +1,6 @@
 import type { PipelineEvent } from '../events/event';
 import type { StorableOutputOptions } from '../output-check';
-import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, RunSummary, StageRecord } from '../records';
 
 /**
  * The store interfaces. The orchestrator writes through a {@link RunStore};
@@ -16,6 +16,14 @@ import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord }
  * its key) most recently: what a change is explained against.
  */
 
+/** A stage's latest record and the run that wrote it. */
+export interface LatestStageRecord {
+  /** The run that wrote it. */
+  readonly runId: string;
+  /** The record. */
+  readonly record: StageRecord;
+}
+
 /** The read half of a {@link RunStore}: what views need. */
 export interface RunStoreReader {
   /**
@@ -23,12 +31,14 @@ export interface RunStoreReader {
    * absolute), or undefined for a store that keeps nothing on disk.
    */
   readonly location?: string;
-  /** A run by id. */
+  /** A run's whole record by id (a durable store reads it from the run's log). */
   getRun(runId: string): Promise<RunRecord | undefined>;
-  /** Every run, oldest first. */
-  listRuns(): Promise<RunRecord[]>;
-  /** A run's stage records by stage id. */
+  /** The run index: a summary of every run kept, oldest first. */
+  listRuns(): Promise<RunSummary[]>;
+  /** A run's stage records by stage id (a durable store reads them from the run's log). */
   getStages(runId: string): Promise<Record<string, StageRecord>>;
+  /** The latest record of every stage that has one (the last written, whatever its run), by stage id. */
+  latestStages(): Promise<Record<string, LatestStageRecord>>;
   /** Reads an output by hash. @throws OUTPUT_MISSING; STATE_CORRUPT when damaged */
   getOutput(hash: string): Promise<unknown>;
   /** Whether an output exists (not checked for damage: see `verifyOutput`). */

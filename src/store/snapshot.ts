@@ -50,6 +50,11 @@ export class Snapshot {
     return this.dueNow;
   }
 
+  /** Whether the document differs from the snapshot on disk (records applied or a change made since it was written). */
+  get changed(): boolean {
+    return this.dueNow || this.recordsSince > 0;
+  }
+
   /** Makes the snapshot due (a change the logs cannot replay, e.g. a status change or a deletion). */
   require(): void {
     this.dueNow = true;
@@ -78,8 +83,8 @@ export class Snapshot {
   markWritten(): void {
     const doc = this.doc;
     this.ended = new Set(Object.values(doc.runs).filter((r) => r.status !== 'RUNNING').map((r) => r.runId));
-    let records = Object.keys(doc.runs).length + countCacheEntries(doc.cache) + Object.keys(doc.breakers).length;
-    for (const stages of Object.values(doc.stages)) records += Object.keys(stages).length;
+    let records = Object.keys(doc.runs).length + Object.keys(doc.latest).length + countCacheEntries(doc.cache) + Object.keys(doc.breakers).length;
+    for (const active of Object.values(doc.active)) records += Object.keys(active.stages).length;
     this.records = records;
     this.recordsSince = 0;
     this.dueNow = false;

@@ -4,9 +4,10 @@ import type { Clock } from '../clock';
 import { DagbookError, hasErrorCode } from '../errors';
 import { fsyncDirSync } from './atomic-file';
 import { errnoCode, stateIo, stateIoError } from './state-io';
-import { applyStateLine, parseLog, type StateLine } from './log-record';
+import { parseLog, type StateLine } from './log-record';
+import { applyStateLine } from './state-fold';
 import type { StatePaths } from './state-paths';
-import { emptyStateDocument, parseStateDocument, type StateDocument } from './state-schema';
+import { emptyStateDocument, parseStateDocument, type LegacyRunDetails, type StateDocument } from './state-schema';
 
 /** What opening found wrong with `db.json` and how the state was rebuilt. */
 export interface RecoveryNote {
@@ -34,6 +35,8 @@ export interface LoadedState {
   readonly recovered?: RecoveryNote;
   /** The schema version `db.json` had when it was converted to the current one. */
   readonly migratedFrom?: number;
+  /** The runs' stage records an older `db.json` held (the current one keeps them in the runs' logs). */
+  readonly legacy?: LegacyRunDetails;
 }
 
 /** Options of {@link loadState}. */
@@ -72,7 +75,7 @@ export async function loadState(
     const parsed = parseStateDocument(raw, pipeline);
     if (parsed.ok) {
       const loaded = replayNewer(paths, parsed.document, runIds);
-      return parsed.migratedFrom === undefined ? loaded : { ...loaded, migratedFrom: parsed.migratedFrom };
+      return parsed.migratedFrom === undefined ? loaded : { ...loaded, migratedFrom: parsed.migratedFrom, ...(parsed.legacy ? { legacy: parsed.legacy } : {}) };
     }
     problem = `${paths.db} is not a dagbook state document: ${parsed.problem}`;
   }
@@ -93,7 +96,7 @@ export async function loadState(
 
 function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonly string[]): LoadedState {
   // Only running runs, and runs the snapshot has not seen, can have newer records.
-  const candidates = runIds.filter((id) => document.runs[id] === undefined || document.runs[id].status === 'RUNNING');
+  const candidates = runIds.filter((id) => document.runs[id] === undefined || document.active[id] !== undefined);
   const { lines, truncatedLogs, maxSeq } = readLogs(paths, candidates);
   const newer = lines.filter((line) => line.seq > document.appliedSeq).sort((a, b) => a.seq - b.seq);
   for (const line of newer) applyStateLine(document, line);

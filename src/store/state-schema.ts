@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, RunRecord, RunSummary, StageRecord, StageStatus } from '../records';
+import { sortRuns } from './run-records';
+import { summarizeRun } from './run-index';
 
 /**
  * zod schemas of the persisted state: the lowdb snapshot `db.json` and the
@@ -10,21 +12,28 @@ import type { BreakerSnapshot, CacheEntry, RunRecord, StageRecord } from '../rec
 
 /**
  * The snapshot format version this code writes. Version 1 kept one cache
- * entry per stage (`cache: { [stageId]: entry }`); version 2 keeps a history
- * per stage (`cache: { [stageId]: entry[] }`, latest last). A version 1
- * document is read and converted (see {@link parseStateDocument}).
+ * entry per stage; version 2 a history per stage (`cache: { [stageId]:
+ * entry[] }`, latest last) and every run's stage records (`stages: { [runId]:
+ * { [stageId]: record } }`), so it grew with every run; version 3 keeps the
+ * latest record of each stage (`latest`), a small summary per run (`runs`, the
+ * run index) and, for runs still running, their record and their stages'
+ * states (`active`): old runs' stage records stay in their own logs. Older
+ * documents are read and converted (see {@link parseStateDocument}).
  */
-export const STATE_SCHEMA_VERSION = 2;
+export const STATE_SCHEMA_VERSION = 3;
 
 const usage = z.record(z.number());
+// PENDING and PARTIAL are reserved (not produced yet); kept so that state holding them still loads.
+const stageStatus = z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CACHED', 'BLOCKED', 'CANCELLED', 'PARTIAL']);
+// PARTIAL is reserved (not produced yet); kept so that state holding it still loads.
+const runStatus = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PARTIAL']);
 const errorClass = z.enum(['transient', 'persistent', 'resource', 'logic']);
 
 /** Schema of a {@link StageRecord}. */
 export const stageRecordSchema = z
   .object({
     stageId: z.string(),
-    // PENDING and PARTIAL are reserved (not produced yet); kept so that state holding them still loads.
-    status: z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CACHED', 'BLOCKED', 'CANCELLED', 'PARTIAL']),
+    status: stageStatus,
     attempts: z.number().int().nonnegative(),
     idempotencyKey: z.string(),
     reason: z.string().optional(),
@@ -72,8 +81,7 @@ export const runRecordSchema = z
   .object({
     runId: z.string(),
     pipeline: z.string(),
-    // PARTIAL is reserved (not produced yet); kept so that state holding it still loads.
-    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PARTIAL']),
+    status: runStatus,
     stages: z.array(z.string()),
     startedAt: z.number(),
     endedAt: z.number().optional(),
@@ -104,14 +112,30 @@ export const breakerSnapshotSchema = z
   })
   .passthrough();
 
+/** Schema of a {@link RunSummary}. */
+export const runSummarySchema = z
+  .object({
+    runId: z.string(),
+    pipeline: z.string(),
+    status: runStatus,
+    startedAt: z.number(),
+    endedAt: z.number().optional(),
+    usage,
+    reason: z.string().optional(),
+    stageCount: z.number().int().nonnegative(),
+    counts: z.record(z.number().int().nonnegative()),
+  })
+  .passthrough();
+
 /** Schema of the lowdb snapshot `db.json`. */
 export const stateDocumentSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   pipeline: z.string(),
   /** Highest log sequence number folded into this snapshot. */
   appliedSeq: z.number().int().nonnegative(),
-  runs: z.record(runRecordSchema),
-  stages: z.record(z.record(stageRecordSchema)),
+  runs: z.record(runSummarySchema),
+  latest: z.record(z.object({ runId: z.string(), record: stageRecordSchema })),
+  active: z.record(z.object({ run: runRecordSchema, stages: z.record(stageStatus) })),
   cache: z.record(z.array(cacheEntrySchema)),
   breakers: z.record(breakerSnapshotSchema),
   /** Small outputs kept inline by hash (absent in a snapshot written before they were). */
@@ -121,7 +145,34 @@ export const stateDocumentSchema = z.object({
 /** The cache index of a version 1 snapshot: one entry per stage. */
 const v1CacheSchema = z.record(cacheEntrySchema);
 
-/** The lowdb snapshot document of one pipeline. */
+/** A version 2 snapshot: every run's stage records. */
+const v2DocumentSchema = z.object({
+  schemaVersion: z.literal(2),
+  pipeline: z.string(),
+  appliedSeq: z.number().int().nonnegative(),
+  runs: z.record(runRecordSchema),
+  stages: z.record(z.record(stageRecordSchema)),
+  cache: z.record(z.array(cacheEntrySchema)),
+  breakers: z.record(breakerSnapshotSchema),
+});
+
+/** A stage's latest record and the run it is from. */
+export interface LatestStage {
+  /** The run that wrote it. */
+  runId: string;
+  /** The record. */
+  record: StageRecord;
+}
+
+/** A run still running: its whole record and the state of each of its stages so far. */
+export interface ActiveRun {
+  /** Its record. */
+  run: RunRecord;
+  /** Its stages' latest states by stage id. */
+  stages: Record<string, StageStatus>;
+}
+
+/** The lowdb snapshot document of one pipeline: bounded by the stages, the cache policy and the runs kept, not by history. */
 export interface StateDocument {
   /** Always {@link STATE_SCHEMA_VERSION}. */
   schemaVersion: typeof STATE_SCHEMA_VERSION;
@@ -129,10 +180,12 @@ export interface StateDocument {
   pipeline: string;
   /** Highest log sequence number folded into this snapshot (see `log-record.ts`). */
   appliedSeq: number;
-  /** Runs by id. */
-  runs: Record<string, RunRecord>;
-  /** Stage records by run id, then stage id. */
-  stages: Record<string, Record<string, StageRecord>>;
+  /** The run index: a summary of every kept run by id. */
+  runs: Record<string, RunSummary>;
+  /** The latest record of each stage (the last one written, whatever its run) by stage id. */
+  latest: Record<string, LatestStage>;
+  /** Runs still running, by id. */
+  active: Record<string, ActiveRun>;
   /** Cache history by stage id, oldest use first (see `cache-history.ts`). */
   cache: Record<string, CacheEntry[]>;
   /** Breakers by key. */
@@ -143,38 +196,57 @@ export interface StateDocument {
 
 /** An empty document for a pipeline. */
 export function emptyStateDocument(pipeline: string): StateDocument {
-  return { schemaVersion: STATE_SCHEMA_VERSION, pipeline, appliedSeq: 0, runs: {}, stages: {}, cache: {}, breakers: {}, outputs: {} };
+  return { schemaVersion: STATE_SCHEMA_VERSION, pipeline, appliedSeq: 0, runs: {}, latest: {}, active: {}, cache: {}, breakers: {}, outputs: {} };
 }
+
+/** The stage records of a run that an older snapshot held, by run id: what its converter hands back. */
+export type LegacyRunDetails = Record<string, { run: RunRecord; stages: Record<string, StageRecord> }>;
+
+/** A parsed `db.json`. */
+export type ParsedStateDocument =
+  | { ok: true; document: StateDocument; migratedFrom?: number; legacy?: LegacyRunDetails }
+  | { ok: false; problem: string };
 
 /**
  * Checks a parsed `db.json`; returns the document or a one-line description of
- * every problem (field path and what is wrong). A version 1 document is
- * converted to the current version first (each stage's one cache entry becomes
- * its history of one); `migratedFrom` then names the version it had.
+ * every problem (field path and what is wrong). An older document is converted
+ * to the current version first (version 1: each stage's one cache entry
+ * becomes its history of one; version 2: see {@link migrateFromV2});
+ * `migratedFrom` then names the version it had, and `legacy` holds the
+ * runs' stage records a version 2 document kept.
  */
-export function parseStateDocument(
-  value: unknown,
-  pipeline: string,
-): { ok: true; document: StateDocument; migratedFrom?: number } | { ok: false; problem: string } {
-  const migrated = migrateFromV1(value);
-  if (migrated && !migrated.ok) return migrated;
-  const result = stateDocumentSchema.safeParse(migrated ? migrated.value : value);
-  if (!result.success) {
-    const problems = result.error.issues.slice(0, 5).map((i) => `\`${i.path.join('.') || '(root)'}\`: ${i.message}`);
-    const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
-    return { ok: false, problem: `${problems.join('; ')}${more}` };
+export function parseStateDocument(value: unknown, pipeline: string): ParsedStateDocument {
+  const version = typeof value === 'object' && value !== null ? (value as { schemaVersion?: unknown }).schemaVersion : undefined;
+  let current = value;
+  let legacy: LegacyRunDetails | undefined;
+  if (version === 1) {
+    const v2 = migrateFromV1(value as Record<string, unknown>);
+    if (!v2.ok) return v2;
+    current = v2.value;
   }
+  if (version === 1 || version === 2) {
+    const v3 = migrateFromV2(current);
+    if (!v3.ok) return v3;
+    current = v3.value;
+    legacy = v3.legacy;
+  }
+  const result = stateDocumentSchema.safeParse(current);
+  if (!result.success) return { ok: false, problem: describeIssues(result.error.issues) };
   if (result.data.pipeline !== pipeline) {
     return { ok: false, problem: `it belongs to pipeline \`${result.data.pipeline}\`, not \`${pipeline}\`` };
   }
-  const document: StateDocument = result.data;
-  return migrated ? { ok: true, document, migratedFrom: 1 } : { ok: true, document };
+  const document = result.data as StateDocument;
+  return legacy ? { ok: true, document, migratedFrom: version as number, legacy } : { ok: true, document };
 }
 
-/** A version 1 document converted to the current shape; undefined for any other value. */
-function migrateFromV1(value: unknown): { ok: true; value: unknown } | { ok: false; problem: string } | undefined {
-  if (typeof value !== 'object' || value === null || (value as { schemaVersion?: unknown }).schemaVersion !== 1) return undefined;
-  const old = value as Record<string, unknown>;
+function describeIssues(issues: readonly z.ZodIssue[], suffix = ''): string {
+  const problems = issues.slice(0, 5).map((i) => `\`${i.path.join('.') || '(root)'}\`: ${i.message}${suffix}`);
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+  return `${problems.join('; ')}${more}`;
+}
+
+/** A version 1 document converted to version 2. */
+function migrateFromV1(old: Record<string, unknown>): { ok: true; value: unknown } | { ok: false; problem: string } {
   const cache = v1CacheSchema.safeParse(old.cache);
   if (!cache.success) {
     const issue = cache.error.issues[0];
@@ -182,12 +254,46 @@ function migrateFromV1(value: unknown): { ok: true; value: unknown } | { ok: fal
   }
   const history: Record<string, CacheEntry[]> = {};
   for (const [stageId, entry] of Object.entries(cache.data)) history[stageId] = [entry];
-  return { ok: true, value: { ...old, schemaVersion: STATE_SCHEMA_VERSION, cache: history } };
+  return { ok: true, value: { ...old, schemaVersion: 2, cache: history } };
+}
+
+/**
+ * A version 2 document converted to version 3: each run becomes its summary
+ * in the run index, each stage's record in the latest run that had it (by
+ * start) becomes its latest, and a running run keeps its record and its
+ * stages' states. The runs' stage records are handed back in `legacy`, for
+ * the store to keep beside the runs whose logs are gone.
+ */
+function migrateFromV2(value: unknown): { ok: true; value: unknown; legacy: LegacyRunDetails } | { ok: false; problem: string } {
+  const old = v2DocumentSchema.safeParse(value);
+  if (!old.success) return { ok: false, problem: describeIssues(old.error.issues, ' (a version 2 document)') };
+  const doc = old.data;
+  const runs: Record<string, RunSummary> = {};
+  const latest: Record<string, LatestStage> = {};
+  const active: Record<string, ActiveRun> = {};
+  const legacy: LegacyRunDetails = {};
+  for (const run of sortRuns(Object.values(doc.runs) as RunRecord[])) {
+    const stages = (doc.stages[run.runId] ?? {}) as Record<string, StageRecord>;
+    const states: Record<string, StageStatus> = {};
+    for (const [stageId, record] of Object.entries(stages)) {
+      states[stageId] = record.status;
+      latest[stageId] = { runId: run.runId, record };
+    }
+    runs[run.runId] = summarizeRun(run, states);
+    if (run.status === 'RUNNING') active[run.runId] = { run, stages: states };
+    legacy[run.runId] = { run, stages };
+  }
+  return {
+    ok: true,
+    value: { schemaVersion: STATE_SCHEMA_VERSION, pipeline: doc.pipeline, appliedSeq: doc.appliedSeq, runs, latest, active, cache: doc.cache, breakers: doc.breakers },
+    legacy,
+  };
 }
 
 // Compile-time checks that the schemas produce the contract's types.
 type Assignable<T, U extends T> = U;
 type _StageCheck = Assignable<StageRecord, z.infer<typeof stageRecordSchema>>;
 type _RunCheck = Assignable<RunRecord, z.infer<typeof runRecordSchema>>;
+type _SummaryCheck = Assignable<RunSummary, z.infer<typeof runSummarySchema>>;
 type _CacheCheck = Assignable<CacheEntry, z.infer<typeof cacheEntrySchema>>;
 type _BreakerCheck = Assignable<BreakerSnapshot, z.infer<typeof breakerSnapshotSchema>>;

@@ -1,10 +1,12 @@
 import type { PipelineEvent } from '../events/event';
-import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, RunSummary, StageRecord } from '../records';
 import { ArtifactStore } from './artifact-store';
 import { checkInlineOutput, inlineOutput, readInlineOutput } from './inline-outputs';
 import { findCacheEntry, latestCacheEntry } from './cache-history';
 import { sortRuns } from './run-records';
-import type { RunStoreReader } from './run-store';
+import type { LatestStageRecord, RunStoreReader } from './run-store';
+import { readRunDetails } from './run-details';
+import { runFromSummary } from './run-index';
 import type { StatePaths } from './state-paths';
 import type { StateDocument } from './state-schema';
 import { readRunEvents } from './write-ahead-log';
@@ -47,19 +49,34 @@ export abstract class StateView implements RunStoreReader {
     return keyedDigest(this.secretKey, value);
   }
 
-  /** A run by id. */
+  /**
+   * A run's whole record: a running run's from the document, another's from
+   * its log (a run whose log retention removed reads back from its summary,
+   * with an empty stage list). @throws DagbookError `STATE_CORRUPT` for a damaged log
+   */
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    return this.document().runs[runId];
+    const doc = this.document();
+    const summary = doc.runs[runId];
+    if (!summary) return undefined;
+    const active = doc.active[runId];
+    if (active) return active.run;
+    return readRunDetails(this.paths, runId).run ?? runFromSummary(summary);
   }
 
-  /** Every run, oldest first. */
-  async listRuns(): Promise<RunRecord[]> {
+  /** The run index, oldest first. */
+  async listRuns(): Promise<RunSummary[]> {
     return sortRuns(Object.values(this.document().runs));
   }
 
-  /** A run's stage records by stage id. */
+  /** A run's stage records by stage id, read from its log (none for a run not in the index). @throws DagbookError `STATE_CORRUPT` for a damaged log */
   async getStages(runId: string): Promise<Record<string, StageRecord>> {
-    return { ...(this.document().stages[runId] ?? {}) };
+    if (!this.document().runs[runId]) return {};
+    return readRunDetails(this.paths, runId).stages;
+  }
+
+  /** The latest record of every stage, by stage id. */
+  async latestStages(): Promise<Record<string, LatestStageRecord>> {
+    return { ...this.document().latest };
   }
 
   /** The stored form of an output kept inline, when it is. */

@@ -35,6 +35,20 @@ describe('dagbook CLI', function () {
     });
   });
 
+  describe('when cleaning twice', () => {
+    it('deletes the runs past the policy and says so, then finds nothing to do', () => {
+      for (let i = 0; i < 3; i++) assert.equal(dagbook(['run', 'pipelines/example.yaml', '--force'], stateDir).code, 0);
+      const runs = path.join(stateDir, 'orders', 'runs');
+      const first = dagbook(['clean', 'pipelines/example.yaml', '--max-runs', '1'], stateDir);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.stdout, 'Cleaned: 2 runs deleted.\n');
+      assert.equal(fs.readdirSync(runs).length, 1);
+      assert.equal(fs.existsSync(path.join(stateDir, 'orders', 'archive')), false);
+      const second = dagbook(['clean', 'pipelines/example.yaml', '--max-runs', '1'], stateDir);
+      assert.equal(second.stdout, 'Nothing to clean: every run, log and cache entry is within the retention policy.\n');
+    });
+  });
+
   describe('when the reader of its output closes the pipe early', () => {
     it('finishes the run silently and exits 0, without an EPIPE trace', () => {
       const piped = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" run pipelines/example.yaml --force | head -n 1`], {

@@ -36,6 +36,25 @@ describe('Workbench', function () {
 
   afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
+  describe('when only reading the state (status, plan, output, errors)', () => {
+    it('rewrites, syncs and creates nothing: db.json keeps its inode and mtime and no file appears', async () => {
+      await wb.run();
+      const root = path.join(stateDir, 'wbtest');
+      const files = () => fs.readdirSync(root, { recursive: true }).map(String).sort();
+      const db = () => {
+        const stat = fs.statSync(path.join(root, 'db.json'));
+        return { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size };
+      };
+      const before = { files: files(), db: db() };
+      await wb.status();
+      await wb.plan();
+      await wb.plan('table', { force: true });
+      assert.deepEqual(await wb.output('sort'), [1, 2, 3]);
+      await wb.errors();
+      assert.deepEqual({ files: files(), db: db() }, before);
+    });
+  });
+
   describe('when a call returns the data of a view it has shown', () => {
     it('prints nothing more for it (tslab inspects a cell\'s last value): the view is all there is', async () => {
       const status = await wb.status();

@@ -16,7 +16,7 @@ describe('DurableStore', () => {
   let dir: string;
   let root: string;
   let store: DurableStore | undefined;
-  const open = async (extra: { clock?: ManualClock; compactMinRecords?: number; inlineOutputMaxBytes?: number } = {}) =>
+  const open = async (extra: { clock?: ManualClock; compactMinRecords?: number; inlineOutputMaxBytes?: number; retention?: false | { maxRuns?: number } } = {}) =>
     (store = await openDurableStore({ stateDir: dir, pipeline: 'etl', ...extra }));
   const readDb = () => JSON.parse(fs.readFileSync(path.join(root, 'db.json'), 'utf8'));
   beforeEach(() => {
@@ -49,7 +49,10 @@ describe('DurableStore', () => {
       await s.close();
 
       const again = await open();
-      assert.deepEqual(await again.listRuns(), [{ ...runRecord('run-1'), status: 'SUCCEEDED', endedAt: 1_700_000_009_000 }]);
+      assert.deepEqual(await again.listRuns(), [
+        { runId: 'run-1', pipeline: 'etl', status: 'SUCCEEDED', startedAt: 1_700_000_000_000, endedAt: 1_700_000_009_000, usage: {}, stageCount: 2, counts: { SUCCEEDED: 1 } },
+      ]);
+      assert.deepEqual(await again.getRun('run-1'), { ...runRecord('run-1'), status: 'SUCCEEDED', endedAt: 1_700_000_009_000 });
       assert.deepEqual(await again.getStages('run-1'), { extract: stageRecord('extract', 'SUCCEEDED', { outputHash: hash }) });
       assert.deepEqual(await again.getCacheEntry('extract', 'key-extract'), cacheEntry('extract', 'run-1', hash));
       assert.deepEqual(await again.loadBreakers(), { api: { state: 'OPEN', failures: 2, openedAt: 77 } });
@@ -101,12 +104,34 @@ describe('DurableStore', () => {
         child.on('exit', () => resolve());
         child.kill('SIGKILL');
       });
-      assert.deepEqual(readDb().stages, {}); // The snapshot is the empty one of the first open: the run lives in its log.
+      assert.deepEqual(readDb().latest, {}); // The snapshot is the empty one of the first open: the run lives in its log.
 
       const s = await open();
       assert.deepEqual(Object.keys(await s.getStages('run-1')), ['a', 'b', 'c']);
       assert.equal((await s.getRun('run-1'))?.status, 'RUNNING');
-      assert.deepEqual(Object.keys(readDb().stages['run-1']), ['a', 'b', 'c']); // Replay was folded into a new snapshot.
+      // Replay was folded into a new snapshot.
+      assert.deepEqual(Object.keys(readDb().latest), ['a', 'b', 'c']);
+      assert.deepEqual(readDb().active['run-1'].stages, { a: 'SUCCEEDED', b: 'SUCCEEDED', c: 'SUCCEEDED' });
+      assert.deepEqual(readDb().runs['run-1'].counts, { SUCCEEDED: 3 });
+    });
+  });
+
+  describe('when a store that wrote nothing is closed', () => {
+    it('leaves db.json as it was (same inode, same mtime) and writes no file', async () => {
+      const s = await open();
+      await s.beginRun(runRecord('run-1'));
+      await s.updateRun('run-1', { status: 'SUCCEEDED', endedAt: 1_700_000_009_000 });
+      await s.close();
+      const identity = () => {
+        const stat = fs.statSync(path.join(root, 'db.json'));
+        return { ino: stat.ino, mtimeMs: stat.mtimeMs, files: fs.readdirSync(root, { recursive: true }).map(String).sort() };
+      };
+      const before = identity();
+      const again = await open();
+      await again.listRuns();
+      await again.getStages('run-1');
+      await again.close();
+      assert.deepEqual(identity(), before);
     });
   });
 
@@ -117,15 +142,16 @@ describe('DurableStore', () => {
       await s.beginRun(runRecord('run-1'));
       await s.saveStage('run-1', stageRecord('a', 'RUNNING'));
       await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED'));
-      assert.deepEqual(readDb().stages, {});
+      assert.deepEqual(readDb().latest, {});
       await s.saveStage('run-1', stageRecord('b', 'RUNNING'));
-      assert.deepEqual(readDb().stages, { 'run-1': { a: stageRecord('a', 'SUCCEEDED'), b: stageRecord('b', 'RUNNING') } });
+      assert.deepEqual(readDb().latest, { a: { runId: 'run-1', record: stageRecord('a', 'SUCCEEDED') }, b: { runId: 'run-1', record: stageRecord('b', 'RUNNING') } });
+      assert.deepEqual(readDb().runs['run-1'].counts, { SUCCEEDED: 1, RUNNING: 1 });
       assert.equal(readDb().appliedSeq, 4);
     });
   });
 
   describe('when a run log is replayed', () => {
-    it('yields exactly the run and stage records of the snapshot', async () => {
+    it('yields the run the index summarises and the latest stage records of the snapshot', async () => {
       const s = await open();
       await s.beginRun(runRecord('run-1'));
       for (const id of ['a', 'b', 'c']) {
@@ -137,8 +163,10 @@ describe('DurableStore', () => {
       await s.close();
       const replayed = replayEventLog(fs.readFileSync(path.join(root, 'runs', 'run-1', 'events.jsonl'), 'utf8'));
       const db = readDb();
-      assert.deepEqual(replayed.run, db.runs['run-1']);
-      assert.deepEqual(replayed.stages, db.stages['run-1']);
+      assert.deepEqual(replayed.run, { ...runRecord('run-1'), status: 'FAILED', endedAt: 9, reason: 'b failed' });
+      assert.deepEqual(db.runs['run-1'], { runId: 'run-1', pipeline: 'etl', status: 'FAILED', startedAt: 1_700_000_000_000, endedAt: 9, reason: 'b failed', usage: {}, stageCount: 2, counts: { SUCCEEDED: 2, FAILED: 1 } });
+      assert.deepEqual(replayed.stages, Object.fromEntries(Object.entries(db.latest).map(([id, latest]) => [id, (latest as { record: unknown }).record])));
+      assert.deepEqual(db.active, {});
       assert.equal(replayed.events.length, 3);
     });
   });
@@ -170,7 +198,7 @@ describe('DurableStore', () => {
   describe('when db.json has a foreign schema', () => {
     it('throws STATE_CORRUPT naming the path and the problem when there are no logs, and frees the lock', async () => {
       fs.mkdirSync(root, { recursive: true });
-      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 3, pipeline: 'etl' }));
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify({ schemaVersion: 4, pipeline: 'etl' }));
       await assert.rejects(
         openDurableStore({ stateDir: dir, pipeline: 'etl' }),
         (e: unknown) =>
@@ -193,7 +221,7 @@ describe('DurableStore', () => {
   });
 
   describe('when db.json is a version 1 document (one cache entry per stage)', () => {
-    it('loads it, keeps each entry as its stage`s history of one, and rewrites it as version 2', async () => {
+    it('loads it, keeps each entry as its stage`s history of one, and rewrites it as version 3', async () => {
       fs.mkdirSync(root, { recursive: true });
       const v1 = {
         schemaVersion: 1,
@@ -208,7 +236,68 @@ describe('DurableStore', () => {
       const s = await open();
       assert.deepEqual(await s.getCacheEntry('extract', 'key-extract'), cacheEntry('extract', 'run-1', 'h1'));
       assert.deepEqual(await s.latestCacheEntry('extract'), cacheEntry('extract', 'run-1', 'h1'));
-      assert.deepEqual(readDb(), { ...v1, schemaVersion: 2, cache: { extract: [cacheEntry('extract', 'run-1', 'h1')] }, outputs: {} });
+      assert.deepEqual(readDb(), {
+        schemaVersion: 3,
+        pipeline: 'etl',
+        appliedSeq: 4,
+        runs: { 'run-1': { runId: 'run-1', pipeline: 'etl', status: 'SUCCEEDED', startedAt: 1000, endedAt: 2000, usage: {}, stageCount: 1, counts: { SUCCEEDED: 1 } } },
+        latest: { extract: { runId: 'run-1', record: v1.stages['run-1'].extract } },
+        active: {},
+        cache: { extract: [cacheEntry('extract', 'run-1', 'h1')] },
+        breakers: {},
+        outputs: {},
+      });
+    });
+  });
+
+  describe('when db.json is a version 2 document (every run`s stage records)', () => {
+    const extract = (runId: string, status: string, outputHash: string) => ({ stageId: 'extract', status, attempts: 1, idempotencyKey: `${runId}:extract`, usage: {}, validation: [], attemptLog: [], outputHash });
+    const v2 = {
+      schemaVersion: 2,
+      pipeline: 'etl',
+      appliedSeq: 9,
+      runs: {
+        'run-1': { runId: 'run-1', pipeline: 'etl', status: 'SUCCEEDED', stages: ['extract'], startedAt: 1000, endedAt: 2000, usage: {} },
+        'run-2': { runId: 'run-2', pipeline: 'etl', status: 'FAILED', stages: ['extract', 'load'], startedAt: 3000, endedAt: 4000, usage: { tokens: 5 }, reason: 'load failed' },
+        'run-3': { runId: 'run-3', pipeline: 'etl', status: 'RUNNING', stages: ['load'], startedAt: 5000, usage: {} },
+      },
+      stages: {
+        'run-1': { extract: extract('run-1', 'SUCCEEDED', 'h1') },
+        'run-2': {
+          extract: extract('run-2', 'CACHED', 'h1'),
+          load: { stageId: 'load', status: 'FAILED', attempts: 2, idempotencyKey: 'run-2:load', usage: {}, validation: [], attemptLog: [] },
+        },
+        'run-3': { load: { stageId: 'load', status: 'RUNNING', attempts: 0, idempotencyKey: 'run-3:load', usage: {}, validation: [], attemptLog: [] } },
+      },
+      cache: { extract: [{ stageId: 'extract', cacheKey: 'key-extract', outputHash: 'h1', durationMs: 42, runId: 'run-1', recordedAt: 1_700_000_000_500 }] },
+      breakers: { api: { state: 'CLOSED', failures: 0, openedAt: null } },
+    };
+
+    it('converts it to the run index, the latest record per stage and the running runs, and keeps the details of runs without a log beside them', async () => {
+      fs.mkdirSync(path.join(root, 'runs', 'run-1'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify(v2));
+      const s = await open({ retention: false });
+      assert.deepEqual(readDb(), {
+        schemaVersion: 3,
+        pipeline: 'etl',
+        appliedSeq: 9,
+        runs: {
+          'run-1': { runId: 'run-1', pipeline: 'etl', status: 'SUCCEEDED', startedAt: 1000, endedAt: 2000, usage: {}, stageCount: 1, counts: { SUCCEEDED: 1 } },
+          'run-2': { runId: 'run-2', pipeline: 'etl', status: 'FAILED', startedAt: 3000, endedAt: 4000, usage: { tokens: 5 }, reason: 'load failed', stageCount: 2, counts: { CACHED: 1, FAILED: 1 } },
+          'run-3': { runId: 'run-3', pipeline: 'etl', status: 'RUNNING', startedAt: 5000, usage: {}, stageCount: 1, counts: { RUNNING: 1 } },
+        },
+        latest: { extract: { runId: 'run-2', record: v2.stages['run-2'].extract }, load: { runId: 'run-3', record: v2.stages['run-3'].load } },
+        active: { 'run-3': { run: v2.runs['run-3'], stages: { load: 'RUNNING' } } },
+        cache: v2.cache,
+        breakers: v2.breakers,
+        outputs: {},
+      });
+      // run-1's folder had lost its log: its details now live in record.json there; the others had no folder.
+      assert.deepEqual(fs.readdirSync(path.join(root, 'runs')), ['run-1']);
+      assert.deepEqual(await s.getStages('run-1'), v2.stages['run-1']);
+      assert.deepEqual(await s.getRun('run-1'), v2.runs['run-1']);
+      assert.deepEqual(await s.getRun('run-3'), v2.runs['run-3']);
+      assert.deepEqual(await s.getRun('run-2'), { ...v2.runs['run-2'], stages: [] });
     });
   });
 
@@ -326,10 +415,24 @@ describe('DurableStore', () => {
     });
   });
 
+  describe('when an output being removed in the background is put again', () => {
+    it('is stored once the removal is done', async () => {
+      const s = await open({ retention: { maxRuns: 0 } });
+      await s.beginRun(runRecord('run-1', Date.now()));
+      const first = await s.putOutput('same');
+      await s.updateRun('run-1', { status: 'SUCCEEDED', endedAt: Date.now() });
+      // run-1 goes as run-2 begins; nothing refers to `same` any more, so its removal starts.
+      await s.beginRun(runRecord('run-2', Date.now() + 1));
+      assert.equal(await s.putOutput('same'), first);
+      await s.close();
+      assert.equal(fs.existsSync(path.join(root, 'artifacts', first)), true);
+    });
+  });
+
   describe('when retention runs', () => {
     const now = 1_700_000_000_000 + 100 * DAY_MS;
     const seed = async () => {
-      const s = await open();
+      const s = await open({ retention: false });
       await s.beginRun(runRecord('old-ok', 1_700_000_000_000));
       await s.updateRun('old-ok', { status: 'SUCCEEDED', endedAt: now - 91 * DAY_MS });
       await s.beginRun(runRecord('old-failed', 1_700_000_000_001));
@@ -342,9 +445,9 @@ describe('DurableStore', () => {
       return s;
     };
 
-    it('archives old runs with their records and old logs of kept runs', async () => {
+    it('archives old runs with their summaries and old logs of kept runs in archive mode', async () => {
       const s = await seed();
-      assert.deepEqual(await s.applyRetention({ now }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'archive', cacheEntriesDropped: 0 });
+      assert.deepEqual(await s.applyRetention({ now, mode: 'archive' }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'archive', cacheEntriesDropped: 0, outputsRemoved: 0 });
       assert.deepEqual((await s.listRuns()).map((r) => r.runId), ['running', 'mid-ok', 'new-ok']);
       assert.deepEqual(fs.readdirSync(path.join(root, 'archive')).sort(), ['mid-ok', 'old-failed', 'old-ok']);
       assert.deepEqual(fs.readdirSync(path.join(root, 'archive', 'old-ok')).sort(), ['events.jsonl', 'record.json']);
@@ -353,11 +456,38 @@ describe('DurableStore', () => {
       assert.deepEqual(Object.keys(readDb().runs).sort(), ['mid-ok', 'new-ok', 'running']);
     });
 
-    it('deletes them in delete mode', async () => {
+    it('deletes them by default, and a second pass finds nothing to do', async () => {
       const s = await seed();
-      await s.applyRetention({ now, mode: 'delete' });
+      assert.deepEqual(await s.applyRetention({ now }), { runs: ['old-ok', 'old-failed'], logs: ['mid-ok'], mode: 'delete', cacheEntriesDropped: 0, outputsRemoved: 0 });
       assert.equal(fs.existsSync(path.join(root, 'archive')), false);
       assert.deepEqual(fs.readdirSync(path.join(root, 'runs')).sort(), ['new-ok', 'running']);
+      assert.deepEqual(Object.keys(readDb().runs).sort(), ['mid-ok', 'new-ok', 'running']);
+      assert.deepEqual(await s.applyRetention({ now }), { runs: [], logs: [], mode: 'delete', cacheEntriesDropped: 0, outputsRemoved: 0 });
+    });
+
+    it('keeps the summary of a run whose log went, and reads its record back from it', async () => {
+      const s = await seed();
+      await s.applyRetention({ now });
+      assert.deepEqual(await s.getRun('mid-ok'), { ...runRecord('mid-ok', 1_700_000_000_002), status: 'SUCCEEDED', endedAt: now - 31 * DAY_MS, stages: [] });
+      assert.deepEqual(await s.getStages('mid-ok'), {});
+    });
+
+    it('applies the policy when a new run begins: runs past `maxRuns` go with their folders, and the outputs only they pointed to', async () => {
+      const s = await open({ retention: { maxRuns: 2 } });
+      const outputs: string[] = [];
+      for (let i = 1; i <= 4; i++) {
+        const runId = `run-${i}`;
+        await s.beginRun(runRecord(runId, Date.now() + i));
+        outputs.push(await s.putOutput(`output ${i}`));
+        await s.saveStage(runId, stageRecord('a', 'SUCCEEDED', { outputHash: outputs[i - 1] }));
+        await s.updateRun(runId, { status: 'SUCCEEDED', endedAt: Date.now() + i });
+      }
+      assert.deepEqual((await s.listRuns()).map((r) => r.runId), ['run-2', 'run-3', 'run-4']);
+      assert.deepEqual(fs.readdirSync(path.join(root, 'runs')).sort(), ['run-2', 'run-3', 'run-4']);
+      // When run-4 began, run-1 went; then only the latest record of `a` (run-3's) pointed to an output.
+      // Those removals run in the background; closing waits for them.
+      await s.close();
+      assert.deepEqual(outputs.map((h) => fs.existsSync(path.join(root, 'artifacts', h))), [false, false, true, true]);
     });
   });
 });

@@ -27,7 +27,29 @@ describe('planRetention', () => {
         run('s91', 'SUCCEEDED', 91),
         run('r999', 'RUNNING', 999),
       ];
-      assert.deepEqual(planRetention(runs, { now }), { runs: ['f8', 'p8', 's91'], logs: ['s31'], mode: 'archive' });
+      assert.deepEqual(planRetention(runs, { now }), { runs: ['f8', 'p8', 's91'], logs: ['s31'], mode: 'delete' });
+    });
+  });
+
+  describe('when more runs ended than `maxRuns`', () => {
+    it('retires the ones that ended first, never a running one', () => {
+      const runs = [run('a', 'SUCCEEDED', 3), run('b', 'FAILED', 1), run('c', 'SUCCEEDED', 2), run('r', 'RUNNING', 5)];
+      assert.deepEqual(planRetention(runs, { now, maxRuns: 1 }), { runs: ['a', 'c'], logs: [], mode: 'delete' });
+    });
+  });
+
+  describe('when a kept run`s log is already gone', () => {
+    it('plans nothing for it, so a second pass has nothing to do', () => {
+      assert.deepEqual(planRetention([run('s31', 'SUCCEEDED', 31)], { now }, () => false), { runs: [], logs: [], mode: 'delete' });
+    });
+  });
+
+  describe('when `maxRuns` is not a whole number', () => {
+    it('throws INVALID_OPTION naming the field and value', () => {
+      assert.throws(
+        () => planRetention([], { now, maxRuns: 1.5 }),
+        (e: unknown) => hasErrorCode(e, 'INVALID_OPTION') && e.message === 'Expected `maxRuns` to be an integer >= 0, got `1.5`',
+      );
     });
   });
 

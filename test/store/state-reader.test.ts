@@ -45,7 +45,14 @@ describe('openStateReader', () => {
       await runningWriter();
       const before = { db: fs.readFileSync(path.join(root, 'db.json'), 'utf8'), log: fs.readFileSync(logFile(), 'utf8'), lock: fs.readFileSync(path.join(root, 'lock'), 'utf8') };
       const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
-      assert.deepEqual(await reader.listRuns(), [runRecord('run-1')]);
+      assert.deepEqual(await reader.listRuns(), [
+        { runId: 'run-1', pipeline: 'etl', status: 'RUNNING', startedAt: 1_700_000_000_000, usage: {}, stageCount: 2, counts: { SUCCEEDED: 1, RUNNING: 1 } },
+      ]);
+      assert.deepEqual(await reader.getRun('run-1'), runRecord('run-1'));
+      assert.deepEqual(await reader.latestStages(), {
+        extract: { runId: 'run-1', record: stageRecord('extract', 'SUCCEEDED', { outputHash: 'h1' }) },
+        load: { runId: 'run-1', record: stageRecord('load', 'RUNNING') },
+      });
       assert.deepEqual(await reader.getStages('run-1'), {
         extract: stageRecord('extract', 'SUCCEEDED', { outputHash: 'h1' }),
         load: stageRecord('load', 'RUNNING'),
