@@ -417,7 +417,7 @@ describe('DurableStore', () => {
 
   describe('when an output being removed in the background is put again', () => {
     it('is stored once the removal is done', async () => {
-      const s = await open({ retention: { maxRuns: 0 } });
+      const s = await open({ retention: { maxRuns: 0 }, inlineOutputMaxBytes: 0 });
       await s.beginRun(runRecord('run-1', Date.now()));
       const first = await s.putOutput('same');
       await s.updateRun('run-1', { status: 'SUCCEEDED', endedAt: Date.now() });
@@ -426,6 +426,26 @@ describe('DurableStore', () => {
       assert.equal(await s.putOutput('same'), first);
       await s.close();
       assert.equal(fs.existsSync(path.join(root, 'artifacts', first)), true);
+    });
+  });
+
+  describe('when retention retires the run whose log holds a small output a kept cache entry needs', () => {
+    it('keeps the output: the snapshot that carries it is written before the log goes', async () => {
+      let s = await open({ retention: { maxRuns: 1 } });
+      await s.beginRun(runRecord('run-1', Date.now()));
+      const hash = await s.putOutput({ small: 'kept inline' });
+      await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED', { outputHash: hash, cacheKey: 'key-a' }), cacheEntry('a', 'run-1', hash));
+      await s.updateRun('run-1', { status: 'SUCCEEDED', endedAt: Date.now() });
+      await s.beginRun(runRecord('run-2', Date.now() + 1));
+      await s.updateRun('run-2', { status: 'SUCCEEDED', endedAt: Date.now() + 1 });
+      await s.beginRun(runRecord('run-3', Date.now() + 2));
+      await s.close();
+      assert.deepEqual(fs.readdirSync(path.join(root, 'runs')).sort(), ['run-2', 'run-3']);
+      const artifacts = path.join(root, 'artifacts');
+      assert.deepEqual(fs.existsSync(artifacts) ? fs.readdirSync(artifacts) : [], []); // the output is inline, not a file
+      s = await open({ retention: false });
+      assert.deepEqual(await s.getOutput(hash), { small: 'kept inline' });
+      await s.close();
     });
   });
 
@@ -473,7 +493,7 @@ describe('DurableStore', () => {
     });
 
     it('applies the policy when a new run begins: runs past `maxRuns` go with their folders, and the outputs only they pointed to', async () => {
-      const s = await open({ retention: { maxRuns: 2 } });
+      const s = await open({ retention: { maxRuns: 2 }, inlineOutputMaxBytes: 0 });
       const outputs: string[] = [];
       for (let i = 1; i <= 4; i++) {
         const runId = `run-${i}`;
