@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
@@ -19,6 +18,7 @@ import { assertSafeName, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
 import { WriteAheadLog } from './write-ahead-log';
 import { loadOrCreateSecretKey } from './secret-key';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /** Options of {@link openDurableStore}. */
 export interface OpenDurableStoreOptions {
@@ -37,6 +37,8 @@ export interface OpenDurableStoreOptions {
   readonly command?: string;
   /** How much cache history to keep. @default { maxEntriesPerStage: 10, maxAgeDays: 90 } */
   readonly cache?: CacheOptions;
+  /** The file system the state is on (every read, write, sync and removal of the state goes through it). @default nodeFileSystem */
+  readonly fileSystem?: StateFileSystem;
 }
 
 /**
@@ -57,21 +59,22 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
     throw new DagbookError('INVALID_OPTION', `Expected \`compactMinRecords\` to be an integer >= 1, got \`${String(options.compactMinRecords)}\``);
   }
   const cachePolicy = resolveCachePolicy(options.cache);
+  const fs = options.fileSystem ?? nodeFileSystem;
   const paths = statePaths(options.stateDir, options.pipeline);
   stateIo('create folder', paths.root, () => fs.mkdirSync(paths.root, { recursive: true }));
   let lock: StateLock;
   try {
-    lock = acquireStateLock({ lockPath: paths.lock, command: options.command, now: () => clock.now() });
+    lock = acquireStateLock({ lockPath: paths.lock, command: options.command, now: () => clock.now(), fileSystem: fs });
   } catch (error) {
     throw stateIoError('open', paths.lock, error);
   }
   try {
-    const snapshot = new Snapshot(paths.db, options.pipeline, compactMinRecords);
-    const loaded = await loadState(paths, options.pipeline, () => snapshot.read(), clock);
+    const snapshot = new Snapshot(paths.db, options.pipeline, compactMinRecords, fs);
+    const loaded = await loadState(paths, options.pipeline, () => snapshot.read(), clock, { fileSystem: fs });
     snapshot.load(loaded.document);
-    const wal = new WriteAheadLog(paths, loaded.nextSeq);
-    const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey));
-    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey);
+    const wal = new WriteAheadLog(paths, loaded.nextSeq, fs);
+    const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey, undefined, fs));
+    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, clock, loaded.recovered, loaded.truncatedLogs, secretKey, fs);
     if (loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
     else snapshot.markWritten();
     return store;
@@ -120,8 +123,9 @@ export class DurableStore extends StateView implements RunStore {
     /** Run logs whose torn last line was skipped on open. */
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
     secretKey: Uint8Array,
+    fs: StateFileSystem,
   ) {
-    super(paths, secretKey);
+    super(paths, secretKey, fs);
   }
 
   private get doc(): StateDocument {
@@ -225,7 +229,7 @@ export class DurableStore extends StateView implements RunStore {
     this.assertOpen();
     const plan = planRetention(Object.values(this.doc.runs), options);
     for (const runId of [...plan.runs, ...plan.logs]) this.wal.close(runId);
-    retireRunFolders(this.paths, plan, (runId) => ({ run: this.doc.runs[runId], stages: this.doc.stages[runId] ?? {} }));
+    retireRunFolders(this.paths, plan, (runId) => ({ run: this.doc.runs[runId], stages: this.doc.stages[runId] ?? {} }), this.fs);
     for (const runId of plan.runs) {
       delete this.doc.runs[runId];
       delete this.doc.stages[runId];

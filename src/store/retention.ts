@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { writeFileAtomicSync } from './atomic-file';
 import type { RunRecord, StageRecord } from '../records';
 import { runDir, type StatePaths } from './state-paths';
 import { stateIo } from './state-io';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /** Options of a retention pass. */
 export interface RetentionOptions {
@@ -77,6 +77,7 @@ export function retireRunFolders(
   paths: StatePaths,
   plan: RetentionPlan,
   recordsOf: (runId: string) => { run: RunRecord | undefined; stages: Record<string, StageRecord> },
+  fs: StateFileSystem = nodeFileSystem,
 ): void {
   const retired = new Set(plan.runs);
   for (const runId of [...plan.runs, ...plan.logs]) {
@@ -87,7 +88,7 @@ export function retireRunFolders(
     }
     const to = path.join(paths.archive, runId);
     stateIo('create folder', to, () => fs.mkdirSync(to, { recursive: true }));
-    if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify(recordsOf(runId)));
+    if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify(recordsOf(runId)), fs);
     if (!fs.existsSync(from)) continue;
     for (const name of stateIo('list', from, () => fs.readdirSync(from))) {
       stateIo('rename', path.join(from, name), () => fs.renameSync(path.join(from, name), path.join(to, name)));

@@ -8,6 +8,7 @@ import type { StatePaths } from './state-paths';
 import type { StateDocument } from './state-schema';
 import { readRunEvents } from './write-ahead-log';
 import { keyedDigest } from './secret-key';
+import type { StateFileSystem } from './state-file-system';
 
 /**
  * The reads of a pipeline's durable state, answered alike by the durable
@@ -25,8 +26,10 @@ export abstract class StateView implements RunStoreReader {
     /** Paths of the pipeline's state. */
     readonly paths: StatePaths,
     private readonly secretKey: Uint8Array,
+    /** The file system the state is on. */
+    protected readonly fs: StateFileSystem,
   ) {
-    this.artifacts = new ArtifactStore(paths.artifacts);
+    this.artifacts = new ArtifactStore(paths.artifacts, fs);
   }
 
   /** The state document as this view holds it now. */
@@ -92,6 +95,6 @@ export abstract class StateView implements RunStoreReader {
 
   /** A run's events, in order, as its log holds them now (a torn last line skipped). */
   async readEvents(runId: string): Promise<PipelineEvent[]> {
-    return readRunEvents(this.paths, runId);
+    return readRunEvents(this.paths, runId, this.fs);
   }
 }
