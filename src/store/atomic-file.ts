@@ -55,4 +55,19 @@ export function fsyncDirSync(dir: string, fs: StateFileSystem = nodeFileSystem):
   }
 }
 
+/**
+ * Creates a folder and its missing parents durably: each folder made here is
+ * fsynced into its parent, so a power cut cannot take away a folder whose
+ * files were already made durable (fsyncing a file does not make its name,
+ * or its folder's name, durable).
+ * @throws DagbookError `STATE_IO` naming the folder when the file system refuses.
+ */
+export function mkdirDurableSync(dir: string, fs: StateFileSystem = nodeFileSystem): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
+  if (missing.length === 0) return;
+  stateIo('create folder', dir, () => fs.mkdirSync(dir, { recursive: true }));
+  for (const made of missing) fsyncDirSync(path.dirname(made), fs);
+}
+
 export { errnoCode } from './state-io';

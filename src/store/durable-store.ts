@@ -17,6 +17,7 @@ import { acquireStateLock, type StateLock } from './state-lock';
 import { assertSafeName, statePaths, type StatePaths } from './state-paths';
 import { stateIo, stateIoError } from './state-io';
 import { WriteAheadLog } from './write-ahead-log';
+import { mkdirDurableSync } from './atomic-file';
 import { loadOrCreateSecretKey } from './secret-key';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
@@ -61,7 +62,7 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
   const cachePolicy = resolveCachePolicy(options.cache);
   const fs = options.fileSystem ?? nodeFileSystem;
   const paths = statePaths(options.stateDir, options.pipeline);
-  stateIo('create folder', paths.root, () => fs.mkdirSync(paths.root, { recursive: true }));
+  mkdirDurableSync(paths.root, fs);
   let lock: StateLock;
   try {
     lock = acquireStateLock({ lockPath: paths.lock, command: options.command, now: () => clock.now(), fileSystem: fs });

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DagbookError, errorMessage } from '../errors';
-import { fsyncDirSync } from './atomic-file';
+import { fsyncDirSync, mkdirDurableSync } from './atomic-file';
 import { readStateText, stateIo, stateIoError } from './state-io';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
@@ -32,8 +32,7 @@ export class JsonlLog {
    */
   static open(file: string, fs: StateFileSystem = nodeFileSystem): JsonlLog {
     const dir = path.dirname(file);
-    const existed = fs.existsSync(dir);
-    stateIo('create folder', dir, () => fs.mkdirSync(dir, { recursive: true }));
+    mkdirDurableSync(dir, fs);
     const fd = stateIo('open', file, () => fs.openSync(file, 'a+'));
     try {
       cutTornTail(fd, fs);
@@ -41,7 +40,6 @@ export class JsonlLog {
       fs.closeSync(fd);
       throw stateIoError('write', file, error);
     }
-    if (!existed) fsyncDirSync(path.dirname(dir), fs);
     fsyncDirSync(dir, fs);
     return new JsonlLog(file, fd, fs);
   }
