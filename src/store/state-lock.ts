@@ -13,10 +13,12 @@ import { nodeFileSystem, type StateFileSystem } from './state-file-system';
  * lock, and a crashed kernel would block the next run until the timeout. Here
  * a lock is stale exactly when its holder ran on this host and its pid is gone.
  *
- * The file is created with `O_EXCL` (`open(path, 'wx')`), holds JSON
- * {@link StateLockInfo} and is fsynced. A stale lock is taken over by renaming
- * it aside (atomic) and creating a fresh one with `O_EXCL` again; a taker that
- * finds it moved a live lock instead puts it back, so two takers never both win.
+ * The file holds JSON {@link StateLockInfo}; it is written and fsynced under
+ * a temp name, then linked to `lock` (`link` never replaces an existing file,
+ * like `O_EXCL`), so a lock file is always whole, even after a power cut. A
+ * stale lock is taken over by renaming it aside (atomic) and creating a fresh
+ * one the same way; a taker that finds it moved a live lock instead puts it
+ * back, so two takers never both win.
  */
 
 /** What a lock file holds. */
@@ -107,19 +109,30 @@ export function readStateLock(lockPath: string, fs: StateFileSystem = nodeFileSy
   return text === undefined ? undefined : parseInfo(text);
 }
 
+let tempCounter = 0;
+
+/**
+ * Creates the lock file with `text`, or returns false when one exists. The
+ * lock appears by `link` of a temp file already written and fsynced, so it is
+ * never seen, nor left by a power cut, without its holder: an empty or torn
+ * lock file would block every later open until someone deleted it.
+ */
 function tryCreate(lockPath: string, text: string, fs: StateFileSystem): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(lockPath, 'wx');
-  } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return false;
-    throw error;
-  }
+  const temp = path.join(path.dirname(lockPath), `.${path.basename(lockPath)}.${process.pid}.${++tempCounter}.tmp`);
+  const fd = fs.openSync(temp, 'wx');
   try {
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+  try {
+    fs.linkSync(temp, lockPath);
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(temp, { force: true });
   }
   fsyncDirSync(path.dirname(lockPath), fs);
   return true;
