@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { sha256 } from '../canonical-json';
@@ -7,6 +6,7 @@ import type { StorableOutputOptions } from '../output-check';
 import type { OutputCheck } from '../records';
 import { fsyncDirSync, writeFileAtomicSync } from './atomic-file';
 import { errnoCode, stateIo, stateIoError } from './state-io';
+import { nodeFileSystem, type StateFileStats, type StateFileSystem } from './state-file-system';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -32,6 +32,7 @@ export class ArtifactStore {
   constructor(
     /** The `artifacts` folder. */
     readonly dir: string,
+    private readonly fs: StateFileSystem = nodeFileSystem,
   ) {}
 
   /** Path of an output's file. */
@@ -57,11 +58,11 @@ export class ArtifactStore {
     const hash = sha256(text);
     const file = this.pathOf(hash);
     if (this.verify(hash) === 'ok') return hash;
-    if (!fs.existsSync(this.dir)) {
-      stateIo('create folder', this.dir, () => fs.mkdirSync(this.dir, { recursive: true }));
-      fsyncDirSync(path.dirname(this.dir));
+    if (!this.fs.existsSync(this.dir)) {
+      stateIo('create folder', this.dir, () => this.fs.mkdirSync(this.dir, { recursive: true }));
+      fsyncDirSync(path.dirname(this.dir), this.fs);
     }
-    writeFileAtomicSync(file, text);
+    writeFileAtomicSync(file, text, this.fs);
     this.verified.delete(hash);
     return hash;
   }
@@ -77,7 +78,7 @@ export class ArtifactStore {
     const file = this.pathOf(hash);
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(file);
+      bytes = this.fs.readFileSync(file);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw missing(hash, file);
       throw stateIoError('read', file, error);
@@ -99,16 +100,16 @@ export class ArtifactStore {
   verify(hash: string): OutputCheck {
     if (!isOutputHash(hash)) return 'missing';
     const file = this.pathOf(hash);
-    let stat: fs.Stats;
+    let stat: StateFileStats;
     try {
-      stat = fs.statSync(file);
+      stat = this.fs.statSync(file);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return 'missing';
       throw stateIoError('inspect', file, error);
     }
     const memo = this.verified.get(hash);
     if (memo && memo.size === stat.size && memo.mtimeMs === stat.mtimeMs) return memo.check;
-    const bytes = stateIo('read', file, () => fs.readFileSync(file));
+    const bytes = stateIo('read', file, () => this.fs.readFileSync(file));
     const check: OutputCheck = sha256(bytes) === hash ? 'ok' : 'corrupt';
     this.verified.set(hash, { size: stat.size, mtimeMs: stat.mtimeMs, check });
     return check;
@@ -116,14 +117,14 @@ export class ArtifactStore {
 
   /** Whether an output is stored. */
   has(hash: string): boolean {
-    return isOutputHash(hash) && fs.existsSync(this.pathOf(hash));
+    return isOutputHash(hash) && this.fs.existsSync(this.pathOf(hash));
   }
 
   /** Hashes of every stored output, sorted. */
   list(): string[] {
     let names: string[];
     try {
-      names = fs.readdirSync(this.dir);
+      names = this.fs.readdirSync(this.dir);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return [];
       throw stateIoError('list', this.dir, error);
@@ -135,7 +136,7 @@ export class ArtifactStore {
   remove(hash: string): boolean {
     if (!this.has(hash)) return false;
     const file = this.pathOf(hash);
-    stateIo('remove', file, () => fs.rmSync(file, { force: true }));
+    stateIo('remove', file, () => this.fs.rmSync(file, { force: true }));
     this.verified.delete(hash);
     return true;
   }

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stateIo, stateIoError } from './state-io';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * Durable file writes: the whole file or nothing, and on disk when the call
@@ -16,7 +16,7 @@ let tempCounter = 0;
  * Writes `text` to `file` atomically and durably (temp file + fsync + rename + directory fsync).
  * @throws DagbookError `STATE_IO` naming `file` when the file system refuses.
  */
-export function writeFileAtomicSync(file: string, text: string | Uint8Array): void {
+export function writeFileAtomicSync(file: string, text: string | Uint8Array, fs: StateFileSystem = nodeFileSystem): void {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
   const fd = stateIo('write', file, () => fs.openSync(temp, 'w'));
@@ -35,11 +35,11 @@ export function writeFileAtomicSync(file: string, text: string | Uint8Array): vo
     fs.rmSync(temp, { force: true });
     throw stateIoError('rename', file, error);
   }
-  fsyncDirSync(dir);
+  fsyncDirSync(dir, fs);
 }
 
 /** Fsyncs a directory so entries created, renamed or removed in it are durable. */
-export function fsyncDirSync(dir: string): void {
+export function fsyncDirSync(dir: string, fs: StateFileSystem = nodeFileSystem): void {
   let fd: number;
   try {
     fd = fs.openSync(dir, 'r');
@@ -53,6 +53,21 @@ export function fsyncDirSync(dir: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Creates a folder and its missing parents durably: each folder made here is
+ * fsynced into its parent, so a power cut cannot take away a folder whose
+ * files were already made durable (fsyncing a file does not make its name,
+ * or its folder's name, durable).
+ * @throws DagbookError `STATE_IO` naming the folder when the file system refuses.
+ */
+export function mkdirDurableSync(dir: string, fs: StateFileSystem = nodeFileSystem): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
+  if (missing.length === 0) return;
+  stateIo('create folder', dir, () => fs.mkdirSync(dir, { recursive: true }));
+  for (const made of missing) fsyncDirSync(path.dirname(made), fs);
 }
 
 export { errnoCode } from './state-io';

@@ -2,6 +2,7 @@ import { DagbookError, errorMessage } from '../errors';
 import { writeFileAtomicSync } from './atomic-file';
 import { readStateText } from './state-io';
 import type { Adapter } from './lowdb';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * A lowdb adapter for one JSON file that is durable, unlike lowdb's own
@@ -13,6 +14,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   constructor(
     /** Path of the JSON file. */
     readonly path: string,
+    private readonly fs: StateFileSystem = nodeFileSystem,
   ) {}
 
   /**
@@ -22,7 +24,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
    * `STATE_IO` when it cannot be read (e.g. it is a folder).
    */
   async read(): Promise<T | null> {
-    const text = readStateText(this.path);
+    const text = readStateText(this.path, this.fs);
     if (text === undefined) return null;
     try {
       return JSON.parse(text) as T;
@@ -37,6 +39,6 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   /** Writes the whole document atomically and durably. @throws DagbookError `STATE_IO` when the file system refuses. */
   async write(data: T): Promise<void> {
-    writeFileAtomicSync(this.path, JSON.stringify(data));
+    writeFileAtomicSync(this.path, JSON.stringify(data), this.fs);
   }
 }

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
@@ -24,7 +23,9 @@ import { assertSafeName, runDir, runLogPath, statePaths, type StatePaths } from 
 import { stateIo, stateIoError } from './state-io';
 import { sha256 } from '../canonical-json';
 import { WriteAheadLog, type Durability } from './write-ahead-log';
+import { mkdirDurableSync } from './atomic-file';
 import { loadOrCreateSecretKey } from './secret-key';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /** Options of {@link openDurableStore}. */
 export interface OpenDurableStoreOptions {
@@ -56,6 +57,8 @@ export interface OpenDurableStoreOptions {
    * @default { maxRuns: 100, failedRunDays: 7, successRunDays: 90, logDays: 30 } (see `retention.ts`)
    */
   readonly retention?: Omit<RetentionOptions, 'now' | 'mode'> | false;
+  /** The file system the state is on (every read, write, sync and removal of the state goes through it). @default nodeFileSystem */
+  readonly fileSystem?: StateFileSystem;
 }
 
 /**
@@ -81,28 +84,35 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
   }
   const cachePolicy = resolveCachePolicy(options.cache);
   const retention = options.retention === false ? undefined : resolveRetention(options.retention ?? DEFAULT_RETENTION);
+  const fs = options.fileSystem ?? nodeFileSystem;
   const paths = statePaths(options.stateDir, options.pipeline);
-  stateIo('create folder', paths.root, () => fs.mkdirSync(paths.root, { recursive: true }));
+  mkdirDurableSync(paths.root, fs);
   let lock: StateLock;
   try {
-    lock = acquireStateLock({ lockPath: paths.lock, command: options.command, now: () => clock.now() });
+    lock = acquireStateLock({ lockPath: paths.lock, command: options.command, now: () => clock.now(), fileSystem: fs });
   } catch (error) {
     throw stateIoError('open', paths.lock, error);
   }
   try {
-    const snapshot = new Snapshot(paths.db, options.pipeline, compactMinRecords);
+    const snapshot = new Snapshot(paths.db, options.pipeline, compactMinRecords, fs);
     let fresh = false;
-    const loaded = await loadState(paths, options.pipeline, async () => {
-      const raw = await snapshot.read();
-      fresh = raw === null;
-      return raw;
-    }, clock);
+    const loaded = await loadState(
+      paths,
+      options.pipeline,
+      async () => {
+        const raw = await snapshot.read();
+        fresh = raw === null;
+        return raw;
+      },
+      clock,
+      { fileSystem: fs },
+    );
     snapshot.load(loaded.document);
-    const wal = new WriteAheadLog(paths, loaded.nextSeq);
-    const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey));
-    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, retention, clock, loaded.recovered, loaded.truncatedLogs, secretKey, inlineOutputMaxBytes);
+    const wal = new WriteAheadLog(paths, loaded.nextSeq, fs);
+    const secretKey = stateIo('open', paths.secretKey, () => loadOrCreateSecretKey(paths.secretKey, undefined, fs));
+    const store = new DurableStore(paths, snapshot, wal, lock, cachePolicy, retention, clock, loaded.recovered, loaded.truncatedLogs, secretKey, inlineOutputMaxBytes, fs);
     // Details a converted snapshot held of runs whose logs are gone are kept beside them before the snapshot drops them.
-    if (loaded.legacy) keepLegacyDetails(paths, loaded.legacy);
+    if (loaded.legacy) keepLegacyDetails(paths, loaded.legacy, fs);
     // A fresh state gets its (empty) snapshot now: runs then live in their logs until the next compaction.
     if (fresh || loaded.replayed > 0 || loaded.recovered || loaded.migratedFrom !== undefined) await store.compact();
     else snapshot.markWritten();
@@ -114,10 +124,10 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
 }
 
 /** Writes `runs/<run-id>/record.json` for each run of an older snapshot that has no log. */
-function keepLegacyDetails(paths: StatePaths, legacy: LegacyRunDetails): void {
+function keepLegacyDetails(paths: StatePaths, legacy: LegacyRunDetails, fs: StateFileSystem): void {
   for (const [runId, details] of Object.entries(legacy)) {
     if (!fs.existsSync(runDir(paths, runId))) continue;
-    if (!fs.existsSync(runLogPath(paths, runId))) writeRunDetails(paths, runId, details);
+    if (!fs.existsSync(runLogPath(paths, runId))) writeRunDetails(paths, runId, details, fs);
   }
 }
 
@@ -180,8 +190,9 @@ export class DurableStore extends StateView implements RunStore {
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
     secretKey: Uint8Array,
     private readonly inlineOutputMaxBytes: number,
+    fs: StateFileSystem,
   ) {
-    super(paths, secretKey);
+    super(paths, secretKey, fs);
   }
 
   private get doc(): StateDocument {
@@ -207,7 +218,7 @@ export class DurableStore extends StateView implements RunStore {
     this.assertOpen();
     assertSafeName('runId', run.runId);
     const resumed = this.doc.runs[run.runId] !== undefined;
-    if (resumed && !this.doc.active[run.runId]) this.doc.active[run.runId] = { run, stages: stageStates(readRunDetails(this.paths, run.runId).stages) };
+    if (resumed && !this.doc.active[run.runId]) this.doc.active[run.runId] = { run, stages: stageStates(readRunDetails(this.paths, run.runId, this.fs).stages) };
     const retired = !resumed && this.retention ? this.retire({ ...this.retention, now: this.clock.now(), mode: 'delete' }) : undefined;
     this.write(run.runId, { kind: 'run', seq: 0, run });
     if (retired === undefined || retired.runs.length + retired.logs.length + retired.cacheEntriesDropped === 0) {
@@ -219,7 +230,7 @@ export class DurableStore extends StateView implements RunStore {
     await this.removeRetired(retired);
     // Not for a resumed run: it may still need outputs of its own earlier stages that only its log names.
     await this.collecting?.done;
-    this.collecting = collectGarbageInBackground(this.doc, this.artifacts);
+    this.collecting = collectGarbageInBackground(this.doc, this.artifacts, this.fs);
   }
 
   /** Updates a run; durable when it resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -355,7 +366,7 @@ export class DurableStore extends StateView implements RunStore {
    * output a kept cache entry refers to).
    */
   private retire(options: RetentionOptions): RetiredRuns {
-    const plan = planRetention(Object.values(this.doc.runs), options, (runId) => fs.existsSync(runDir(this.paths, runId)));
+    const plan = planRetention(Object.values(this.doc.runs), options, (runId) => this.fs.existsSync(runDir(this.paths, runId)));
     const summaries: Record<string, RunSummary | undefined> = {};
     for (const runId of [...plan.runs, ...plan.logs]) summaries[runId] = this.doc.runs[runId];
     for (const runId of plan.runs) delete this.doc.runs[runId];
@@ -367,7 +378,7 @@ export class DurableStore extends StateView implements RunStore {
   /** Removes (or archives) the folders and logs a retention pass retired, once the snapshot without them is durable. */
   private async removeRetired(retired: RetiredRuns): Promise<void> {
     for (const runId of [...retired.runs, ...retired.logs]) await this.wal.close(runId);
-    retireRunFolders(this.paths, retired, (runId) => retired.summaries[runId]);
+    retireRunFolders(this.paths, retired, (runId) => retired.summaries[runId], this.fs);
   }
 
   /** Syncs the logs, rewrites the snapshot when it has changed, and releases the lock. Idempotent. */
@@ -434,7 +445,7 @@ export class DurableStore extends StateView implements RunStore {
     const active = this.doc.active[runId];
     if (active) return active.run;
     if (!this.doc.runs[runId]) throw unknownRun(runId);
-    const run = readRunDetails(this.paths, runId).run;
+    const run = readRunDetails(this.paths, runId, this.fs).run;
     if (!run) throw unknownRun(runId);
     return run;
   }

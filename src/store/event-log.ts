@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError, errorMessage } from '../errors';
-import { fsyncDirSync } from './atomic-file';
+import { fsyncDirSync, mkdirDurableSync } from './atomic-file';
 import { readStateText, stateIo, stateIoError } from './state-io';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * An append-only JSONL file: one JSON value per line. The file descriptor stays
@@ -22,6 +22,7 @@ export class JsonlLog {
     /** Path of the file. */
     readonly path: string,
     fd: number,
+    private readonly fs: StateFileSystem,
   ) {
     this.fd = fd;
   }
@@ -30,27 +31,25 @@ export class JsonlLog {
    * Opens (creating it and its folder if needed) a log for appending. A torn
    * last line left by a crash is cut off first, so new lines start clean.
    */
-  static open(file: string): JsonlLog {
+  static open(file: string, fs: StateFileSystem = nodeFileSystem): JsonlLog {
     const dir = path.dirname(file);
-    const existed = fs.existsSync(dir);
-    stateIo('create folder', dir, () => fs.mkdirSync(dir, { recursive: true }));
+    mkdirDurableSync(dir, fs);
     const fd = stateIo('open', file, () => fs.openSync(file, 'a+'));
     try {
-      cutTornTail(fd);
+      cutTornTail(fd, fs);
     } catch (error) {
       fs.closeSync(fd);
       throw stateIoError('write', file, error);
     }
-    if (!existed) fsyncDirSync(path.dirname(dir));
-    fsyncDirSync(dir);
-    return new JsonlLog(file, fd);
+    fsyncDirSync(dir, fs);
+    return new JsonlLog(file, fd, fs);
   }
 
   /** Whether the file holds nothing yet (a new log). */
   get empty(): boolean {
     const fd = this.fd;
     if (fd === undefined) throw closedError(this.path);
-    return stateIo('inspect', this.path, () => fs.fstatSync(fd).size === 0);
+    return stateIo('inspect', this.path, () => this.fs.fstatSync(fd).size === 0);
   }
 
   /** Whether lines were appended since the last `sync()`. */
@@ -67,7 +66,7 @@ export class JsonlLog {
   appendLine(json: string): void {
     const fd = this.fd;
     if (fd === undefined) throw closedError(this.path);
-    stateIo('append to', this.path, () => fs.writeSync(fd, `${json}\n`));
+    stateIo('append to', this.path, () => this.fs.writeSync(fd, `${json}\n`));
     this.unsynced = true;
   }
 
@@ -75,7 +74,7 @@ export class JsonlLog {
   sync(): void {
     const fd = this.fd;
     if (fd === undefined || !this.unsynced) return;
-    stateIo('sync', this.path, () => fs.fdatasyncSync(fd));
+    stateIo('sync', this.path, () => this.fs.fdatasyncSync(fd));
     this.unsynced = false;
   }
 
@@ -89,12 +88,9 @@ export class JsonlLog {
     const fd = this.fd;
     if (fd === undefined || !this.unsynced) return Promise.resolve();
     this.unsynced = false;
-    return new Promise((resolve, reject) => {
-      fs.fdatasync(fd, (error) => {
-        if (!error) return resolve();
-        this.unsynced = true;
-        reject(stateIoError('sync', this.path, error));
-      });
+    return this.fs.fdatasync(fd).catch((error: unknown) => {
+      this.unsynced = true;
+      throw stateIoError('sync', this.path, error);
     });
   }
 
@@ -106,7 +102,7 @@ export class JsonlLog {
     } finally {
       const fd = this.fd;
       this.fd = undefined;
-      stateIo('close', this.path, () => fs.closeSync(fd));
+      stateIo('close', this.path, () => this.fs.closeSync(fd));
     }
   }
 }
@@ -159,8 +155,8 @@ export function parseJsonl(text: string, source: string): JsonlContent {
  * Reads a JSONL file; a missing file reads as empty.
  * @throws DagbookError `STATE_CORRUPT` for an unreadable line other than the last.
  */
-export function readJsonlFile(file: string): JsonlContent {
-  const text = readStateText(file);
+export function readJsonlFile(file: string, fs: StateFileSystem = nodeFileSystem): JsonlContent {
+  const text = readStateText(file, fs);
   return text === undefined ? { values: [] } : parseJsonl(text, file);
 }
 
@@ -176,7 +172,7 @@ function closedError(file: string): DagbookError {
  * Ends the file cleanly: a last line without its newline is kept (newline
  * added) when it is whole JSON, and cut off when it is torn.
  */
-function cutTornTail(fd: number): void {
+function cutTornTail(fd: number, fs: StateFileSystem): void {
   const size = fs.fstatSync(fd).size;
   if (size === 0) return;
   const last = Buffer.alloc(1);

@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import type { ArtifactStore } from './artifact-store';
 import { allCacheEntries } from './cache-history';
 import { checkInlineOutput, dropUnreferencedInline } from './inline-outputs';
 import type { StateDocument } from './state-schema';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * Garbage collection of stored outputs: an output stays while the snapshot
@@ -77,9 +77,9 @@ export interface BackgroundCollection {
  * rewrites it) and must await `done` before releasing the state.
  * @throws DagbookError `STATE_IO` when the folder cannot be listed.
  */
-export function collectGarbageInBackground(doc: StateDocument, artifacts: ArtifactStore): BackgroundCollection {
+export function collectGarbageInBackground(doc: StateDocument, artifacts: ArtifactStore, fs: StateFileSystem = nodeFileSystem): BackgroundCollection {
   const used = referencedOutputs(doc);
   const hashes = new Set(artifacts.list().filter((hash) => !used.has(hash)));
-  const done = Promise.all([...hashes].map((hash) => fs.promises.rm(artifacts.pathOf(hash), { force: true }).catch(() => undefined))).then(() => undefined);
+  const done = Promise.all([...hashes].map((hash) => fs.rm(artifacts.pathOf(hash), { force: true }).catch(() => undefined))).then(() => undefined);
   return { hashes, done };
 }

@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { writeFileAtomicSync } from './atomic-file';
 import type { RunStatus, RunSummary } from '../records';
 import { runDir, type StatePaths } from './state-paths';
 import { stateIo } from './state-io';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * The retention policy: which runs a pipeline's state keeps. A run goes
@@ -132,7 +132,12 @@ function days(field: string, value: number | undefined, fallback: number): numbe
  * summaries from its index.
  * @throws DagbookError `STATE_IO` naming the path and the operation when the file system refuses.
  */
-export function retireRunFolders(paths: StatePaths, plan: RetentionPlan, summaryOf: (runId: string) => RunSummary | undefined): void {
+export function retireRunFolders(
+  paths: StatePaths,
+  plan: RetentionPlan,
+  summaryOf: (runId: string) => RunSummary | undefined,
+  fs: StateFileSystem = nodeFileSystem,
+): void {
   const retired = new Set(plan.runs);
   for (const runId of [...plan.runs, ...plan.logs]) {
     const from = runDir(paths, runId);
@@ -142,7 +147,7 @@ export function retireRunFolders(paths: StatePaths, plan: RetentionPlan, summary
     }
     const to = path.join(paths.archive, runId);
     stateIo('create folder', to, () => fs.mkdirSync(to, { recursive: true }));
-    if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify({ run: summaryOf(runId) }));
+    if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify({ run: summaryOf(runId) }), fs);
     if (!fs.existsSync(from)) continue;
     for (const name of stateIo('list', from, () => fs.readdirSync(from))) {
       stateIo('rename', path.join(from, name), () => fs.renameSync(path.join(from, name), path.join(to, name)));

@@ -6,6 +6,7 @@ import type { RunRecord, StageRecord } from '../records';
 import { replayEventLog } from './log-record';
 import { runDir, runLogPath, type StatePaths } from './state-paths';
 import { readStateText } from './state-io';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 import { writeFileAtomicSync } from './atomic-file';
 
 /**
@@ -33,15 +34,15 @@ export function runRecordPath(paths: StatePaths, runId: string): string {
  * Reads a run's details; a run with neither log nor record file has none.
  * @throws DagbookError `STATE_CORRUPT` for a damaged log line (a torn last one is skipped) or record file; `STATE_IO`
  */
-export function readRunDetails(paths: StatePaths, runId: string): RunDetails {
+export function readRunDetails(paths: StatePaths, runId: string, fs: StateFileSystem = nodeFileSystem): RunDetails {
   const logFile = runLogPath(paths, runId);
-  const log = readStateText(logFile);
+  const log = readStateText(logFile, fs);
   if (log !== undefined) {
     const replayed = replayEventLog(log, logFile);
     return { run: replayed.run, stages: replayed.stages };
   }
   const file = runRecordPath(paths, runId);
-  const record = readStateText(file);
+  const record = readStateText(file, fs);
   if (record === undefined) return { run: undefined, stages: {} };
   const parsed = recordFileSchema.safeParse(parseJson(record));
   if (!parsed.success) {
@@ -62,6 +63,11 @@ function parseJson(text: string): unknown {
 }
 
 /** Keeps a run's details in `runs/<run-id>/record.json` (atomic, durable). @throws DagbookError `STATE_IO` */
-export function writeRunDetails(paths: StatePaths, runId: string, details: { run: RunRecord; stages: Record<string, StageRecord> }): void {
-  writeFileAtomicSync(runRecordPath(paths, runId), JSON.stringify(details));
+export function writeRunDetails(
+  paths: StatePaths,
+  runId: string,
+  details: { run: RunRecord; stages: Record<string, StageRecord> },
+  fs: StateFileSystem = nodeFileSystem,
+): void {
+  writeFileAtomicSync(runRecordPath(paths, runId), JSON.stringify(details), fs);
 }

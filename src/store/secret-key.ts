@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { errnoCode, fsyncDirSync } from './atomic-file';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * The key a state folder hashes secret values with. A cache key keeps a hash
@@ -27,8 +27,12 @@ export function keyedDigest(key: Uint8Array, value: string): string {
  * @throws DagbookError `STATE_CORRUPT` naming the file when it is not a key
  *   of {@link SECRET_KEY_BYTES} bytes.
  */
-export function loadOrCreateSecretKey(file: string, random: (bytes: number) => Uint8Array = randomBytes): Uint8Array {
-  if (!fs.existsSync(file)) createKeyFile(file, random(SECRET_KEY_BYTES));
+export function loadOrCreateSecretKey(
+  file: string,
+  random: (bytes: number) => Uint8Array = randomBytes,
+  fs: StateFileSystem = nodeFileSystem,
+): Uint8Array {
+  if (!fs.existsSync(file)) createKeyFile(file, random(SECRET_KEY_BYTES), fs);
   const key = fs.readFileSync(file);
   if (key.length !== SECRET_KEY_BYTES) {
     throw new DagbookError(
@@ -44,7 +48,7 @@ export function loadOrCreateSecretKey(file: string, random: (bytes: number) => U
  * Reads the secret key at `file` without making one (for readers, which never
  * write); undefined when there is none yet or it is not a whole key.
  */
-export function readSecretKey(file: string): Uint8Array | undefined {
+export function readSecretKey(file: string, fs: StateFileSystem = nodeFileSystem): Uint8Array | undefined {
   try {
     const key = fs.readFileSync(file);
     return key.length === SECRET_KEY_BYTES ? key : undefined;
@@ -54,7 +58,7 @@ export function readSecretKey(file: string): Uint8Array | undefined {
   }
 }
 
-function createKeyFile(file: string, key: Uint8Array): void {
+function createKeyFile(file: string, key: Uint8Array, fs: StateFileSystem): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(temp, 'wx', 0o600);
   try {
@@ -70,5 +74,5 @@ function createKeyFile(file: string, key: Uint8Array): void {
   } finally {
     fs.rmSync(temp, { force: true });
   }
-  fsyncDirSync(path.dirname(file));
+  fsyncDirSync(path.dirname(file), fs);
 }

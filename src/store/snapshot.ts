@@ -2,6 +2,7 @@ import { DurableJsonFile } from './durable-json-file';
 import { countCacheEntries } from './cache-history';
 import { Low } from './lowdb';
 import { emptyStateDocument, type StateDocument } from './state-schema';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * The lowdb snapshot `db.json` of a pipeline's state and when to rewrite it
@@ -26,8 +27,9 @@ export class Snapshot {
     readonly path: string,
     pipeline: string,
     private readonly compactMinRecords: number,
+    fs: StateFileSystem = nodeFileSystem,
   ) {
-    this.db = new Low<StateDocument>(new DurableJsonFile<StateDocument>(path), emptyStateDocument(pipeline));
+    this.db = new Low<StateDocument>(new DurableJsonFile<StateDocument>(path, fs), emptyStateDocument(pipeline));
   }
 
   /** The document, current (the snapshot plus every record since). */

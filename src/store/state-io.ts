@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import { DagbookError, isDagbookError } from '../errors';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * The one way the store meets a file-system failure: every fs call on state
@@ -61,7 +61,7 @@ export function stateIo<T>(operation: StateOperation, file: string, call: () => 
  * A state file's text, or undefined when the file does not exist.
  * @throws DagbookError `STATE_IO` naming the path when it cannot be read.
  */
-export function readStateText(file: string): string | undefined {
+export function readStateText(file: string, fs: StateFileSystem = nodeFileSystem): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../clock';
 import { DagbookError, hasErrorCode } from '../errors';
@@ -7,6 +6,7 @@ import { errnoCode, stateIo, stateIoError } from './state-io';
 import { parseLog, type StateLine } from './log-record';
 import { applyStateLine } from './state-fold';
 import type { StatePaths } from './state-paths';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 import { emptyStateDocument, parseStateDocument, type LegacyRunDetails, type StateDocument } from './state-schema';
 
 /** What opening found wrong with `db.json` and how the state was rebuilt. */
@@ -43,6 +43,8 @@ export interface LoadedState {
 export interface LoadStateOptions {
   /** Read only: an unusable `db.json` is left where it is (the state is still rebuilt, in memory). @default false */
   readonly readOnly?: boolean;
+  /** The file system the state is on. @default nodeFileSystem */
+  readonly fileSystem?: StateFileSystem;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function loadState(
   clock: Clock,
   options: LoadStateOptions = {},
 ): Promise<LoadedState> {
+  const fs = options.fileSystem ?? nodeFileSystem;
   let problem: string | undefined;
   let raw: unknown = null;
   try {
@@ -70,11 +73,11 @@ export async function loadState(
     if (!hasErrorCode(error, 'STATE_CORRUPT')) throw error;
     problem = error.message;
   }
-  const runIds = listRunDirs(paths);
+  const runIds = listRunDirs(paths, fs);
   if (problem === undefined && raw !== null) {
     const parsed = parseStateDocument(raw, pipeline);
     if (parsed.ok) {
-      const loaded = replayNewer(paths, parsed.document, runIds);
+      const loaded = replayNewer(paths, parsed.document, runIds, fs);
       return parsed.migratedFrom === undefined ? loaded : { ...loaded, migratedFrom: parsed.migratedFrom, ...(parsed.legacy ? { legacy: parsed.legacy } : {}) };
     }
     problem = `${paths.db} is not a dagbook state document: ${parsed.problem}`;
@@ -91,13 +94,13 @@ export async function loadState(
       { data: { path: paths.db, problem } },
     );
   }
-  return rebuild(paths, pipeline, runIds, problem, options.readOnly ? undefined : clock);
+  return rebuild(paths, pipeline, runIds, problem, options.readOnly ? undefined : clock, fs);
 }
 
-function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonly string[]): LoadedState {
+function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonly string[], fs: StateFileSystem): LoadedState {
   // Only running runs, and runs the snapshot has not seen, can have newer records.
   const candidates = runIds.filter((id) => document.runs[id] === undefined || document.active[id] !== undefined);
-  const { lines, truncatedLogs, maxSeq } = readLogs(paths, candidates);
+  const { lines, truncatedLogs, maxSeq } = readLogs(paths, candidates, fs);
   const newer = lines.filter((line) => line.seq > document.appliedSeq).sort((a, b) => a.seq - b.seq);
   for (const line of newer) applyStateLine(document, line);
   return {
@@ -109,16 +112,23 @@ function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonl
 }
 
 /** Rebuilds the state from every log; with a clock, the unusable `db.json` is moved aside first. */
-function rebuild(paths: StatePaths, pipeline: string, runIds: readonly string[], problem: string, clock: Clock | undefined): LoadedState {
+function rebuild(
+  paths: StatePaths,
+  pipeline: string,
+  runIds: readonly string[],
+  problem: string,
+  clock: Clock | undefined,
+  fs: StateFileSystem,
+): LoadedState {
   // Read every log before touching anything: a damaged log stops the rebuild with the snapshot in place.
-  const { lines, truncatedLogs, maxSeq } = readLogs(paths, runIds);
+  const { lines, truncatedLogs, maxSeq } = readLogs(paths, runIds, fs);
   const document = emptyStateDocument(pipeline);
   for (const line of lines.sort((a, b) => a.seq - b.seq)) applyStateLine(document, line);
   let movedTo: string | undefined;
   if (clock !== undefined && fs.existsSync(paths.db)) {
     const aside = `${paths.db}.corrupt-${clock.now()}`;
     stateIo('rename', paths.db, () => fs.renameSync(paths.db, aside));
-    fsyncDirSync(paths.root);
+    fsyncDirSync(paths.root, fs);
     movedTo = aside;
   }
   const recovered: RecoveryNote = {
@@ -130,7 +140,7 @@ function rebuild(paths: StatePaths, pipeline: string, runIds: readonly string[],
   return { document, nextSeq: Math.max(document.appliedSeq, maxSeq) + 1, replayed: lines.length, truncatedLogs, recovered };
 }
 
-function readLogs(paths: StatePaths, runIds: readonly string[]) {
+function readLogs(paths: StatePaths, runIds: readonly string[], fs: StateFileSystem) {
   const lines: StateLine[] = [];
   const truncatedLogs: { path: string; line: number }[] = [];
   let maxSeq = 0;
@@ -149,7 +159,7 @@ function readLogs(paths: StatePaths, runIds: readonly string[]) {
 }
 
 /** Run folders that hold an event log, sorted. */
-function listRunDirs(paths: StatePaths): string[] {
+function listRunDirs(paths: StatePaths, fs: StateFileSystem): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(paths.runs);

@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
 import { errnoCode, fsyncDirSync } from './atomic-file';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * The single-writer lock on `state/<pipeline>/lock`.
@@ -13,10 +13,12 @@ import { errnoCode, fsyncDirSync } from './atomic-file';
  * lock, and a crashed kernel would block the next run until the timeout. Here
  * a lock is stale exactly when its holder ran on this host and its pid is gone.
  *
- * The file is created with `O_EXCL` (`open(path, 'wx')`), holds JSON
- * {@link StateLockInfo} and is fsynced. A stale lock is taken over by renaming
- * it aside (atomic) and creating a fresh one with `O_EXCL` again; a taker that
- * finds it moved a live lock instead puts it back, so two takers never both win.
+ * The file holds JSON {@link StateLockInfo}; it is written and fsynced under
+ * a temp name, then linked to `lock` (`link` never replaces an existing file,
+ * like `O_EXCL`), so a lock file is always whole, even after a power cut. A
+ * stale lock is taken over by renaming it aside (atomic) and creating a fresh
+ * one the same way; a taker that finds it moved a live lock instead puts it
+ * back, so two takers never both win.
  */
 
 /** What a lock file holds. */
@@ -41,6 +43,8 @@ export interface AcquireStateLockOptions {
   readonly now?: () => number;
   /** Whether a pid on this host is alive. @default signal 0 (ESRCH means dead) */
   readonly isAlive?: (pid: number) => boolean;
+  /** The file system the lock file is on. @default nodeFileSystem */
+  readonly fileSystem?: StateFileSystem;
 }
 
 /** A held lock. */
@@ -75,6 +79,7 @@ const MAX_TAKEOVER_ROUNDS = 5;
 export function acquireStateLock(options: AcquireStateLockOptions): StateLock {
   const lockPath = path.resolve(options.lockPath);
   const isAlive = options.isAlive ?? isProcessAlive;
+  const fs = options.fileSystem ?? nodeFileSystem;
   const info: StateLockInfo = {
     pid: process.pid,
     hostname: os.hostname(),
@@ -86,39 +91,50 @@ export function acquireStateLock(options: AcquireStateLockOptions): StateLock {
 
   let tookOverFrom: StateLockInfo | undefined;
   for (let round = 0; round < MAX_TAKEOVER_ROUNDS; round++) {
-    if (tryCreate(lockPath, text)) return heldLock(lockPath, info, text, tookOverFrom);
-    const holderText = readOrUndefined(lockPath);
+    if (tryCreate(lockPath, text, fs)) return heldLock(lockPath, info, text, tookOverFrom, fs);
+    const holderText = readOrUndefined(lockPath, fs);
     if (holderText === undefined) continue; // Released meanwhile: try again.
     const holder = parseInfo(holderText);
     if (!holder || holder.hostname !== info.hostname || isAlive(holder.pid)) {
       throw lockedError(lockPath, holder, info);
     }
-    if (moveStaleAside(lockPath, holderText)) tookOverFrom = holder;
+    if (moveStaleAside(lockPath, holderText, fs)) tookOverFrom = holder;
   }
-  throw lockedError(lockPath, parseInfo(readOrUndefined(lockPath) ?? ''), info);
+  throw lockedError(lockPath, parseInfo(readOrUndefined(lockPath, fs) ?? ''), info);
 }
 
 /** Reads a lock file's holder, or undefined when there is none or it is unreadable. */
-export function readStateLock(lockPath: string): StateLockInfo | undefined {
-  const text = readOrUndefined(lockPath);
+export function readStateLock(lockPath: string, fs: StateFileSystem = nodeFileSystem): StateLockInfo | undefined {
+  const text = readOrUndefined(lockPath, fs);
   return text === undefined ? undefined : parseInfo(text);
 }
 
-function tryCreate(lockPath: string, text: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(lockPath, 'wx');
-  } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return false;
-    throw error;
-  }
+let tempCounter = 0;
+
+/**
+ * Creates the lock file with `text`, or returns false when one exists. The
+ * lock appears by `link` of a temp file already written and fsynced, so it is
+ * never seen, nor left by a power cut, without its holder: an empty or torn
+ * lock file would block every later open until someone deleted it.
+ */
+function tryCreate(lockPath: string, text: string, fs: StateFileSystem): boolean {
+  const temp = path.join(path.dirname(lockPath), `.${path.basename(lockPath)}.${process.pid}.${++tempCounter}.tmp`);
+  const fd = fs.openSync(temp, 'wx');
   try {
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fsyncDirSync(path.dirname(lockPath));
+  try {
+    fs.linkSync(temp, lockPath);
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+  fsyncDirSync(path.dirname(lockPath), fs);
   return true;
 }
 
@@ -126,7 +142,7 @@ function tryCreate(lockPath: string, text: string): boolean {
  * Renames the stale lock aside. If what got moved is not the stale text we
  * judged (another taker replaced it in between), it is a live lock: put it back.
  */
-function moveStaleAside(lockPath: string, staleText: string): boolean {
+function moveStaleAside(lockPath: string, staleText: string, fs: StateFileSystem): boolean {
   const aside = `${lockPath}.stale-${process.pid}-${Date.now()}`;
   try {
     fs.renameSync(lockPath, aside);
@@ -134,7 +150,7 @@ function moveStaleAside(lockPath: string, staleText: string): boolean {
     if (errnoCode(error) === 'ENOENT') return false;
     throw error;
   }
-  const moved = readOrUndefined(aside);
+  const moved = readOrUndefined(aside, fs);
   if (moved === staleText) {
     fs.rmSync(aside, { force: true });
     return true;
@@ -148,7 +164,7 @@ function moveStaleAside(lockPath: string, staleText: string): boolean {
   return false;
 }
 
-function readOrUndefined(file: string): string | undefined {
+function readOrUndefined(file: string, fs: StateFileSystem): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
@@ -196,14 +212,14 @@ function lockedError(lockPath: string, holder: StateLockInfo | undefined, self: 
 const held = new Map<string, () => void>();
 let exitHookInstalled = false;
 
-function heldLock(lockPath: string, info: StateLockInfo, text: string, tookOverFrom: StateLockInfo | undefined): StateLock {
+function heldLock(lockPath: string, info: StateLockInfo, text: string, tookOverFrom: StateLockInfo | undefined, fs: StateFileSystem): StateLock {
   let released = false;
   const release = (): void => {
     if (released) return;
     released = true;
     held.delete(lockPath);
     // Only remove the file while it is still ours.
-    if (readOrUndefined(lockPath) === text) fs.rmSync(lockPath, { force: true });
+    if (readOrUndefined(lockPath, fs) === text) fs.rmSync(lockPath, { force: true });
   };
   held.set(lockPath, release);
   if (!exitHookInstalled) {

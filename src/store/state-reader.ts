@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import { systemClock } from '../clock';
 import { DurableJsonFile } from './durable-json-file';
 import { loadState, type RecoveryNote } from './state-loader';
@@ -8,6 +7,7 @@ import type { StateDocument } from './state-schema';
 import { errnoCode, stateIo, stateIoError } from './state-io';
 import { StateView } from './state-view';
 import { readSecretKey, SECRET_KEY_BYTES } from './secret-key';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * A read-only view of a pipeline's durable state, for whoever watches while
@@ -30,6 +30,8 @@ export interface OpenStateReaderOptions {
   readonly stateDir: string;
   /** Pipeline name. */
   readonly pipeline: string;
+  /** The file system the state is on. @default nodeFileSystem */
+  readonly fileSystem?: StateFileSystem;
 }
 
 /**
@@ -40,12 +42,13 @@ export interface OpenStateReaderOptions {
  */
 export async function openStateReader(options: OpenStateReaderOptions): Promise<StateReader> {
   const paths = statePaths(options.stateDir, options.pipeline);
-  const file = new DurableJsonFile<unknown>(paths.db);
+  const fs = options.fileSystem ?? nodeFileSystem;
+  const file = new DurableJsonFile<unknown>(paths.db, fs);
   for (let attempt = 1; ; attempt++) {
-    const before = snapshotIdentity(paths.db);
-    const loaded = await loadState(paths, options.pipeline, () => file.read(), systemClock, { readOnly: true });
-    if (attempt === 2 || snapshotIdentity(paths.db) === before) {
-      return new StateReader(paths, loaded.document, loaded.recovered, loaded.truncatedLogs);
+    const before = snapshotIdentity(paths.db, fs);
+    const loaded = await loadState(paths, options.pipeline, () => file.read(), systemClock, { readOnly: true, fileSystem: fs });
+    if (attempt === 2 || snapshotIdentity(paths.db, fs) === before) {
+      return new StateReader(paths, loaded.document, loaded.recovered, loaded.truncatedLogs, fs);
     }
   }
 }
@@ -60,9 +63,10 @@ export class StateReader extends StateView {
     readonly recovered: RecoveryNote | undefined,
     /** Run logs whose torn last line was skipped. */
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
+    fs: StateFileSystem,
   ) {
     // No key yet means nothing was ever hashed under one: a throwaway key then makes every secret part read as changed, as it is.
-    super(paths, stateIo('read', paths.secretKey, () => readSecretKey(paths.secretKey)) ?? randomBytes(SECRET_KEY_BYTES));
+    super(paths, stateIo('read', paths.secretKey, () => readSecretKey(paths.secretKey, fs)) ?? randomBytes(SECRET_KEY_BYTES), fs);
   }
 
   protected document(): StateDocument {
@@ -74,7 +78,7 @@ export class StateReader extends StateView {
 }
 
 /** What identifies one version of `db.json` (it is replaced by rename, so a new version is a new inode). */
-function snapshotIdentity(file: string): string {
+function snapshotIdentity(file: string, fs: StateFileSystem): string {
   try {
     const stat = fs.statSync(file);
     return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;

@@ -11,6 +11,7 @@ import type { StatePaths } from './state-paths';
 import type { StateDocument } from './state-schema';
 import { readRunEvents } from './write-ahead-log';
 import { keyedDigest } from './secret-key';
+import type { StateFileSystem } from './state-file-system';
 
 /**
  * The reads of a pipeline's durable state, answered alike by the durable
@@ -29,8 +30,10 @@ export abstract class StateView implements RunStoreReader {
     /** Paths of the pipeline's state. */
     readonly paths: StatePaths,
     private readonly secretKey: Uint8Array,
+    /** The file system the state is on. */
+    protected readonly fs: StateFileSystem,
   ) {
-    this.artifacts = new ArtifactStore(paths.artifacts);
+    this.artifacts = new ArtifactStore(paths.artifacts, fs);
   }
 
   /** The state document as this view holds it now. */
@@ -60,7 +63,7 @@ export abstract class StateView implements RunStoreReader {
     if (!summary) return undefined;
     const active = doc.active[runId];
     if (active) return active.run;
-    return readRunDetails(this.paths, runId).run ?? runFromSummary(summary);
+    return readRunDetails(this.paths, runId, this.fs).run ?? runFromSummary(summary);
   }
 
   /** The run index, oldest first. */
@@ -71,7 +74,7 @@ export abstract class StateView implements RunStoreReader {
   /** A run's stage records by stage id, read from its log (none for a run not in the index). @throws DagbookError `STATE_CORRUPT` for a damaged log */
   async getStages(runId: string): Promise<Record<string, StageRecord>> {
     if (!this.document().runs[runId]) return {};
-    return readRunDetails(this.paths, runId).stages;
+    return readRunDetails(this.paths, runId, this.fs).stages;
   }
 
   /** The latest record of every stage, by stage id. */
@@ -118,6 +121,6 @@ export abstract class StateView implements RunStoreReader {
 
   /** A run's events, in order, as its log holds them now (a torn last line skipped). */
   async readEvents(runId: string): Promise<PipelineEvent[]> {
-    return readRunEvents(this.paths, runId);
+    return readRunEvents(this.paths, runId, this.fs);
   }
 }

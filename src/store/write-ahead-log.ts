@@ -3,6 +3,7 @@ import { JsonlLog } from './event-log';
 import { logHeader, parseLog, type InlineOutputs, type StateLine } from './log-record';
 import { runLogPath, type StatePaths } from './state-paths';
 import { readStateText } from './state-io';
+import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /** Where a write-ahead log's group commit stands (counts since the store was opened). */
 export interface Durability {
@@ -44,6 +45,7 @@ export class WriteAheadLog {
     private readonly paths: StatePaths,
     /** The next sequence number to hand out. */
     private nextSeq: number,
+    private readonly fs: StateFileSystem = nodeFileSystem,
   ) {}
 
   /**
@@ -152,7 +154,7 @@ export class WriteAheadLog {
   private logFor(runId: string): JsonlLog {
     let log = this.logs.get(runId);
     if (!log) {
-      log = JsonlLog.open(runLogPath(this.paths, runId));
+      log = JsonlLog.open(runLogPath(this.paths, runId), this.fs);
       if (log.empty) log.appendLine(JSON.stringify(logHeader(runId)));
       this.logs.set(runId, log);
     }
@@ -165,9 +167,9 @@ export class WriteAheadLog {
  * last line is skipped, not cut).
  * @throws DagbookError `STATE_CORRUPT` for a damaged line; `STATE_IO` when the log cannot be read.
  */
-export function readRunEvents(paths: StatePaths, runId: string): PipelineEvent[] {
+export function readRunEvents(paths: StatePaths, runId: string, fs: StateFileSystem = nodeFileSystem): PipelineEvent[] {
   const file = runLogPath(paths, runId);
-  const text = readStateText(file);
+  const text = readStateText(file, fs);
   if (text === undefined) return [];
   const events: PipelineEvent[] = [];
   for (const line of parseLog(text, file).lines) if (line.kind === 'event') events.push(line.event);
