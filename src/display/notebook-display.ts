@@ -32,18 +32,23 @@ const defaultSink: TextSink = (text) => {
  * already loaded it, so the CLI never pays for loading it. It is taken from
  * the files the kernel loaded, not resolved from dagbook's folder: a kernel
  * may run a tslab installed elsewhere than the one beside dagbook (or none
- * is), and only the kernel's own copy is connected to Jupyter.
+ * is), and only the kernel's own copy is connected to Jupyter. Two copies
+ * may be loaded: tslab's command hands over to the tslab installed in the
+ * notebook's project when there is one, so the copy it started from is
+ * loaded too but never executes a cell; the connected one is the copy whose
+ * `lastWriteDisplayData` is set.
  */
 function kernelTslab(): TslabModule | undefined {
-  const jupyterFile = Object.keys(require.cache).find((p) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(p));
-  if (jupyterFile === undefined) return undefined;
-  try {
-    const jupyter = require(jupyterFile) as { lastWriteDisplayData: unknown };
-    if (jupyter.lastWriteDisplayData == null) return undefined;
-    return require(path.join(path.dirname(jupyterFile), 'public.js')) as TslabModule;
-  } catch {
-    return undefined;
+  for (const file of Object.keys(require.cache)) {
+    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(file)) continue;
+    try {
+      const jupyter = require(file) as { lastWriteDisplayData: unknown };
+      if (jupyter.lastWriteDisplayData != null) return require(path.join(path.dirname(file), 'public.js')) as TslabModule;
+    } catch {
+      // not a usable copy: try the next one
+    }
   }
+  return undefined;
 }
 
 /** True inside a tslab kernel that can display rich output. */
