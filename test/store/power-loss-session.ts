@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../../src/clock';
 import type { StageDefinition } from '../../src/definition/types';
@@ -255,7 +256,7 @@ function endHolder(lock: string): void {
  * interrupted run was resumed, and the problems found.
  */
 export async function checkAll(session: Session, options: CrashStateOptions, resumeEvery = 0): Promise<{ states: number; resumed: number; problems: string[] }> {
-  const scratch = tempDir();
+  const scratch = scratchDir();
   const problems: string[] = [];
   let states = 0;
   let resumed = 0;
@@ -273,6 +274,14 @@ export async function checkAll(session: Session, options: CrashStateOptions, res
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return { states, resumed, problems };
+}
+
+/**
+ * A folder for the crash images: in memory (`/dev/shm`) where there is one,
+ * as hundreds of small states are written, opened and dropped and need no disk.
+ */
+function scratchDir(): string {
+  return fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'dagbook-crash-'));
 }
 
 /** Every file under a folder, by path relative to it. */
