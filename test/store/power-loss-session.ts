@@ -28,7 +28,7 @@ import { tempDir } from './fixtures';
 /** The real file system without its syncs: the checks need no durability, and a sync costs milliseconds here. */
 const UNSYNCED: StateFileSystem = { ...nodeFileSystem, fsyncSync: () => {}, fdatasyncSync: () => {} };
 
-/** A pid that no process can have (above Linux's pid_max): the lock's holder after a power cut. */
+/** A pid that no process can have (above Linux's pid_max): the lock's holder after a power cut, where locks have no boot id. */
 const GONE_PID = 2_147_483_646;
 
 /** A stage whose output is a distinct text of `bytes` characters (`version` changes it, and misses the cache). */
@@ -239,15 +239,22 @@ async function resumeInterrupted(session: Session, store: DurableStore, pipeline
   return problems;
 }
 
-/** A power cut ends every process: the lock's holder, if it was written whole, is gone. */
+/**
+ * A power cut ends every process, and the machine boots again: the lock's
+ * holder, if it was written whole, ran in the boot before (its pid, this
+ * process's, is alive, as a reused pid would be). Where the lock has no boot
+ * id, its pid is made one no process has.
+ */
 function endHolder(lock: string): void {
-  let info: { pid?: unknown };
+  let info: { pid?: unknown; bootId?: unknown };
   try {
-    info = JSON.parse(fs.readFileSync(lock, 'utf8')) as { pid?: unknown };
+    info = JSON.parse(fs.readFileSync(lock, 'utf8')) as { pid?: unknown; bootId?: unknown };
   } catch {
     return;
   }
-  if (info.pid === process.pid) fs.writeFileSync(lock, `${JSON.stringify({ ...info, pid: GONE_PID })}\n`);
+  if (info.pid !== process.pid) return;
+  const rebooted = typeof info.bootId === 'string' ? { bootId: `${info.bootId}-before-the-power-cut` } : { pid: GONE_PID };
+  fs.writeFileSync(lock, `${JSON.stringify({ ...info, ...rebooted })}\n`);
 }
 
 /**
