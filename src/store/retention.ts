@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
-import { writeFileAtomicSync } from './atomic-file';
+import { fsyncDirSync, mkdirDurableSync, writeFileAtomicSync } from './atomic-file';
 import type { RunStatus, RunSummary } from '../records';
 import { runDir, type StatePaths } from './state-paths';
 import { stateIo } from './state-io';
@@ -128,8 +128,13 @@ function days(field: string, value: number | undefined, fallback: number): numbe
 /**
  * Carries out a plan on disk. In `archive` mode a retired run's folder moves to
  * `archive/<run-id>/` with its summary in `record.json`, and a retired log
- * moves there too; in `delete` mode they are removed. The caller drops the
- * summaries from its index.
+ * moves there too; in `delete` mode they are removed. Durable when it returns:
+ * each archive folder is fsynced after the moves into it (a rename is durable
+ * only once a folder it touches is; without that a power cut could undo the
+ * moves while keeping the removal of the emptied folder, losing the files),
+ * and `runs/` after the removals (else a power cut could bring back a
+ * retired run's log, which no later pass would remove: the run is out of the
+ * index). The caller drops the summaries from its index first, durably.
  * @throws DagbookError `STATE_IO` naming the path and the operation when the file system refuses.
  */
 export function retireRunFolders(
@@ -139,19 +144,23 @@ export function retireRunFolders(
   fs: StateFileSystem = nodeFileSystem,
 ): void {
   const retired = new Set(plan.runs);
-  for (const runId of [...plan.runs, ...plan.logs]) {
+  const all = [...plan.runs, ...plan.logs];
+  for (const runId of all) {
     const from = runDir(paths, runId);
     if (plan.mode === 'delete') {
       stateIo('remove', from, () => fs.rmSync(from, { recursive: true, force: true }));
       continue;
     }
     const to = path.join(paths.archive, runId);
-    stateIo('create folder', to, () => fs.mkdirSync(to, { recursive: true }));
+    mkdirDurableSync(to, fs);
     if (retired.has(runId)) writeFileAtomicSync(path.join(to, 'record.json'), JSON.stringify({ run: summaryOf(runId) }), fs);
     if (!fs.existsSync(from)) continue;
     for (const name of stateIo('list', from, () => fs.readdirSync(from))) {
       stateIo('rename', path.join(from, name), () => fs.renameSync(path.join(from, name), path.join(to, name)));
     }
+    // The moves are durable before the emptied folder's removal can be.
+    fsyncDirSync(to, fs);
     stateIo('remove', from, () => fs.rmdirSync(from));
   }
+  if (all.length > 0) fsyncDirSync(paths.runs, fs);
 }

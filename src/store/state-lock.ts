@@ -11,7 +11,11 @@ import { nodeFileSystem, type StateFileSystem } from './state-file-system';
  * judges a lock stale by its mtime (the holder must keep touching it), not by
  * whether the holder process is alive: a long synchronous stage would lose its
  * lock, and a crashed kernel would block the next run until the timeout. Here
- * a lock is stale exactly when its holder ran on this host and its pid is gone.
+ * a lock is stale exactly when its holder ran on this host and its pid is gone,
+ * or it was taken in an earlier boot of this host: a reboot or a power cut
+ * ends every process, and a pid named in a lock left by one may since have
+ * been given to another process (the lock records Linux's boot id; a lock
+ * without one, or a host without one, falls back to the pid alone).
  *
  * The file holds JSON {@link StateLockInfo}; it is written and fsynced under
  * a temp name, then linked to `lock` (`link` never replaces an existing file,
@@ -31,6 +35,8 @@ export interface StateLockInfo {
   readonly startedAt: string;
   /** The holder's command line. */
   readonly command: string;
+  /** The boot the holder ran in (`/proc/sys/kernel/random/boot_id`), where the host has one. */
+  readonly bootId?: string;
 }
 
 /** Options of {@link acquireStateLock}. */
@@ -45,6 +51,8 @@ export interface AcquireStateLockOptions {
   readonly isAlive?: (pid: number) => boolean;
   /** The file system the lock file is on. @default nodeFileSystem */
   readonly fileSystem?: StateFileSystem;
+  /** The id of this boot of the host; `null` for none. @default {@link currentBootId} */
+  readonly bootId?: string | null;
 }
 
 /** A held lock. */
@@ -72,6 +80,21 @@ export function isProcessAlive(pid: number): boolean {
 
 const MAX_TAKEOVER_ROUNDS = 5;
 
+const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
+let bootIdRead: string | null | undefined;
+
+/** This boot's id (Linux's `/proc/sys/kernel/random/boot_id`, read once), or `null` where there is none. */
+export function currentBootId(): string | null {
+  if (bootIdRead === undefined) {
+    try {
+      bootIdRead = nodeFileSystem.readFileSync(BOOT_ID_FILE, 'utf8').trim() || null;
+    } catch {
+      bootIdRead = null;
+    }
+  }
+  return bootIdRead;
+}
+
 /**
  * Takes the lock, or fails at once.
  * @throws DagbookError `STATE_LOCKED` naming the holder (pid, host, since, command) and the lock path.
@@ -80,11 +103,13 @@ export function acquireStateLock(options: AcquireStateLockOptions): StateLock {
   const lockPath = path.resolve(options.lockPath);
   const isAlive = options.isAlive ?? isProcessAlive;
   const fs = options.fileSystem ?? nodeFileSystem;
+  const bootId = options.bootId === undefined ? currentBootId() : options.bootId;
   const info: StateLockInfo = {
     pid: process.pid,
     hostname: os.hostname(),
     startedAt: new Date((options.now ?? Date.now)()).toISOString(),
     command: options.command ?? process.argv.join(' '),
+    ...(bootId === null ? {} : { bootId }),
   };
   const text = `${JSON.stringify(info)}\n`;
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
@@ -95,7 +120,8 @@ export function acquireStateLock(options: AcquireStateLockOptions): StateLock {
     const holderText = readOrUndefined(lockPath, fs);
     if (holderText === undefined) continue; // Released meanwhile: try again.
     const holder = parseInfo(holderText);
-    if (!holder || holder.hostname !== info.hostname || isAlive(holder.pid)) {
+    const earlierBoot = holder !== undefined && holder.bootId !== undefined && bootId !== null && holder.bootId !== bootId;
+    if (!holder || holder.hostname !== info.hostname || (!earlierBoot && isAlive(holder.pid))) {
       throw lockedError(lockPath, holder, info);
     }
     if (moveStaleAside(lockPath, holderText, fs)) tookOverFrom = holder;
@@ -182,6 +208,7 @@ function parseInfo(text: string): StateLockInfo | undefined {
       hostname: value.hostname,
       startedAt: String(value.startedAt ?? 'an unknown time'),
       command: String(value.command ?? ''),
+      ...(typeof value.bootId === 'string' ? { bootId: value.bootId } : {}),
     };
   } catch {
     return undefined;

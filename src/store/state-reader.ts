@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { systemClock } from '../clock';
 import { DurableJsonFile } from './durable-json-file';
 import { loadState, type RecoveryNote } from './state-loader';
-import { statePaths, type StatePaths } from './state-paths';
-import type { StateDocument } from './state-schema';
+import { runLogPath, statePaths, type StatePaths } from './state-paths';
+import type { LegacyRunDetails, StateDocument } from './state-schema';
+import type { RunRecord, StageRecord } from '../records';
 import { errnoCode, stateIo, stateIoError } from './state-io';
 import { StateView } from './state-view';
 import { readSecretKey, SECRET_KEY_BYTES } from './secret-key';
@@ -48,7 +49,7 @@ export async function openStateReader(options: OpenStateReaderOptions): Promise<
     const before = snapshotIdentity(paths.db, fs);
     const loaded = await loadState(paths, options.pipeline, () => file.read(), systemClock, { readOnly: true, fileSystem: fs });
     if (attempt === 2 || snapshotIdentity(paths.db, fs) === before) {
-      return new StateReader(paths, loaded.document, loaded.recovered, loaded.truncatedLogs, fs);
+      return new StateReader(paths, loaded.document, loaded.recovered, loaded.truncatedLogs, fs, loaded.legacy);
     }
   }
 }
@@ -64,6 +65,8 @@ export class StateReader extends StateView {
     /** Run logs whose torn last line was skipped. */
     readonly truncatedLogs: readonly { readonly path: string; readonly line: number }[],
     fs: StateFileSystem,
+    /** The runs' details an older `db.json` held, which the store moves beside the runs when it converts it (never the reader). */
+    private readonly legacy?: LegacyRunDetails,
   ) {
     // No key yet means nothing was ever hashed under one: a throwaway key then makes every secret part read as changed, as it is.
     super(paths, stateIo('read', paths.secretKey, () => readSecretKey(paths.secretKey, fs)) ?? randomBytes(SECRET_KEY_BYTES), fs);
@@ -71,6 +74,20 @@ export class StateReader extends StateView {
 
   protected document(): StateDocument {
     return this.doc;
+  }
+
+  /** A run's stage records; a run of a not yet converted older `db.json` whose log is gone reads them from that document. */
+  async getStages(runId: string): Promise<Record<string, StageRecord>> {
+    const stages = await super.getStages(runId);
+    const legacy = this.legacy?.[runId];
+    return legacy && Object.keys(stages).length === 0 && !this.fs.existsSync(runLogPath(this.paths, runId)) ? { ...legacy.stages } : stages;
+  }
+
+  /** A run's whole record (of a not yet converted older `db.json`, from that document when its log is gone). */
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const legacy = this.legacy?.[runId];
+    if (legacy && this.document().runs[runId] && !this.document().active[runId] && !this.fs.existsSync(runLogPath(this.paths, runId))) return legacy.run;
+    return super.getRun(runId);
   }
 
   /** Nothing to release. */

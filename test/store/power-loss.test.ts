@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManualClock } from '../../src/clock';
-import type { StageDefinition } from '../../src/definition/types';
-import { isDagbookError, NonRetryableError } from '../../src/errors';
-import { compilePipeline } from '../../src/plan/compile';
-import type { StageRecord } from '../../src/records';
-import { seededRandom } from '../../src/random';
-import { startRun, type RunResult } from '../../src/run/run-pipeline';
-import { openDurableStore, type DurableStore } from '../../src/store/durable-store';
-import { nodeFileSystem, type StateFileSystem } from '../../src/store/state-file-system';
-import { openStateReader, type StateReader } from '../../src/store/state-reader';
-import { drive, T0 } from '../run/fixtures';
-import { CrashFileSystem, crashStates, finalFiles, type CrashImage, type CrashStateOptions } from './crash-file-system';
-import { tempDir } from './fixtures';
+import { encodeOutput } from '../../src/output-codec';
+import { ArtifactStore } from '../../src/store/artifact-store';
+import { mkdirDurableSync, writeFileAtomicSync } from '../../src/store/atomic-file';
+import { T0 } from '../run/fixtures';
+import { finalFiles } from './crash-file-system';
+import { checkAll, newSession, open, realFiles, retiring, run, sameFiles, sized, type Session } from './power-loss-session';
 
 /**
  * Power loss, not only SIGKILL: real runs on a durable store whose file
@@ -21,214 +14,19 @@ import { tempDir } from './fixtures';
  * for every crash state of that record (what was durable at each sync
  * boundary, and the prefixes of what was not yet, some torn), the files are
  * written to a fresh folder and opened with the real store and the real
- * reader. Each must open, and every stage that a run which had returned by
- * then reported SUCCEEDED or CACHED must be there with its output, read back
- * through the output read path. In the fan-out session every 4th crash state
- * also resumes the run the cut interrupted, which must end SUCCEEDED with the
- * outputs of the uninterrupted runs. No crash state is skipped (about 670 in
- * all, with every prefix of the unsynced writes and a torn variant of each);
- * the checking stores run on the real file system without its syncs, since
- * only the recorded run needs them.
+ * reader (`power-loss-session.ts`). Each must open, and every stage that a
+ * run which had returned by then reported SUCCEEDED or CACHED must be there
+ * with its output, read back through the output read path, unless a
+ * retention pass that had begun retired the run; the output of every
+ * stage's latest record and latest cache entry must read back; a run that a
+ * returned retention pass retired must be out of the index and its log off
+ * `runs/` (in `archive/` when archived). In the fan-out session every 4th
+ * crash state also resumes the run the cut interrupted, which must end
+ * SUCCEEDED with the outputs of the uninterrupted runs. No crash state is
+ * skipped (about 1,230 in all, with every prefix of the unsynced writes and
+ * a torn variant of each); the checking stores run without syncs on a
+ * folder in memory, since only the recorded runs need durability.
  */
-
-/** The real file system without its syncs: the checks need no durability, and a sync costs milliseconds here. */
-const UNSYNCED: StateFileSystem = { ...nodeFileSystem, fsyncSync: () => {}, fdatasyncSync: () => {} };
-
-/** A pid that no process can have (above Linux's pid_max): the lock's holder after a power cut. */
-const GONE_PID = 2_147_483_646;
-
-/** A stage whose output is a distinct text of `bytes` characters. */
-function sized(id: string, deps: string[], bytes: number, fail?: () => boolean): StageDefinition {
-  return {
-    id,
-    deps,
-    version: '1',
-    run: (_ctx, inputs) => {
-      if (fail?.()) throw new NonRetryableError(`${id} fails this time`);
-      const seed = `${id}:${Object.keys(inputs).sort().join(',')}:`;
-      return { id, text: seed.padEnd(bytes, id) };
-    },
-  };
-}
-
-/** A stage that a returned run reported done, and the output it had then. */
-interface Promised {
-  readonly pipeline: string;
-  readonly runId: string;
-  readonly stageId: string;
-  readonly hash: string;
-  readonly value: unknown;
-  /** The op count when the run returned: crash states from there on must keep the stage. */
-  readonly from: number;
-}
-
-/** A recorded session: the recorder and what its returned runs promised. */
-interface Session {
-  readonly fsys: CrashFileSystem;
-  readonly stateDir: string;
-  readonly pipelines: readonly string[];
-  readonly promised: Promised[];
-  readonly compactMinRecords: number;
-  /** The stages to resume an interrupted run with, when the session checks resumes. */
-  resumeWith?: StageDefinition[];
-}
-
-function newSession(pipelines: string[], compactMinRecords: number): Session {
-  const root = tempDir();
-  const fsys = new CrashFileSystem(root);
-  return { fsys, stateDir: path.join(root, 'state'), pipelines, promised: [], compactMinRecords };
-}
-
-function open(session: Session, pipeline: string): Promise<DurableStore> {
-  return openDurableStore({
-    stateDir: session.stateDir,
-    pipeline,
-    clock: new ManualClock(T0),
-    compactMinRecords: session.compactMinRecords,
-    fileSystem: session.fsys,
-  });
-}
-
-/** Runs to the end on `store` and notes what the returned run promises. */
-async function run(session: Session, store: DurableStore, stages: StageDefinition[], name: string, ids: { runId?: string; resume?: string }): Promise<RunResult> {
-  const clock = new ManualClock(T0);
-  const handle = startRun(compilePipeline({ name, maxParallel: 2, stages }), { store, clock, random: seededRandom(7), ...ids });
-  const result = await drive(clock, handle.result);
-  const from = session.fsys.ops.length;
-  for (const [stageId, record] of Object.entries(result.stages)) {
-    const hash = result.outputHashes[stageId];
-    if ((record.status === 'SUCCEEDED' || record.status === 'CACHED') && hash !== undefined) {
-      session.promised.push({ pipeline: name, runId: result.runId, stageId, hash, value: await store.getOutput(hash), from });
-    }
-  }
-  return result;
-}
-
-/** Problems of one crash image, empty when it opens and keeps every promise due by then. */
-async function check(session: Session, image: CrashImage, dir: string, resume: boolean): Promise<string[]> {
-  image.writeTo(dir);
-  const stateDir = path.join(dir, path.relative(session.fsys.root, session.stateDir));
-  const problems: string[] = [];
-  const where = image.at < session.fsys.ops.length ? `${image.label}, cut before \`${session.fsys.describe(image.at)}\`` : image.label;
-  for (const pipeline of session.pipelines) {
-    const due = session.promised.filter((p) => p.pipeline === pipeline && p.from <= image.at);
-    endHolder(path.join(stateDir, pipeline, 'lock'));
-    for (const opener of ['reader', 'store'] as const) {
-      let view: StateReader | DurableStore;
-      try {
-        view = opener === 'reader'
-          ? await openStateReader({ stateDir, pipeline, fileSystem: UNSYNCED })
-          : await openDurableStore({ stateDir, pipeline, compactMinRecords: session.compactMinRecords, clock: new ManualClock(T0), fileSystem: UNSYNCED });
-      } catch (error) {
-        const file = isDagbookError(error) ? (error.data.path ?? error.data.lockPath) : undefined;
-        const coded = isDagbookError(error) ? `${error.code} naming ${String(file)}` : 'a bare error';
-        problems.push(`${where}: the ${opener} of ${pipeline} does not open, ${coded}: ${(error as Error).message}`);
-        continue;
-      }
-      try {
-        for (const p of due) {
-          const record: StageRecord | undefined = (await view.getStages(p.runId))[p.stageId];
-          if (!record || (record.status !== 'SUCCEEDED' && record.status !== 'CACHED') || record.outputHash !== p.hash) {
-            problems.push(`${where}: the ${opener} lost ${p.runId}/${p.stageId} (${record ? `${record.status} ${record.outputHash}` : 'no record'})`);
-            continue;
-          }
-          try {
-            assert.deepEqual(await view.getOutput(p.hash), p.value);
-          } catch (error) {
-            problems.push(`${where}: the ${opener} cannot read the output of ${p.runId}/${p.stageId}: ${(error as Error).message.split('\n')[0]}`);
-          }
-        }
-        if (opener === 'store' && resume && session.resumeWith) problems.push(...(await resumeInterrupted(session, view as DurableStore, pipeline, where)));
-      } finally {
-        await view.close();
-      }
-    }
-  }
-  return problems;
-}
-
-/** Interrupted runs resumed so far. */
-let resumedRuns = 0;
-
-/**
- * Resumes every run the crash left RUNNING with the final stages: it must
- * succeed with the outputs the uninterrupted runs had.
- */
-async function resumeInterrupted(session: Session, store: DurableStore, pipeline: string, where: string): Promise<string[]> {
-  const problems: string[] = [];
-  const reference = new Map(session.promised.map((p) => [p.stageId, p.value]));
-  for (const interrupted of (await store.listRuns()).filter((r) => r.status === 'RUNNING')) {
-    resumedRuns++;
-    const clock = new ManualClock(T0);
-    const stages = session.resumeWith ?? [];
-    const result = await drive(clock, startRun(compilePipeline({ name: pipeline, maxParallel: 2, stages }), { store, clock, random: seededRandom(7), resume: interrupted.runId }).result);
-    if (result.status !== 'SUCCEEDED') {
-      problems.push(`${where}: resuming ${interrupted.runId} ends ${result.status}: ${result.reason ?? ''}`);
-      continue;
-    }
-    for (const stage of stages) {
-      try {
-        assert.deepEqual(await store.getOutput(result.outputHashes[stage.id]), reference.get(stage.id));
-      } catch (error) {
-        problems.push(`${where}: resuming ${interrupted.runId} gives another output for ${stage.id}: ${(error as Error).message.split('\n')[0]}`);
-      }
-    }
-  }
-  return problems;
-}
-
-/** A power cut ends every process: the lock's holder, if it was written whole, is gone. */
-function endHolder(lock: string): void {
-  let info: { pid?: unknown };
-  try {
-    info = JSON.parse(fs.readFileSync(lock, 'utf8')) as { pid?: unknown };
-  } catch {
-    return;
-  }
-  if (info.pid === process.pid) fs.writeFileSync(lock, `${JSON.stringify({ ...info, pid: GONE_PID })}\n`);
-}
-
-/**
- * Checks every crash state of a session; returns how many, in how many
- * of the states checked for it (every `resumeEvery`-th) an interrupted run was
- * resumed, and the problems found.
- */
-async function checkAll(session: Session, options: CrashStateOptions, resumeEvery = 0): Promise<{ states: number; resumed: number; problems: string[] }> {
-  const scratch = tempDir();
-  const problems: string[] = [];
-  let states = 0;
-  let resumed = 0;
-  try {
-    for (const image of crashStates(session.fsys.ops, options)) {
-      const dir = path.join(scratch, String(states++));
-      fs.mkdirSync(dir);
-      const resume = resumeEvery > 0 && states % resumeEvery === 0;
-      const before = resumedRuns;
-      problems.push(...(await check(session, image, dir, resume)));
-      if (resumedRuns > before) resumed++;
-    }
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-  return { states, resumed, problems };
-}
-
-/** Every file under a folder, by path relative to it. */
-function realFiles(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
-      const file = path.join(entry.parentPath, entry.name);
-      out.set(path.relative(root, file).split(path.sep).join('/'), fs.readFileSync(file));
-    }
-  }
-  return out;
-}
-
-function sameFiles(a: Map<string, Buffer>, b: Map<string, Buffer>): string[] {
-  const names = [...new Set([...a.keys(), ...b.keys()])].sort();
-  return names.filter((n) => !a.get(n)?.equals(b.get(n) ?? Buffer.alloc(0)) || a.has(n) !== b.has(n));
-}
 
 describe('the durable store under power loss', function () {
   this.timeout(120_000);
@@ -293,6 +91,109 @@ describe('the durable store under power loss', function () {
     it('opens every crash state with every stage of a returned run and its output, and every 4th resumes its interrupted run to the same outputs', async () => {
       const { states, resumed, problems } = await checkAll(session, {}, 4);
       console.log(`      ${states} crash states of ${session.fsys.ops.length} recorded operations checked, ${resumed} of them with an interrupted run resumed`);
+      assert.deepEqual(problems.slice(0, 10), []);
+    });
+  });
+
+  describe('when runs begin with a retention pass of at most one run, and a cache of one entry per stage', () => {
+    let session: Session;
+    before(async () => {
+      session = newSession(['retain'], 1000);
+      sessions.push(session);
+      // `a` is small and stays cached: its output lives inline in retain-1's log until retain-3's pass retires retain-1.
+      // `v` is large and new each round (its version changes): each pass leaves the one before last an orphan file, removed in the background.
+      const stages = (round: number) => [sized('a', [], 40), sized('v', ['a'], 8 * 1024, undefined, String(round)), sized('w', ['v'], 60)];
+      const store = await open(session, 'retain', { retention: { maxRuns: 1 }, cache: { maxEntriesPerStage: 1 } });
+      for (let round = 1; round <= 4; round++) {
+        const runId = `retain-${round}`;
+        const go = () => run(session, store, stages(round), 'retain', { runId });
+        const result = round >= 3 ? await retiring(session, 'retain', [`retain-${round - 2}`], false, go) : await go();
+        assert.equal(result.status, 'SUCCEEDED');
+      }
+      await store.close();
+    });
+
+    it('routes every file the store wrote through its file system, and keeps only the last two runs', () => {
+      assert.deepEqual(sameFiles(finalFiles(session.fsys.ops), realFiles(session.fsys.root)), []);
+      assert.deepEqual(fs.readdirSync(path.join(session.stateDir, 'retain', 'runs')).sort(), ['retain-3', 'retain-4']);
+      // retain-2's `v` went with retain-4's pass; retain-3's goes with the next one.
+      const largeOutputs = session.promised.filter((p) => p.stageId === 'v' && ['retain-3', 'retain-4'].includes(p.runId)).map((p) => p.hash);
+      assert.deepEqual(fs.readdirSync(path.join(session.stateDir, 'retain', 'artifacts')).sort(), [...largeOutputs].sort());
+    });
+
+    it('opens every crash state with every stage of a kept returned run and the output of every kept cache entry and latest record', async () => {
+      const { states, problems } = await checkAll(session, {});
+      console.log(`      ${states} crash states of ${session.fsys.ops.length} recorded operations checked`);
+      assert.deepEqual(problems.slice(0, 10), []);
+    });
+  });
+
+  describe('when `applyRetention` archives a run, then deletes two', () => {
+    let session: Session;
+    before(async () => {
+      session = newSession(['clean'], 1000);
+      sessions.push(session);
+      const stages = [sized('a', [], 30), sized('b', ['a'], 6 * 1024)];
+      const store = await open(session, 'clean', { retention: false });
+      for (const runId of ['clean-1', 'clean-2', 'clean-3']) assert.equal((await run(session, store, stages, 'clean', { runId })).status, 'SUCCEEDED');
+      const archived = await retiring(session, 'clean', ['clean-1'], true, () => store.applyRetention({ now: T0, maxRuns: 2, mode: 'archive' }));
+      assert.deepEqual(archived.runs, ['clean-1']);
+      const deleted = await retiring(session, 'clean', ['clean-2', 'clean-3'], false, () => store.applyRetention({ now: T0, maxRuns: 0 }));
+      assert.deepEqual(deleted.runs, ['clean-2', 'clean-3']);
+      await store.close();
+    });
+
+    it('routes every file the store wrote through its file system, with the archived run under archive/', () => {
+      assert.deepEqual(sameFiles(finalFiles(session.fsys.ops), realFiles(session.fsys.root)), []);
+      assert.deepEqual(fs.readdirSync(path.join(session.stateDir, 'clean', 'archive', 'clean-1')).sort(), ['events.jsonl', 'record.json']);
+      assert.deepEqual(fs.readdirSync(path.join(session.stateDir, 'clean', 'runs')), []);
+    });
+
+    it('opens every crash state with every kept promise, and a returned pass`s runs out of the index, off runs/ and in their archive', async () => {
+      const { states, problems } = await checkAll(session, {});
+      console.log(`      ${states} crash states of ${session.fsys.ops.length} recorded operations checked`);
+      assert.deepEqual(problems.slice(0, 10), []);
+    });
+  });
+
+  describe('when a version 2 db.json is converted on open', () => {
+    let session: Session;
+    before(async () => {
+      session = newSession(['legacy'], 1000);
+      sessions.push(session);
+      const root = path.join(session.stateDir, 'legacy');
+      const value = { id: 'extract', text: 'rows' };
+      // The version 2 state, made durable through the recorder: run-1's folder has lost its log, run-2 has no folder.
+      mkdirDurableSync(path.join(root, 'runs', 'run-1'), session.fsys);
+      const hash = new ArtifactStore(path.join(root, 'artifacts'), session.fsys).putStored(encodeOutput(value));
+      const extract = (runId: string, status: string) => ({ stageId: 'extract', status, attempts: 1, idempotencyKey: `${runId}:extract`, usage: {}, validation: [], attemptLog: [], outputHash: hash });
+      writeFileAtomicSync(path.join(root, 'db.json'), JSON.stringify({
+        schemaVersion: 2,
+        pipeline: 'legacy',
+        appliedSeq: 9,
+        runs: {
+          'run-1': { runId: 'run-1', pipeline: 'legacy', status: 'SUCCEEDED', stages: ['extract'], startedAt: 1000, endedAt: 2000, usage: {} },
+          'run-2': { runId: 'run-2', pipeline: 'legacy', status: 'SUCCEEDED', stages: ['extract'], startedAt: 3000, endedAt: 4000, usage: {} },
+        },
+        stages: { 'run-1': { extract: extract('run-1', 'SUCCEEDED') }, 'run-2': { extract: extract('run-2', 'CACHED') } },
+        cache: { extract: [{ stageId: 'extract', cacheKey: 'key-extract', outputHash: hash, durationMs: 42, runId: 'run-1', recordedAt: 1500 }] },
+        breakers: {},
+      }), session.fsys);
+      session.checkFrom = session.fsys.ops.length;
+      session.promised.push({ pipeline: 'legacy', runId: 'run-1', stageId: 'extract', hash, value, from: session.checkFrom });
+      session.stageIds.legacy = ['extract'];
+      const store = await open(session, 'legacy');
+      await store.close();
+    });
+
+    it('routes every file the store wrote through its file system, with run-1`s details in its record.json', () => {
+      assert.deepEqual(sameFiles(finalFiles(session.fsys.ops), realFiles(session.fsys.root)), []);
+      assert.deepEqual(fs.readdirSync(path.join(session.stateDir, 'legacy', 'runs', 'run-1')), ['record.json']);
+    });
+
+    it('opens every crash state from the version 2 one on with run-1`s stage and its output', async () => {
+      const { states, problems } = await checkAll(session, {});
+      console.log(`      ${states} crash states of ${session.fsys.ops.length - session.checkFrom} recorded operations checked`);
       assert.deepEqual(problems.slice(0, 10), []);
     });
   });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hasErrorCode } from '../../src/errors';
-import { acquireStateLock, readStateLock } from '../../src/store/state-lock';
+import { acquireStateLock, currentBootId, readStateLock } from '../../src/store/state-lock';
 import { tempDir } from './fixtures';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -47,13 +47,14 @@ describe('acquireStateLock', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe('when the lock is free', () => {
-    it('creates the lock file holding pid, host, start and command, and removes it on release', () => {
-      const lock = acquireStateLock({ lockPath, command: 'dagbook run etl', now: () => Date.UTC(2024, 0, 2) });
+    it('creates the lock file holding pid, host, start, command and boot id, and removes it on release', () => {
+      const lock = acquireStateLock({ lockPath, command: 'dagbook run etl', now: () => Date.UTC(2024, 0, 2), bootId: 'boot-2' });
       assert.deepEqual(readStateLock(lockPath), {
         pid: process.pid,
         hostname: os.hostname(),
         startedAt: '2024-01-02T00:00:00.000Z',
         command: 'dagbook run etl',
+        bootId: 'boot-2',
       });
       lock.release();
       assert.equal(fs.existsSync(lockPath), false);
@@ -102,6 +103,38 @@ describe('acquireStateLock', () => {
       } finally {
         lock.release();
       }
+    });
+  });
+
+  describe('when the lock was left by an earlier boot of this host (a power cut) and its pid is alive again', () => {
+    const leftBy = (bootId?: string) => {
+      fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+      fs.writeFileSync(lockPath, JSON.stringify({ pid: 1, hostname: os.hostname(), startedAt: 's', command: 'before the cut', ...(bootId ? { bootId } : {}) }));
+    };
+
+    it('takes it over: the pid now belongs to another process', () => {
+      leftBy('boot-1');
+      const lock = acquireStateLock({ lockPath, bootId: 'boot-2', isAlive: () => true });
+      assert.deepEqual(lock.tookOverFrom, { pid: 1, hostname: os.hostname(), startedAt: 's', command: 'before the cut', bootId: 'boot-1' });
+      assert.equal(readStateLock(lockPath)?.bootId, 'boot-2');
+      assert.deepEqual(fs.readdirSync(path.dirname(lockPath)), ['lock']);
+      lock.release();
+    });
+
+    it('fails with STATE_LOCKED when the boot is the same, or the lock or this host has no boot id (the pid alone decides)', () => {
+      leftBy('boot-2');
+      const locked = (e: unknown) => hasErrorCode(e, 'STATE_LOCKED') && e.message.includes('pid 1 ') && e.message.includes('before the cut');
+      assert.throws(() => acquireStateLock({ lockPath, bootId: 'boot-2', isAlive: () => true }), locked);
+      assert.throws(() => acquireStateLock({ lockPath, bootId: null, isAlive: () => true }), locked);
+      leftBy();
+      assert.throws(() => acquireStateLock({ lockPath, bootId: 'boot-2', isAlive: () => true }), locked);
+    });
+  });
+
+  describe('when the boot id is read from the host', () => {
+    it('is the text of /proc/sys/kernel/random/boot_id, trimmed (null where there is none)', () => {
+      const file = '/proc/sys/kernel/random/boot_id';
+      assert.equal(currentBootId(), fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : null);
     });
   });
 

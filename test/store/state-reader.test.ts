@@ -97,6 +97,23 @@ describe('openStateReader', () => {
     });
   });
 
+  describe('when db.json is a version 2 document not yet converted and a run`s folder has lost its log', () => {
+    it('reads that run`s record and stage records from the document, and writes nothing', async () => {
+      const extract = stageRecord('extract', 'SUCCEEDED', { outputHash: 'h1' });
+      const run1 = { runId: 'run-1', pipeline: 'etl', status: 'SUCCEEDED', stages: ['extract'], startedAt: 1000, endedAt: 2000, usage: {} };
+      const v2 = { schemaVersion: 2, pipeline: 'etl', appliedSeq: 3, runs: { 'run-1': run1 }, stages: { 'run-1': { extract } }, cache: {}, breakers: {} };
+      fs.mkdirSync(path.join(root, 'runs', 'run-1'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'db.json'), JSON.stringify(v2));
+      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      assert.deepEqual(await reader.getStages('run-1'), { extract });
+      assert.deepEqual(await reader.getRun('run-1'), run1);
+      assert.deepEqual(await reader.getStages('run-2'), {});
+      await reader.close();
+      assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, 'db.json'), 'utf8')), v2);
+      assert.deepEqual(fs.readdirSync(path.join(root, 'runs', 'run-1')), []);
+    });
+  });
+
   describe('when the pipeline has no state yet', () => {
     it('reads as empty and creates nothing', async () => {
       const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
