@@ -15,11 +15,12 @@ import { nodeProgram, npm, repositoryRoot, timed, type PackedProject } from './p
  *      missing (this project is not set up: one virtualenv is enough);
  *   2. `npx dagbook init workbench` there: a new sub-folder with its own
  *      package.json, set up by init (npm install, `.venv/` with JupyterLab
- *      from pip's cache, the tslab kernel registered with an absolute path).
+ *      from pip, the tslab kernel registered with an absolute path).
  *      The repository's `orders` example is copied in as a user would copy
  *      it; both pipelines type-check with tslab's TypeScript, and the notebook
  *      that `npx dagbook notebook` generates for each runs headless with
- *      `npx dagbook nb run` twice: every cell clean, then every stage cached.
+ *      `npx dagbook nb run` twice: every cell clean, then every stage cached;
+ *      the welcome notebook runs clean too.
  * Each step prints its time.
  */
 
@@ -185,5 +186,11 @@ export function describeWorkbenchProject(fixture: () => PackedProject): void {
         assert.deepEqual(second[second.length - 1].map((r) => r.stageId).sort(), [...nb.stageIds].sort());
       });
     }
+
+    it('runs the welcome notebook that `npm start` opens first, every cell clean', () => {
+      const notebook = 'notebooks/00-welcome.ipynb';
+      const out = timed(`npx dagbook nb run ${notebook}`, () => npm('npx', ['dagbook', 'nb', 'run', notebook], workbench));
+      assert.match(out, /^notebooks\/00-welcome\.ipynb: all 5 cells ok \([^)]+\)\n$/);
+    });
   });
 }
