@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StageContext, StageInputs } from '../../src/definition/types';
+import type { StageContext, StageInputs } from 'dagbook';
 
 /**
  * Stages of the example `orders` pipeline (pipelines/example.yaml): load a
  * small CSV of orders, clean it, total it by region and by month, and write a
- * summary. Plain TypeScript; used by the dry-run and tutorial notebooks.
+ * summary. Plain TypeScript; used by the dry-run and tutorial notebooks. Its
+ * types come from `dagbook` by name, as in a project's own stage module, so the
+ * example (with data/orders.csv) copies into a project made by `dagbook init`
+ * and type-checks there.
  */
 
 /** One order. */

@@ -1,81 +1,30 @@
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { markedJson, node, npm, packAndInstall, removePackedProject, repositoryRoot as root, type PackResult, type PackedProject } from './package-fixture';
+import { describeWorkbenchProject } from './workbench-project';
 
 /**
- * The package as a user gets it. `before` packs this repository with
- * `npm pack` (which builds dist/ through `prepack`) into a temp folder,
- * creates a fresh `npm init -y` project in another temp folder (nothing links
- * it to this repository, no override is added) and installs the tarball
- * there from the package registries, through npm's cache. Each case then
- * uses that project as a user would: plain Node, the `dagbook` command, and
- * tslab's TypeScript 5.0 reading the declarations. More cases can use the
- * same installed project (`project`).
+ * The package as a user gets it. `before` packs this repository and installs
+ * the tarball into a fresh `npm init -y` project (`package-fixture.ts`), once
+ * for every case here: plain Node, the `dagbook` command, tslab's TypeScript
+ * 5.0 reading the declarations, and then a user's whole flow from `dagbook
+ * init` to notebooks run in a real kernel (`workbench-project.ts`).
  */
-
-const root = path.resolve(__dirname, '..', '..');
-const npmBin = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin');
-
-/** The environment of a child npm or node: this one without what npm passes to scripts (`npm test` runs this file), so a child npm reads no setting of this repository. */
-function userEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-}
-
-function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, encoding: 'utf8', env: userEnv(), timeout: 600_000 });
-}
-
-/** Runs `npm <args>` (or `npx`) with this Node; fails the test with its output when it exits non-zero. */
-function npm(tool: 'npm' | 'npx', args: readonly string[], cwd: string): string {
-  const r = run(process.execPath, [path.join(npmBin, `${tool}-cli.js`), ...args], cwd);
-  assert.equal(r.status, 0, `${tool} ${args.join(' ')} exited with ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-/** Runs a Node script in the project; fails the test with its output when it exits non-zero. */
-function node(script: string, cwd: string): string {
-  const r = run(process.execPath, ['-e', script], cwd);
-  assert.equal(r.status, 0, `node -e exited with ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-/** The line that `marker` starts in `output`, parsed as JSON after the marker. */
-function markedJson(output: string, marker: string): unknown {
-  const line = output.split('\n').find((l) => l.startsWith(marker));
-  assert.ok(line !== undefined, `no line starting with ${marker} in:\n${output}`);
-  return JSON.parse(line.slice(marker.length));
-}
-
-interface PackResult {
-  readonly filename: string;
-  readonly size: number;
-  readonly entryCount: number;
-  readonly files: readonly { readonly path: string }[];
-}
 
 describe('the packed package', function () {
   this.timeout(600_000);
-  let work: string;
+  let fixture: PackedProject | undefined;
   let project: string;
   let packed: PackResult;
 
   before(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-package-'));
-    const [result] = JSON.parse(npm('npm', ['pack', '--json', '--pack-destination', work], root)) as PackResult[];
-    packed = result;
-    project = path.join(work, 'project');
-    fs.mkdirSync(project);
-    npm('npm', ['init', '-y'], project);
-    const started = performance.now();
-    npm('npm', ['install', path.join(work, packed.filename), '--no-audit', '--no-fund'], project);
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stdout.write(`      ${packed.filename}: ${(packed.size / 1024).toFixed(0)} KB, ${packed.entryCount} files; installed into a fresh project in ${seconds} s\n`);
+    fixture = packAndInstall();
+    ({ project, packed } = fixture);
   });
 
   after(() => {
-    fs.rmSync(work, { recursive: true, force: true });
+    removePackedProject(fixture);
   });
 
   describe('when its files are listed', () => {
@@ -227,5 +176,10 @@ describe('the packed package', function () {
       const wrong = "import { definePipeline } from 'dagbook';\nexport const p = definePipeline({ name: 'x', stages: [{ id: 'a', deps: 'b', run: () => 1 }] });\n";
       assert.deepEqual(diagnostics(wrong, true), ["consumer.ts:2 Type 'string' is not assignable to type 'readonly string[]'."]);
     });
+  });
+
+  describeWorkbenchProject(() => {
+    assert.ok(fixture !== undefined, 'the package was not packed and installed');
+    return fixture;
   });
 });
