@@ -9,9 +9,10 @@ import { openWorkbench } from '../../src/notebook/workbench';
  * `dagbook init`, run as a person runs it: real child processes of
  * bin/dagbook.js in real temporary folders. The files-only runs
  * (`--no-install`) check what is written, what is left alone and what is
- * said; the starter pipeline then runs through the library; and one
- * project is set up for real (npm install, a new `.venv/` with JupyterLab from
- * pip's cache, the kernels) and runs its welcome notebook in its own kernel.
+ * said; the starter pipeline then runs through the library. The set-up for
+ * real (npm install, a new `.venv/` with JupyterLab, the kernels, notebooks
+ * run in the project's own kernel) is tested from the packed package, as a
+ * user gets it: test/package/workbench-project.ts.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -244,61 +245,5 @@ describe('dagbook init', function () {
         { load: 'CACHED', by_city: 'CACHED', by_month: 'CACHED', report: 'CACHED' },
       );
     });
-  });
-});
-
-describe('dagbook init, set up for real', function () {
-  // npm install, a new virtualenv with JupyterLab (from pip's cache after the
-  // first time: about 20 s, else about 100 s), the kernels, then a notebook.
-  this.timeout(900_000);
-  let dir: string;
-  let first: Result;
-  let second: Result;
-
-  before(() => {
-    dir = path.join(fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-init-setup-'))), 'workbench');
-    first = dagbook(['init', dir], ROOT);
-    second = dagbook(['init', dir], ROOT);
-  });
-
-  after(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
-
-  it('installs the node packages, the virtualenv and the kernels, then says how to start', () => {
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /\[dagbook setup\] node packages: npm install --no-audit --no-fund\n/);
-    assert.match(first.stderr, /\[dagbook setup\] python packages: .*\/workbench\/\.venv\/bin\/python -m pip install --disable-pip-version-check -q -r requirements-dev\.txt\n/);
-    assert.ok(first.stdout.endsWith(`Ready. Open the workbench (JupyterLab, the welcome notebook first): cd ${path.relative(ROOT, dir)} && npm start\n`), first.stdout);
-    assert.equal(fs.realpathSync(path.join(dir, 'node_modules', 'dagbook')), ROOT);
-    assert.ok(fs.existsSync(path.join(dir, '.venv', 'bin', 'jupyter')));
-  });
-
-  it("registers the kernels into the project's virtualenv with absolute paths to its tslab and to tsx", () => {
-    const tslab = path.join(dir, 'node_modules', '.bin', 'tslab');
-    const tsx = require.resolve('tsx/cjs', { paths: [path.join(dir, 'node_modules', 'dagbook')] });
-    for (const [name, displayName] of [['tslab', 'TypeScript (dagbook)'], ['jslab', 'JavaScript (dagbook)']]) {
-      const spec = JSON.parse(fs.readFileSync(path.join(dir, '.venv', 'share', 'jupyter', 'kernels', name, 'kernel.json'), 'utf8'));
-      assert.equal(spec.display_name, displayName);
-      assert.deepEqual(spec.argv.slice(0, 2), [tslab, 'kernel']);
-      assert.deepEqual(spec.env, { NODE_OPTIONS: `--require=${JSON.stringify(tsx)}` });
-    }
-    const list = spawnSync(path.join(dir, '.venv', 'bin', 'jupyter'), ['kernelspec', 'list', '--json'], { encoding: 'utf8', env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' } });
-    const specs = JSON.parse(list.stdout).kernelspecs as Record<string, { resource_dir: string }>;
-    assert.equal(specs.tslab.resource_dir, path.join(dir, '.venv', 'share', 'jupyter', 'kernels', 'tslab'));
-    assert.equal(
-      fs.readFileSync(path.join(dir, '.venv', 'share', 'jupyter', 'lab', 'settings', 'overrides.d', 'dagbook.json'), 'utf8'),
-      fs.readFileSync(path.join(ROOT, 'jupyter', 'overrides.json'), 'utf8'),
-    );
-  });
-
-  it('does nothing on a second run but check, and says so', () => {
-    assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, /\nNothing to create: all 9 files are already there\.\npackage\.json was already there and has what dagbook needs\.\nReady\./);
-    assert.match(second.stderr, /^\[dagbook setup\] ready in \d+\.\d s\n$/);
-  });
-
-  it('runs the welcome notebook in the project’s own kernel, every cell clean', () => {
-    const r = dagbook(['nb', 'run', 'notebooks/00-welcome.ipynb'], dir);
-    assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
-    assert.match(r.stdout, /^notebooks\/00-welcome\.ipynb: all 5 cells ok \(/);
   });
 });
