@@ -1,0 +1,167 @@
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fdatasyncProbeMs, removeDir, round3 } from '../harness';
+import { peersChart } from './peer-chart';
+import { parsePeerLine } from './peer-line';
+import { buildReport, goalLine, markdownTable, workloads, type Sample } from './peer-report';
+import { PEER_SYSTEMS, type PeerPaths, type PeerSystem } from './peer-systems';
+import { ensurePeerVenv } from './peer-venv';
+
+/**
+ * `npm run bench:peers`: dagbook side by side with Prefect 3, Luigi, Dagster
+ * and Kedro on the same DAGs of no-op tasks (chain and fan-out, N = 200 and
+ * 1,000, and the cached re-run where a system skips up-to-date work).
+ *
+ * Every (system, workload) is one process with a fresh temp state folder;
+ * each process times only its run calls (start-up, imports and a small
+ * warm-up run are not counted) and prints one JSON line. Rounds run one
+ * process at a time, the systems' order rotated per round and workload, and
+ * the table shows medians per task over the rounds, so ratios come from one
+ * invocation on one machine state. Writes `<out>/peers.json` and `<out>/peers.svg`.
+ *
+ * Options: `--rounds 3`, `--sizes 200,1000`, `--only dagbook-durable,luigi`
+ * (keys of peer-systems.ts), `--out bench/results`. `PEERS_PYTHON` names the
+ * interpreter that creates `.venv-peers/` (default `python3`).
+ */
+
+const PROCESS_TIMEOUT_MS = 20 * 60_000;
+
+interface Options {
+  readonly rounds: number;
+  readonly sizes: number[];
+  readonly only?: string[];
+  readonly out: string;
+}
+
+function parseOptions(argv: readonly string[], root: string): Options {
+  const value = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const rounds = Number(value('--rounds') ?? 3);
+  const sizes = (value('--sizes') ?? '200,1000').split(',').map(Number);
+  const only = value('--only')?.split(',');
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`Expected \`--rounds\` to be an integer >= 1, got \`${value('--rounds')}\``);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`Expected \`--sizes\` to be integers >= 2, got \`${value('--sizes')}\``);
+  const unknown = only?.filter((key) => !PEER_SYSTEMS.some((s) => s.key === key)) ?? [];
+  if (unknown.length) throw new Error(`Unknown \`--only\` system(s) ${unknown.join(', ')}; known: ${PEER_SYSTEMS.map((s) => s.key).join(', ')}`);
+  return { rounds, sizes, only, out: path.resolve(root, value('--out') ?? 'bench/results') };
+}
+
+/** Runs one benchmark process; resolves its stdout, rejects with its stderr's tail. */
+function runProcess(file: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROCESS_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`exited ${code ?? signal}: ${stderr.trim().split('\n').slice(-6).join('\n')}`));
+    });
+  });
+}
+
+async function measure(system: PeerSystem, paths: PeerPaths, shape: string, n: number): Promise<ReturnType<typeof parsePeerLine>> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `dagbook-peers-${system.key}-`));
+  try {
+    const { file, args } = system.command(paths, ['--shape', shape, '--n', String(n), '--state', stateDir]);
+    const stdout = await runProcess(file, args, system.environment(stateDir));
+    return parsePeerLine(stdout, `${path.basename(file)} ${args.map((a) => path.basename(a)).join(' ')}`);
+  } finally {
+    removeDir(stateDir);
+  }
+}
+
+function versionOf(python: string): string {
+  return execFileSync(python, ['--version']).toString().trim();
+}
+
+function pins(root: string): Record<string, string> {
+  const text = fs.readFileSync(path.join(root, 'bench', 'peers', 'requirements.txt'), 'utf8');
+  return Object.fromEntries(text.split('\n').filter((l) => /^[a-z].*==/.test(l)).map((l) => l.split('==') as [string, string]));
+}
+
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, '..', '..');
+  const options = parseOptions(process.argv.slice(2), root);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const started = performance.now();
+  const systems = PEER_SYSTEMS.filter((s) => options.only === undefined || options.only.includes(s.key));
+  const python = ensurePeerVenv(root, path.join(root, '.venv-peers'), process.env.PEERS_PYTHON ?? 'python3', log);
+  const paths: PeerPaths = { root, python };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    python: versionOf(python),
+    loadAverageAtStart: os.loadavg().map(round3),
+    fdatasyncMsAtStart: fdatasyncProbeMs(),
+  };
+  log(`dagbook vs peers: ${machine.cpus} CPUs, node ${machine.node}, ${machine.python}, ${options.rounds} rounds, sizes ${options.sizes.join(', ')}; load ${machine.loadAverageAtStart.join(' ')}, fdatasync ${machine.fdatasyncMsAtStart} ms`);
+
+  const shapes = options.sizes.flatMap((n) => (['chain', 'fanout'] as const).map((shape) => ({ shape, n })));
+  const samples: Sample[] = [];
+  const failures: { key: string; workload: string; round: number; error: string }[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [index, { shape, n }] of shapes.entries()) {
+      const shift = (round + index) % systems.length;
+      for (const system of [...systems.slice(shift), ...systems.slice(0, shift)]) {
+        try {
+          const line = await measure(system, paths, shape, n);
+          samples.push({ ...line, key: system.key, round });
+          const cached = line.cachedMs === null ? '' : `, cached re-run ${round3(line.cachedMs / n)} ms/task`;
+          log(`  round ${round + 1}, ${shape} ${n}, ${system.label}: ${round3(line.runMs / n)} ms/task${cached}`);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          failures.push({ key: system.key, workload: `${shape}-${n}`, round, error: message });
+          log(`  round ${round + 1}, ${shape} ${n}, ${system.label}: FAILED ${message}`);
+        }
+      }
+    }
+  }
+
+  const rows = workloads(options.sizes);
+  const report = buildReport(systems, rows, samples, new Set(failures.map((f) => `${f.key} ${f.workload}`)));
+  const goal = goalLine(report);
+  const date = new Date().toISOString().slice(0, 10);
+  const totalMinutes = Math.round((performance.now() - started) / 6000) / 10;
+  const finished = { loadAverageAtEnd: os.loadavg().map(round3), fdatasyncMsAtEnd: fdatasyncProbeMs() };
+  log('');
+  log(markdownTable(systems, report));
+  log('');
+  log(goal.line);
+
+  fs.mkdirSync(options.out, { recursive: true });
+  const jsonPath = path.join(options.out, 'peers.json');
+  const svgPath = path.join(options.out, 'peers.svg');
+  const result = {
+    date,
+    command: 'npm run bench:peers',
+    machine: { ...machine, ...finished },
+    versions: pins(root),
+    rounds: options.rounds,
+    systems: systems.map(({ key, label, durable, caches, description }) => ({ key, label, durable, caches, description })),
+    report,
+    goal,
+    samples,
+    failures,
+    totalMinutes,
+  };
+  fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  const subtitle = `${date}, ${machine.cpus} CPUs, ${options.rounds} rounds; blue: dagbook, orange: durable peers, grey: peers that keep no state. ${goal.line}`;
+  fs.writeFileSync(svgPath, peersChart(systems, report, subtitle));
+  log(`Wrote ${path.relative(root, jsonPath)} and ${path.relative(root, svgPath)} (${totalMinutes} min)`);
+  if (failures.length > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
