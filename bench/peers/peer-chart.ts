@@ -56,17 +56,18 @@ function panel(systems: readonly ReportSystem[], row: ReportRow, x0: number, y0:
 }
 
 /** The chart for a report, as an SVG document. */
-export function peersChart(systems: readonly ReportSystem[], report: readonly ReportRow[], subtitle: string): string {
+export function peersChart(systems: readonly ReportSystem[], report: readonly ReportRow[], subtitles: readonly string[]): string {
   const panelHeight = PANEL_TOP + systems.length * (BAR_HEIGHT + BAR_GAP) + 44;
   const rows = Math.ceil(report.length / COLUMNS);
   const width = COLUMNS * PANEL_WIDTH + 20;
-  const height = 50 + rows * panelHeight;
-  const body = report.flatMap((row, i) => panel(systems, row, 10 + (i % COLUMNS) * PANEL_WIDTH, 46 + Math.floor(i / COLUMNS) * panelHeight));
+  const top = 32 + subtitles.length * 14;
+  const height = top + rows * panelHeight;
+  const body = report.flatMap((row, i) => panel(systems, row, 10 + (i % COLUMNS) * PANEL_WIDTH, top + Math.floor(i / COLUMNS) * panelHeight));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">dagbook and its peers: no-op tasks, ms per task (median of rounds; shorter is faster)</text>`,
-    `<text x="10" y="36" fill="#666">${escapeXml(subtitle)}</text>`,
+    ...subtitles.map((line, i) => `<text x="10" y="${36 + i * 14}" fill="#666">${escapeXml(line)}</text>`),
     ...body,
     '</svg>',
     '',

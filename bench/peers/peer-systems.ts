@@ -92,6 +92,8 @@ export const PEER_SYSTEMS: readonly PeerSystem[] = [
       PREFECT_HOME: path.join(stateDir, 'prefect-home'),
       PREFECT_LOGGING_LEVEL: 'WARNING',
       PREFECT_SERVER_ANALYTICS_ENABLED: 'false',
+      // The local server starts in a subprocess; on a busy machine it needs longer than the 20 s default.
+      PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: '300',
     }),
   },
   {

@@ -155,8 +155,8 @@ async function main(): Promise<void> {
     totalMinutes,
   };
   fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
-  const subtitle = `${date}, ${machine.cpus} CPUs, ${options.rounds} rounds; blue: dagbook, orange: durable peers, grey: peers that keep no state. ${goal.line}`;
-  fs.writeFileSync(svgPath, peersChart(systems, report, subtitle));
+  const subtitles = [`${date}, ${machine.cpus} CPUs, ${options.rounds} rounds; blue: dagbook, orange: durable peers, grey: peers that keep no state.`, goal.line];
+  fs.writeFileSync(svgPath, peersChart(systems, report, subtitles));
   log(`Wrote ${path.relative(root, jsonPath)} and ${path.relative(root, svgPath)} (${totalMinutes} min)`);
   if (failures.length > 0) process.exitCode = 1;
 }
