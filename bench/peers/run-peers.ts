@@ -19,7 +19,8 @@ import { ensurePeerVenv } from './peer-venv';
  * warm-up run are not counted) and prints one JSON line. Rounds run one
  * process at a time, the systems' order rotated per round and workload, and
  * the table shows medians per task over the rounds, so ratios come from one
- * invocation on one machine state. Writes `<out>/peers.json` and `<out>/peers.svg`.
+ * invocation on one machine state. Writes `<out>/peers.json` (after every round)
+ * and `<out>/peers.svg`.
  *
  * Options: `--rounds 3`, `--sizes 200,1000`, `--only dagbook-durable,luigi`
  * (keys of peer-systems.ts), `--out bench/results`. `PEERS_PYTHON` names the
@@ -109,6 +110,29 @@ async function main(): Promise<void> {
   const shapes = options.sizes.flatMap((n) => (['chain', 'fanout'] as const).map((shape) => ({ shape, n })));
   const samples: Sample[] = [];
   const failures: { key: string; workload: string; round: number; error: string }[] = [];
+  fs.mkdirSync(options.out, { recursive: true });
+  const jsonPath = path.join(options.out, 'peers.json');
+  const svgPath = path.join(options.out, 'peers.svg');
+  const writeJson = (roundsDone: number) => {
+    const report = buildReport(systems, workloads(options.sizes), samples, new Set(failures.map((f) => `${f.key} ${f.workload}`)));
+    const current = {
+      date: new Date().toISOString().slice(0, 10),
+      command: 'npm run bench:peers',
+      machine: { ...machine, loadAverageAtEnd: os.loadavg().map(round3), fdatasyncMsAtEnd: fdatasyncProbeMs() },
+      versions: pins(root),
+      rounds: options.rounds,
+      roundsDone,
+      systems: systems.map(({ key, label, durable, caches, description }) => ({ key, label, durable, caches, description })),
+      report,
+      goal: goalLine(report),
+      samples,
+      failures,
+      totalMinutes: Math.round((performance.now() - started) / 6000) / 10,
+    };
+    fs.writeFileSync(jsonPath, `${JSON.stringify(current, null, 2)}\n`);
+    return current;
+  };
+  let result = writeJson(0);
   for (let round = 0; round < options.rounds; round++) {
     for (const [index, { shape, n }] of shapes.entries()) {
       const shift = (round + index) % systems.length;
@@ -125,36 +149,15 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Written after every round, so that a run stopped part-way still leaves its samples.
+    result = writeJson(round + 1);
   }
 
-  const rows = workloads(options.sizes);
-  const report = buildReport(systems, rows, samples, new Set(failures.map((f) => `${f.key} ${f.workload}`)));
-  const goal = goalLine(report);
-  const date = new Date().toISOString().slice(0, 10);
-  const totalMinutes = Math.round((performance.now() - started) / 6000) / 10;
-  const finished = { loadAverageAtEnd: os.loadavg().map(round3), fdatasyncMsAtEnd: fdatasyncProbeMs() };
+  const { report, goal, date, totalMinutes } = result;
   log('');
   log(markdownTable(systems, report));
   log('');
   log(goal.line);
-
-  fs.mkdirSync(options.out, { recursive: true });
-  const jsonPath = path.join(options.out, 'peers.json');
-  const svgPath = path.join(options.out, 'peers.svg');
-  const result = {
-    date,
-    command: 'npm run bench:peers',
-    machine: { ...machine, ...finished },
-    versions: pins(root),
-    rounds: options.rounds,
-    systems: systems.map(({ key, label, durable, caches, description }) => ({ key, label, durable, caches, description })),
-    report,
-    goal,
-    samples,
-    failures,
-    totalMinutes,
-  };
-  fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   const subtitles = [`${date}, ${machine.cpus} CPUs, ${options.rounds} rounds; blue: dagbook, orange: durable peers, grey: peers that keep no state.`, goal.line];
   fs.writeFileSync(svgPath, peersChart(systems, report, subtitles));
   log(`Wrote ${path.relative(root, jsonPath)} and ${path.relative(root, svgPath)} (${totalMinutes} min)`);
