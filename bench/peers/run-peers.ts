@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fdatasyncProbeMs, removeDir, round3 } from '../harness';
 import { peersChart } from './peer-chart';
 import { parsePeerLine } from './peer-line';
-import { buildReport, goalLine, markdownTable, workloads, type Sample } from './peer-report';
+import { buildReport, GOAL_RATIO, goalLine, markdownTable, workloads, type ReportRow, type ReportSystem, type Sample } from './peer-report';
 import { PEER_SYSTEMS, type PeerPaths, type PeerSystem } from './peer-systems';
 import { ensurePeerVenv } from './peer-venv';
 
@@ -23,7 +23,8 @@ import { ensurePeerVenv } from './peer-venv';
  * and `<out>/peers.svg`.
  *
  * Options: `--rounds 3`, `--sizes 200,1000`, `--only dagbook-durable,luigi`
- * (keys of peer-systems.ts), `--out bench/results`. `PEERS_PYTHON` names the
+ * (keys of peer-systems.ts), `--out bench/results`; `--chart-from <json>` only
+ * re-draws a saved result's chart and table. `PEERS_PYTHON` names the
  * interpreter that creates `.venv-peers/` (default `python3`).
  */
 
@@ -91,6 +92,8 @@ function pins(root: string): Record<string, string> {
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
+  const from = process.argv.indexOf('--chart-from');
+  if (from >= 0) return chartFrom(path.resolve(process.argv[from + 1]));
   const options = parseOptions(process.argv.slice(2), root);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const started = performance.now();
@@ -153,15 +156,33 @@ async function main(): Promise<void> {
     result = writeJson(round + 1);
   }
 
-  const { report, goal, date, totalMinutes } = result;
+  const { report, goal, totalMinutes } = result;
   log('');
   log(markdownTable(systems, report));
   log('');
   log(goal.line);
-  const subtitles = [`${date}, ${machine.cpus} CPUs, ${options.rounds} rounds; blue: dagbook, orange: durable peers, grey: peers that keep no state.`, goal.line];
-  fs.writeFileSync(svgPath, peersChart(systems, report, subtitles));
+  fs.writeFileSync(svgPath, chartOf(result));
   log(`Wrote ${path.relative(root, jsonPath)} and ${path.relative(root, svgPath)} (${totalMinutes} min)`);
   if (failures.length > 0) process.exitCode = 1;
+}
+
+/** The chart of a result, with its date, machine and goal check as subtitles. */
+function chartOf(result: { date: string; machine: { cpus: number }; rounds: number; systems: PeerSystem[] | ReportSystem[]; report: ReportRow[] }): string {
+  const compared = result.report.filter((row) => row.goalMet !== undefined);
+  const missed = compared.filter((row) => !row.goalMet).length;
+  const subtitles = [
+    `${result.date}, ${result.machine.cpus} CPUs, ${result.rounds} rounds; blue: dagbook, orange: durable peers, grey: peers that keep no state.`,
+    `Goal, dagbook durable >= ${GOAL_RATIO}× faster per task than the fastest durable peer, met on ${compared.length - missed} of ${compared.length} workloads.`,
+  ];
+  return peersChart(result.systems, result.report, subtitles);
+}
+
+/** `--chart-from <json>`: re-draws the chart and re-prints the table of a saved result, measuring nothing. */
+function chartFrom(jsonPath: string): void {
+  const result = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+  const svgPath = jsonPath.replace(/\.json$/, '.svg');
+  fs.writeFileSync(svgPath, chartOf(result));
+  process.stdout.write(`${markdownTable(result.systems, result.report)}\n\n${goalLine(result.report).line}\nWrote ${svgPath}\n`);
 }
 
 main().catch((error: unknown) => {
