@@ -39,6 +39,9 @@ export abstract class StateView implements RunStoreReader {
   /** The state document as this view holds it now. */
   protected abstract document(): StateDocument;
 
+  /** Called before a run's log is read (a writer writes what it holds back). */
+  protected beforeLogRead(): void {}
+
   /** Releases what the view holds. */
   abstract close(): Promise<void>;
 
@@ -63,6 +66,7 @@ export abstract class StateView implements RunStoreReader {
     if (!summary) return undefined;
     const active = doc.active[runId];
     if (active) return active.run;
+    this.beforeLogRead();
     return readRunDetails(this.paths, runId, this.fs).run ?? runFromSummary(summary);
   }
 
@@ -74,6 +78,7 @@ export abstract class StateView implements RunStoreReader {
   /** A run's stage records by stage id, read from its log (none for a run not in the index). @throws DagbookError `STATE_CORRUPT` for a damaged log */
   async getStages(runId: string): Promise<Record<string, StageRecord>> {
     if (!this.document().runs[runId]) return {};
+    this.beforeLogRead();
     return readRunDetails(this.paths, runId, this.fs).stages;
   }
 
@@ -121,6 +126,7 @@ export abstract class StateView implements RunStoreReader {
 
   /** A run's events, in order, as its log holds them now (a torn last line skipped). */
   async readEvents(runId: string): Promise<PipelineEvent[]> {
+    this.beforeLogRead();
     return readRunEvents(this.paths, runId, this.fs);
   }
 }

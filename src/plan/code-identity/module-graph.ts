@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { buildSync, type Message } from 'esbuild';
 import { DagbookError } from '../../errors';
-import { fileStamp, type FileStamp } from './file-state';
+import { fileStamp, type FileStamp, type FileStats } from './file-state';
 import { findPackageJson, packageName } from './package-version';
 
 /**
@@ -41,13 +41,16 @@ export interface StampedGraph {
 
 const graphs = new Map<string, StampedGraph>();
 
-/** The module graph of `entry` (an absolute file path), rebuilt only when one of its files changed. */
-export function moduleGraph(entry: string): StampedGraph {
+/**
+ * The module graph of `entry` (an absolute file path), rebuilt only when one
+ * of its files changed (as `stats`, a run's view of the files, sees them when given).
+ */
+export function moduleGraph(entry: string, stats?: FileStats): StampedGraph {
   const known = graphs.get(entry);
   if (known !== undefined) {
     let same = true;
     for (const file in known.stamps) {
-      if (fileStamp(file) !== known.stamps[file]) {
+      if (fileStamp(file, stats) !== known.stamps[file]) {
         same = false;
         break;
       }
@@ -57,7 +60,7 @@ export function moduleGraph(entry: string): StampedGraph {
   const graph = buildGraph(entry);
   // A changed package.json (an upgrade) rebuilds the graph too: rare, and it keeps the check to one loop.
   const packageJsons = Object.values(graph.packages).flat().filter((f): f is string => f !== undefined);
-  const stamped: StampedGraph = { graph, stamps: Object.fromEntries([...graph.files, ...packageJsons].map((f) => [f, fileStamp(f)])) };
+  const stamped: StampedGraph = { graph, stamps: Object.fromEntries([...graph.files, ...packageJsons].map((f) => [f, fileStamp(f, stats)])) };
   graphs.set(entry, stamped);
   return stamped;
 }
