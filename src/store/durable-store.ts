@@ -174,6 +174,9 @@ export class DurableStore extends StateView implements RunStore {
   private readonly pendingOutputs = new PendingOutputs();
   /** The outputs a new run's retention pass is removing in the background. */
   private collecting: BackgroundCollection | undefined;
+  /** A snapshot being written in the background (its data sync), and a failure of the last one, reported by the next commit. */
+  private compacting: Promise<void> | undefined;
+  private compactionFailure: { readonly error: unknown } | undefined;
   private closed = false;
 
   /** @internal Use {@link openDurableStore}. */
@@ -269,10 +272,14 @@ export class DurableStore extends StateView implements RunStore {
     return this.wal.durability;
   }
 
-  /** Resolves when every change made so far is durable (one group commit). @throws DagbookError `STATE_IO` */
+  /**
+   * Resolves when every change made so far is durable (one group commit) and
+   * no snapshot is being written in the background. @throws DagbookError `STATE_IO`
+   */
   async flush(): Promise<void> {
     this.assertOpen();
     await this.commit();
+    await this.compactedInBackground();
   }
 
   /**
@@ -394,6 +401,7 @@ export class DurableStore extends StateView implements RunStore {
     if (this.closed) return;
     try {
       await this.collecting?.done;
+      await this.compacting;
       if (this.snapshot.changed) await this.compact();
       else await this.wal.flush();
     } finally {
@@ -408,6 +416,7 @@ export class DurableStore extends StateView implements RunStore {
 
   /** Rewrites the snapshot now (without the inline outputs nothing refers to any more), then syncs every log. */
   async compact(): Promise<void> {
+    await this.compactedInBackground();
     dropUnreferencedInline(this.doc, referencedOutputs(this.doc));
     const written = this.snapshot.write();
     await this.wal.flush();
@@ -426,7 +435,12 @@ export class DurableStore extends StateView implements RunStore {
   /** Makes every change so far durable: the snapshot rewritten when due, else one group commit of the logs. */
   private async commit(): Promise<void> {
     if (this.snapshot.due) await this.compact();
-    else await this.wal.flush();
+    else {
+      this.compactSoon();
+      await this.wal.flush();
+      // The logs hold every change: a snapshot still being written is not waited for, only a failed one reported.
+      this.reportCompactionFailure();
+    }
   }
 
   /**
@@ -436,7 +450,42 @@ export class DurableStore extends StateView implements RunStore {
    */
   private async commitLater(soon: boolean): Promise<void> {
     if (this.snapshot.due) await this.compact();
-    else if (soon) this.wal.commitSoon();
+    else {
+      this.compactSoon();
+      if (soon) this.wal.commitSoon();
+    }
+  }
+
+  /**
+   * Starts writing the snapshot in the background when enough records were
+   * logged since the last one (they are all in the logs, so nothing waits
+   * for it: it only keeps the logs to replay on open short).
+   */
+  private compactSoon(): void {
+    if (!this.snapshot.compactionDue || this.compacting !== undefined) return;
+    dropUnreferencedInline(this.doc, referencedOutputs(this.doc));
+    this.compacting = this.snapshot.writeInBackground(this.fs).then(
+      () => {
+        this.compacting = undefined;
+      },
+      (error: unknown) => {
+        this.compacting = undefined;
+        this.compactionFailure = { error };
+      },
+    );
+  }
+
+  /** Settles when no snapshot is being written in the background. @throws DagbookError `STATE_IO` when the last one failed */
+  private async compactedInBackground(): Promise<void> {
+    await this.compacting;
+    this.reportCompactionFailure();
+  }
+
+  /** @throws DagbookError `STATE_IO` when the last snapshot written in the background failed (once). */
+  private reportCompactionFailure(): void {
+    const failure = this.compactionFailure;
+    this.compactionFailure = undefined;
+    if (failure !== undefined) throw failure.error;
   }
 
   /** The running run started last (of equal starts, the one recorded last), as `sortRuns` orders them. */

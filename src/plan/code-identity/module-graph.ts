@@ -40,12 +40,26 @@ export interface StampedGraph {
 }
 
 const graphs = new Map<string, StampedGraph>();
+/** The graphs already checked against a run's view of the files: its stamps cannot change within the run. */
+const checkedFor = new WeakMap<FileStats, Map<string, StampedGraph>>();
 
 /**
  * The module graph of `entry` (an absolute file path), rebuilt only when one
  * of its files changed (as `stats`, a run's view of the files, sees them when given).
  */
 export function moduleGraph(entry: string, stats?: FileStats): StampedGraph {
+  const checked = stats === undefined ? undefined : checkedFor.get(stats)?.get(entry);
+  if (checked !== undefined) return checked;
+  const stamped = currentGraph(entry, stats);
+  if (stats !== undefined) {
+    const byEntry = checkedFor.get(stats) ?? new Map<string, StampedGraph>();
+    checkedFor.set(stats, byEntry);
+    byEntry.set(entry, stamped);
+  }
+  return stamped;
+}
+
+function currentGraph(entry: string, stats?: FileStats): StampedGraph {
   const known = graphs.get(entry);
   if (known !== undefined) {
     let same = true;
