@@ -26,6 +26,9 @@ describe('plainJsonText', () => {
       assert.equal(plainJsonText({}), '{}');
       assert.equal(plainJsonText('x'), '"x"');
       assert.equal(plainJsonText(1e21), '1e+21');
+      // Escaped exactly as JSON.stringify escapes: quotes, backslashes, controls, lone surrogates; pairs and U+2028 kept.
+      const odd = ['q"b\\s', '\u0001\t', '\ud800', 'x\udc00', '\ud83d\ude00', '\u2028'];
+      assert.equal(plainJsonText({ [odd[0]]: odd }), `{${JSON.stringify(odd[0])}:${JSON.stringify(odd)}}`);
     });
 
     it('gives the sorted-key JSON text of any JSON value without -0, and undefined for one with', () => {
