@@ -79,6 +79,7 @@ export class WriteAheadLog {
       this.appended++;
       if (straight) this.writeHeld();
     }
+    // What the state keeps is what a replay reads back: fields set to undefined dropped, and no object shared with the caller.
     const line = JSON.parse(base) as StateLine;
     return outputs === undefined ? line : ({ ...line, outputs } as StateLine);
   }
