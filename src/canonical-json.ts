@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DagbookError } from './errors';
 import { MAX_JSON_DEPTH } from './limits';
+import { plainJsonText } from './plain-json';
 
 /**
  * Canonical JSON: the text `JSON.stringify` would give, except that object
@@ -16,6 +17,9 @@ import { MAX_JSON_DEPTH } from './limits';
  *   would exhaust the call stack or the longest string.
  */
 export function canonicalJson(value: unknown): string {
+  // Plain JSON data (cache key parts, params, most outputs) in one pass of string building.
+  const plain = plainJsonText(value);
+  if (plain !== undefined) return plain;
   let text: string | undefined;
   try {
     text = write(value, new Set<object>(), '');

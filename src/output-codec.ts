@@ -3,6 +3,7 @@ import { dataFrameData, isDataFrame, isSeries, seriesData, toDataFrame, toSeries
 import { devalue, type DevalueShape, type DevalueStringifyOperations } from './devalue';
 import { DagbookError, errorMessage, isDagbookError } from './errors';
 import { canonicalJson } from './canonical-json';
+import { plainJsonText } from './plain-json';
 import { checkOutput, notSerializable, type StorableOutputOptions } from './output-check';
 
 /**
@@ -81,6 +82,9 @@ const OPERATIONS: Partial<DevalueStringifyOperations> = {
  * and the path of the first value that cannot be stored (`data.path`).
  */
 export function encodeOutput(value: unknown, options: StorableOutputOptions = {}): string {
+  // Plain JSON data (most outputs) in one pass; anything else is checked, naming the path of what cannot be stored.
+  const plain = plainJsonText(value);
+  if (plain !== undefined) return plain;
   if (checkOutput(value, options) === 'json') return canonicalJson(value);
   try {
     return HEADER + devalue.stringify(value, REDUCERS, { operations: OPERATIONS });

@@ -25,9 +25,16 @@ import type { PlanStage } from '../plan/plan';
 /** The parts of a stage its idempotency key is formed from. */
 export type IdempotentStage = Pick<PlanStage, 'id' | 'params' | 'secretParams'>;
 
+/** The key last formed for a stage object, by run: a run asks for it several times per stage. Plan stages are plain data, not changed once compiled. */
+const lastKey = new WeakMap<IdempotentStage, { readonly runId: string; readonly key: string }>();
+
 /** The idempotency key of `stage`'s execution in run `runId` (see the module comment). */
 export function idempotencyKey(runId: string, stage: IdempotentStage): string {
+  const known = lastKey.get(stage);
+  if (known !== undefined && known.runId === runId) return known.key;
   const secret = new Set(stage.secretParams);
   const params = Object.fromEntries(Object.entries(stage.params).filter(([name]) => !secret.has(name)));
-  return sha256(`${runId}|${stage.id}|${canonicalJson(params)}`);
+  const key = sha256(`${runId}|${stage.id}|${canonicalJson(params)}`);
+  lastKey.set(stage, { runId, key });
+  return key;
 }

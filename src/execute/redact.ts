@@ -24,7 +24,7 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
   const secrets = [...new Set(secretValues.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))].sort(
     (a, b) => b.length - a.length,
   );
-  if (secrets.length === 0) return (text) => text;
+  if (secrets.length === 0) return noRedaction;
   return (text) => {
     let out = text;
     for (const secret of secrets) {
@@ -34,9 +34,15 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
   };
 }
 
-/** A redactor that applies each of `redactors` in turn. */
+/** The redactor of no secret: gives every text back as it is (and {@link redactDeep} every value). */
+export const noRedaction: Redactor = (text) => text;
+
+/** A redactor that applies each of `redactors` in turn ({@link noRedaction} when none of them redacts anything). */
 export function composeRedactors(...redactors: readonly Redactor[]): Redactor {
-  return (text) => redactors.reduce((acc, redact) => redact(acc), text);
+  const active = redactors.filter((r) => r !== noRedaction);
+  if (active.length === 0) return noRedaction;
+  if (active.length === 1) return active[0];
+  return (text) => active.reduce((acc, redact) => redact(acc), text);
 }
 
 /**
@@ -47,9 +53,11 @@ export function composeRedactors(...redactors: readonly Redactor[]): Redactor {
  * dtypes and index); one that holds none is returned as it is, as are Dates,
  * BigInts, typed arrays, class instances and every other value. Two Map keys
  * or Set members that differ only by a secret become one. Cycles and repeated
- * references are preserved, not followed forever.
+ * references are preserved, not followed forever. With {@link noRedaction}
+ * (no secret to hide) the value itself is returned, not walked.
  */
 export function redactDeep<T>(value: T, redactor: Redactor): T {
+  if (redactor === noRedaction) return value;
   const seen = new Map<object, unknown>();
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redactor(v);

@@ -5,7 +5,7 @@ import type { CodeDependency, StageDefinition } from '../definition/types';
 import { canonicalJson, sha256 } from '../canonical-json';
 import { projectFolder } from '../project-folder';
 import { formatFnReference } from '../fn-reference';
-import { contentHash } from './code-identity/file-state';
+import { contentHash, type FileStats } from './code-identity/file-state';
 import { freeIdentifiers, type Captures } from './code-identity/free-identifiers';
 import { moduleIndex, type FunctionLocator, type ModuleIndex } from './code-identity/function-module';
 import { bindingBase, bindingPackage, fileIdentifiers } from './code-identity/import-binding';
@@ -193,11 +193,11 @@ function exportsHas(exports: unknown, prop: string): boolean {
 /**
  * The parts of a code identity now: `fixed`, plus a content hash per file of
  * each module graph and a version per package those graphs import or the
- * function's import bindings name.
+ * function's import bindings name. `stats`: a run's view of the files (see `FileStats`).
  */
-export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules' | 'packages'>): Record<string, string> {
+export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules' | 'packages'>, stats?: FileStats): Record<string, string> {
   const direct = Object.entries(code.packages ?? {});
-  if (code.modules.length === 1 && direct.length === 0) return { ...code.fixed, ...graphParts(moduleGraph(code.modules[0]), code.root) };
+  if (code.modules.length === 1 && direct.length === 0) return { ...code.fixed, ...graphParts(moduleGraph(code.modules[0], stats), code.root) };
   const parts: Record<string, string> = { ...code.fixed };
   const packages = new Map<string, Set<string>>();
   const addVersions = (name: string, value: string) => {
@@ -206,7 +206,7 @@ export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules' | 'p
     packages.set(name, versions);
   };
   for (const module of code.modules) {
-    for (const [name, value] of Object.entries(graphParts(moduleGraph(module), code.root))) {
+    for (const [name, value] of Object.entries(graphParts(moduleGraph(module, stats), code.root))) {
       if (!name.startsWith('code:pkg:')) parts[name] = value;
       else addVersions(name, value);
     }
@@ -239,12 +239,13 @@ function graphParts(stamped: StampedGraph, root: string): Readonly<Record<string
 /**
  * The stage with its code parts recomputed from the files as they are now;
  * the same object when nothing changed (or the stage has a `version`, or no
- * module to track).
+ * module to track). `stats`: the run's view of the files, so that a run
+ * reads each file's stamp once, not once per stage.
  */
-export function refreshStageCode(stage: PlanStage): PlanStage {
+export function refreshStageCode(stage: PlanStage, stats?: FileStats): PlanStage {
   const code = stage.code;
   if (stage.version !== undefined || code === undefined || (code.modules.length === 0 && code.packages === undefined)) return stage;
-  const parts = codeParts(code);
+  const parts = codeParts(code, stats);
   if (sameParts(parts, code.parts)) return stage;
   return { ...stage, code: { ...code, parts }, codeHash: codeHashOf(parts) };
 }

@@ -1,6 +1,7 @@
 import type { StageInputs } from '../definition/types';
 import type { StageDecision } from '../plan/decide';
 import { refreshStageCode } from '../plan/fingerprint';
+import { FileStats } from '../plan/code-identity/file-state';
 import { hashInputFiles } from '../plan/input-files';
 import type { PlanStage } from '../plan/plan';
 import { assertOutputsAvailable } from '../plan/select';
@@ -36,6 +37,8 @@ export class RunInputs {
   /** The entry each stage decided to restore (its latest or an earlier one). */
   private readonly restored: Record<string, CacheEntry> = {};
   private readonly fileHashMemo = new Map<string, string>();
+  /** The code files as this run first saw them: each is looked at once per run, not once per stage. */
+  readonly codeFiles = new FileStats();
 
   constructor(
     private readonly store: RunStore,
@@ -99,7 +102,7 @@ export class RunInputs {
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, this.options.baseDir ?? process.cwd(), this.fileHashMemo) : {};
     const force = this.options.force === true || (Array.isArray(this.options.force) && this.options.force.includes(stage.id));
     // Code identity is read again now: a module may have changed since the plan was compiled.
-    const decision = await decideFromStore(this.store, refreshStageCode(stage), { upstreamHashes, fileHashes, lastStatus, force });
+    const decision = await decideFromStore(this.store, refreshStageCode(stage, this.codeFiles), { upstreamHashes, fileHashes, lastStatus, force });
     if (decision.action === 'skip' && this.options.cache === false) {
       return { action: 'run', reason: 'caching is off', cacheKey: decision.cacheKey, parts: decision.parts };
     }

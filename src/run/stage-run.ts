@@ -3,6 +3,7 @@ import type { Emit } from '../events/event';
 import type { BudgetLedger } from '../execute/budget';
 import type { BreakerRegistry } from '../execute/circuit-breaker';
 import { idempotencyKey } from '../execute/idempotency';
+import { noRedaction } from '../execute/redact';
 import { executeStage, type StageOutcome } from '../execute/stage-executor';
 import type { StageDecision } from '../plan/decide';
 import { currentStageFunction } from '../plan/fingerprint';
@@ -105,7 +106,7 @@ export async function runStage(
   const outcome = await executeStage({
     runId: run.runId,
     stage,
-    entry: { ...run.compiled.registry[id], run: (ctx, inputs) => currentStageFunction(stage, run.compiled.registry[id].run)(ctx, inputs) },
+    entry: { ...run.compiled.registry[id], run: (ctx, inputs) => currentStageFunction(stage, run.compiled.registry[id].run, run.inputs.codeFiles)(ctx, inputs) },
     inputs: await run.inputs.inputsOf(stage),
     clock: run.clock,
     random: run.random,
@@ -116,7 +117,7 @@ export async function runStage(
     stateDir: run.store.location,
     secrets: run.compiled.secrets,
     // The executor redacts the pipeline's secrets (passed just above) itself: nothing to add.
-    redact: (text) => text,
+    redact: noRedaction,
     correlationId: `${run.runId}/${id}`,
     firstAttempt,
     resumedAfterInterruption: interrupted !== undefined,

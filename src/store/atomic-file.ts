@@ -38,6 +38,35 @@ export function writeFileAtomicSync(file: string, text: string | Uint8Array, fs:
   fsyncDirSync(dir, fs);
 }
 
+/**
+ * {@link writeFileAtomicSync} with its data sync on libuv's thread pool, so
+ * the caller goes on meanwhile: the text is written to the temp file now, made
+ * durable in the background, then renamed over `file` (and the directory
+ * synced). Until it resolves, `file` is the old one, whole.
+ * @throws DagbookError `STATE_IO` (as a rejection) naming `file` when the file system refuses.
+ */
+export async function writeFileAtomicInBackground(file: string, text: string, fs: StateFileSystem = nodeFileSystem): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+  const fd = stateIo('write', file, () => fs.openSync(temp, 'w'));
+  try {
+    fs.writeFileSync(fd, text);
+    await fs.fdatasync(fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw stateIoError('write', file, error);
+  }
+  stateIo('close', temp, () => fs.closeSync(fd));
+  try {
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw stateIoError('rename', file, error);
+  }
+  fsyncDirSync(dir, fs);
+}
+
 /** Fsyncs a directory so entries created, renamed or removed in it are durable. */
 export function fsyncDirSync(dir: string, fs: StateFileSystem = nodeFileSystem): void {
   let fd: number;

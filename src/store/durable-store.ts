@@ -159,9 +159,11 @@ export interface GcResult extends GarbageReport {
  *
  * When a change is durable: every update of a run (its end included), a
  * cache entry put on its own, a cache deletion, and everything before
- * `flush()` or `close()`, when the call resolves. A run's begin and a stage record are
- * written to the run's log before the call resolves (a killed process loses
- * none) but made durable by the group commit: a success or failure (work
+ * `flush()` or `close()`, when the call resolves. A run's begin and a stage's
+ * start, success or failure are written to the run's log before the call
+ * resolves (a killed process loses none); CACHED, SKIPPED, BLOCKED and
+ * CANCELLED records and events are written with the next of those or at the
+ * end of the event-loop turn (see `write-ahead-log.ts`). All are made durable by the group commit: a success or failure (work
  * done) starts one at once, while RUNNING, CACHED, SKIPPED, BLOCKED and
  * CANCELLED records (cheap to redo) wait for the next one, at the latest the
  * run's end. A power cut before that sync only makes the stage run (or be
@@ -172,6 +174,9 @@ export class DurableStore extends StateView implements RunStore {
   private readonly pendingOutputs = new PendingOutputs();
   /** The outputs a new run's retention pass is removing in the background. */
   private collecting: BackgroundCollection | undefined;
+  /** A snapshot being written in the background (its data sync), and a failure of the last one, reported by the next commit. */
+  private compacting: Promise<void> | undefined;
+  private compactionFailure: { readonly error: unknown } | undefined;
   private closed = false;
 
   /** @internal Use {@link openDurableStore}. */
@@ -203,6 +208,11 @@ export class DurableStore extends StateView implements RunStore {
     return this.doc;
   }
 
+  /** A run's log is read whole: the lines held back go to it first. */
+  protected beforeLogRead(): void {
+    this.wal.writeHeld();
+  }
+
   protected inlineOutput(hash: string): string | undefined {
     return super.inlineOutput(hash) ?? this.pendingOutputs.get(hash);
   }
@@ -218,6 +228,7 @@ export class DurableStore extends StateView implements RunStore {
     this.assertOpen();
     assertSafeName('runId', run.runId);
     const resumed = this.doc.runs[run.runId] !== undefined;
+    if (resumed) this.wal.writeHeld();
     if (resumed && !this.doc.active[run.runId]) this.doc.active[run.runId] = { run, stages: stageStates(readRunDetails(this.paths, run.runId, this.fs).stages) };
     const retired = !resumed && this.retention ? this.retire({ ...this.retention, now: this.clock.now(), mode: 'delete' }) : undefined;
     this.write(run.runId, { kind: 'run', seq: 0, run });
@@ -251,7 +262,7 @@ export class DurableStore extends StateView implements RunStore {
     this.assertOpen();
     this.requireRun(runId);
     // One line: a success, its cache entry and its small output survive a crash together or not at all.
-    this.write(runId, { kind: 'checkpoint', seq: 0, runId, record, ...(entry === undefined ? {} : { entry }) });
+    this.write(runId, { kind: 'checkpoint', seq: 0, runId, record, ...(entry === undefined ? {} : { entry }) }, mustWriteAtOnce(record.status));
     if (entry !== undefined) pruneCacheHistory(this.doc.cache, this.cachePolicy, undefined, [entry.stageId]);
     await this.commitLater(record.status === 'SUCCEEDED' || record.status === 'FAILED');
   }
@@ -261,10 +272,14 @@ export class DurableStore extends StateView implements RunStore {
     return this.wal.durability;
   }
 
-  /** Resolves when every change made so far is durable (one group commit). @throws DagbookError `STATE_IO` */
+  /**
+   * Resolves when every change made so far is durable (one group commit) and
+   * no snapshot is being written in the background. @throws DagbookError `STATE_IO`
+   */
   async flush(): Promise<void> {
     this.assertOpen();
     await this.commit();
+    await this.compactedInBackground();
   }
 
   /**
@@ -386,6 +401,7 @@ export class DurableStore extends StateView implements RunStore {
     if (this.closed) return;
     try {
       await this.collecting?.done;
+      await this.compacting;
       if (this.snapshot.changed) await this.compact();
       else await this.wal.flush();
     } finally {
@@ -400,6 +416,7 @@ export class DurableStore extends StateView implements RunStore {
 
   /** Rewrites the snapshot now (without the inline outputs nothing refers to any more), then syncs every log. */
   async compact(): Promise<void> {
+    await this.compactedInBackground();
     dropUnreferencedInline(this.doc, referencedOutputs(this.doc));
     const written = this.snapshot.write();
     await this.wal.flush();
@@ -410,15 +427,20 @@ export class DurableStore extends StateView implements RunStore {
    * Numbers a state record (with the small outputs it is the first to refer
    * to), logs it in `runId`'s log and applies it to the document.
    */
-  private write(runId: string | undefined, draft: StateLine): void {
-    applyStateLine(this.doc, this.wal.append(runId, this.pendingOutputs.attach(draft, this.doc)));
+  private write(runId: string | undefined, draft: StateLine, straight = true): void {
+    applyStateLine(this.doc, this.wal.append(runId, this.pendingOutputs.attach(draft, this.doc), straight));
     this.snapshot.noteRecord(runId);
   }
 
   /** Makes every change so far durable: the snapshot rewritten when due, else one group commit of the logs. */
   private async commit(): Promise<void> {
     if (this.snapshot.due) await this.compact();
-    else await this.wal.flush();
+    else {
+      this.compactSoon();
+      await this.wal.flush();
+      // The logs hold every change: a snapshot still being written is not waited for, only a failed one reported.
+      this.reportCompactionFailure();
+    }
   }
 
   /**
@@ -428,7 +450,42 @@ export class DurableStore extends StateView implements RunStore {
    */
   private async commitLater(soon: boolean): Promise<void> {
     if (this.snapshot.due) await this.compact();
-    else if (soon) this.wal.commitSoon();
+    else {
+      this.compactSoon();
+      if (soon) this.wal.commitSoon();
+    }
+  }
+
+  /**
+   * Starts writing the snapshot in the background when enough records were
+   * logged since the last one (they are all in the logs, so nothing waits
+   * for it: it only keeps the logs to replay on open short).
+   */
+  private compactSoon(): void {
+    if (!this.snapshot.compactionDue || this.compacting !== undefined) return;
+    dropUnreferencedInline(this.doc, referencedOutputs(this.doc));
+    this.compacting = this.snapshot.writeInBackground(this.fs).then(
+      () => {
+        this.compacting = undefined;
+      },
+      (error: unknown) => {
+        this.compacting = undefined;
+        this.compactionFailure = { error };
+      },
+    );
+  }
+
+  /** Settles when no snapshot is being written in the background. @throws DagbookError `STATE_IO` when the last one failed */
+  private async compactedInBackground(): Promise<void> {
+    await this.compacting;
+    this.reportCompactionFailure();
+  }
+
+  /** @throws DagbookError `STATE_IO` when the last snapshot written in the background failed (once). */
+  private reportCompactionFailure(): void {
+    const failure = this.compactionFailure;
+    this.compactionFailure = undefined;
+    if (failure !== undefined) throw failure.error;
   }
 
   /** The running run started last (of equal starts, the one recorded last), as `sortRuns` orders them. */
@@ -445,6 +502,7 @@ export class DurableStore extends StateView implements RunStore {
     const active = this.doc.active[runId];
     if (active) return active.run;
     if (!this.doc.runs[runId]) throw unknownRun(runId);
+    this.wal.writeHeld();
     const run = readRunDetails(this.paths, runId, this.fs).run;
     if (!run) throw unknownRun(runId);
     return run;
@@ -457,6 +515,17 @@ export class DurableStore extends StateView implements RunStore {
       });
     }
   }
+}
+
+/**
+ * Whether a stage record goes to the log at once: a start (a process killed
+ * inside the stage finds it, and re-runs the interrupted attempt under its
+ * number), a success (before any dependent starts) or a failure. The others
+ * record stages that did no work: losing them to a kill only restores or
+ * skips the stage again.
+ */
+function mustWriteAtOnce(status: StageStatus): boolean {
+  return status === 'RUNNING' || status === 'SUCCEEDED' || status === 'FAILED' || status === 'PARTIAL';
 }
 
 /** The state of each stage of a set of records. */

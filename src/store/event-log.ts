@@ -64,9 +64,16 @@ export class JsonlLog {
 
   /** Appends one already serialised JSON line (without its newline). */
   appendLine(json: string): void {
+    this.appendLines([json]);
+  }
+
+  /** Appends already serialised JSON lines (without their newlines), in order, in one `write(2)`. */
+  appendLines(lines: readonly string[]): void {
     const fd = this.fd;
     if (fd === undefined) throw closedError(this.path);
-    stateIo('append to', this.path, () => this.fs.writeSync(fd, `${json}\n`));
+    if (lines.length === 0) return;
+    const text = lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`;
+    stateIo('append to', this.path, () => this.fs.writeSync(fd, text));
     this.unsynced = true;
   }
 

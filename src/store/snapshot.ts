@@ -1,4 +1,5 @@
 import { DurableJsonFile } from './durable-json-file';
+import { writeFileAtomicInBackground } from './atomic-file';
 import { countCacheEntries } from './cache-history';
 import { Low } from './lowdb';
 import { emptyStateDocument, type StateDocument } from './state-schema';
@@ -21,6 +22,7 @@ export class Snapshot {
   private recordsSince = 0;
   private records = 0;
   private dueNow = false;
+  private dueByCount = false;
 
   constructor(
     /** Path of `db.json`. */
@@ -52,9 +54,18 @@ export class Snapshot {
     return this.dueNow;
   }
 
+  /**
+   * Whether enough records were logged since the last snapshot that the next
+   * one should be written (to keep the logs to replay on open short); they are
+   * all in the logs, so it may be written in the background ({@link writeInBackground}).
+   */
+  get compactionDue(): boolean {
+    return this.dueByCount;
+  }
+
   /** Whether the document differs from the snapshot on disk (records applied or a change made since it was written). */
   get changed(): boolean {
-    return this.dueNow || this.recordsSince > 0;
+    return this.dueNow || this.dueByCount || this.recordsSince > 0;
   }
 
   /** Makes the snapshot due (a change the logs cannot replay, e.g. a status change or a deletion). */
@@ -66,7 +77,7 @@ export class Snapshot {
   noteRecord(runId: string | undefined): void {
     this.recordsSince++;
     if (runId === undefined || this.ended.has(runId)) this.dueNow = true;
-    if (this.recordsSince >= Math.max(this.compactMinRecords, this.records)) this.dueNow = true;
+    if (this.recordsSince >= Math.max(this.compactMinRecords, this.records)) this.dueByCount = true;
   }
 
   /**
@@ -81,6 +92,19 @@ export class Snapshot {
     return written;
   }
 
+  /**
+   * Rewrites `db.json` from the document as it is now, its data sync in the
+   * background (see `writeFileAtomicInBackground`): the document is written to
+   * text in this call, so the markers describe exactly that text; until the
+   * promise resolves the old snapshot, with the logs, still holds the state.
+   * @throws DagbookError `STATE_IO` (as a rejection) when the file system refuses.
+   */
+  writeInBackground(fs: StateFileSystem): Promise<void> {
+    const text = JSON.stringify(this.doc);
+    this.markWritten();
+    return writeFileAtomicInBackground(this.path, text, fs);
+  }
+
   /** Notes that the document equals the snapshot on disk. */
   markWritten(): void {
     const doc = this.doc;
@@ -90,5 +114,6 @@ export class Snapshot {
     this.records = records;
     this.recordsSince = 0;
     this.dueNow = false;
+    this.dueByCount = false;
   }
 }

@@ -13,6 +13,9 @@ import { readRunEvents } from './write-ahead-log';
 import { keyedDigest } from './secret-key';
 import type { StateFileSystem } from './state-file-system';
 
+/** Inline outputs remembered as checked (each at most `INLINE_OUTPUT_MAX_BYTES`, and usually still in the document). */
+const VERIFIED_INLINE_MAX = 20_000;
+
 /**
  * The reads of a pipeline's durable state, answered alike by the durable
  * store (which writes and holds the lock) and the state reader (which never
@@ -37,7 +40,13 @@ export abstract class StateView implements RunStoreReader {
   }
 
   /** The state document as this view holds it now. */
+  /** Inline outputs found whole, by hash, with the text that was checked. */
+  private readonly verifiedInline = new Map<string, string>();
+
   protected abstract document(): StateDocument;
+
+  /** Called before a run's log is read (a writer writes what it holds back). */
+  protected beforeLogRead(): void {}
 
   /** Releases what the view holds. */
   abstract close(): Promise<void>;
@@ -63,6 +72,7 @@ export abstract class StateView implements RunStoreReader {
     if (!summary) return undefined;
     const active = doc.active[runId];
     if (active) return active.run;
+    this.beforeLogRead();
     return readRunDetails(this.paths, runId, this.fs).run ?? runFromSummary(summary);
   }
 
@@ -74,6 +84,7 @@ export abstract class StateView implements RunStoreReader {
   /** A run's stage records by stage id, read from its log (none for a run not in the index). @throws DagbookError `STATE_CORRUPT` for a damaged log */
   async getStages(runId: string): Promise<Record<string, StageRecord>> {
     if (!this.document().runs[runId]) return {};
+    this.beforeLogRead();
     return readRunDetails(this.paths, runId, this.fs).stages;
   }
 
@@ -101,7 +112,16 @@ export abstract class StateView implements RunStoreReader {
   /** Whether an output is stored whole (a file's verdict memoized while it keeps its size and mtime). */
   async verifyOutput(hash: string): Promise<OutputCheck> {
     const stored = this.inlineOutput(hash);
-    return stored === undefined ? this.artifacts.verify(hash) : checkInlineOutput(hash, stored);
+    if (stored === undefined) return this.artifacts.verify(hash);
+    // An inline output is text in memory: once it hashed to its name, the same text always will (a cached re-run asks for every stage).
+    if (this.verifiedInline.get(hash) === stored) return 'ok';
+    const check = checkInlineOutput(hash, stored);
+    if (check === 'ok') {
+      // Outputs dropped from the state would otherwise stay referenced here: start over past a bound.
+      if (this.verifiedInline.size >= VERIFIED_INLINE_MAX) this.verifiedInline.clear();
+      this.verifiedInline.set(hash, stored);
+    }
+    return check;
   }
 
   /** A stage's cache entry under a cache key. */
@@ -121,6 +141,7 @@ export abstract class StateView implements RunStoreReader {
 
   /** A run's events, in order, as its log holds them now (a torn last line skipped). */
   async readEvents(runId: string): Promise<PipelineEvent[]> {
+    this.beforeLogRead();
     return readRunEvents(this.paths, runId, this.fs);
   }
 }

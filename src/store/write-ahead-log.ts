@@ -19,8 +19,16 @@ export interface Durability {
  * The write-ahead log of a pipeline's state: one JSONL log per run
  * (`runs/<run-id>/events.jsonl`, see `log-record.ts`), holding both the run's
  * events and its state records. Each state record gets the next sequence
- * number and is written to its log at once (one `write(2)`: a killed process
- * loses none of it); it is durable once a sync covers it.
+ * number; it is durable once a sync covers it. A record that must reach the
+ * file at once (`straight`: a stage's start, success or failure, a run's
+ * begin and end, a cache entry, a breaker) is written before `append`
+ * returns, in one `write(2)` with every line held back before it; the
+ * others (a stage restored, skipped, blocked or cancelled, and events) are
+ * held back and written with the next straight record or at the end of the
+ * event-loop turn, whichever comes first (a killed process loses at most
+ * those of the turn it was killed in: records that are cheap to redo, and
+ * their events). So a chain writes twice per stage and an all-cached re-run
+ * a few times in all, not once per line.
  *
  * Syncs are a group commit: `commitSoon()` starts one fdatasync (on libuv's
  * thread pool, so the run goes on meanwhile) for every log that got records
@@ -33,6 +41,9 @@ export interface Durability {
 export class WriteAheadLog {
   private readonly logs = new Map<string, JsonlLog>();
   private readonly dirty = new Set<JsonlLog>();
+  /** Lines held back, by log, in order. */
+  private readonly held = new Map<JsonlLog, string[]>();
+  private writeScheduled = false;
   /** State records appended so far, and how many of them a completed sync covers. */
   private appended = 0;
   private durable = 0;
@@ -51,20 +62,24 @@ export class WriteAheadLog {
   /**
    * Numbers a state record and appends it to `runId`'s log (not durable until
    * a sync covers it); with no run it is only numbered (the snapshot must then
-   * carry it). Returns the record exactly as it reads back.
-   * @throws DagbookError `STATE_IO` when the log cannot be written.
+   * carry it). A `straight` record is in the file when this returns (with
+   * the lines held back before it); another is held back (see the class
+   * comment). Returns the record exactly as it reads back.
+   * @throws DagbookError `STATE_IO` when the log cannot be written (or a held-back write failed).
    */
-  append(runId: string | undefined, draft: StateLine): StateLine {
+  append(runId: string | undefined, draft: StateLine, straight = true): StateLine {
     // Inline outputs are strings already: they are written, not copied through JSON.parse like the record.
     const { outputs, ...record } = draft as StateLine & { readonly outputs?: InlineOutputs };
     const base = JSON.stringify({ ...record, seq: this.nextSeq++ });
     const text = outputs === undefined ? base : `${base.slice(0, -1)},"outputs":${JSON.stringify(outputs)}}`;
     if (runId !== undefined) {
       const log = this.logFor(runId);
-      log.appendLine(text);
+      this.hold(log, text);
       this.dirty.add(log);
       this.appended++;
+      if (straight) this.writeHeld();
     }
+    // What the state keeps is what a replay reads back: fields set to undefined dropped, and no object shared with the caller.
     const line = JSON.parse(base) as StateLine;
     return outputs === undefined ? line : ({ ...line, outputs } as StateLine);
   }
@@ -76,12 +91,35 @@ export class WriteAheadLog {
 
   /** Appends an event to its run's log. @throws DagbookError `STATE_IO` */
   appendEvent(event: PipelineEvent): void {
-    this.logFor(event.runId).appendLine(JSON.stringify({ kind: 'event', event }));
+    this.hold(this.logFor(event.runId), JSON.stringify({ kind: 'event', event }));
+  }
+
+  /**
+   * Writes every line held back, one `write(2)` per log.
+   * @throws DagbookError `STATE_IO` when a log cannot be written (then every later write and flush fails too).
+   */
+  writeHeld(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+    if (this.held.size === 0) return;
+    const held = [...this.held];
+    this.held.clear();
+    try {
+      for (const [log, lines] of held) log.appendLines(lines);
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
   }
 
   /** Starts a group commit of the records appended so far, unless one is running (the next one then covers them). */
   commitSoon(): void {
     if (this.syncing !== undefined || this.failure !== undefined || this.durable >= this.appended) return;
+    // Records are in their files before the sync that is to cover them starts.
+    try {
+      this.writeHeld();
+    } catch {
+      return;
+    }
     const upTo = this.appended;
     const logs = [...this.dirty];
     this.dirty.clear();
@@ -97,7 +135,11 @@ export class WriteAheadLog {
    * @throws DagbookError `STATE_IO` (as a rejection) when a sync failed.
    */
   flush(): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure.error);
+    try {
+      this.writeHeld();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const upTo = this.appended;
     if (this.durable >= upTo) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -108,6 +150,7 @@ export class WriteAheadLog {
 
   /** Syncs and closes a run's log (it reopens on the next append), once no sync is running. */
   async close(runId: string): Promise<void> {
+    this.writeHeld();
     await this.idle();
     const log = this.logs.get(runId);
     if (!log) return;
@@ -118,6 +161,8 @@ export class WriteAheadLog {
 
   /** Syncs and closes every open log, once no sync is running. */
   async closeAll(): Promise<void> {
+    // A failed log is closed all the same: its lines cannot be written.
+    if (this.failure === undefined) this.writeHeld();
     await this.idle();
     for (const [runId, log] of this.logs) {
       this.logs.delete(runId);
@@ -145,9 +190,32 @@ export class WriteAheadLog {
     this.commitSoon();
   }
 
+  /** Holds a line back, to be written with the next straight record or at the end of this event-loop turn. */
+  private hold(log: JsonlLog, line: string): void {
+    const lines = this.held.get(log);
+    if (lines === undefined) this.held.set(log, [line]);
+    else lines.push(line);
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      try {
+        this.writeHeld();
+      } catch {
+        // Kept in `failure`: the next write, flush or close reports it.
+      }
+    });
+  }
+
+  /** A sync failed. */
   private failed(error: unknown): void {
     this.syncing = undefined;
-    this.failure = { error };
+    this.fail(error);
+  }
+
+  /** A write or a sync failed: the files' state is unknown, so every later write and flush fails. */
+  private fail(error: unknown): void {
+    this.failure ??= { error };
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
   }
 

@@ -86,7 +86,8 @@ describe('DurableStore (outputs)', () => {
       const kept = await s.putOutput(small);
       await s.saveStage('run-1', stageRecord('extract', 'SUCCEEDED', { outputHash: kept }), cacheEntry('extract', 'run-1', kept));
       const orphan = await s.putOutput({ rows: [] });
-      await s.saveStage('run-1', stageRecord('load', 'RUNNING')); // The third record: the snapshot is rewritten.
+      await s.saveStage('run-1', stageRecord('load', 'RUNNING')); // The third record: the snapshot is rewritten (synced in the background).
+      await s.flush();
       assert.deepEqual(readDb().outputs, { [kept]: canonicalJson(small) });
       await s.deleteCacheEntries(['extract']);
       assert.deepEqual(Object.keys(readDb().outputs), [kept]); // The stage record still refers to it.

@@ -136,7 +136,7 @@ describe('DurableStore', () => {
   });
 
   describe('when the records since the snapshot reach the compaction threshold', () => {
-    it('rewrites the snapshot then and not before', async () => {
+    it('starts rewriting the snapshot then (its sync in the background, done by `flush`) and not before', async () => {
       // The run's begin is the first record since the snapshot: a run's begin and end rewrite no snapshot.
       const s = await open({ compactMinRecords: 4 });
       await s.beginRun(runRecord('run-1'));
@@ -144,6 +144,7 @@ describe('DurableStore', () => {
       await s.saveStage('run-1', stageRecord('a', 'SUCCEEDED'));
       assert.deepEqual(readDb().latest, {});
       await s.saveStage('run-1', stageRecord('b', 'RUNNING'));
+      await s.flush();
       assert.deepEqual(readDb().latest, { a: { runId: 'run-1', record: stageRecord('a', 'SUCCEEDED') }, b: { runId: 'run-1', record: stageRecord('b', 'RUNNING') } });
       assert.deepEqual(readDb().runs['run-1'].counts, { SUCCEEDED: 1, RUNNING: 1 });
       assert.equal(readDb().appliedSeq, 4);

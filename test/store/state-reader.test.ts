@@ -27,6 +27,8 @@ describe('openStateReader', () => {
     await writer.putCacheEntry(cacheEntry('extract', 'run-1', 'h1'));
     await writer.saveStage('run-1', stageRecord('load', 'RUNNING'));
     writer.appendEvent(logEvent('run-1', 1, 'load started'));
+    // Events are written at the end of the event-loop turn (or with the next record that goes straight to the log).
+    await new Promise((resolve) => setImmediate(resolve));
     return writer;
   }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseLog } from '../../src/store/log-record';
 import { statePaths } from '../../src/store/state-paths';
 import { WriteAheadLog } from '../../src/store/write-ahead-log';
-import { runRecord, stageRecord, tempDir } from './fixtures';
+import { logEvent, runRecord, stageRecord, tempDir } from './fixtures';
 
 describe('WriteAheadLog', () => {
   let dir: string;
@@ -32,6 +32,39 @@ describe('WriteAheadLog', () => {
       const line = wal.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord('a', 'SUCCEEDED'), outputs });
       assert.deepEqual(line, { kind: 'checkpoint', seq: 1, runId: 'run-1', record: stageRecord('a', 'SUCCEEDED'), outputs });
       assert.deepEqual(parseLog(logText('run-1'), 'log').lines, [line]);
+    });
+  });
+
+  describe('when a record or an event need not be written at once', () => {
+    it('holds them back until the end of the event-loop turn, then writes them in order', async () => {
+      wal.append('run-1', { kind: 'run', seq: 0, run: runRecord('run-1') });
+      wal.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord('a', 'CACHED') }, false);
+      wal.appendEvent(logEvent('run-1', 1, 'a restored'));
+      assert.deepEqual(parseLog(logText('run-1'), 'log').lines, [{ kind: 'run', seq: 1, run: runRecord('run-1') }]);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(parseLog(logText('run-1'), 'log').lines, [
+        { kind: 'run', seq: 1, run: runRecord('run-1') },
+        { kind: 'checkpoint', seq: 2, runId: 'run-1', record: stageRecord('a', 'CACHED') },
+        { kind: 'event', event: logEvent('run-1', 1, 'a restored') },
+      ]);
+    });
+
+    it('writes them before the next record that goes to the file at once, in the same turn', () => {
+      wal.appendEvent(logEvent('run-1', 1, 'b started'));
+      wal.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord('a', 'CACHED') }, false);
+      wal.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord('b', 'SUCCEEDED') });
+      assert.deepEqual(parseLog(logText('run-1'), 'log').lines, [
+        { kind: 'event', event: logEvent('run-1', 1, 'b started') },
+        { kind: 'checkpoint', seq: 1, runId: 'run-1', record: stageRecord('a', 'CACHED') },
+        { kind: 'checkpoint', seq: 2, runId: 'run-1', record: stageRecord('b', 'SUCCEEDED') },
+      ]);
+    });
+
+    it('writes them before a flush syncs', async () => {
+      wal.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord('a', 'CACHED') }, false);
+      await wal.flush();
+      assert.deepEqual(parseLog(logText('run-1'), 'log').lines, [{ kind: 'checkpoint', seq: 1, runId: 'run-1', record: stageRecord('a', 'CACHED') }]);
+      assert.deepEqual(wal.durability, { appended: 1, durable: 1, commits: 1 });
     });
   });
 

@@ -5,6 +5,7 @@ import type { PlanStage } from '../plan';
 import { functionOrigin, rememberOrigin, type FunctionOrigin } from './function-module';
 import { loadedAt, loadedModules, modifiedAfter, moduleSource, PROCESS_START_MS } from './loaded-modules';
 import { moduleGraph } from './module-graph';
+import type { FileStats } from './file-state';
 import { partPath } from './part-path';
 
 /**
@@ -39,22 +40,23 @@ const replacements = new WeakMap<NodeModule, NodeModule>();
 
 /**
  * The function to run for `stage` now: `loaded` when its code is current,
- * the same export from its module loaded again when it can be.
+ * the same export from its module loaded again when it can be. `stats`: the
+ * run's view of the files (see `FileStats`), the one its cache keys were made from.
  * @throws DagbookError `STAGE_CODE_STALE` when a module the stage runs
  *   changed after it was loaded and cannot be loaded again here; the error
  *   (or the module's own, such as a `SyntaxError`) of loading it again.
  */
-export function currentStageFunction(stage: PlanStage, loaded: StageFn): StageFn {
+export function currentStageFunction(stage: PlanStage, loaded: StageFn, stats?: FileStats): StageFn {
   const code = stage.code;
   if (stage.version !== undefined || code === undefined) return loaded;
   const origin = functionOrigin(loaded);
-  const fn = origin === undefined ? loaded : currentExport(stage.id, loaded, origin, code.root);
+  const fn = origin === undefined ? loaded : currentExport(stage.id, loaded, origin, code.root, stats);
   for (const file of code.modules) {
     if (origin !== undefined && file === origin.file) continue;
     // Fast path: a graph no file of which changed since the process started holds no stale code.
-    if (!changedSinceStart(file)) continue;
+    if (!changedSinceStart(file, stats)) continue;
     const mod = require.cache[file] ?? newestLoad(file);
-    const changed = mod === undefined ? undefined : changedSinceLoad(file, mod);
+    const changed = mod === undefined ? undefined : changedSinceLoad(file, mod, stats);
     if (changed !== undefined) {
       throw staleError(stage.id, changed, file, code.root, 'and the cell that defines the stage ');
     }
@@ -62,10 +64,10 @@ export function currentStageFunction(stage: PlanStage, loaded: StageFn): StageFn
   return fn;
 }
 
-function currentExport(stageId: string, loaded: StageFn, origin: FunctionOrigin, root: string): StageFn {
+function currentExport(stageId: string, loaded: StageFn, origin: FunctionOrigin, root: string, stats?: FileStats): StageFn {
   let mod = origin.module;
   while (replacements.has(mod)) mod = replacements.get(mod) as NodeModule;
-  const changed = changedSinceLoad(origin.file, mod);
+  const changed = changedSinceLoad(origin.file, mod, stats);
   if (changed === undefined) return mod === origin.module ? loaded : exportOf(stageId, mod, origin, root);
   const newer = newestLoad(origin.file);
   if (newer !== undefined && newer !== mod && changedSinceLoad(origin.file, newer) === undefined) {
@@ -120,13 +122,13 @@ function exportOf(stageId: string, mod: NodeModule, origin: FunctionOrigin, root
 }
 
 /** The first file of `source`'s module graph modified after `mod` was loaded, if any. */
-function changedSinceLoad(source: string, mod: NodeModule): string | undefined {
+function changedSinceLoad(source: string, mod: NodeModule, stats?: FileStats): string | undefined {
   const since = loadedAt(mod);
-  return moduleGraph(source).graph.files.find((file) => modifiedAfter(file, since));
+  return moduleGraph(source, stats).graph.files.find((file) => modifiedAfter(file, since, stats));
 }
 
-function changedSinceStart(source: string): boolean {
-  return moduleGraph(source).graph.files.some((file) => modifiedAfter(file, PROCESS_START_MS));
+function changedSinceStart(source: string, stats?: FileStats): boolean {
+  return moduleGraph(source, stats).graph.files.some((file) => modifiedAfter(file, PROCESS_START_MS, stats));
 }
 
 /** The module of `source` loaded last (a tslab module is loaded again, as a new module, when a cell imports it again). */

@@ -17,9 +17,33 @@ export type FileStamp = string;
 /** Stamp and content hash of a file that does not exist. */
 export const MISSING_STAMP = 'missing';
 
-/** The stamp of `file` now: one `stat`. */
-export function fileStamp(file: string): FileStamp {
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
+/**
+ * The stats of files as a run first saw them: one `stat` per file per run.
+ * A run takes its code and its files as they were when it first looked at
+ * them (every stage of a pipeline imports the same few modules, so a `stat`
+ * per file and stage would cost more than the stage); a file edited while a
+ * run is going on is seen by the next run. Lives only as long as its run.
+ */
+export class FileStats {
+  private readonly stats = new Map<string, fs.Stats | undefined>();
+
+  /** The stats of `file` (undefined when it does not exist), from the first call for that path. */
+  stat(file: string): fs.Stats | undefined {
+    if (this.stats.has(file)) return this.stats.get(file);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    this.stats.set(file, stat);
+    return stat;
+  }
+}
+
+/** The stats of `file` now, or as `stats` first saw them when given; undefined when it does not exist. */
+export function statFile(file: string, stats?: FileStats): fs.Stats | undefined {
+  return stats === undefined ? fs.statSync(file, { throwIfNoEntry: false }) : stats.stat(file);
+}
+
+/** The stamp of `file` now (one `stat`), or as `stats` first saw it. */
+export function fileStamp(file: string, stats?: FileStats): FileStamp {
+  const stat = statFile(file, stats);
   return stat === undefined ? MISSING_STAMP : `${stat.mtimeMs}:${stat.size}`;
 }
 

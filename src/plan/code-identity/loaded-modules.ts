@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { statFile, type FileStats } from './file-state';
 import { Module } from 'node:module';
 
 /**
@@ -64,8 +65,8 @@ export function loadedAt(mod: object): number {
 }
 
 /** True when `file` was modified after `sinceMs` (a {@link loadedAt} time) by at least a millisecond, so a write in the same millisecond as a load is not a change. */
-export function modifiedAfter(file: string, sinceMs: number): boolean {
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
+export function modifiedAfter(file: string, sinceMs: number, stats?: FileStats): boolean {
+  const stat = statFile(file, stats);
   return stat === undefined || Math.floor(stat.mtimeMs) > sinceMs;
 }
 

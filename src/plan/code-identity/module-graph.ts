@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { buildSync, type Message } from 'esbuild';
 import { DagbookError } from '../../errors';
-import { fileStamp, type FileStamp } from './file-state';
+import { fileStamp, type FileStamp, type FileStats } from './file-state';
 import { findPackageJson, packageName } from './package-version';
 
 /**
@@ -40,14 +40,31 @@ export interface StampedGraph {
 }
 
 const graphs = new Map<string, StampedGraph>();
+/** The graphs already checked against a run's view of the files: its stamps cannot change within the run. */
+const checkedFor = new WeakMap<FileStats, Map<string, StampedGraph>>();
 
-/** The module graph of `entry` (an absolute file path), rebuilt only when one of its files changed. */
-export function moduleGraph(entry: string): StampedGraph {
+/**
+ * The module graph of `entry` (an absolute file path), rebuilt only when one
+ * of its files changed (as `stats`, a run's view of the files, sees them when given).
+ */
+export function moduleGraph(entry: string, stats?: FileStats): StampedGraph {
+  const checked = stats === undefined ? undefined : checkedFor.get(stats)?.get(entry);
+  if (checked !== undefined) return checked;
+  const stamped = currentGraph(entry, stats);
+  if (stats !== undefined) {
+    const byEntry = checkedFor.get(stats) ?? new Map<string, StampedGraph>();
+    checkedFor.set(stats, byEntry);
+    byEntry.set(entry, stamped);
+  }
+  return stamped;
+}
+
+function currentGraph(entry: string, stats?: FileStats): StampedGraph {
   const known = graphs.get(entry);
   if (known !== undefined) {
     let same = true;
     for (const file in known.stamps) {
-      if (fileStamp(file) !== known.stamps[file]) {
+      if (fileStamp(file, stats) !== known.stamps[file]) {
         same = false;
         break;
       }
@@ -57,7 +74,7 @@ export function moduleGraph(entry: string): StampedGraph {
   const graph = buildGraph(entry);
   // A changed package.json (an upgrade) rebuilds the graph too: rare, and it keeps the check to one loop.
   const packageJsons = Object.values(graph.packages).flat().filter((f): f is string => f !== undefined);
-  const stamped: StampedGraph = { graph, stamps: Object.fromEntries([...graph.files, ...packageJsons].map((f) => [f, fileStamp(f)])) };
+  const stamped: StampedGraph = { graph, stamps: Object.fromEntries([...graph.files, ...packageJsons].map((f) => [f, fileStamp(f, stats)])) };
   graphs.set(entry, stamped);
   return stamped;
 }
