@@ -17,25 +17,14 @@ let tempCounter = 0;
  * @throws DagbookError `STATE_IO` naming `file` when the file system refuses.
  */
 export function writeFileAtomicSync(file: string, text: string | Uint8Array, fs: StateFileSystem = nodeFileSystem): void {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
-  const fd = stateIo('write', file, () => fs.openSync(temp, 'w'));
+  const { temp, fd } = openTemp(file, fs);
   try {
     fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);
   } catch (error) {
-    fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw stateIoError('write', file, error);
+    discardTemp(file, temp, fd, fs, error);
   }
-  stateIo('close', temp, () => fs.closeSync(fd));
-  try {
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw stateIoError('rename', file, error);
-  }
-  fsyncDirSync(dir, fs);
+  moveIntoPlace(file, temp, fd, fs);
 }
 
 /**
@@ -46,17 +35,31 @@ export function writeFileAtomicSync(file: string, text: string | Uint8Array, fs:
  * @throws DagbookError `STATE_IO` (as a rejection) naming `file` when the file system refuses.
  */
 export async function writeFileAtomicInBackground(file: string, text: string, fs: StateFileSystem = nodeFileSystem): Promise<void> {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
-  const fd = stateIo('write', file, () => fs.openSync(temp, 'w'));
+  const { temp, fd } = openTemp(file, fs);
   try {
     fs.writeFileSync(fd, text);
     await fs.fdatasync(fd);
   } catch (error) {
-    fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw stateIoError('write', file, error);
+    discardTemp(file, temp, fd, fs, error);
   }
+  moveIntoPlace(file, temp, fd, fs);
+}
+
+/** A new temp file beside `file`, open for writing. */
+function openTemp(file: string, fs: StateFileSystem): { temp: string; fd: number } {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+  return { temp, fd: stateIo('write', file, () => fs.openSync(temp, 'w')) };
+}
+
+/** Closes and removes a temp file whose write failed. @throws DagbookError `STATE_IO` naming `file` */
+function discardTemp(file: string, temp: string, fd: number, fs: StateFileSystem, error: unknown): never {
+  fs.closeSync(fd);
+  fs.rmSync(temp, { force: true });
+  throw stateIoError('write', file, error);
+}
+
+/** Closes a synced temp file, renames it over `file` and syncs the folder. @throws DagbookError `STATE_IO` naming `file` */
+function moveIntoPlace(file: string, temp: string, fd: number, fs: StateFileSystem): void {
   stateIo('close', temp, () => fs.closeSync(fd));
   try {
     fs.renameSync(temp, file);
@@ -64,7 +67,7 @@ export async function writeFileAtomicInBackground(file: string, text: string, fs
     fs.rmSync(temp, { force: true });
     throw stateIoError('rename', file, error);
   }
-  fsyncDirSync(dir, fs);
+  fsyncDirSync(path.dirname(file), fs);
 }
 
 /** Fsyncs a directory so entries created, renamed or removed in it are durable. */

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWorkbench } from '../../src/notebook/workbench';
+import { PROJECT_FILES } from './project-files';
 
 /**
  * `dagbook init`, run as a person runs it: real child processes of
@@ -18,18 +19,6 @@ import { openWorkbench } from '../../src/notebook/workbench';
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'dagbook.js');
 
-/** The files of a new project, in the order init lists them. */
-const PROJECT_FILES = [
-  'package.json',
-  'requirements-dev.txt',
-  '.gitignore',
-  'tsconfig.json',
-  'notebooks/00-welcome.ipynb',
-  'pipelines/starter.yaml',
-  'pipelines/starter/stages.ts',
-  'pipelines/data/readings.csv',
-  'state/README.md',
-];
 
 interface Result {
   readonly code: number | null;

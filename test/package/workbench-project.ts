@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runRecords } from '../notebook/run-statuses';
 import { nodeProgram, npm, repositoryRoot, timed, type PackedProject } from './package-fixture';
+import { PROJECT_FILES } from '../cli/project-files';
 
 /**
  * A user's flow with the packed package, from `npx dagbook init` to
@@ -36,18 +37,6 @@ interface NotebookCase {
 const STARTER: NotebookCase = { pipelineFile: 'pipelines/starter.yaml', name: 'starter', stageIds: ['load', 'by_city', 'by_month', 'report'], cells: 19, codeCells: 12 };
 const ORDERS: NotebookCase = { pipelineFile: 'pipelines/example.yaml', name: 'orders', stageIds: ['load', 'clean', 'by_region', 'by_month', 'report'], cells: 22, codeCells: 14 };
 
-/** The files `dagbook init` writes, in the order it lists them. */
-const PROJECT_FILES = [
-  'package.json',
-  'requirements-dev.txt',
-  '.gitignore',
-  'tsconfig.json',
-  'notebooks/00-welcome.ipynb',
-  'pipelines/starter.yaml',
-  'pipelines/starter/stages.ts',
-  'pipelines/data/readings.csv',
-  'state/README.md',
-];
 
 /** What `dagbook init` prints for a package.json that exists and lacks all but the dagbook dependency. */
 const TO_ADD = {
