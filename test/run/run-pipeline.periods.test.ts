@@ -139,6 +139,40 @@ describe('runPipeline with periods', () => {
     });
   });
 
+  describe('when a run that failed in a later period is resumed', () => {
+    it("checks the kept periods' state first and refuses to build on a changed one", async () => {
+      const table = new Map<string, number>();
+      const store = new MemoryStore();
+      const def = simulation({ table });
+      let fail = true;
+      const flaky = {
+        ...def,
+        stages: def.stages.map((stage) =>
+          stage.id !== 'report'
+            ? stage
+            : { ...stage, retry: { maxAttempts: 1 }, run: (ctx: StageContext, inputs: StageInputs) => {
+                if (ctx.periodKey === '2027' && fail) throw new Error('report service down');
+                return `${ctx.period}: ${inputs.grow as number}`;
+              } },
+        ),
+      };
+      const compiled = compilePipeline(flaky);
+      const first = await runPipeline(compiled, { store });
+      assert.equal(first.status, 'FAILED');
+      fail = false;
+      table.set('2025', 1);
+      await assert.rejects(runPipeline(compiled, { store, resume: first.runId }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'CHECKPOINT_CORRUPT');
+        assert.match(e.message, /^The checkpoint of year 2025 does not match its state: `headcount` \(checkpoint n=1100, now n=1\) differs\./);
+        return true;
+      });
+      table.set('2025', 1100);
+      const resumed = await runPipeline(compiled, { store, resume: first.runId });
+      assert.equal(resumed.status, 'SUCCEEDED');
+      assert.deepEqual(statuses(resumed, 'SUCCEEDED').filter((id) => id.endsWith('2025')), ['checkpoint@2025', 'grow@2025', 'report@2025']);
+    });
+  });
+
   describe('when a per-period stage fails an ERROR validation rule', () => {
     const tooBig = [{ name: 'headcount below 1200', check: (n: number) => n < 1200 || `headcount ${n}` }];
 
