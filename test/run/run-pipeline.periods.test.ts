@@ -174,7 +174,7 @@ describe('runPipeline with periods', () => {
   });
 
   describe('when a per-period stage fails an ERROR validation rule', () => {
-    const tooBig = [{ name: 'headcount below 1200', check: (n: number) => n < 1200 || `headcount ${n}` }];
+    const tooBig = [{ name: 'headcount below 1200', check: (n: unknown) => (n as number) < 1200 || `headcount ${n as number}` }];
 
     it('stops the chain at that period by default', async () => {
       const result = await runPipeline(compilePipeline(simulation({ table: new Map(), validate: tooBig })), { store: new MemoryStore() });
