@@ -84,7 +84,10 @@ export function selectStages(plan: Plan, selection: SelectionOptions = {}): Sele
   }
 
   const graph = planGraph(plan);
-  const expand = (ids: string[]): string[] => ids.flatMap((id) => instances.get(id) ?? [id]);
+  const periodKeys = selectedPeriods(plan, selection);
+  // A stage named as written means its instances in the selected periods (all of them when no period is selected).
+  const inPeriods = (id: string) => periodKeys === undefined || periodKeys.includes(plan.stages[id].period as string);
+  const expand = (ids: string[]): string[] => ids.flatMap((id) => instances.get(id)?.filter(inPeriods) ?? [id]);
   const targets = expand(target);
   const froms = expand(from);
   const sets: Set<string>[] = [];
@@ -92,7 +95,6 @@ export function selectStages(plan: Plan, selection: SelectionOptions = {}): Sele
   if (downstream.length > 0) sets.push(new Set(downstreamOf(graph, expand(downstream))));
   if (from.length > 0) sets.push(new Set([...froms, ...downstreamOf(graph, froms)]));
   if (only.length > 0) sets.push(new Set(expand(only)));
-  const periodKeys = selectedPeriods(plan, selection);
   if (periodKeys !== undefined) sets.push(periodFilter(plan, graph, periodKeys));
   const selected = plan.order.filter((id) => sets.every((s) => s.has(id)));
   const isSelected = new Set(selected);

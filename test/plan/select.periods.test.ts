@@ -25,9 +25,9 @@ describe('selectStages with periods', () => {
       ]);
     });
 
-    it('with one period, selects that period (its checkpoint too: later periods need it) and needs the previous one stored', () => {
+    it('with one period, selects it in that period and what it needs there, and needs the previous period stored', () => {
       const selection = selectStages(plan, { target: 'report', periods: 2026 });
-      assert.deepEqual(selection.stages, ['census', 'grow@2026', 'report@2026', 'checkpoint@2026']);
+      assert.deepEqual(selection.stages, ['census', 'grow@2026', 'report@2026']);
       assert.deepEqual(selection.requiresOutputsOf, ['grow@2025', 'checkpoint@2025']);
     });
 
