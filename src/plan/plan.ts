@@ -79,6 +79,24 @@ export interface PlanStage {
   readonly failOnValidationError: boolean;
   /** Declared input files, as given. */
   readonly inputs: readonly string[];
+  /** The stage id as written, on a stage expanded per period (`hires` for `hires@2027`). */
+  readonly template?: string;
+  /** The period key, on a stage expanded per period (`2027` for `hires@2027`). */
+  readonly period?: string;
+  /** `checkpoint` on the synthetic stage that records its period's checkpoint. */
+  readonly role?: 'checkpoint';
+}
+
+/** The period axis of a pipeline with periods. */
+export interface PlanPeriods {
+  /** The axis name shown in views (`year`). */
+  readonly name: string;
+  /** The period keys (string forms of the values), in period order. */
+  readonly keys: readonly string[];
+  /** The period values as declared, in period order. */
+  readonly values: readonly (number | string)[];
+  /** True when the pipeline declares a `stateHash` of the external state a period writes. */
+  readonly stateHash: boolean;
 }
 
 /**
@@ -130,6 +148,8 @@ export interface Plan {
   readonly budgets: Readonly<Record<string, PlanBudget>>;
   /** Names of the secrets available to stages (never the values). */
   readonly secretNames: readonly string[];
+  /** The period axis, when the pipeline declares one. */
+  readonly periods?: PlanPeriods;
 }
 
 /** The functions behind a plan, keyed by stage id. Not JSON: lives beside the plan. */
