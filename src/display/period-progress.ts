@@ -110,19 +110,35 @@ export function finishedPeriodText(p: PeriodProgress): string {
   }
 }
 
+/** The parts of the periods' line: where the run is, the finished periods, and the ETA (empty when absent). */
+export interface PeriodLineParts {
+  /** `year 2027 running (3 of 5)`, or `3 of 5 years finished` when no period runs. */
+  readonly head: string;
+  /** `2025 4.1 s, 2026 3.9 s` (after `finished: ` while a period runs), or empty. */
+  readonly finished: string;
+  /** `ETA 8.0 s for 3 years`, or empty once nothing is left. */
+  readonly eta: string;
+}
+
+/** The parts of the periods' line (see {@link periodProgressText}), for a display that lays them out itself. */
+export function periodLineParts(pp: PeriodsProgress): PeriodLineParts {
+  const n = pp.periods.length;
+  const finished = pp.periods.filter((p) => p.state !== 'PENDING' && p.state !== 'RUNNING');
+  const index = pp.periods.findIndex((p) => p.key === pp.current);
+  const open = n - finished.length;
+  return {
+    head: pp.current !== undefined ? `${pp.name} ${pp.current} running (${index + 1} of ${n})` : `${finished.length} of ${plural(n, pp.name)} finished`,
+    finished: finished.length === 0 ? '' : `${pp.current !== undefined ? 'finished: ' : ''}${finished.map(finishedPeriodText).join(', ')}`,
+    eta: open > 0 && pp.etaMs !== 0 ? `ETA ${pp.etaMs === null ? '—' : formatDuration(pp.etaMs)} for ${plural(open, pp.name)}` : '',
+  };
+}
+
 /**
  * The periods in one line: "year 2027 running (3 of 5) · finished: 2025 4.1 s,
  * 2026 3.9 s · ETA 8.0 s for 3 years"; once the run ended, "5 of 5 years
  * finished: ..."; the ETA is left out once nothing is left.
  */
 export function periodProgressText(pp: PeriodsProgress): string {
-  const n = pp.periods.length;
-  const finished = pp.periods.filter((p) => p.state !== 'PENDING' && p.state !== 'RUNNING');
-  const index = pp.periods.findIndex((p) => p.key === pp.current);
-  const head = pp.current !== undefined ? `${pp.name} ${pp.current} running (${index + 1} of ${n})` : `${finished.length} of ${plural(n, pp.name)} finished`;
-  const open = n - finished.length;
-  const parts = [head];
-  if (finished.length > 0) parts.push(`${pp.current !== undefined ? 'finished: ' : ''}${finished.map(finishedPeriodText).join(', ')}`);
-  if (open > 0 && pp.etaMs !== 0) parts.push(`ETA ${pp.etaMs === null ? '—' : formatDuration(pp.etaMs)} for ${plural(open, pp.name)}`);
-  return parts.join(' · ');
+  const { head, finished, eta } = periodLineParts(pp);
+  return [head, finished, eta].filter((part) => part !== '').join(' · ');
 }
