@@ -108,6 +108,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
       const progress = tty ? terminalProgress(process.stdout) : undefined;
       const wb = await openWorkbench(file, workbenchOptions(file, opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
       checkStageArguments(wb.compiled().plan, stages);
+      progress?.usePlan(wb.compiled().plan);
       const target = stages.length === 0 ? undefined : stages;
       const force = opts.force ? (target ? target : true) : undefined;
       try {
