@@ -1,0 +1,39 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sha256 } from '../../src/canonical-json';
+import { queryRows } from './database';
+import { sqlInt } from './sql-literal';
+
+/**
+ * The state hash of a simulated year: a sha256 per table over the rows the
+ * year wrote (its needs row, its events, its snapshot), in a total order
+ * (`ORDER BY ALL`), and one over the three. The same seed and parameters give
+ * the same hashes; any changed value changes them.
+ */
+
+/** Hashes of what one year wrote. */
+export interface YearHash {
+  /** The year. */
+  readonly year: number;
+  /** sha256 per table of the year's rows. */
+  readonly tables: Readonly<Record<'workforce_needs' | 'workforce_events' | 'workforce_snapshot', string>>;
+  /** sha256 over the table hashes. */
+  readonly state: string;
+}
+
+const YEAR_TABLES = ['workforce_needs', 'workforce_events', 'workforce_snapshot'] as const;
+
+/** Hashes the rows `year` wrote in each year-keyed table. */
+export async function hashYear(db: DuckDBConnection, year: number): Promise<YearHash> {
+  const y = sqlInt('year', year);
+  const tables = {} as Record<(typeof YEAR_TABLES)[number], string>;
+  for (const table of YEAR_TABLES) {
+    const reader = await db.runAndReadAll(`SELECT * FROM ${table} WHERE year = ${y} ORDER BY ALL`);
+    tables[table] = sha256(JSON.stringify(reader.getRowsJson()));
+  }
+  return { year, tables, state: sha256(YEAR_TABLES.map((t) => `${t}=${tables[t]}`).join('\n')) };
+}
+
+/** Hashes the census table (the state every year starts from). */
+export async function hashCensus(db: DuckDBConnection): Promise<string> {
+  return sha256(JSON.stringify(await queryRows(db, 'SELECT * FROM census ORDER BY ALL')));
+}
