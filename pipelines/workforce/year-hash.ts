@@ -5,8 +5,10 @@ import { sqlInt } from './sql-literal';
 
 /**
  * The state hash of a simulated year: a sha256 per table over the rows the
- * year wrote (its needs row, its events, its snapshot), in a total order
- * (`ORDER BY ALL`), and one over the three. The same seed and parameters give
+ * year wrote (its needs row, its events, its snapshot), and one over the
+ * three. DuckDB hashes a table itself — each row as its struct text, rows
+ * sorted, joined by newlines — which takes half the time of reading the rows
+ * into JavaScript and hashing them there. The same seed and parameters give
  * the same hashes; any changed value changes them.
  */
 
@@ -27,13 +29,18 @@ export async function hashYear(db: DuckDBConnection, year: number): Promise<Year
   const y = sqlInt('year', year);
   const tables = {} as Record<(typeof YEAR_TABLES)[number], string>;
   for (const table of YEAR_TABLES) {
-    const reader = await db.runAndReadAll(`SELECT * FROM ${table} WHERE year = ${y} ORDER BY ALL`);
-    tables[table] = sha256(JSON.stringify(reader.getRowsJson()));
+    tables[table] = await hashRows(db, `SELECT * FROM ${table} WHERE year = ${y}`);
   }
   return { year, tables, state: sha256(YEAR_TABLES.map((t) => `${t}=${tables[t]}`).join('\n')) };
 }
 
 /** Hashes the census table (the state every year starts from). */
 export async function hashCensus(db: DuckDBConnection): Promise<string> {
-  return sha256(JSON.stringify(await queryRows(db, 'SELECT * FROM census ORDER BY ALL')));
+  return hashRows(db, 'SELECT * FROM census');
+}
+
+/** Hex sha256 of the rows of `select` (as struct text, sorted, newline-joined); the hash of no rows is that of ''. */
+async function hashRows(db: DuckDBConnection, select: string): Promise<string> {
+  const [row] = await queryRows(db, `SELECT sha256(coalesce(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY t), '')) AS h FROM (${select}) t`);
+  return String(row.h);
 }
