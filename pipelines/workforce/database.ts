@@ -11,6 +11,13 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
  * year re-runs to the same rows and the events of a year do not depend on the
  * order the event functions ran in. `hash()` is stable for a given DuckDB
  * version, which is why the package version is pinned exactly.
+ *
+ * Stages of one run share the file: the event stages of a year run at the
+ * same time in one process. DuckDB lets one process hold a file once, so the
+ * stages share one instance per file per process ({@link withWorkforceDb}: a
+ * module-level cache, which `closeWorkforceDatabases` empties) and each call
+ * takes a connection of its own; DuckDB's transactions keep their writes
+ * apart (each stage deletes and inserts only its own rows).
  */
 
 /** An open workforce database: the connection the simulation functions take, and how to close it. */
@@ -37,6 +44,46 @@ CREATE TABLE IF NOT EXISTS workforce_snapshot (
 CREATE OR REPLACE MACRO wf_u(seed, id, yr, purpose) AS
   ((hash(seed, id, yr, purpose) % 1000000007)::DOUBLE + 0.5) / 1000000007;
 `;
+
+const instances = new Map<string, Promise<DuckDBInstance>>();
+
+async function openInstance(file: string): Promise<DuckDBInstance> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  try {
+    await connection.run(SCHEMA);
+  } finally {
+    connection.closeSync();
+  }
+  return instance;
+}
+
+/**
+ * Runs `work` on a connection of its own to the workforce database at `file`
+ * (an absolute path; created with its tables when absent), through the
+ * process's shared instance of that file, and closes the connection after.
+ */
+export async function withWorkforceDb<T>(file: string, work: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+  let instance = instances.get(file);
+  if (!instance) {
+    instance = openInstance(file);
+    instances.set(file, instance);
+    instance.catch(() => instances.delete(file));
+  }
+  const connection = await (await instance).connect();
+  try {
+    return await work(connection);
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Closes every database `withWorkforceDb` opened in this process (so another process may open the files). */
+export async function closeWorkforceDatabases(): Promise<void> {
+  const open = [...instances.values()];
+  instances.clear();
+  for (const instance of await Promise.allSettled(open)) if (instance.status === 'fulfilled') instance.value.closeSync();
+}
 
 /** Opens (creating when absent) the workforce database at `file` and ensures its tables. */
 export async function openWorkforceDb(file: string): Promise<WorkforceDb> {

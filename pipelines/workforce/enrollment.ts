@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { WorkforceParameters } from './parameters';
 import { sqlInt, sqlNum } from './sql-literal';
-import { startOfYearSql } from './start-of-year';
+import { activeAtStartSql } from './start-of-year';
 
 /**
  * Plan enrollment: hires who stay are enrolled automatically at the
@@ -26,7 +26,7 @@ export async function generateEnrollment(db: DuckDBConnection, year: number, p: 
     UNION ALL
     SELECT ${y}, employee_id, 'enrollment', make_date(${y}, 1, 1) + floor(wf_u(${seed}, employee_id, ${y}, 'enroll-date') * 365)::INTEGER,
       level, salary, NULL, NULL, ${deferral}
-    FROM ${startOfYearSql(year, p)} s
+    FROM ${activeAtStartSql(year)} s
     WHERE NOT enrolled AND employee_id NOT IN (${leavers})
       AND wf_u(${seed}, employee_id, ${y}, 'enroll') < ${sqlNum('voluntaryEnrollmentRate', p.voluntaryEnrollmentRate)}`);
 }

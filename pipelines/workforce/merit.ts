@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { WorkforceParameters } from './parameters';
 import { sqlInt, sqlNum } from './sql-literal';
-import { startOfYearSql } from './start-of-year';
+import { activeAtStartSql } from './start-of-year';
 
 /**
  * Merit raises on 1 July for every employee of the start workforce who does
@@ -19,6 +19,6 @@ export async function generateMerit(db: DuckDBConnection, year: number, p: Workf
     INSERT INTO workforce_events
     SELECT ${y}, employee_id, 'merit', make_date(${y}, 7, 1), level,
       round(salary * (1 + ${sqlNum('meritRate', p.meritRate)} + (wf_u(${seed}, employee_id, ${y}, 'merit') - 0.5) * 0.02), 2), salary, NULL, NULL
-    FROM ${startOfYearSql(year, p)} s
+    FROM ${activeAtStartSql(year)} s
     WHERE employee_id NOT IN (SELECT employee_id FROM workforce_events WHERE year = ${y} AND event_type = 'termination')`);
 }

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { WorkforceParameters } from './parameters';
 import { sqlInt, sqlList, sqlNum } from './sql-literal';
-import { startOfYearSql } from './start-of-year';
+import { activeAtStartSql } from './start-of-year';
 
 /**
  * Promotions on 1 April: employees of the start workforce with at least a
@@ -18,7 +18,7 @@ export async function generatePromotions(db: DuckDBConnection, year: number, p: 
     INSERT INTO workforce_events
     SELECT ${y}, employee_id, 'promotion', make_date(${y}, 4, 1), level + 1,
       round(salary * (1 + ${sqlNum('promotionRaise', p.promotionRaise)}), 2), salary, NULL, NULL
-    FROM ${startOfYearSql(year, p)} s
+    FROM ${activeAtStartSql(year)} s
     WHERE level < 5 AND tenure >= 1
       AND wf_u(${seed}, employee_id, ${y}, 'promotion') < ${sqlList('promotionRates', p.promotionRates)}[level]
       AND employee_id NOT IN (SELECT employee_id FROM workforce_events WHERE year = ${y} AND event_type = 'termination')`);

@@ -40,7 +40,7 @@ export async function hashCensus(db: DuckDBConnection): Promise<string> {
 }
 
 /** Hex sha256 of the rows of `select` (as struct text, sorted, newline-joined); the hash of no rows is that of ''. */
-async function hashRows(db: DuckDBConnection, select: string): Promise<string> {
+export async function hashRows(db: DuckDBConnection, select: string): Promise<string> {
   const [row] = await queryRows(db, `SELECT sha256(coalesce(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY t), '')) AS h FROM (${select}) t`);
   return String(row.h);
 }
