@@ -4,6 +4,7 @@ import type { StageContext } from '../../src/definition/types';
 import { DagbookError } from '../../src/errors';
 import { queryRows } from './database';
 import { sqlInt } from './sql-literal';
+import { hashRows } from './year-hash';
 
 /**
  * What the workforce stages share: where the database file is, which year a
@@ -57,7 +58,7 @@ export interface EventsOutput {
   readonly year: number;
   /** Rows written, by event type. */
   readonly events: Readonly<Record<string, number>>;
-  /** sha256 of the rows written (sorted row text). */
+  /** Hash of the rows written (see `hashRows`). */
   readonly hash: string;
 }
 
@@ -65,8 +66,7 @@ export interface EventsOutput {
 export async function eventsOutput(db: DuckDBConnection, year: number, types: readonly string[]): Promise<EventsOutput> {
   const y = sqlInt('year', year);
   const quoted = types.map((t) => `'${t.replace(/'/g, "''")}'`);
-  const [row] = await queryRows(db, `SELECT ${quoted.map((t, i) => `count(*) FILTER (WHERE event_type = ${t}) AS c${i}`).join(', ')},
-      sha256(coalesce(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY t), '')) AS h
-    FROM (SELECT * FROM workforce_events WHERE year = ${y} AND event_type IN (${quoted.join(', ')})) t`);
-  return { year, events: Object.fromEntries(types.map((t, i) => [t, Number(row[`c${i}`])])), hash: String(row.h) };
+  const select = `SELECT * FROM workforce_events WHERE year = ${y} AND event_type IN (${quoted.join(', ')})`;
+  const [row] = await queryRows(db, `SELECT ${quoted.map((t, i) => `count(*) FILTER (WHERE event_type = ${t}) AS c${i}`).join(', ')} FROM (${select})`);
+  return { year, events: Object.fromEntries(types.map((t, i) => [t, Number(row[`c${i}`])])), hash: await hashRows(db, select) };
 }

@@ -47,7 +47,7 @@ export interface CensusOutput {
   readonly headcount: number;
   /** Employees by level, levels 1..5. */
   readonly byLevel: readonly number[];
-  /** sha256 of the census rows. */
+  /** Hash of the census rows (see `hashRows`). */
   readonly hash: string;
 }
 
@@ -71,7 +71,7 @@ export interface AccumulateOutput {
   readonly enrolled: number;
   /** The deferral accumulator: mean deferral rate of the enrolled active employees, in % with two decimals. */
   readonly averageDeferralPct: number;
-  /** sha256 of the year-end snapshot. */
+  /** Hash of the year-end snapshot (see `hashRows`). */
   readonly hash: string;
 }
 
@@ -275,7 +275,7 @@ export interface PeriodStateInput {
 
 /**
  * The period state hash of a simulated year (the pipeline's `stateHash`): a
- * sha256 per table of the rows the year wrote — its needs, its events, its
+^ * hash per table of the rows the year wrote — its needs, its events, its
  * year-end snapshot — and of its report file (`absent` when there is none).
  * @throws DagbookError `INVALID_OPTION` when the run has no state folder or the period is not a year.
  */

