@@ -275,7 +275,7 @@ export interface PeriodStateInput {
 
 /**
  * The period state hash of a simulated year (the pipeline's `stateHash`): a
-^ * hash per table of the rows the year wrote — its needs, its events, its
+ * hash per table of the rows the year wrote — its needs, its events, its
  * year-end snapshot — and of its report file (`absent` when there is none).
  * @throws DagbookError `INVALID_OPTION` when the run has no state folder or the period is not a year.
  */
