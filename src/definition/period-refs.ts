@@ -88,7 +88,7 @@ export function periodEdges(stages: readonly (readonly [string, unknown])[], per
     } else if (isRecord(stage.periodParams) && keys !== undefined) {
       for (const key of Object.keys(stage.periodParams)) {
         if (!keys.includes(key)) {
-          issue('PLAN_INVALID_FIELD', stage.id, `periodParams.${key}`, `Stage \`${stage.id}\` has \`periodParams\` for \`${key}\`, which is not a period${didYouMean(key, keys)}; the periods are ${describeKeys(keys)}`);
+          issue('PLAN_INVALID_FIELD', stage.id, `periodParams.${key}`, `Stage \`${stage.id}\` has \`periodParams\` for \`${key}\`, which is not a period: the periods are ${describeKeys(keys)}`);
         }
       }
     }

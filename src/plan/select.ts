@@ -76,8 +76,7 @@ export function selectStages(plan: Plan, selection: SelectionOptions = {}): Sele
     (id) => !Object.prototype.hasOwnProperty.call(plan.stages, id) && !instances.has(id),
   );
   if (unknown.length > 0) {
-    const names = [...plan.order.filter((id) => plan.stages[id].template === undefined), ...instances.keys()];
-    const lines = unknown.map((id) => `\`${id}\`${didYouMean(id, names)}`);
+    const lines = unknown.map((id) => `\`${id}\`${didYouMean(id, stageNames(plan))}`);
     throw new DagbookError('SELECTION_UNKNOWN_STAGE', `Unknown stage${unknown.length === 1 ? '' : 's'} in the selection: ${lines.join(', ')}`, {
       data: { unknown },
       ...(unknown.length === 1 ? { stageId: unknown[0] } : {}),
@@ -147,6 +146,22 @@ export function assertOutputsAvailable(missing: readonly string[], neededBy: rea
     `No stored outputs for ${names}, needed by ${users || 'the selection'}: run ${missing.length === 1 ? 'it' : 'them'} first or add ${missing.length === 1 ? 'it' : 'them'} to the selection`,
     { data: { missing: [...missing], neededBy: [...neededBy] }, ...(missing.length === 1 ? { stageId: missing[0] } : {}) },
   );
+}
+
+/**
+ * The names a selection can use for whole stages, in plan order: each stage
+ * id, except that the stages expanded per period are named once by their id
+ * as written (`hires`, not `hires@2025`, ...).
+ */
+export function stageNames(plan: Plan): string[] {
+  const names = new Set<string>();
+  for (const id of plan.order) names.add(plan.stages[id].template ?? id);
+  return [...names];
+}
+
+/** True when `name` is a stage id of the plan, or the id as written of stages expanded per period. */
+export function isStageName(plan: Plan, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(plan.stages, name) || templateInstances(plan).has(name);
 }
 
 /** The plan stages of each template of a multi-period plan (`hires` → `hires@2025`, ...), in plan order. */

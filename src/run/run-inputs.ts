@@ -1,5 +1,5 @@
 import type { StageInputs } from '../definition/types';
-import type { StageDecision } from '../plan/decide';
+import { isForced, type StageDecision } from '../plan/decide';
 import { refreshStageCode } from '../plan/fingerprint';
 import { FileStats } from '../plan/code-identity/file-state';
 import { hashInputFiles } from '../plan/input-files';
@@ -100,7 +100,7 @@ export class RunInputs {
     const upstreamHashes: Record<string, string> = {};
     for (const dep of stage.deps) if (this.outputHashes[dep] !== undefined) upstreamHashes[dep] = this.outputHashes[dep];
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, this.options.baseDir ?? process.cwd(), this.fileHashMemo) : {};
-    const force = this.options.force === true || (Array.isArray(this.options.force) && this.options.force.includes(stage.id));
+    const force = isForced(this.options.force, stage);
     // Code identity is read again now: a module may have changed since the plan was compiled.
     const decision = await decideFromStore(this.store, refreshStageCode(stage, this.codeFiles), { upstreamHashes, fileHashes, lastStatus, force });
     if (decision.action === 'skip' && this.options.cache === false) {
