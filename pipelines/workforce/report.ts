@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Papa from 'papaparse';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { writeFileAtomicSync } from '../../src/store/atomic-file';
+import { writeFileAtomicInBackground } from '../../src/store/atomic-file';
 import { queryRows } from './database';
 import { sqlInt } from './sql-literal';
 import type { ValidationResult } from './validation';
@@ -102,14 +102,18 @@ export function yearReportFile(year: number): string {
 }
 
 /** Writes `data` as indented JSON to `file` (atomically, creating its folder). */
-export function writeJson(file: string, data: unknown): void {
-  writeText(file, `${JSON.stringify(data, null, 2)}\n`);
+export function writeJson(file: string, data: unknown): Promise<void> {
+  return writeText(file, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-/** Writes `text` to `file` (atomically, creating its folder). */
-export function writeText(file: string, text: string): void {
+/**
+ * Writes `text` to `file` (atomically, creating its folder), with the data
+ * sync on the thread pool: stages running beside this one (the last year's
+ * checkpoint runs beside the summary) are not held up by it.
+ */
+export async function writeText(file: string, text: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomicSync(file, text);
+  await writeFileAtomicInBackground(file, text);
 }
 
 /** One row of the multi-year summary. */

@@ -253,7 +253,7 @@ export async function report(ctx: PeriodStageContext, inputs: StageInputs): Prom
     },
     byLevel,
   );
-  writeJson(path.join(stageFolder(ctx), yearReport.file), yearReport);
+  await writeJson(path.join(stageFolder(ctx), yearReport.file), yearReport);
   return yearReport;
 }
 
@@ -263,7 +263,7 @@ export async function summary(ctx: StageContext, inputs: StageInputs): Promise<S
   if (reports.length === 0) throw new DagbookError('INVALID_OPTION', 'The summary needs the report of at least one year, got none', { stageId: ctx.stageId });
   const rows = reports.map(summaryRow);
   const file = `${REPORTS_FOLDER}/summary.csv`;
-  writeText(path.join(stageFolder(ctx), file), summaryCsv(rows));
+  await writeText(path.join(stageFolder(ctx), file), summaryCsv(rows));
   return { file, rows, growth: growthAnalysis(reports) };
 }
 

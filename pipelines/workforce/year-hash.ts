@@ -31,13 +31,12 @@ export interface YearHash {
 
 const YEAR_TABLES = ['workforce_needs', 'workforce_events', 'workforce_snapshot'] as const;
 
-/** Hashes the rows `year` wrote in each year-keyed table. */
+/** Hashes the rows `year` wrote in each year-keyed table (one statement for the three). */
 export async function hashYear(db: DuckDBConnection, year: number): Promise<YearHash> {
   const y = sqlInt('year', year);
+  const [row] = await queryRows(db, `SELECT ${YEAR_TABLES.map((t) => `(SELECT ${FINGERPRINT} FROM (SELECT * FROM ${t} WHERE year = ${y}) t) AS ${t}`).join(', ')}`);
   const tables = {} as Record<(typeof YEAR_TABLES)[number], string>;
-  for (const table of YEAR_TABLES) {
-    tables[table] = await hashRows(db, `SELECT * FROM ${table} WHERE year = ${y}`);
-  }
+  for (const table of YEAR_TABLES) tables[table] = sha256(String(row[table]));
   return { year, tables, state: sha256(YEAR_TABLES.map((t) => `${t}=${tables[t]}`).join('\n')) };
 }
 
@@ -48,6 +47,9 @@ export async function hashCensus(db: DuckDBConnection): Promise<string> {
 
 /** Hex sha256 of `<count>:<sum of the rows' hash()>` over the rows of `select`; no rows hash as `0:0`. */
 export async function hashRows(db: DuckDBConnection, select: string): Promise<string> {
-  const [row] = await queryRows(db, `SELECT count(*) AS n, coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR AS s FROM (${select}) t`);
-  return sha256(`${row.n}:${row.s}`);
+  const [row] = await queryRows(db, `SELECT ${FINGERPRINT} AS f FROM (${select}) t`);
+  return sha256(String(row.f));
 }
+
+/** `<count>:<sum of hash()>` of the rows of the relation `t`, as text. */
+const FINGERPRINT = `count(*)::VARCHAR || ':' || coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR`;
