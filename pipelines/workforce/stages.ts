@@ -156,38 +156,35 @@ export async function terminations(ctx: PeriodStageContext, inputs: StageInputs)
   });
 }
 
-/** The year's promotions (params `seed`, `promotionRates`, `promotionRaise`). */
-export async function promotions(ctx: PeriodStageContext, inputs: StageInputs): Promise<EventsOutput> {
-  const year = yearOf(ctx);
-  assertPlan(inputs, year);
-  const p = stageParameters(ctx.params, ['seed', 'promotionRates', 'promotionRaise']);
-  return db(ctx, async (c) => {
-    await generatePromotions(c, year, p);
-    return eventsOutput(c, year, ['promotion']);
-  });
+/**
+ * A stage that writes one kind of the year's events from the params it
+ * names: it checks the year's plan is among its inputs, runs `generate` and
+ * returns the counts and hash of what it wrote.
+ */
+function eventStage(
+  names: Parameters<typeof stageParameters>[1],
+  generate: (c: DuckDBConnection, year: number, p: ReturnType<typeof stageParameters>) => Promise<unknown>,
+  eventTypes: readonly string[],
+): (ctx: PeriodStageContext, inputs: StageInputs) => Promise<EventsOutput> {
+  return async (ctx, inputs) => {
+    const year = yearOf(ctx);
+    assertPlan(inputs, year);
+    const p = stageParameters(ctx.params, names);
+    return db(ctx, async (c) => {
+      await generate(c, year, p);
+      return eventsOutput(c, year, eventTypes);
+    });
+  };
 }
+
+/** The year's promotions (params `seed`, `promotionRates`, `promotionRaise`). */
+export const promotions = eventStage(['seed', 'promotionRates', 'promotionRaise'], generatePromotions, ['promotion']);
 
 /** The year's merit raises (params `seed`, `meritRate`). */
-export async function merit(ctx: PeriodStageContext, inputs: StageInputs): Promise<EventsOutput> {
-  const year = yearOf(ctx);
-  assertPlan(inputs, year);
-  const p = stageParameters(ctx.params, ['seed', 'meritRate']);
-  return db(ctx, async (c) => {
-    await generateMerit(c, year, p);
-    return eventsOutput(c, year, ['merit']);
-  });
-}
+export const merit = eventStage(['seed', 'meritRate'], generateMerit, ['merit']);
 
 /** The year's plan enrollments (params `seed`, `autoEnrollmentRate`, `voluntaryEnrollmentRate`). */
-export async function enrollment(ctx: PeriodStageContext, inputs: StageInputs): Promise<EventsOutput> {
-  const year = yearOf(ctx);
-  assertPlan(inputs, year);
-  const p = stageParameters(ctx.params, ['seed', 'autoEnrollmentRate', 'voluntaryEnrollmentRate']);
-  return db(ctx, async (c) => {
-    await generateEnrollment(c, year, p);
-    return eventsOutput(c, year, ['enrollment']);
-  });
-}
+export const enrollment = eventStage(['seed', 'autoEnrollmentRate', 'voluntaryEnrollmentRate'], generateEnrollment, ['enrollment']);
 
 /** The year-end snapshot from the start state and the year's events, with the enrollment and deferral accumulators. */
 export async function accumulate(ctx: PeriodStageContext, inputs: StageInputs): Promise<AccumulateOutput> {
