@@ -11,8 +11,8 @@ import { median, removeDir, round3, tempStateDir } from './harness';
  * (10,000 employees, 2025..2029) on a DurableStore in a fresh folder, from
  * the census to the summary; and per year the checkpoint's share of the
  * year: `checkpoint@<year>` duration (the engine's record plus the year's
- * state hash over its DuckDB tables and report) / the summed durations of
- * the year's other stages, and the state hash's own time. The last year's
+ * state hash over its DuckDB tables and report) / the wall time of the
+ * year's other stages (first start to last end), and the state hash's own time. The last year's
  * checkpoint shares the event loop with `summary`, which runs beside it.
  * Medians of `repeats` fresh runs.
  */
@@ -73,12 +73,13 @@ export async function benchWorkforce(repeats = 5, log: (line: string) => void = 
     const years = Object.keys(result.stages).filter((id) => id.startsWith('checkpoint@')).map((id) => id.slice('checkpoint@'.length));
     for (const year of years) {
       const cp = result.stages[`checkpoint@${year}`].durationMs ?? 0;
-      const stageMs = Object.entries(result.stages)
-        .filter(([id]) => id.endsWith(`@${year}`) && !id.startsWith('checkpoint@'))
-        .reduce((sum, [, r]) => sum + (r.durationMs ?? 0), 0);
+      // The year's wall time, from its first stage's start to its last stage's end (parallel stages overlap, so this is
+      // less than their summed durations, and the harder measure of the two).
+      const stages = Object.entries(result.stages).filter(([id]) => id.endsWith(`@${year}`) && !id.startsWith('checkpoint@')).map(([, r]) => r);
+      const wallMs = Math.max(...stages.map((r) => r.endedAt ?? 0)) - Math.min(...stages.map((r) => r.startedAt ?? Infinity));
       (checkpoint[year] ??= []).push(cp);
       (hash[year] ??= []).push(hashMs[year] ?? 0);
-      (pct[year] ??= []).push((cp / stageMs) * 100);
+      (pct[year] ??= []).push((cp / wallMs) * 100);
     }
   }
   const byYear = (values: Record<string, number[]>) => Object.fromEntries(Object.entries(values).map(([y, v]) => [y, round3(median(v))]));
@@ -86,7 +87,7 @@ export async function benchWorkforce(repeats = 5, log: (line: string) => void = 
   const max = Math.max(...Object.values(figures.checkpointOverheadPctByYear));
   log(`  5 years x 10,000 employees end to end: ${figures.endToEndMs} ms (median of ${repeats})`);
   for (const year of Object.keys(figures.checkpointMsByYear)) {
-    log(`  checkpoint@${year}: ${figures.checkpointMsByYear[year]} ms (state hash ${figures.stateHashMsByYear[year]} ms), ${figures.checkpointOverheadPctByYear[year]}% of the year's stage time`);
+    log(`  checkpoint@${year}: ${figures.checkpointMsByYear[year]} ms (state hash ${figures.stateHashMsByYear[year]} ms), ${figures.checkpointOverheadPctByYear[year]}% of the year's wall time`);
   }
   return { ...figures, checkpointOverheadPctMax: max };
 }

@@ -62,17 +62,20 @@ async function openInstance(file: string): Promise<DuckDBInstance> {
  * Runs `work` on a connection of its own to the workforce database at `file`
  * (an absolute path; created with its tables when absent), through the
  * process's shared instance of that file, and closes the connection after.
+ * `work` may open more connections of the same instance with `connect` (to
+ * run queries in parallel); it closes those itself.
  */
-export async function withWorkforceDb<T>(file: string, work: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+export async function withWorkforceDb<T>(file: string, work: (db: DuckDBConnection, connect: () => Promise<DuckDBConnection>) => Promise<T>): Promise<T> {
   let instance = instances.get(file);
   if (!instance) {
     instance = openInstance(file);
     instances.set(file, instance);
     instance.catch(() => instances.delete(file));
   }
-  const connection = await (await instance).connect();
+  const shared = await instance;
+  const connection = await shared.connect();
   try {
-    return await work(connection);
+    return await work(connection, () => shared.connect());
   } finally {
     connection.closeSync();
   }

@@ -280,7 +280,7 @@ export async function yearStateHash(ctx: PeriodStateInput): Promise<Record<strin
   const year = ctx.period;
   if (typeof year !== 'number' || !Number.isSafeInteger(year)) throw new DagbookError('INVALID_OPTION', `Expected the period to be an integer year, got \`${String(year)}\``);
   const file = databaseFile(ctx.stateDir, {});
-  const { tables } = await withWorkforceDb(file, (c) => hashYear(c, year));
+  const { tables } = await withWorkforceDb(file, (c, connect) => hashYear(c, year, connect));
   const reportFile = path.join(path.dirname(file), yearReportFile(year));
   return { ...tables, report: fs.existsSync(reportFile) ? sha256(fs.readFileSync(reportFile)) : 'absent' };
 }

@@ -31,12 +31,25 @@ export interface YearHash {
 
 const YEAR_TABLES = ['workforce_needs', 'workforce_events', 'workforce_snapshot'] as const;
 
-/** Hashes the rows `year` wrote in each year-keyed table (one statement for the three). */
-export async function hashYear(db: DuckDBConnection, year: number): Promise<YearHash> {
+/**
+ * Hashes the rows `year` wrote in each year-keyed table, the three tables at
+ * once: each on its own connection from `connect` (DuckDB runs them in
+ * parallel), or one after the other on `db` when no `connect` is given.
+ */
+export async function hashYear(db: DuckDBConnection, year: number, connect?: () => Promise<DuckDBConnection>): Promise<YearHash> {
   const y = sqlInt('year', year);
-  const [row] = await queryRows(db, `SELECT ${YEAR_TABLES.map((t) => `(SELECT ${FINGERPRINT} FROM (SELECT * FROM ${t} WHERE year = ${y}) t) AS ${t}`).join(', ')}`);
-  const tables = {} as Record<(typeof YEAR_TABLES)[number], string>;
-  for (const table of YEAR_TABLES) tables[table] = sha256(String(row[table]));
+  const hashTable = async (table: (typeof YEAR_TABLES)[number]): Promise<string> => {
+    if (connect === undefined) return hashRows(db, `SELECT * FROM ${table} WHERE year = ${y}`);
+    const own = await connect();
+    try {
+      return await hashRows(own, `SELECT * FROM ${table} WHERE year = ${y}`);
+    } finally {
+      own.closeSync();
+    }
+  };
+  const hashes = connect === undefined ? [] : await Promise.all(YEAR_TABLES.map(hashTable));
+  if (connect === undefined) for (const table of YEAR_TABLES) hashes.push(await hashTable(table));
+  const tables = Object.fromEntries(YEAR_TABLES.map((t, i) => [t, hashes[i]])) as Record<(typeof YEAR_TABLES)[number], string>;
   return { year, tables, state: sha256(YEAR_TABLES.map((t) => `${t}=${tables[t]}`).join('\n')) };
 }
 
@@ -52,4 +65,4 @@ export async function hashRows(db: DuckDBConnection, select: string): Promise<st
 }
 
 /** `<count>:<sum of hash()>` of the rows of the relation `t`, as text. */
-const FINGERPRINT = `count(*)::VARCHAR || ':' || coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR`;
+const FINGERPRINT = `count(*)::VARCHAR || ':' || coalesce(sum(hash(*COLUMNS(*))::HUGEINT), 0)::VARCHAR`;
