@@ -259,11 +259,11 @@ export class DurableItemJournal implements ItemJournal {
       this.closeLog();
       this.lines = live.length + (this.lines - linesBefore);
       this.written = upTo;
+      this.compactions++;
       this.synced(upTo);
     })().then(
       () => {
         this.compacting = undefined;
-        this.compactions++;
         this.writeHeld();
       },
       (error: unknown) => {
