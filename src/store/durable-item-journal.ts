@@ -107,10 +107,8 @@ export class DurableItemJournal implements ItemJournal {
     if (records.length === 0) return;
     const state = this.writable();
     for (const record of records) {
-      // What a replay reads back: fields set to undefined dropped, nothing shared with the caller.
-      const line = JSON.stringify(record);
-      state.set(record.itemId, JSON.parse(line) as ItemRecord);
-      this.held.push(line);
+      this.held.push(JSON.stringify(record));
+      state.set(record.itemId, storedCopy(record));
     }
     this.added(records.length);
   }
@@ -302,4 +300,15 @@ export class DurableItemJournal implements ItemJournal {
     this.log = undefined;
     log?.close();
   }
+}
+
+/** A record as a replay reads it back: fields set to undefined dropped, nothing shared with the caller. */
+function storedCopy(record: ItemRecord): ItemRecord {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    const value = (record as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    copy[key] = typeof value === 'object' && value !== null ? JSON.parse(JSON.stringify(value)) : value;
+  }
+  return copy as unknown as ItemRecord;
 }
