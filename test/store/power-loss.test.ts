@@ -23,7 +23,9 @@ import { itemRecord } from './fixtures';
  * returned retention pass retired must be out of the index and its log off
  * `runs/` (in `archive/` when archived). In the fan-out session every 4th
  * crash state also resumes the run the cut interrupted, which must end
- * SUCCEEDED with the outputs of the uninterrupted runs. No crash state is
+ * SUCCEEDED with the outputs of the uninterrupted runs. An item journal
+ * read from a crash state must hold every record a returned flush covered
+ * (or a later one), and nothing torn. No crash state is
  * skipped (about 1,230 in all, with every prefix of the unsynced writes and
  * a torn variant of each); the checking stores run without syncs on a
  * folder in memory, since only the recorded runs need durability.
