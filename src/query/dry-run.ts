@@ -31,6 +31,21 @@ export interface DryRunRow {
   readonly deps: readonly string[];
   /** Names its function captures that its cache key does not track (see `PlanCode.untracked`); absent when none. */
   readonly untracked?: readonly string[];
+  /** A per-item stage's items: how many are new, changed, gone, unchanged and failed last time, and how many would run (the ids by kind when listed). */
+  readonly items?: DryRunItems;
+}
+
+/** What a run would do with the items of a per-item stage. */
+export interface DryRunItems {
+  readonly new: number;
+  readonly changed: number;
+  readonly deleted: number;
+  readonly unchanged: number;
+  readonly failedLastTime: number;
+  /** Items that would run. */
+  readonly toRun: number;
+  /** The ids by kind, when listed. */
+  readonly ids?: { readonly new: string[]; readonly changed: string[]; readonly deleted: string[]; readonly failedLastTime: string[] };
 }
 
 /** The dry run of a selection. */
