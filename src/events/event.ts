@@ -32,6 +32,10 @@ export interface EventMetadataByType {
   /** One item of a per-item stage failed after its last attempt. */
   ITEM_FAILURE: { itemId: string; code: string; errorClass: string; attempts: number };
   LOG: Record<string, unknown>;
+  /** A per-item stage's items so far (at most every 250 ms, and once when it ends). */
+  ITEMS_PROGRESS: { done: number; failed: number; cached: number; running: number; total: number; itemsPerSecond: number };
+  /** An item of a per-item stage that failed after its last attempt. */
+  ITEM_FAILURE: { itemId: string; code: string; errorClass: string; attempts: number };
 }
 
 /** Event types. */
