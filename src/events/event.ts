@@ -27,10 +27,6 @@ export interface EventMetadataByType {
   BUDGET_WARNING: { resource: string; used: number; limit: number; ratio: number; scope: 'stage' | 'global' };
   CANCELLED: { reason: string };
   PIPELINE_COMPLETE: { status: string; durationMs: number; counts: Record<string, number> };
-  /** A per-item stage's items so far (at most every 250 ms per stage, and once at its end). */
-  ITEMS_PROGRESS: { done: number; failed: number; cached: number; running: number; total: number; itemsPerSecond: number };
-  /** One item of a per-item stage failed after its last attempt. */
-  ITEM_FAILURE: { itemId: string; code: string; errorClass: string; attempts: number };
   LOG: Record<string, unknown>;
   /** A per-item stage's items so far (at most every 250 ms, and once when it ends). */
   ITEMS_PROGRESS: { done: number; failed: number; cached: number; running: number; total: number; itemsPerSecond: number };
