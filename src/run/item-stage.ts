@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { canonicalJson, sha256 } from '../canonical-json';
 import type { Item, StageInputs } from '../definition/types';
 import { DagbookError } from '../errors';
@@ -118,6 +119,13 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   const quiet: Emit = (type, draft) => {
     if (!QUIET_ITEM_EVENTS.has(type)) run.emit(type, draft);
   };
+  // The items' attempts each listen to the run's cancellation: one listener on the run's signal, and a signal of the
+  // stage's own that takes as many listeners as items run at once.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const onRunAbort = () => stop.abort(run.signal.reason);
+  if (run.signal.aborted) onRunAbort();
+  else run.signal.addEventListener('abort', onRunAbort, { once: true });
   const results = new Map<string, { readonly outcome: StageOutcome; readonly stored?: { outputHash: string; inlineOutput?: string } }>();
 
   const runOne = async ({ item, key, upstreamHashes }: (typeof toRun)[number]): Promise<void> => {
@@ -134,13 +142,13 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
       entry: run.compiled.registry[stage.id],
       inputs: inputs as StageInputs,
       item,
-      idempotencyKey: sha256(canonicalJson([stage.id, item.id, key])),
+      idempotencyKey: sha256(`${stage.id}\n${item.id}\n${key}`),
       clock,
       random: run.random,
       breakers: run.breakers,
       budget: run.ledger,
       emit: quiet,
-      signal: run.signal,
+      signal: stop.signal,
       stateDir: store.location,
       secrets: run.compiled.secrets,
       redact: noRedaction,
@@ -177,7 +185,11 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
     progress(false);
   };
 
-  await pool(toRun, stage.concurrency ?? 1, run.signal, runOne);
+  try {
+    await pool(toRun, stage.concurrency ?? 1, stop.signal, runOne);
+  } finally {
+    run.signal.removeEventListener('abort', onRunAbort);
+  }
   await journal.flush();
   progress(true);
 
