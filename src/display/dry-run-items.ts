@@ -1,4 +1,4 @@
-import type { DryRunItems } from '../query/dry-run';
+import type { DryRunItems } from '../query/item-preview';
 import { formatNumber } from './format';
 import { collapsedHtml, escapeHtml } from './html';
 import { FONT_MONO, MUTED } from './palette';
@@ -25,7 +25,7 @@ export function dryRunItemsText(items: DryRunItems): string {
   return `${counts.length === 0 ? 'no items' : counts.join(' · ')} — ${formatNumber(items.toRun)} will run`;
 }
 
-const KIND_TITLES: readonly (readonly [keyof NonNullable<DryRunItems['ids']>, string])[] = [
+const KIND_TITLES: readonly (readonly [keyof DryRunItems['ids'], string])[] = [
   ['new', 'new'],
   ['changed', 'changed'],
   ['deleted', 'deleted'],
@@ -35,11 +35,10 @@ const KIND_TITLES: readonly (readonly [keyof NonNullable<DryRunItems['ids']>, st
 /**
  * The ids of a stage's items by kind, folded under `items of <stage>: ...`:
  * a line per kind that has ids, at most {@link MAX_LISTED_IDS} of them and
- * `and N more`; empty when the dry run did not list them.
+ * `and N more`; empty when no kind has ids.
  */
 export function dryRunItemIdsHtml(stageId: string, items: DryRunItems): string {
   const ids = items.ids;
-  if (ids === undefined) return '';
   const lines = KIND_TITLES.filter(([kind]) => ids[kind].length > 0).map(([kind, title]) => {
     const list = ids[kind];
     const shown = list.slice(0, MAX_LISTED_IDS).map((id) => `<span style="font-family:${FONT_MONO};font-size:12px">${escapeHtml(id)}</span>`);

@@ -16,7 +16,8 @@ import { periodSummaryLine } from './period-summary';
  * per period what would run and why, and the table folded away; its text is
  * the headline, that line and the grid. A per-item stage's row counts its
  * items (new, changed, deleted, unchanged, failed last time, and how many
- * would run), and the HTML lists their ids by kind, folded away.
+ * would run), and the HTML lists their ids by kind, folded away; a discovery
+ * stage's row, the items it found.
  */
 
 /** The header line of a dry run: "dry run of `name`: 5 of 13 stages would run, ~1.2 s estimated". */
@@ -35,7 +36,7 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
   const headline = dryRunHeadline(dry);
   const states: Record<string, string> = {};
   for (const row of dry.rows) states[row.stageId] = row.action;
-  const withItems = dry.rows.some((row) => row.items !== undefined);
+  const withItems = dry.rows.some((row) => row.items !== undefined || row.discovered !== undefined);
   const grid = renderTable(
     [
       { title: 'stage', mono: true },
@@ -48,7 +49,7 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
       row.stageId,
       { text: stateStyle(row.action).label, html: badgeHtml(row.action) },
       { text: withUntracked(row.reason, row.untracked), html: richTextHtml(withUntracked(row.reason, row.untracked)) },
-      ...(withItems ? [row.items === undefined ? '' : dryRunItemsText(row.items)] : []),
+      ...(withItems ? [row.items !== undefined ? dryRunItemsText(row.items) : row.discovered !== undefined ? plural(row.discovered, 'item') + ' found' : ''] : []),
       row.estimatedMs === undefined ? { text: '—', html: `<span style="color:${MUTED}">—</span>` } : formatDuration(row.estimatedMs),
     ]),
   );

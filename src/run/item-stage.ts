@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { canonicalJson, sha256 } from '../canonical-json';
+import { sha256 } from '../canonical-json';
+import { itemKey, itemKeyBase } from '../plan/item-key';
 import type { Item, StageInputs } from '../definition/types';
 import { DagbookError } from '../errors';
 import type { Emit, EventType } from '../events/event';
@@ -59,7 +60,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   );
   const journal = store.itemJournal(stage.id);
   const previous = await journal.load();
-  const base = itemKeyBase(stage, decision);
+  const base = itemKeyBase(stage, decision.parts);
 
   const present = new Set(items.map((i) => i.id));
   const deleted = [...previous.keys()].filter((id) => !present.has(id));
@@ -74,7 +75,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   for (const item of items) {
     const last = previous.get(item.id);
     const upstreamHashes = upstream.map((u) => u.manifest.outputs[item.id]);
-    const key = sha256(`${base}\n${item.hash}\n${upstreamHashes.join('\n')}`);
+    const key = itemKey(base, item.hash, upstreamHashes.map((h) => h ?? ''));
     const kept = last?.status === 'SUCCEEDED' && last.outputHash !== undefined ? last.outputHash : undefined;
     const choice = chosen(item.id, last);
     if (choice === 'keep') {
@@ -213,13 +214,6 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   const max = stage.maxFailureRate ?? 0;
   if (rate <= max) return { status: 'PARTIAL', manifest, counts: finalCounts, usage, attempts };
   return { status: 'FAILED', counts: finalCounts, usage, attempts, error: itemsFailedError(stage, counts.failed, items.length, max, failed) };
-}
-
-/** The part of an item's cache key its stage gives: the stage's key parts without the manifests of its discovery and item deps (which change with any item). */
-function itemKeyBase(stage: PlanStage, decision: StageDecision): string {
-  const skip = new Set([stage.forEach, ...(stage.itemDeps ?? [])].map((id) => `upstream:${id}`));
-  const parts = Object.fromEntries(Object.entries(decision.parts).filter(([name]) => !skip.has(name)));
-  return sha256(canonicalJson(parts));
 }
 
 /**

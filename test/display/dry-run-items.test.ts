@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { dryRunItemIdsHtml, dryRunItemsText } from '../../src/display/dry-run-items';
 import { renderPlanView } from '../../src/display/plan-view';
-import type { DryRunItems, DryRunResult } from '../../src/query/dry-run';
+import type { DryRunResult } from '../../src/query/dry-run';
+import type { DryRunItems } from '../../src/query/item-preview';
 import { planOf } from './small-plan';
 
 const items: DryRunItems = {
@@ -42,12 +43,14 @@ describe('dry-run-items', () => {
   });
 
   describe('when nothing changed', () => {
+    const unchanged: DryRunItems = { new: 0, changed: 0, deleted: 0, unchanged: 230, failedLastTime: 0, toRun: 0, ids: { new: [], changed: [], deleted: [], failedLastTime: [] } };
+
     it('says only the unchanged, and that none will run', () => {
-      assert.equal(dryRunItemsText({ new: 0, changed: 0, deleted: 0, unchanged: 230, failedLastTime: 0, toRun: 0 }), '230 unchanged — 0 will run');
+      assert.equal(dryRunItemsText({ ...unchanged }), '230 unchanged — 0 will run');
     });
 
-    it('lists nothing when the ids were not listed', () => {
-      assert.equal(dryRunItemIdsHtml('embed', { new: 0, changed: 0, deleted: 0, unchanged: 230, failedLastTime: 0, toRun: 0 }), '');
+    it('lists nothing, having no new, changed, deleted or failed ids', () => {
+      assert.equal(dryRunItemIdsHtml('embed', unchanged), '');
     });
   });
 
@@ -56,14 +59,14 @@ describe('dry-run-items', () => {
     const dry: DryRunResult = {
       pipeline: 'docs',
       rows: [
-        { stageId: 'discover', action: 'run', reason: 'discovery runs every time', deps: [] },
+        { stageId: 'discover', action: 'run', reason: 'a discovery stage reads its source on every run: 286 item(s)', deps: [], discovered: 286 },
         { stageId: 'embed', action: 'run', reason: '52 new, 3 changed, 1 deleted, 230 unchanged, 2 failed last time — 57 will run', estimatedMs: 4200, deps: ['discover'], items },
       ],
       toRun: 2,
       estimatedMs: 4200,
     };
 
-    it('adds an items column with the counts and keeps the reason as the engine set it', () => {
+    it('adds an items column with the counts (and the items a discovery found) and keeps the reason as the engine set it', () => {
       assert.equal(
         renderPlanView(plan, dry).text,
         [
@@ -71,7 +74,7 @@ describe('dry-run-items', () => {
           '',
           'stage     action    reason                                                                         items                                                                              estimate',
           '--------  --------  -----------------------------------------------------------------------------  ---------------------------------------------------------------------------------  --------',
-          'discover  will run  discovery runs every time                                                                                                                                                —',
+          'discover  will run  a discovery stage reads its source on every run: 286 item(s)                   286 items found                                                                           —',
           'embed     will run  52 new, 3 changed, 1 deleted, 230 unchanged, 2 failed last time — 57 will run  52 new · 3 changed · 1 deleted · 230 unchanged · 2 failed last time — 57 will run     4.2 s',
         ].join('\n'),
       );
