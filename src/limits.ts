@@ -62,6 +62,15 @@ export const MAX_OUTPUT_DEPTH = 1000;
  */
 export const INLINE_OUTPUT_MAX_BYTES = 4 * 1024;
 
+/**
+ * Largest item output, in bytes of its stored form, kept inline in its item
+ * journal record rather than in an output file of its own. Larger than a
+ * stage's: an item's record is one line of a group-committed append (a file
+ * of its own costs a create, a write and an fsync per item); the journal keeps
+ * the latest records in memory, so this also bounds what each item costs there.
+ */
+export const ITEM_INLINE_OUTPUT_MAX_BYTES = 64 * 1024;
+
 /** Most periods on a pipeline's period axis (each multiplies its per-period stages). */
 export const MAX_PERIODS = 1000;
 

@@ -7,6 +7,7 @@ import { downstreamOf } from '../graph/graph';
 import type { CompiledPipeline } from '../plan/plan';
 import { planGraph, type PeriodSelector, type SelectionOptions } from '../plan/select';
 import type { ItemRunOptions } from '../run/item-options';
+import { readItemOutput } from '../run/item-outputs';
 import { pipelineStatus, type StageStanding } from '../query/status';
 import { stageHistory } from '../query/history';
 import type { RunResult } from '../run/run-pipeline';
@@ -272,6 +273,26 @@ export class Workbench {
         throw new DagbookError('OUTPUT_MISSING', `Stage \`${stageId}\` has no stored output yet: run it first with \`await wb.run('${stageId}')\``, { stageId });
       }
       return (await store.getOutput(entry.outputHash)) as T;
+    });
+  }
+
+  /**
+   * The output of one item of a per-item stage, as its last success left it.
+   * @throws DagbookError `OUTPUT_MISSING` when the item has no success (naming its state), `INVALID_OPTION` for a stage that is not per-item
+   */
+  async itemOutput<T = unknown>(stageId: string, itemId: string): Promise<T> {
+    const stage = this.compiled().plan.stages[stageId];
+    if (stage === undefined) throw this.unknownStage(stageId);
+    if (stage.forEach === undefined) {
+      throw new DagbookError('INVALID_OPTION', `Expected a per-item stage (one with \`forEach\`), got \`${stageId}\`: read its output with \`await wb.output('${stageId}')\``, { stageId });
+    }
+    return this.withReader(async (store) => {
+      const record = (await store.readItemRecords(stageId)).get(itemId);
+      if (record?.status !== 'SUCCEEDED' || record.outputHash === undefined) {
+        const state = record === undefined ? 'has not run' : `failed (${record.error?.code ?? 'STAGE_FAILED'}: ${record.error?.message ?? ''})`;
+        throw new DagbookError('OUTPUT_MISSING', `Item \`${itemId}\` of \`${stageId}\` ${state}: it has no output`, { stageId });
+      }
+      return (await readItemOutput(store, record, record.outputHash)) as T;
     });
   }
 

@@ -2,6 +2,7 @@ import { sha256 } from '../canonical-json';
 import type { ItemSet } from '../definition/types';
 import { decodeOutput, encodeOutput } from '../output-codec';
 import { isInlineSize } from '../store/inline-outputs';
+import { ITEM_INLINE_OUTPUT_MAX_BYTES } from '../limits';
 import type { ItemRecord } from '../records';
 import type { RunStore, RunStoreReader } from '../store/run-store';
 
@@ -9,7 +10,8 @@ import type { RunStore, RunStoreReader } from '../store/run-store';
  * The outputs of per-item stages. Each item's output is stored like a
  * stage's (content-addressed, by the sha256 of its stored form), but a small
  * one travels inline in the item's journal record instead of a file of its
- * own: 100,000 items do not make 100,000 files. The per-item stage's own
+ * own (up to `ITEM_INLINE_OUTPUT_MAX_BYTES`): 100,000 items do not make
+ * 100,000 files, and an item's output is durable with its record's group commit. The per-item stage's own
  * output is its manifest: the output hash of every item that succeeded and
  * why the others failed. Downstream cache keys follow the manifest's hash.
  */
@@ -35,7 +37,7 @@ export interface StoredItemOutput {
  */
 export async function storeItemOutput(store: RunStore, stageId: string, value: unknown): Promise<StoredItemOutput> {
   const stored = encodeOutput(value ?? null, { stageId });
-  if (isInlineSize(stored)) return { outputHash: sha256(stored), inlineOutput: stored };
+  if (isInlineSize(stored, ITEM_INLINE_OUTPUT_MAX_BYTES)) return { outputHash: sha256(stored), inlineOutput: stored };
   return { outputHash: await store.putOutput(value ?? null, { stageId }) };
 }
 

@@ -224,7 +224,8 @@ async function runItemStageTurn(run: StageRunContext, stage: PlanStage, decision
   const durationMs = run.clock.monotonic() - started;
   const ended: StageRecord = {
     ...running,
-    attempts: outcome.attempts,
+    // The stage ran once; its items' attempts are in their records.
+    attempts: 1,
     endedAt: run.clock.now(),
     durationMs,
     usage: outcome.usage,
@@ -233,7 +234,9 @@ async function runItemStageTurn(run: StageRunContext, stage: PlanStage, decision
   const { counts } = outcome;
   if ((outcome.status === 'SUCCEEDED' || outcome.status === 'PARTIAL') && outcome.manifest) {
     const outputHash = await run.store.putOutput(outcome.manifest, { stageId: id });
-    const record: StageRecord = { ...ended, status: outcome.status, outputHash };
+    const failedIds = Object.entries(outcome.manifest.failed).filter(([, f]) => f.code !== 'UPSTREAM_ITEM_FAILED').map(([itemId]) => itemId);
+    const partialReason = `${counts.failed} of ${counts.total} item(s) failed: ${failedIds.slice(0, 5).map((i) => `\`${i}\``).join(', ')}${failedIds.length > 5 ? `, and ${failedIds.length - 5} more` : ''}`;
+    const record: StageRecord = { ...ended, status: outcome.status, outputHash, ...(outcome.status === 'PARTIAL' ? { reason: partialReason } : {}) };
     if (outcome.status === 'SUCCEEDED') {
       await run.checkpoints.checkpointSuccess(record, { stageId: id, cacheKey: decision.cacheKey, outputHash, durationMs, runId: run.runId, recordedAt: record.endedAt as number, parts: decision.parts });
     } else {
