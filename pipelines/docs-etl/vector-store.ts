@@ -81,7 +81,7 @@ export class ChunkStore {
 
   /** The `k` chunks nearest to `vector` by cosine distance, nearest first. */
   async search(vector: Float32Array, k: number): Promise<ChunkHit[]> {
-    const rows = await this.table.vectorSearch(Array.from(vector)).distanceType('cosine').limit(k).select(['id', 'doc_id', 'ordinal', 'heading', 'text']).toArray();
+    const rows = await this.table.vectorSearch(Array.from(vector)).distanceType('cosine').limit(k).select(['id', 'doc_id', 'ordinal', 'heading', 'text', '_distance']).toArray();
     return rows.map((r: Record<string, unknown>) => ({
       id: String(r.id),
       documentId: String(r.doc_id),
