@@ -4,6 +4,7 @@ import { benchOrchestration } from './orchestration';
 import { fdatasyncProbeMs, round3 } from './harness';
 import { benchKernelStart } from './kernel-start';
 import { benchScaling } from './scaling';
+import { benchWorkforce } from './workforce';
 import { BenchReport } from './targets';
 import { benchHistory, reportHistory } from './history';
 
@@ -39,6 +40,10 @@ async function main(): Promise<void> {
   const checkpoint = await benchCheckpointOverhead(repeats, log);
   report.add('checkpoint overhead, chain of 10 ms stages', checkpoint.checkpointOverheadPctChain, '%', '<', 3);
 
+  log('Workforce simulation (pipelines/workforce.yaml), 5 years x 10,000 employees, DuckDB state, durable store:');
+  const workforce = await benchWorkforce(repeats, log);
+  report.add('workforce checkpoint overhead, worst year', workforce.checkpointOverheadPctMax, '%', '<', 5);
+
   log('Fresh tslab kernel, first cell: import dagbook, open a workbench, run one stage (from kernel ready):');
   const kernel = await benchKernelStart(repeats, log);
   report.add('fresh tslab kernel: import + open workbench + run a trivial stage', kernel.firstCellMs, 'ms', '<=', 2000);
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
     checkpointOverheadPctFanout: checkpoint.checkpointOverheadPctFanout,
     checkpointRunMs: checkpoint.runMs,
     kernelFirstCellMs: kernel.firstCellMs,
+    workforce,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
     history,

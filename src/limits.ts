@@ -61,3 +61,12 @@ export const MAX_OUTPUT_DEPTH = 1000;
  * snapshot of 10,000 such outputs stays tens of MB at most.
  */
 export const INLINE_OUTPUT_MAX_BYTES = 4 * 1024;
+
+/** Most periods on a pipeline's period axis (each multiplies its per-period stages). */
+export const MAX_PERIODS = 1000;
+
+/** What a period key (a period's text form, the suffix of `<stage>@<period>`) may be. */
+export const PERIOD_KEY_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** Longest period key, in characters. */
+export const MAX_PERIOD_KEY_LENGTH = 40;

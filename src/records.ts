@@ -23,12 +23,12 @@ export type StageStatus =
   | 'CACHED'
   | 'BLOCKED'
   | 'CANCELLED'
-  /** Reserved: not produced yet (for stages over items that end with some items failed). */
+  /** A per-item stage that ended with some items failed, at most its `maxFailureRate` of them: downstream runs on the rest. */
   | 'PARTIAL';
 
 /**
- * States of a run: RUNNING, SUCCEEDED, FAILED or CANCELLED. `PARTIAL` is
- * reserved: not produced yet.
+ * States of a run: RUNNING, SUCCEEDED, FAILED or CANCELLED, or PARTIAL when
+ * every stage ended and some per-item stage ended PARTIAL.
  */
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'PARTIAL';
 
@@ -118,6 +118,8 @@ export interface StageRecord {
   readonly progress?: { readonly done: number; readonly total: number; readonly message?: string };
   /** How notebook cells had edited its definition when it ran (or was restored), in the order first made; absent when it ran as the pipeline was opened. */
   readonly editedInCell?: readonly CellEditKind[];
+  /** How the items of a per-item stage ended. */
+  readonly items?: ItemCounts;
 }
 
 /** A run's record. */
@@ -197,3 +199,49 @@ export interface BreakerSnapshot {
 
 /** What checking a stored output found: whole (`ok`), absent, or its content no longer hashing to its name. */
 export type OutputCheck = 'ok' | 'missing' | 'corrupt';
+
+/** How the items of a per-item stage ended in a run. */
+export interface ItemCounts {
+  /** Items the discovery stage returned. */
+  readonly total: number;
+  /** Items that ran and succeeded in this run. */
+  readonly succeeded: number;
+  /** Items that failed (after their last attempt). */
+  readonly failed: number;
+  /** Items whose output from an earlier run was reused (nothing changed for them). */
+  readonly cached: number;
+  /** Items not run because their upstream item failed or has no output. */
+  readonly blocked: number;
+  /** Items skipped by id, or left out of a test sample. */
+  readonly skipped: number;
+  /** Items of the last run that discovery no longer returns: dropped. */
+  readonly deleted: number;
+}
+
+/** The state of one item of a per-item stage, as its journal keeps it. */
+export interface ItemRecord {
+  /** The per-item stage. */
+  readonly stageId: string;
+  /** The item's id. */
+  readonly itemId: string;
+  /** The item's content hash when it ran. */
+  readonly itemHash: string;
+  /** The item's cache key (stage code and params, the item's hash, its upstream items' outputs). */
+  readonly cacheKey: string;
+  /** How it ended. */
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** Attempts made. */
+  readonly attempts: number;
+  /** Time over all attempts, ms. */
+  readonly durationMs: number;
+  /** sha256 of the stored output, when it succeeded. */
+  readonly outputHash?: string;
+  /** The output in its stored form (`encodeOutput`) when small: kept in the journal instead of an output file. */
+  readonly inlineOutput?: string;
+  /** Why it failed. */
+  readonly error?: StoredError;
+  /** The run it ran in. */
+  readonly runId: string;
+  /** When it ended, epoch ms. */
+  readonly endedAt: number;
+}

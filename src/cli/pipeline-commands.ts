@@ -61,6 +61,28 @@ async function withPipelineStore(file: string, opts: CommonOptions, io: CommandI
   }
 }
 
+/** The period options of `run` and `plan`, as commander gives them. */
+interface PeriodCommandOptions {
+  readonly period?: string;
+  readonly periods?: string;
+  readonly fromPeriod?: string;
+}
+
+const periodOptions = {
+  period: ['--period <period>', 'only this period of the per-period stages (e.g. 2027)'],
+  periods: ['--periods <range>', 'only these periods of the per-period stages: a range (2027..2029) or a comma-separated list'],
+  fromPeriod: ['--from-period <period>', 'this period of the per-period stages and every later one (with what reads every period)'],
+} as const;
+
+/** The workbench's period options from the command line's. */
+function periodArguments(opts: PeriodCommandOptions): { period?: string; periods?: string[]; fromPeriod?: string } {
+  return {
+    ...(opts.period === undefined ? {} : { period: opts.period }),
+    ...(opts.periods === undefined ? {} : { periods: opts.periods.split(',').map((p) => p.trim()).filter((p) => p.length > 0) }),
+    ...(opts.fromPeriod === undefined ? {} : { fromPeriod: opts.fromPeriod }),
+  };
+}
+
 /** Adds the pipeline commands to `program`. */
 export function addPipelineCommands(program: Command, io: CommandIo): void {
   const stateOption = ['--state-dir <dir>', 'state folder (default: state/ beside the nearest package.json)'] as const;
@@ -77,12 +99,16 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .addOption(new Option('--keep-going', "after a failure, keep running every stage that does not need the failed one (default: the pipeline's failurePolicy, else fail-fast)").conflicts('failFast'))
     .addOption(new Option('--fail-fast', 'after a failure, start no further stage'))
     .option('--resume [run-id]', 'resume an interrupted or failed run (default: the latest run)')
+    .option(...periodOptions.period)
+    .option(...periodOptions.periods)
+    .option(...periodOptions.fromPeriod)
     .option(...stateOption)
-    .action(async (file: string, stages: string[], opts: RunCommandOptions) => {
+    .action(async (file: string, stages: string[], opts: RunCommandOptions & PeriodCommandOptions) => {
       const tty = process.stdout.isTTY === true;
       const progress = tty ? terminalProgress(process.stdout) : undefined;
       const wb = await openWorkbench(file, workbenchOptions(file, opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
       checkStageArguments(wb.compiled().plan, stages);
+      progress?.usePlan(wb.compiled().plan);
       const target = stages.length === 0 ? undefined : stages;
       const force = opts.force ? (target ? target : true) : undefined;
       try {
@@ -90,7 +116,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
         const overrides = { ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }), ...(failurePolicy ? { failurePolicy } : {}) };
         const result = opts.resume
           ? await wb.resume(typeof opts.resume === 'string' ? opts.resume : undefined, overrides)
-          : await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...overrides });
+          : await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...overrides, ...periodArguments(opts) });
         io.exit(result.status === 'SUCCEEDED' ? 0 : 1);
       } finally {
         progress?.stop();
@@ -104,11 +130,14 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .argument('<pipeline>', 'pipeline file')
     .argument('[stages...]', 'stages (with their upstream)')
     .option('--force', 'as if the stages were forced')
+    .option(...periodOptions.period)
+    .option(...periodOptions.periods)
+    .option(...periodOptions.fromPeriod)
     .option(...stateOption)
-    .action(async (file: string, stages: string[], opts: CommonOptions & { force?: boolean }) => {
+    .action(async (file: string, stages: string[], opts: CommonOptions & PeriodCommandOptions & { force?: boolean }) => {
       const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
       checkStageArguments(wb.compiled().plan, stages);
-      await wb.plan(stages.length ? stages : undefined, opts.force ? { force: stages.length ? stages : true } : {});
+      await wb.plan(stages.length ? stages : undefined, { ...(opts.force ? { force: stages.length ? stages : true } : {}), ...periodArguments(opts) });
     });
 
   program

@@ -1,6 +1,7 @@
 import { didYouMean } from '../did-you-mean';
 import { DagbookError } from '../errors';
 import type { Plan } from '../plan/plan';
+import { isStageName, stageNames } from '../plan/select';
 
 /**
  * The stage ids a command line names, checked against the plan before
@@ -14,12 +15,13 @@ import type { Plan } from '../plan/plan';
  * @throws DagbookError `SELECTION_UNKNOWN_STAGE` naming each unknown id (with a suggestion) and listing the stages
  */
 export function checkStageArguments(plan: Plan, stageIds: readonly string[]): void {
-  const unknown = [...new Set(stageIds)].filter((id) => !Object.prototype.hasOwnProperty.call(plan.stages, id));
+  const unknown = [...new Set(stageIds)].filter((id) => !isStageName(plan, id));
   if (unknown.length === 0) return;
-  const named = unknown.map((id) => `\`${id}\`${didYouMean(id, plan.order)}`).join(', ');
+  const names = stageNames(plan);
+  const named = unknown.map((id) => `\`${id}\`${didYouMean(id, names)}`).join(', ');
   throw new DagbookError(
     'SELECTION_UNKNOWN_STAGE',
-    `Unknown stage${unknown.length === 1 ? '' : 's'} ${named}\nthe stages of \`${plan.name}\`: ${plan.order.join(', ')}`,
-    { data: { unknown, stages: plan.order }, ...(unknown.length === 1 ? { stageId: unknown[0] } : {}) },
+    `Unknown stage${unknown.length === 1 ? '' : 's'} ${named}\nthe stages of \`${plan.name}\`: ${names.join(', ')}`,
+    { data: { unknown, stages: names }, ...(unknown.length === 1 ? { stageId: unknown[0] } : {}) },
   );
 }

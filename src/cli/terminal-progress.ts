@@ -1,17 +1,60 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { formatDuration } from '../display/format';
-import type { EventListener } from '../events/event';
+import { periodAxis, type PeriodAxis } from '../display/period-axis';
+import { periodLineParts, periodProgress } from '../display/period-progress';
+import { ProgressModel } from '../display/progress-view';
+import type { EventListener, PipelineEvent } from '../events/event';
+import type { Plan } from '../plan/plan';
 
 /**
  * Terminal progress for `dagbook run`: one cli-progress bar per running stage
- * on a TTY. cli-progress prints nothing when stdout is not a TTY, so the CLI
- * falls back to event lines there.
+ * on a TTY, and for a pipeline with periods a first bar of the periods
+ * finished, with the current period, the finished periods' times and the ETA
+ * of the rest (period-progress.ts). cli-progress prints nothing when stdout is
+ * not a TTY, so the CLI falls back to event lines there.
+ *
+ * The periods' bar needs the run's stages, which RUN_START lists; a resumed
+ * run sends no event for the stages it keeps, so it gets no periods' bar.
  */
-export function terminalProgress(stream: NodeJS.WriteStream): { listener: EventListener; stop(): void } {
+
+/** The terminal progress of a run. */
+export interface TerminalProgress {
+  /** Subscribe this to the run's events. */
+  readonly listener: EventListener;
+  /** Gives the plan the run is of, before it starts: a plan with periods gets the periods' bar. */
+  usePlan(plan: Plan): void;
+  /** Stops drawing. */
+  stop(): void;
+}
+
+/** The periods' bar of a run with periods, fed its events. */
+function periodsBar(multi: MultiBar, axis: PeriodAxis): (event: PipelineEvent) => void {
+  let model: ProgressModel | undefined;
+  let bar: SingleBar | undefined;
+  return (event) => {
+    if (event.type === 'RUN_START') {
+      if (event.metadata.resumedFrom !== undefined) return;
+      model = new ProgressModel({ stages: event.metadata.stages, startedAt: Date.parse(event.timestamp), periods: axis });
+      bar = multi.create(100, 0, { stage: axis.name, status: 'starting' });
+    }
+    if (model === undefined || bar === undefined) return;
+    model.apply(event);
+    const pp = periodProgress(model.snapshot(), axis);
+    const finished = pp.periods.filter((p) => p.state !== 'PENDING' && p.state !== 'RUNNING').length;
+    const { head, finished: done, eta } = periodLineParts(pp);
+    // The ETA before the finished periods: a long list is what the terminal's width cuts.
+    const status = [eta, done].filter((part) => part !== '').join(' · ');
+    bar.update(pp.periods.length === 0 ? 0 : Math.round((100 * finished) / pp.periods.length), { stage: head, status });
+  };
+}
+
+/** Draws a run's progress on `stream`, a TTY. */
+export function terminalProgress(stream: NodeJS.WriteStream): TerminalProgress {
   const multi = new MultiBar(
     { stream, format: ' {bar} {percentage}% | {stage} | {status}', hideCursor: true, clearOnComplete: false, autopadding: true },
     Presets.shades_classic,
   );
+  let periods: ((event: PipelineEvent) => void) | undefined;
   const bars = new Map<string, SingleBar>();
   const bar = (stage: string) => {
     let b = bars.get(stage);
@@ -22,6 +65,7 @@ export function terminalProgress(stream: NodeJS.WriteStream): { listener: EventL
     return b;
   };
   const listener: EventListener = (event) => {
+    periods?.(event);
     const stage = event.stageId;
     if (!stage) return;
     switch (event.type) {
@@ -47,5 +91,12 @@ export function terminalProgress(stream: NodeJS.WriteStream): { listener: EventL
         break;
     }
   };
-  return { listener, stop: () => multi.stop() };
+  return {
+    listener,
+    usePlan: (plan) => {
+      const axis = periodAxis(plan);
+      periods = axis === undefined ? undefined : periodsBar(multi, axis);
+    },
+    stop: () => multi.stop(),
+  };
 }

@@ -2,13 +2,14 @@ import { createRequire } from 'node:module';
 import * as nodePath from 'node:path';
 import { errorMessage, planInvalidError, type PlanIssue } from '../errors';
 import { didYouMean } from '../did-you-mean';
-import { graphIssues, type StageEdges } from '../graph/graph-issues';
+import { graphIssues } from '../graph/graph-issues';
+import { periodEdges } from './period-refs';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference, type FnReference } from '../fn-reference';
 import { isRecord } from '../object-kind';
 import { ensureTypeScriptLoader } from '../typescript-loader';
 import { parsePipelineText, readPipelineText } from './pipeline-text';
 import { isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
-import type { PipelineDefinition, StageDefinition, StageFn } from './types';
+import type { PeriodStateHash, PipelineDefinition, StageDefinition, StageFn } from './types';
 import { planIssuesFromZod } from './zod-issues';
 
 /** Options of {@link loadPipelineFile}. */
@@ -69,9 +70,18 @@ export function loadPipelineText(text: string, options: LoadPipelineTextOptions)
     if ('run' in resolved) functions.set(id, resolved);
     else issues.push(resolved);
   }
-  issues.push(...graphIssues(entries.map(([id, stage]): StageEdges => ({ id, deps: Array.isArray(stage.deps) ? stage.deps : [] }))));
+  const periods = isRecord(data) ? data.periods : undefined;
+  let stateHash: ResolvedFunction | undefined;
+  const stateHashRef = isRecord(periods) && typeof periods.stateHash === 'string' && FN_REFERENCE_PATTERN.test(periods.stateHash) ? parseFnReference(periods.stateHash) : undefined;
+  if (stateHashRef) {
+    const resolved = resolveExport(load, stateHashRef, baseDir, 'periods.stateHash', 'The periods\' `stateHash`');
+    if ('run' in resolved) stateHash = resolved;
+    else issues.push(resolved);
+  }
+  const edges = periodEdges(entries, periods);
+  issues.push(...edges.issues, ...graphIssues(edges.edges));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
-  return toDefinition(parsed.data, functions, baseDir);
+  return toDefinition(parsed.data, functions, baseDir, stateHash);
 }
 
 type RawStage = Record<string, unknown>;
@@ -94,36 +104,42 @@ interface ResolvedFunction {
 }
 
 function resolveFunction(load: NodeRequire, id: string, reference: FnReference, baseDir: string): ResolvedFunction | PlanIssue {
+  const resolved = resolveExport(load, reference, baseDir, `stages.${id}.fn`, `Stage \`${id}\``);
+  return 'run' in resolved ? resolved : { ...resolved, stageId: id };
+}
+
+/** Loads `module#export` from `baseDir`; a `PLAN_UNKNOWN_FUNCTION` issue at `path` when it cannot. */
+function resolveExport(load: NodeRequire, reference: FnReference, baseDir: string, path: string, owner: string): ResolvedFunction | PlanIssue {
   const { module: moduleName, exportName } = reference;
-  const issue = (message: string): PlanIssue => ({ code: 'PLAN_UNKNOWN_FUNCTION', path: `stages.${id}.fn`, message, stageId: id });
+  const issue = (message: string): PlanIssue => ({ code: 'PLAN_UNKNOWN_FUNCTION', path, message });
   let modulePath: string;
   try {
     modulePath = load.resolve(moduleName);
   } catch {
-    return issue(`Stage \`${id}\`: cannot find module \`${moduleName}\` (resolved from \`${baseDir}\`)`);
+    return issue(`${owner}: cannot find module \`${moduleName}\` (resolved from \`${baseDir}\`)`);
   }
   let mod: unknown;
   try {
     ensureTypeScriptLoader(modulePath);
     mod = load(moduleName);
   } catch (e) {
-    return issue(`Stage \`${id}\`: module \`${moduleName}\` failed to load: ${errorMessage(e)}`);
+    return issue(`${owner}: module \`${moduleName}\` failed to load: ${errorMessage(e)}`);
   }
   const exports = (typeof mod === 'object' && mod !== null) || typeof mod === 'function' ? (mod as Record<string, unknown>) : {};
   const value = exports[exportName];
   if (typeof value === 'function') return { run: value as StageFn, fnPath: formatFnReference({ module: modulePath, exportName }) };
   if (value === undefined) {
     const functionNames = Object.keys(exports).filter((k) => typeof exports[k] === 'function');
-    return issue(`Stage \`${id}\`: module \`${moduleName}\` has no export \`${exportName}\`${didYouMean(exportName, functionNames)}`);
+    return issue(`${owner}: module \`${moduleName}\` has no export \`${exportName}\`${didYouMean(exportName, functionNames)}`);
   }
-  return issue(`Stage \`${id}\`: export \`${exportName}\` of module \`${moduleName}\` is not a function, got a ${typeof value}`);
+  return issue(`${owner}: export \`${exportName}\` of module \`${moduleName}\` is not a function, got a ${typeof value}`);
 }
 
 function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, ResolvedFunction>, baseDir: string): PipelineDefinition {
+function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, ResolvedFunction>, baseDir: string, stateHash: ResolvedFunction | undefined): PipelineDefinition {
   const stages: [string, PipelineFileStage][] = Array.isArray(file.stages)
     ? file.stages.map(({ id, ...stage }) => [id, stage])
     : Object.entries(file.stages);
@@ -134,6 +150,11 @@ function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, Resolve
     const codeDeps = stage.codeDeps?.map((dep) => nodePath.resolve(baseDir, dep));
     return omitUndefined({ id, run, ...stage, codeDeps, ...(stage.isolation === 'thread' ? { fnPath } : {}) });
   });
-  const { $schema: _schema, stages: _stages, ...pipeline } = file;
-  return omitUndefined({ ...pipeline, stages: definitions });
+  const { $schema: _schema, stages: _stages, periods, ...pipeline } = file;
+  const { stateHash: _ref, ...axis } = periods ?? { name: '' };
+  const withPeriods =
+    periods === undefined
+      ? {}
+      : { periods: omitUndefined({ ...axis, ...(stateHash === undefined ? {} : { stateHash: stateHash.run as unknown as PeriodStateHash }) }) };
+  return omitUndefined({ ...pipeline, ...withPeriods, stages: definitions });
 }

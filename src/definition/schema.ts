@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { mapKeySchema, pipelineNameSchema, stageIdProblem, stageIdSchema } from './identifiers';
 import { FN_REFERENCE_PATTERN } from '../fn-reference';
 import { paramValueProblems } from './param-values';
-import type { StageFn, ValidationRule } from './types';
+import type { PeriodStateHash, StageFn, ValidationRule } from './types';
+import { MAX_PERIOD_KEY_LENGTH, MAX_PERIODS, PERIOD_KEY_PATTERN } from '../limits';
 
 /**
  * Zod schemas for pipeline definitions, at the two boundaries: the TS API
@@ -152,7 +153,58 @@ function stageShape(strict: boolean) {
     failOnValidationError: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
     inputs: stringArray('an array of file paths').optional(),
     secretParams: stringArray('an array of param names').optional(),
+    perPeriod: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
+    periodParams: z
+      .record(z.string(), paramsSchema, { invalid_type_error: 'an object of params by period' })
+      .optional(),
   };
+}
+
+const PERIOD_NAME_EXPECTATION = 'a period: an integer, or a name of letters, digits, `_`, `-` or `.`';
+
+/** One period as declared: an integer, or a name usable in a stage id. */
+export const periodValueSchema = z.union(
+  [z.number().int(), z.string().regex(PERIOD_KEY_PATTERN).max(MAX_PERIOD_KEY_LENGTH)],
+  { errorMap: () => ({ message: PERIOD_NAME_EXPECTATION }) },
+);
+
+function periodsShape(stateHash: z.ZodTypeAny) {
+  return {
+    name: z.string({ invalid_type_error: 'a non-empty string' }).min(1, 'a non-empty string'),
+    from: z.number({ invalid_type_error: 'an integer' }).int('an integer').optional(),
+    to: z.number({ invalid_type_error: 'an integer' }).int('an integer').optional(),
+    values: z
+      .array(periodValueSchema, { invalid_type_error: 'an array of periods' })
+      .min(1, 'an array of at least one period')
+      .max(MAX_PERIODS, `an array of at most ${MAX_PERIODS} periods`)
+      .optional(),
+    stateHash: stateHash.optional(),
+    failOnValidationError: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
+  };
+}
+
+/** The period axis: a range `from`..`to` or a list of `values`, not both. */
+function periodsSchema(strict: boolean, stateHash: z.ZodTypeAny) {
+  return objectOf(periodsShape(stateHash), strict).superRefine((periods, ctx) => {
+    const range = periods.from !== undefined || periods.to !== undefined;
+    if (range && periods.values !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['values'], message: 'either `from`/`to` or `values`, not both', params: { received: 'both' } });
+    } else if (!range && periods.values === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['from'], message: 'an integer (with `to`), or give `values`', params: { received: 'neither' } });
+    } else if (range) {
+      if (periods.from === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['from'], message: 'an integer (with `to`)' });
+      else if (periods.to === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['to'], message: 'an integer (with `from`)' });
+      else if (periods.to < periods.from) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['to'], message: `an integer >= \`from\` (${periods.from})` });
+      else if (periods.to - periods.from + 1 > MAX_PERIODS) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['to'], message: `at most ${MAX_PERIODS} periods after \`from\` (${periods.from})` });
+    } else if (periods.values !== undefined) {
+      const seen = new Set<string>();
+      periods.values.forEach((value, i) => {
+        const key = String(value);
+        if (seen.has(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['values', i], message: 'a period not listed before it' });
+        seen.add(key);
+      });
+    }
+  });
 }
 
 function pipelineShape(strict: boolean) {
@@ -172,6 +224,9 @@ function pipelineShape(strict: boolean) {
     ).optional(),
   };
 }
+
+/** The period axis of the TS API (`PeriodsOptions`). */
+export const periodsOptionsSchema = periodsSchema(false, functionSchema<PeriodStateHash>());
 
 /** A validation rule of the TS API. */
 export const validationRuleSchema = objectOf(
@@ -210,6 +265,7 @@ export const pipelineDefinitionSchema = z.object(
     secrets: z
       .record(mapKeySchema('secret name'), z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' })
       .optional(),
+    periods: periodsOptionsSchema.optional(),
   },
   { invalid_type_error: 'a pipeline definition object' },
 );
@@ -245,6 +301,10 @@ export const pipelineFileSchema = z
     {
       $schema: z.string({ invalid_type_error: 'a string' }).optional(),
       ...pipelineShape(true),
+      periods: periodsSchema(
+        true,
+        z.string({ invalid_type_error: '`module#export`, e.g. `./state#yearHash`' }).regex(FN_REFERENCE_PATTERN, '`module#export`, e.g. `./state#yearHash`'),
+      ).optional(),
       stages: fileStagesSchema,
     },
     { invalid_type_error: 'a pipeline object' },

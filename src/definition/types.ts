@@ -71,6 +71,10 @@ export interface StageContext {
   readonly signal: AbortSignal;
   /** The run's clock. */
   readonly clock: Clock;
+  /** The stage's period, as declared (`2027`), in a per-period stage; undefined otherwise. */
+  readonly period?: PeriodValue;
+  /** The period's key, its text form (`'2027'`): the suffix of the stage id (`hires@2027`). */
+  readonly periodKey?: string;
   /**
    * The pipeline's state folder (`<stateDir>/<pipeline>`, absolute) when the
    * run keeps its state on disk, for files a stage writes beside the run's
@@ -97,7 +101,13 @@ export interface StageContext {
  */
 export type StageIsolation = 'none' | 'thread';
 
-/** Stage inputs: the outputs of its dependencies, keyed by stage id. */
+/**
+ * Stage inputs: the outputs of its dependencies, keyed by stage id. In a
+ * per-period stage, a dependency of the same period is keyed by its id as
+ * written (`needs`), the previous period's by `<id>@previous` (absent in the
+ * first period); a period-less stage that depends on a per-period stage gets
+ * its outputs by period key (`{ '2025': ..., '2026': ... }`).
+ */
 export type StageInputs = Readonly<Record<string, unknown>>;
 
 /** A stage function. */
@@ -110,7 +120,12 @@ export type CodeDependency = ((...args: never[]) => unknown) | string;
 export interface StageDefinition<O = unknown> {
   /** Unique id: letters, digits, `_`, `-`, `.`. */
   readonly id: string;
-  /** Ids of the stages whose outputs this stage needs. @default [] */
+  /**
+   * Ids of the stages whose outputs this stage needs. In a per-period stage,
+   * a per-period dep means the same period's, and `<id>@previous` the
+   * previous period's; in a period-less stage, a per-period dep means every
+   * period's. @default []
+   */
   readonly deps?: readonly string[];
   /** The work. */
   readonly run: StageFn<O>;
@@ -173,6 +188,61 @@ export interface StageDefinition<O = unknown> {
   readonly inputs?: readonly string[];
   /** Names of params whose values are secret and must be redacted. @default [] */
   readonly secretParams?: readonly string[];
+  /**
+   * Runs once per period of the pipeline's `periods` (as `<id>@<period>`)
+   * instead of once. @default false
+   */
+  readonly perPeriod?: boolean;
+  /**
+   * Params that change from a period on, by period: each entry is merged
+   * over `params` for its period and every later one (so changing the 2027
+   * entry re-runs 2027 onward only). Per-period stages only. @default {}
+   */
+  readonly periodParams?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** A period as declared: a number (a year) or a name such as `2025Q1`. */
+export type PeriodValue = number | string;
+
+/** What a period's {@link PeriodStateHash} receives. */
+export interface PeriodStateContext {
+  /** The pipeline's name. */
+  readonly pipeline: string;
+  /** The period, as declared. */
+  readonly period: PeriodValue;
+  /** Its key, the text form used in stage ids. */
+  readonly periodKey: string;
+  /** The pipeline's state folder, as stages get it; undefined when the run's store is in memory. */
+  readonly stateDir?: string;
+  /** Aborted when the run is cancelled. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Hashes the state a period left outside dagbook's outputs (database tables,
+ * files): one hash, or named parts (one per table) so that a checkpoint that
+ * no longer matches can say what differs.
+ */
+export type PeriodStateHash = (ctx: PeriodStateContext) => string | Readonly<Record<string, string>> | Promise<string | Readonly<Record<string, string>>>;
+
+/**
+ * The period axis of a pipeline: its stages marked `perPeriod` run once per
+ * period, in order, each period able to read the previous one's outputs.
+ * Give `from`/`to` (an integer range) or `values` (a list).
+ */
+export interface PeriodsOptions {
+  /** What a period is called in views and messages, e.g. `year`. */
+  readonly name: string;
+  /** First period of an integer range (inclusive). */
+  readonly from?: number;
+  /** Last period of an integer range (inclusive). */
+  readonly to?: number;
+  /** The periods in order, when not a range: numbers, or names of letters, digits, `_`, `-`, `.`. */
+  readonly values?: readonly PeriodValue[];
+  /** Hashes a period's external state into its checkpoint; verified when a later run restores the period. */
+  readonly stateHash?: PeriodStateHash;
+  /** Default `failOnValidationError` of per-period stages: an ERROR rule stops the period's chain. @default true */
+  readonly failOnValidationError?: boolean;
 }
 
 /** What to do when a stage fails for good. */
@@ -200,4 +270,6 @@ export interface PipelineDefinition {
   };
   /** Secret values by name, read through `ctx.secret(name)`; redacted everywhere. @default {} */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** The period axis of the stages marked `perPeriod`. */
+  readonly periods?: PeriodsOptions;
 }

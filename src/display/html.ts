@@ -33,6 +33,11 @@ export interface TableColumn {
   readonly nowrap?: boolean;
 }
 
+/** `body` folded under a clickable `summary` line (a `<details>` element), closed until opened. */
+export function collapsedHtml(summary: string, body: string): string {
+  return `<details style="margin-top:4px"><summary style="cursor:pointer;color:${MUTED};font-size:12.5px">${escapeHtml(summary)}</summary>${body}</details>`;
+}
+
 /** A cell with a text form and, optionally, richer HTML for the notebook (a badge, a bar, inline code). */
 export interface TableCell {
   /** Plain-text form (also the HTML form, escaped, when `html` is absent). */

@@ -2,14 +2,18 @@ import type { Plan } from '../plan/plan';
 import type { RunResult } from '../run/run-pipeline';
 import type { StageMetrics } from '../run/run-metrics';
 import { formatDuration, formatNumber, formatPercent, plural } from './format';
-import { escapeHtml, renderTable, type Rendered, type TableCell, type TableColumn } from './html';
+import { collapsedHtml, escapeHtml, renderTable, type Rendered, type TableCell, type TableColumn } from './html';
 import { badgeHtml, cardHtml, codeHtml, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
+import { periodAxis } from './period-axis';
+import { renderPeriodMetrics } from './period-metrics';
 
 /**
  * The card shown when a run ends: its status, wall time against the sum of
  * stage times (how much ran in parallel), counts by state, cache hits,
  * budgets, and per stage: duration, attempts, retries with their delays,
- * usage against budgets, items, cache hit and validation failures.
+ * usage against budgets, items, cache hit and validation failures. A run
+ * with periods also gets a row per period (period-metrics.ts) above the
+ * stages, whose table the HTML then folds away.
  */
 
 /** "tokens 420 / 500 (84%)", or "tokens 420" without a limit. */
@@ -104,6 +108,8 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
     rows.map((row) => row.filter((_, i) => kept[i])),
   );
 
+  const axis = periodAxis(plan);
+  const periods = axis === undefined ? undefined : renderPeriodMetrics(axis, result);
   const stat = (label: string, value: string, sub = '') =>
     `<div style="min-width:96px"><div style="font-size:11px;color:${MUTED};text-transform:uppercase;letter-spacing:.03em">${escapeHtml(label)}</div>` +
     `<div style="font-size:17px;font-weight:600">${escapeHtml(value)}</div>${sub ? `<div style="font-size:11.5px;color:${MUTED}">${escapeHtml(sub)}</div>` : ''}</div>`;
@@ -119,8 +125,8 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
       `<div style="display:flex;gap:6px;flex-wrap:wrap;margin:6px 0 2px">${sortStates(Object.keys(m.counts))
         .map((s) => badgeHtml(s, `${m.counts[s as keyof typeof m.counts]} ${stateStyle(s).label}`))
         .join('')}</div>` +
-      grid.html,
+      (periods === undefined ? grid.html : periods.html + collapsedHtml(`every stage (${ids.length})`, grid.html)),
   );
-  const text = [head, times, stages, ...(budgets ? [budgets] : []), '', grid.text].join('\n');
+  const text = [head, times, stages, ...(budgets ? [budgets] : []), ...(periods === undefined ? [] : ['', periods.text]), '', grid.text].join('\n');
   return { html, text };
 }

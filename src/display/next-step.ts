@@ -87,6 +87,25 @@ export function rerunCall(input: Pick<ErrorAnalysisInput, 'stageId' | 'callPrefi
   return words.map(shellWord).join(' ');
 }
 
+/**
+ * The call that re-runs from period `key` with force, where the reader is:
+ * `await wb.run(undefined, { fromPeriod: 2027, force: true })` (the period as
+ * declared: a number stays a number) or `npx dagbook run <file> --from-period
+ * 2027 --force`.
+ */
+export function fromPeriodCall(input: Pick<ErrorAnalysisInput, 'plan' | 'callPrefix' | 'target'>, key: string): string {
+  const target = input.target ?? { kind: 'notebook' };
+  if (target.kind === 'notebook') {
+    const periods = input.plan.periods;
+    const value = periods === undefined ? key : periods.values[periods.keys.indexOf(key)] ?? key;
+    // Period values are numbers or strings of [A-Za-z0-9_.-]: nothing to escape.
+    const literal = typeof value === 'number' ? String(value) : `'${value}'`;
+    return `${input.callPrefix ?? 'await wb.'}run(undefined, { fromPeriod: ${literal}, force: true })`;
+  }
+  const words = ['npx', 'dagbook', 'run', target.pipelineFile, '--from-period', key, '--force', ...(target.stateDir === undefined ? [] : ['--state-dir', target.stateDir])];
+  return words.map(shellWord).join(' ');
+}
+
 function list(names: readonly string[]): string {
   return names.map((n) => `\`${n}\``).join(', ');
 }
@@ -144,6 +163,18 @@ export function nextStep(input: ErrorAnalysisInput): NextStep {
   if (error.code === 'STAGE_CODE_STALE') {
     const remedy = typeof data.remedy === 'string' ? data.remedy : "run the cell that imports the stage's code again, or restart the kernel";
     return { advice: `the stage's code changed after the notebook loaded it: ${remedy}, then re-run`, call: run };
+  }
+  if (error.code === 'CHECKPOINT_CORRUPT') {
+    const key = typeof data.period === 'string' ? data.period : stage?.period;
+    const axis = plan.periods?.name ?? 'period';
+    if (key !== undefined) {
+      const parts = Array.isArray(data.parts) && data.parts.length > 0 ? ` (${list(data.parts.map(String))} differ${data.parts.length === 1 ? 's' : ''})` : '';
+      return {
+        advice: `the state ${axis} ${key} wrote no longer matches its checkpoint${parts}: re-run from ${axis} ${key} with force, which rebuilds it and every later ${axis}`,
+        call: fromPeriodCall(input, key),
+      };
+    }
+    return { advice: "the interrupted run's checkpoints no longer match each other: start a new run instead of resuming it", call: run };
   }
   if (error.code === 'STAGE_CANCELLED' || error.code === 'RUN_CANCELLED') {
     return { advice: 'the stage was cancelled before it finished: re-run', call: run };

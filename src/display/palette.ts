@@ -20,6 +20,8 @@ export interface StateStyle {
   readonly ink: string;
   /** Dashed border (states where nothing happened yet). */
   readonly dashed?: boolean;
+  /** One character standing for the state where a colour cannot be shown (text grids) or beside it (for colour-blind readers). */
+  readonly symbol: string;
 }
 
 const GREEN = { fill: '#dcfce7', stroke: '#16a34a', ink: '#14532d' };
@@ -33,24 +35,24 @@ const WHITE = { fill: '#ffffff', stroke: '#94a3b8', ink: '#475569', dashed: true
 
 const STYLES: Readonly<Record<string, StateStyle>> = {
   // dry-run actions
-  run: { label: 'will run', ...AMBER },
-  skip: { label: 'up to date', ...GREEN },
-  disabled: { label: 'disabled', ...GREY, dashed: true },
-  blocked: { label: 'blocked', ...GREY },
+  run: { label: 'will run', symbol: '▶', ...AMBER },
+  skip: { label: 'up to date', symbol: '✓', ...GREEN },
+  disabled: { label: 'disabled', symbol: '○', ...GREY, dashed: true },
+  blocked: { label: 'blocked', symbol: '■', ...GREY },
   // stage statuses
-  SUCCEEDED: { label: 'succeeded', ...GREEN },
-  CACHED: { label: 'cached', ...TEAL },
-  RUNNING: { label: 'running', ...BLUE },
-  RETRYING: { label: 'retrying', ...AMBER },
-  PENDING: { label: 'pending', ...WHITE },
-  NEVER_RUN: { label: 'never run', ...WHITE },
-  FAILED: { label: 'failed', ...RED },
-  PARTIAL: { label: 'partial', ...ORANGE },
-  BLOCKED: { label: 'blocked', ...GREY },
-  SKIPPED: { label: 'skipped', ...GREY, dashed: true },
-  CANCELLED: { label: 'cancelled', ...GREY },
+  SUCCEEDED: { label: 'succeeded', symbol: '✓', ...GREEN },
+  CACHED: { label: 'cached', symbol: '≡', ...TEAL },
+  RUNNING: { label: 'running', symbol: '▶', ...BLUE },
+  RETRYING: { label: 'retrying', symbol: '↻', ...AMBER },
+  PENDING: { label: 'pending', symbol: '·', ...WHITE },
+  NEVER_RUN: { label: 'never run', symbol: '·', ...WHITE },
+  FAILED: { label: 'failed', symbol: '✗', ...RED },
+  PARTIAL: { label: 'partial', symbol: '◐', ...ORANGE },
+  BLOCKED: { label: 'blocked', symbol: '■', ...GREY },
+  SKIPPED: { label: 'skipped', symbol: '○', ...GREY, dashed: true },
+  CANCELLED: { label: 'cancelled', symbol: '⊘', ...GREY },
   // run statuses that are not stage statuses
-  STALE: { label: 'stale', ...AMBER },
+  STALE: { label: 'stale', symbol: '!', ...AMBER },
 };
 
 /** Order of states in legends and counts: done, active, waiting, bad, inert. */
@@ -61,7 +63,7 @@ export const STATE_ORDER: readonly string[] = [
 
 /** The style of a state (dry-run action or stage status); unknown states are grey with their own name. */
 export function stateStyle(state: string): StateStyle {
-  return STYLES[state] ?? { label: state.toLowerCase().replace(/_/g, ' '), ...GREY };
+  return STYLES[state] ?? { label: state.toLowerCase().replace(/_/g, ' '), symbol: '?', ...GREY };
 }
 
 /** States sorted in legend order (unknown ones last, by name). */

@@ -2,12 +2,18 @@ import type { DryRunResult } from '../query/dry-run';
 import type { Plan } from '../plan/plan';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, plural } from './format';
-import { renderTable, type Rendered } from './html';
+import { collapsedHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, MUTED, richTextHtml, stateStyle } from './palette';
+import { periodAxis } from './period-axis';
+import { renderPeriodGrid, type GridCell } from './period-grid';
+import { periodSummaryLine } from './period-summary';
 
 /**
  * The dry-run view: what a run would do with every stage and why, as a DAG
- * coloured by action and a table, with the expected duration.
+ * coloured by action and a table, with the expected duration. A pipeline
+ * with periods gets a stage × period grid instead of the DAG, a line saying
+ * per period what would run and why, and the table folded away; its text is
+ * the headline, that line and the grid.
  */
 
 /** The header line of a dry run: "dry run of `name`: 5 of 13 stages would run, ~1.2 s estimated". */
@@ -35,11 +41,18 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
       row.estimatedMs === undefined ? { text: '—', html: `<span style="color:${MUTED}">—</span>` } : formatDuration(row.estimatedMs),
     ]),
   );
-  const html = cardHtml(
-    `<div style="font-size:14px;margin-bottom:8px">${richTextHtml(headline.replace(/^dry run/, 'Dry run'))}</div>` +
-      renderDagSvg(plan, states) +
-      grid.html,
-  );
+  const title = `<div style="font-size:14px;margin-bottom:8px">${richTextHtml(headline.replace(/^dry run/, 'Dry run'))}</div>`;
+  const axis = periodAxis(plan);
+  if (axis !== undefined) {
+    const cells: Record<string, GridCell> = {};
+    for (const row of dry.rows) cells[row.stageId] = { state: row.action, note: withUntracked(row.reason, row.untracked) };
+    const periods = renderPeriodGrid(axis, cells);
+    const summary = periodSummaryLine(axis, dry.rows.map((r) => ({ stageId: r.stageId, state: r.action, reason: r.reason })), new Set(['run']));
+    const summaryHtml = summary === '' ? '' : `<div style="margin-bottom:4px">${richTextHtml(summary)}</div>`;
+    const html = cardHtml(title + summaryHtml + periods.html + collapsedHtml(`every stage (${dry.rows.length})`, grid.html));
+    return { html, text: [headline, ...(summary === '' ? [] : [summary]), '', periods.text].join('\n') };
+  }
+  const html = cardHtml(title + renderDagSvg(plan, states) + grid.html);
   return { html, text: `${headline}\n\n${grid.text}` };
 }
 

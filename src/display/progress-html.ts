@@ -3,11 +3,17 @@ import { formatPercent } from './format';
 import { escapeHtml, renderTable } from './html';
 import { badgeHtml, barHtml, cardHtml, MUTED, stateStyle } from './palette';
 import { etaText, overallState, PROGRESS_COLUMNS, progressRow, settledText } from './progress-row';
+import type { PeriodsProgress } from './period-progress';
+import { periodStripHtml } from './period-strip';
 
-/** Progress of a run as a notebook card: overall percent and bar, then a row per stage with a badge and a bar. */
+/**
+ * Progress of a run as a notebook card: overall percent and bar, then (for a
+ * run with periods) a strip of the periods, then a row per stage with a badge
+ * and a bar.
+ */
 
-/** The progress of `snap` as self-contained HTML. */
-export function renderProgressHtml(snap: ProgressSnapshot): string {
+/** The progress of `snap` as self-contained HTML; `periods`, the same snapshot period by period, adds the strip of periods. */
+export function renderProgressHtml(snap: ProgressSnapshot, periods?: PeriodsProgress): string {
   const rows = snap.stages.map((s) => {
     const row = progressRow(s, snap);
     const bar =
@@ -32,6 +38,7 @@ export function renderProgressHtml(snap: ProgressSnapshot): string {
       barHtml(snap.percent / 100, overallState(snap), 280) +
       `<span style="color:${MUTED}">${escapeHtml(settledText(snap))}<b style="color:#1f2937;font-weight:600">${escapeHtml(etaText(snap))}</b></span>` +
       `</div>` +
+      (periods === undefined ? '' : periodStripHtml(periods)) +
       renderTable(PROGRESS_COLUMNS, rows).html,
   );
 }

@@ -1,6 +1,8 @@
 import type { PipelineEvent } from '../events/event';
 import { EtaModel, type ProgressSnapshot } from './eta-model';
 import type { Rendered } from './html';
+import type { PeriodAxis } from './period-axis';
+import { periodProgress } from './period-progress';
 import { renderProgressHtml } from './progress-html';
 import { initialProgress, ProgressFold, type KeptStage, type ProgressState } from './progress-state';
 import { renderProgressText } from './progress-text';
@@ -8,7 +10,8 @@ import { renderProgressText } from './progress-text';
 /**
  * Live progress of a run for a notebook or a log: holds the progress reduced
  * from the run's events (progress-state.ts), estimates it at a time
- * (eta-model.ts) and renders it (progress-html.ts, progress-text.ts).
+ * (eta-model.ts), period by period for a run with periods
+ * (period-progress.ts), and renders it (progress-html.ts, progress-text.ts).
  */
 
 export type { KeptStage, ProgressStatus, StageProgress } from './progress-state';
@@ -28,6 +31,8 @@ export interface ProgressModelOptions {
   readonly startedAt: number;
   /** Stages a resumed run keeps, by id, from their stored records: shown settled from the start. @default {} */
   readonly kept?: Readonly<Record<string, KeptStage>>;
+  /** The plan's stage × period layout (period-axis.ts), for a run with periods: the view then shows the periods, the current one and their ETA. @default none */
+  readonly periods?: PeriodAxis;
 }
 
 /** Folds run events into progress, and renders it. */
@@ -56,9 +61,12 @@ export class ProgressModel {
     return new EtaModel({ estimatesMs, parallelism, clock: { now: () => now } }).snapshot(this.state);
   }
 
-  /** Progress at `now` (ms since epoch): overall line and a row per stage. O(stages). */
+  /** Progress at `now` (ms since epoch): overall line, the periods (in a run with periods) and a row per stage. O(stages). */
   view(now: number): Rendered {
-    const snap = this.snapshot(now);
-    return { html: renderProgressHtml(snap), text: renderProgressText(snap) };
+    const estimated = this.snapshot(now);
+    const periods = this.options.periods === undefined ? undefined : periodProgress(estimated, this.options.periods);
+    // Stages without history leave the run's ETA unknown; once a period has finished, the periods' ETA stands in for it.
+    const snap = estimated.etaMs === null && periods !== undefined && periods.etaMs !== null ? { ...estimated, etaMs: periods.etaMs } : estimated;
+    return { html: renderProgressHtml(snap, periods), text: renderProgressText(snap, periods) };
   }
 }

@@ -2,14 +2,20 @@ import type { Plan } from '../plan/plan';
 import type { StageStanding } from '../query/status';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, formatRelative, plural, shortHash } from './format';
-import { escapeHtml, renderTable, type Rendered } from './html';
+import { collapsedHtml, escapeHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, FONT_MONO, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
+import { periodAxis } from './period-axis';
+import { renderPeriodGrid, type GridCell } from './period-grid';
+import { periodSummaryLine } from './period-summary';
 
 /**
  * The status view: where every stage stands — its state in the latest run
  * that had it, when that was, how long it took, its output hash, and whether
  * it is stale and why. A stage restored from cache shows how long computing
- * its output took, not the moment restoring it did.
+ * its output took, not the moment restoring it did. A pipeline with periods
+ * gets a stage × period grid instead of the DAG, a line per period of where
+ * its stages stand, and the table folded away; its text is the headline, that
+ * line and the grid.
  */
 
 /** The state a stage is drawn in: stale outputs are amber even though they once succeeded. */
@@ -79,10 +85,17 @@ export function renderStatusView(plan: Plan, rows: readonly StageStanding[], now
       ];
     }),
   );
-  const html = cardHtml(
-    `<div style="font-size:14px;margin-bottom:8px">${richTextHtml(headline.replace(/^status/, 'Status'))}</div>` +
-      renderDagSvg(plan, states) +
-      grid.html,
-  );
+  const title = `<div style="font-size:14px;margin-bottom:8px">${richTextHtml(headline.replace(/^status/, 'Status'))}</div>`;
+  const axis = periodAxis(plan);
+  if (axis !== undefined) {
+    const cells: Record<string, GridCell> = {};
+    for (const row of rows) cells[row.stageId] = { state: states[row.stageId], note: row.errorCode ? `${row.errorCode}; ${row.reason}` : row.reason };
+    const periods = renderPeriodGrid(axis, cells);
+    const summary = periodSummaryLine(axis, rows.map((r) => ({ stageId: r.stageId, state: states[r.stageId], reason: r.reason })), new Set(['STALE']));
+    const summaryHtml = summary === '' ? '' : `<div style="margin-bottom:4px">${richTextHtml(summary)}</div>`;
+    const html = cardHtml(title + summaryHtml + periods.html + collapsedHtml(`every stage (${rows.length})`, grid.html));
+    return { html, text: [headline, ...(summary === '' ? [] : [summary]), '', periods.text].join('\n') };
+  }
+  const html = cardHtml(title + renderDagSvg(plan, states) + grid.html);
   return { html, text: `${headline}\n\n${grid.text}` };
 }

@@ -31,6 +31,7 @@ const CLASS_BY_CODE: Partial<Record<ErrorCode, ErrorClass>> = {
   OUTPUT_MISSING: 'persistent',
   STATE_CORRUPT: 'persistent',
   CHECKPOINT_CORRUPT: 'persistent',
+  CHECKPOINT_STATE_INVALID: 'logic',
 };
 
 /** Node system error codes of network failures that are worth retrying. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { StageInputs } from '../definition/types';
+import type { PeriodValue, StageInputs } from '../definition/types';
 import { DagbookError, errorMessage, hasErrorCode, type ErrorClass } from '../errors';
 import type { Emit, EventDraft, EventType } from '../events/event';
 import type { PlanStage, StageRegistry } from '../plan/plan';
@@ -71,6 +71,8 @@ export interface ExecuteStageOptions {
   readonly signal: AbortSignal;
   /** `ctx.stateDir`: the pipeline's state folder when the run keeps its state on disk. @default undefined */
   readonly stateDir?: string;
+  /** `ctx.period`: the stage's period as declared, for a per-period stage (its key is `stage.period`). @default undefined */
+  readonly period?: PeriodValue;
   /** Secret values by name, for `ctx.secret`; always redacted. */
   readonly secrets: Readonly<Record<string, string>>;
   /** The run's redactor; the executor adds the values of `secrets` and of the stage's secret params. */
@@ -267,6 +269,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       signal: attemptSignal,
       clock,
       stateDir: options.stateDir,
+      ...(stage.period === undefined ? {} : { period: options.period ?? stage.period, periodKey: stage.period }),
       budget,
       secrets: options.secrets,
       redact,

@@ -120,6 +120,8 @@ export interface StageWorkerData {
   readonly params: Readonly<Record<string, unknown>>;
   /** `ctx.stateDir`, when the run keeps its state on disk. */
   readonly stateDir?: string;
+  /** `ctx.period` and `ctx.periodKey`, in a per-period stage. */
+  readonly period?: { readonly value: number | string; readonly key: string };
   /** The stage's inputs, in the stored form of outputs (`encodeOutput`). */
   readonly inputs: string;
   /** Secret values by name. */
@@ -174,6 +176,7 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
     idempotencyKey: context.idempotencyKey,
     params: context.params,
     ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
+    ...(context.period === undefined ? {} : { period: { value: context.period, key: context.periodKey ?? String(context.period) } }),
     inputs,
     secrets: options.secrets ?? {},
     remaining,

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { FailurePolicy } from '../definition/types';
 import { newLiveDisplay, inNotebook, type LiveDisplay } from '../display/notebook-display';
+import { periodAxis } from '../display/period-axis';
 import { ProgressModel } from '../display/progress-view';
 import type { EventListener, PipelineEvent } from '../events/event';
 import { dryRun } from '../query/dry-run';
@@ -69,7 +70,8 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
   const stages = dry.rows.map((r) => r.stageId);
   // A resumed run sends no event for the stages it keeps: they start settled, as stored.
   const kept = options.resume ? (await loadResumeState(store, options.resume, stages)).kept : {};
-  const model = new ProgressModel({ stages, estimatesMs: estimates, startedAt: clock.now(), kept });
+  const periods = periodAxis(compiled.plan);
+  const model = new ProgressModel({ stages, estimatesMs: estimates, startedAt: clock.now(), kept, ...(periods === undefined ? {} : { periods }) });
   const live = options.quiet ? undefined : inNotebook() ? newLiveDisplay() : undefined;
   let lastRefresh = -Infinity;
   let dirty = false;

@@ -5,7 +5,7 @@ import { DagbookError } from '../errors';
 import { dryRun, type DryRunResult } from '../query/dry-run';
 import { downstreamOf } from '../graph/graph';
 import type { CompiledPipeline } from '../plan/plan';
-import { planGraph, type SelectionOptions } from '../plan/select';
+import { planGraph, type PeriodSelector, type SelectionOptions } from '../plan/select';
 import { pipelineStatus, type StageStanding } from '../query/status';
 import { stageHistory } from '../query/history';
 import type { RunResult } from '../run/run-pipeline';
@@ -57,6 +57,18 @@ export interface WorkbenchRunOptions {
   readonly failurePolicy?: FailurePolicy;
   /** Cancels the run when aborted. */
   readonly signal?: AbortSignal;
+  /** Only this period of the per-period stages (`2027`). */
+  readonly period?: number | string;
+  /** Only these periods of the per-period stages: `'2027..2029'`, a list, or one. */
+  readonly periods?: PeriodSelector;
+  /** This period of the per-period stages and every later one. */
+  readonly fromPeriod?: number | string;
+}
+
+/** The period fields of a selection, from a call's `period`, `periods` and `fromPeriod`. */
+function periodSelection(options: Pick<WorkbenchRunOptions, 'period' | 'periods' | 'fromPeriod'>): SelectionOptions {
+  const periods = options.period !== undefined && options.periods !== undefined ? [options.period].concat(options.periods as never) : (options.periods ?? options.period);
+  return { ...(periods === undefined ? {} : { periods }), ...(options.fromPeriod === undefined ? {} : { fromPeriod: options.fromPeriod }) };
 }
 
 /** What {@link Workbench.run} returns: the run result plus whether it was all cache hits. */
@@ -134,8 +146,9 @@ export class Workbench {
    * analysis of each failed stage.
    */
   async run(target?: string | readonly string[], options: WorkbenchRunOptions = {}): Promise<WorkbenchRunResult> {
-    const selection: SelectionOptions =
+    const stages: SelectionOptions =
       target === undefined ? {} : options.only ? { only: target } : options.downstream ? { from: typeof target === 'string' ? target : target[0] } : { target };
+    const selection = { ...stages, ...periodSelection(options) };
     return this.withStore((store) => this.execute(store, selection, options));
   }
 
@@ -192,10 +205,14 @@ export class Workbench {
   }
 
   /** The dry run: what a run would do and why, drawn as the DAG and a table. Runs nothing. */
-  async plan(target?: string | readonly string[], options: { force?: boolean | readonly string[] } = {}): Promise<DryRunResult> {
+  async plan(
+    target?: string | readonly string[],
+    options: Pick<WorkbenchRunOptions, 'force' | 'period' | 'periods' | 'fromPeriod'> = {},
+  ): Promise<DryRunResult> {
     const compiled = this.compiled();
     return this.withReader(async (store) => {
-      const dry = await dryRun(compiled, { store, selection: target === undefined ? {} : { target }, force: options.force, baseDir: this.options.baseDir });
+      const selection = { ...(target === undefined ? {} : { target }), ...periodSelection(options) };
+      const dry = await dryRun(compiled, { store, selection, force: options.force, baseDir: this.options.baseDir });
       this.display.render(renderPlanView(compiled.plan, dry));
       return summarised(dry, `DryRun ${dry.pipeline}: ${dry.toRun} of ${dry.rows.length} stages would run`, this.display.shows);
     });

@@ -1,7 +1,8 @@
 import * as nodePath from 'node:path';
 import { planInvalidError, type PlanIssue } from '../errors';
-import { isValidStageId, pipelineDefinitionSchema } from '../definition/schema';
-import type { BudgetOptions, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
+import { pipelineDefinitionSchema } from '../definition/schema';
+import { definitionStageEntries, periodEdges } from '../definition/period-refs';
+import type { BudgetOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from '../canonical-json';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference } from '../fn-reference';
@@ -19,7 +20,9 @@ import {
 } from './defaults';
 import { codeContext, codeHashOf, fingerprintFunction, stageCode, type CodeContext } from './fingerprint';
 import { topologicalOrder } from '../graph/graph';
-import { graphIssues, type StageEdges } from '../graph/graph-issues';
+import { graphIssues } from '../graph/graph-issues';
+import { expandStages, planPeriods, type ExpandedStage } from './periods';
+import { periodCheckpointRun } from './period-checkpoint';
 import type { CompiledPipeline, Plan, PlanBudget, PlanCode, PlanRetry, PlanStage, StageRegistry } from './plan';
 
 /**
@@ -42,7 +45,8 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
   const issues: PlanIssue[] = [];
   const parsed = pipelineDefinitionSchema.safeParse(def);
   if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, def));
-  issues.push(...graphIssues(readEdges(def)));
+  const edges = periodEdges(definitionStageEntries(def), isRecord(def) ? def.periods : undefined);
+  issues.push(...edges.issues, ...graphIssues(edges.edges));
   const threadFns = new Map<string, string>();
   const codes = new Map<string, PlanCode>();
   if (parsed.success) {
@@ -101,18 +105,6 @@ export function planHash(plan: Plan): string {
   return sha256(canonicalJson(plan));
 }
 
-/** Ids and deps of the stages that have a usable id, read without trusting anything. */
-function readEdges(def: unknown): StageEdges[] {
-  const stages = isRecord(def) ? def.stages : undefined;
-  if (!Array.isArray(stages)) return [];
-  const edges: StageEdges[] = [];
-  for (const stage of stages) {
-    if (!isRecord(stage) || !isValidStageId(stage.id)) continue;
-    edges.push({ id: stage.id, deps: Array.isArray(stage.deps) ? stage.deps : [] });
-  }
-  return edges;
-}
-
 /** The object without its undefined properties, so spreading it never overwrites a default with undefined. */
 function defined<T extends object>(value: T | undefined): Partial<T> {
   if (value === undefined) return {};
@@ -130,27 +122,36 @@ function resolveBudget(budget: number | BudgetOptions): PlanBudget {
     : { limit: budget.limit, criticalRatio: budget.criticalRatio ?? DEFAULT_CRITICAL_RATIO };
 }
 
-function uniq(values: readonly string[]): string[] {
-  return [...new Set(values)];
-}
 
 function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, codes: ReadonlyMap<string, PlanCode>): CompiledPipeline {
-  const stages = def.stages;
+  const stages = expandStages(def.stages, def.periods);
   // Maps, and objects written with Object.fromEntries: an id never meets an inherited property.
-  const depsOf = new Map(stages.map((s) => [s.id, uniq(s.deps ?? [])]));
+  const depsOf = new Map(stages.map((s) => [s.id, [...s.deps]]));
   const order = topologicalOrder({ ids: stages.map((s) => s.id), deps: Object.fromEntries(depsOf) });
   const dependentsOf = new Map(order.map((id) => [id, [] as string[]]));
   // Walking in plan order fills each list in plan order.
   for (const id of order) for (const dep of depsOf.get(id)!) dependentsOf.get(dep)!.push(id);
 
+  const periods = def.periods === undefined ? undefined : planPeriods(def.periods);
   const planStages: Record<string, PlanStage> = Object.fromEntries(
-    stages.map((stage) => [stage.id, planStage(def, stage, depsOf.get(stage.id)!, dependentsOf.get(stage.id)!, threadFns.get(stage.id), codes.get(stage.id))]),
+    stages.map((stage) => {
+      const source = stage.source;
+      const dependents = dependentsOf.get(stage.id)!;
+      const planned =
+        source === undefined
+          ? checkpointStage(def, stage, dependents)
+          : planStage(def, source, stage, dependents, threadFns.get(source.id), codes.get(source.id));
+      return [stage.id, planned];
+    }),
   );
   const registry: StageRegistry = Object.fromEntries(
-    stages.map((stage): [string, StageRegistry[string]] => [
-      stage.id,
-      { run: stage.run, validate: [...(stage.validate ?? [])], ...(stage.classify === undefined ? {} : { classify: stage.classify }) },
-    ]),
+    stages.map((stage): [string, StageRegistry[string]] => {
+      const source = stage.source;
+      if (source === undefined) {
+        return [stage.id, { run: periodCheckpointRun(def.name, stage.periodValue as PeriodValue, stage.period as string, def.periods?.stateHash), validate: [] }];
+      }
+      return [stage.id, { run: source.run, validate: [...(source.validate ?? [])], ...(source.classify === undefined ? {} : { classify: source.classify }) }];
+    }),
   );
 
   const plan: Plan = {
@@ -163,29 +164,77 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     failurePolicy: def.failurePolicy ?? DEFAULT_FAILURE_POLICY,
     budgets: Object.fromEntries(Object.entries(def.budgets ?? {}).map(([name, b]) => [name, resolveBudget(b)])),
     secretNames: Object.keys(def.secrets ?? {}),
+    ...(periods === undefined ? {} : { periods }),
   };
-  return { plan, registry, secrets: { ...(def.secrets ?? {}) } };
+  return {
+    plan,
+    registry,
+    secrets: { ...(def.secrets ?? {}) },
+    ...(def.periods?.stateHash === undefined ? {} : { periodStateHash: def.periods.stateHash }),
+  };
+}
+
+/** The period fields of an expanded stage's plan entry. */
+function periodFields(stage: ExpandedStage): Partial<PlanStage> {
+  return {
+    ...(stage.template === undefined ? {} : { template: stage.template }),
+    ...(stage.period === undefined ? {} : { period: stage.period }),
+    ...(stage.role === undefined ? {} : { role: stage.role }),
+    ...(stage.inputKeys === undefined || Object.keys(stage.inputKeys).length === 0 ? {} : { inputKeys: stage.inputKeys }),
+  };
+}
+
+/**
+ * A period's checkpoint stage: no params, no retries beyond the defaults; its
+ * code identity is the checkpoint format's version and the hash of the text
+ * of the pipeline's `stateHash`, so a changed hash function checkpoints again.
+ */
+function checkpointStage(def: PipelineDefinition, stage: ExpandedStage, dependents: string[]): PlanStage {
+  const stateHash = def.periods?.stateHash;
+  const version = `period-checkpoint/1${stateHash === undefined ? '' : `:${fingerprintFunction(stateHash)}`}`;
+  return {
+    id: stage.id,
+    deps: [...stage.deps],
+    dependents,
+    description: `Checkpoint of ${def.periods?.name ?? 'period'} ${stage.period}: the cache keys and output hashes of its stages${stateHash === undefined ? '' : ' and the hash of its external state'}`,
+    isolation: DEFAULT_ISOLATION,
+    params: {},
+    secretParams: [],
+    version,
+    codeHash: sha256(version),
+    enabled: true,
+    skipThrough: false,
+    retry: resolveRetry(def.defaults?.retry, undefined),
+    timeoutMs: def.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    graceMs: def.defaults?.graceMs ?? DEFAULT_GRACE_MS,
+    breaker: null,
+    budgets: {},
+    validation: [],
+    failOnValidationError: false,
+    inputs: [],
+    ...periodFields(stage),
+  };
 }
 
 function planStage(
   def: PipelineDefinition,
   stage: StageDefinition,
-  deps: string[],
+  expanded: ExpandedStage,
   dependents: string[],
   fnPath: string | undefined,
   code: PlanCode | undefined,
 ): PlanStage {
   const defaults = def.defaults ?? {};
   return {
-    id: stage.id,
-    deps,
+    id: expanded.id,
+    deps: [...expanded.deps],
     dependents,
     ...(stage.description === undefined ? {} : { description: stage.description }),
     ...(stage.fn === undefined ? {} : { fn: stage.fn }),
     ...(fnPath === undefined ? {} : { fnPath }),
     isolation: stage.isolation ?? DEFAULT_ISOLATION,
     // A JSON copy: the plan must not change when the caller mutates its params later.
-    params: JSON.parse(JSON.stringify(stage.params ?? {})) as Record<string, unknown>,
+    params: JSON.parse(JSON.stringify(expanded.params)) as Record<string, unknown>,
     secretParams: [...(stage.secretParams ?? [])],
     ...(stage.version === undefined ? {} : { version: stage.version }),
     // A versioned stage has no code identity: its version stands for it.
@@ -200,13 +249,15 @@ function planStage(
       stage.breaker === undefined
         ? null
         : {
+            // Shared by every period of a per-period stage: they call the same service.
             key: stage.breaker.key ?? stage.id,
             failureThreshold: stage.breaker.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
             recoveryTimeoutMs: stage.breaker.recoveryTimeoutMs ?? DEFAULT_RECOVERY_TIMEOUT_MS,
           },
     budgets: { ...(stage.budgets ?? {}) },
     validation: (stage.validate ?? []).map((rule) => ({ name: rule.name, severity: rule.severity ?? 'error' })),
-    failOnValidationError: stage.failOnValidationError ?? false,
+    failOnValidationError: stage.failOnValidationError ?? (stage.perPeriod === true ? (def.periods?.failOnValidationError ?? true) : false),
     inputs: [...(stage.inputs ?? [])],
+    ...periodFields(expanded),
   };
 }

@@ -79,3 +79,10 @@ export function decideStage(stage: PlanStage, facts: DecisionFacts): StageDecisi
   const what = changes.length > 0 ? changes.join(', ') : 'cache key changed';
   return run(failed === undefined ? what : `${failed}; ${what}`);
 }
+
+/** Whether `force` names the stage: all stages, its id, or (for a stage expanded per period) its id as written. */
+export function isForced(force: boolean | readonly string[] | undefined, stage: Pick<PlanStage, 'id' | 'template'>): boolean {
+  if (force === true) return true;
+  if (!Array.isArray(force)) return false;
+  return force.includes(stage.id) || (stage.template !== undefined && force.includes(stage.template));
+}

@@ -1,5 +1,5 @@
 import type { ErrorClass } from '../errors';
-import type { FailurePolicy, Severity, StageFn, StageIsolation, ValidationRule } from '../definition/types';
+import type { FailurePolicy, PeriodStateHash, Severity, StageFn, StageIsolation, ValidationRule } from '../definition/types';
 
 /**
  * The compiled plan: plain JSON data (no functions, no classes), so it can be
@@ -79,6 +79,39 @@ export interface PlanStage {
   readonly failOnValidationError: boolean;
   /** Declared input files, as given. */
   readonly inputs: readonly string[];
+  /** The id as written, on a stage expanded per period (`hires` for `hires@2027`). */
+  readonly template?: string;
+  /** The period key, on a stage expanded per period (`2027`). */
+  readonly period?: string;
+  /** `checkpoint`: the synthetic last stage of a period, whose output is the period's checkpoint. */
+  readonly role?: 'checkpoint';
+  /**
+   * Where each dep's output goes in the stage's inputs, when not under the
+   * dep's id: `{ key }`, or `{ key, period }` for `inputs[key][period]`, or
+   * `{ key: null }` for a dep whose output is not an input (a period's
+   * checkpoint). Deps not listed go under their id.
+   */
+  readonly inputKeys?: Readonly<Record<string, PlanInputKey>>;
+}
+
+/** Where a dep's output goes in a stage's inputs; see {@link PlanStage.inputKeys}. */
+export interface PlanInputKey {
+  /** The input's name, or null when the output is not passed. */
+  readonly key: string | null;
+  /** For a period-less stage reading every period of a per-period stage: the period key under `inputs[key]`. */
+  readonly period?: string;
+}
+
+/** The period axis of a compiled pipeline. */
+export interface PlanPeriods {
+  /** What a period is called (`year`). */
+  readonly name: string;
+  /** The periods' keys (the stage id suffixes), in order. */
+  readonly keys: readonly string[];
+  /** The periods as declared, in the same order. */
+  readonly values: readonly (number | string)[];
+  /** Whether the pipeline hashes each period's external state into its checkpoint. */
+  readonly stateHash: boolean;
 }
 
 /**
@@ -130,6 +163,8 @@ export interface Plan {
   readonly budgets: Readonly<Record<string, PlanBudget>>;
   /** Names of the secrets available to stages (never the values). */
   readonly secretNames: readonly string[];
+  /** The period axis, when stages run per period. */
+  readonly periods?: PlanPeriods;
 }
 
 /** The functions behind a plan, keyed by stage id. Not JSON: lives beside the plan. */
@@ -149,4 +184,6 @@ export interface CompiledPipeline {
   readonly registry: StageRegistry;
   /** Secret values by name (kept out of the plan). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Hashes a period's external state, when the pipeline declares one (not JSON: lives beside the plan). */
+  readonly periodStateHash?: PeriodStateHash;
 }

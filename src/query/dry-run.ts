@@ -2,6 +2,7 @@ import type { CompiledPipeline } from '../plan/plan';
 import { hashInputFiles } from '../plan/input-files';
 import { selectStages, type SelectionOptions } from '../plan/select';
 import { refreshStageCode } from '../plan/fingerprint';
+import { isForced } from '../plan/decide';
 import { stageHistory, type StageHistory } from './history';
 import { decideFromStore } from './stage-decision';
 import type { RunStoreReader } from '../store/run-store';
@@ -66,7 +67,6 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
   const ids = plan.order.filter((id) => selected.has(id));
   const history = options.history ?? (await stageHistory(options.store, plan.name, ids));
   const disabled = new Set(selection.disabled);
-  const forced = new Set(Array.isArray(options.force) ? options.force : []);
   const memo = new Map<string, string>();
   const willRun = new Set<string>();
   const outputHash = new Map<string, string>();
@@ -109,7 +109,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       upstreamHashes,
       fileHashes,
       lastStatus: last?.status,
-      force: options.force === true || forced.has(id),
+      force: isForced(options.force, stage),
     });
     const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
     if (decision.action === 'skip' && decision.entry && runningDeps.length === 0) {

@@ -1,5 +1,5 @@
 import type { StageInputs } from '../definition/types';
-import type { StageDecision } from '../plan/decide';
+import { isForced, type StageDecision } from '../plan/decide';
 import { refreshStageCode } from '../plan/fingerprint';
 import { FileStats } from '../plan/code-identity/file-state';
 import { hashInputFiles } from '../plan/input-files';
@@ -100,7 +100,7 @@ export class RunInputs {
     const upstreamHashes: Record<string, string> = {};
     for (const dep of stage.deps) if (this.outputHashes[dep] !== undefined) upstreamHashes[dep] = this.outputHashes[dep];
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, this.options.baseDir ?? process.cwd(), this.fileHashMemo) : {};
-    const force = this.options.force === true || (Array.isArray(this.options.force) && this.options.force.includes(stage.id));
+    const force = isForced(this.options.force, stage);
     // Code identity is read again now: a module may have changed since the plan was compiled.
     const decision = await decideFromStore(this.store, refreshStageCode(stage, this.codeFiles), { upstreamHashes, fileHashes, lastStatus, force });
     if (decision.action === 'skip' && this.options.cache === false) {
@@ -110,17 +110,30 @@ export class RunInputs {
     return decision;
   }
 
-  /** A stage's inputs: each upstream stage's output by stage id, loaded from the store once. */
+  /**
+   * A stage's inputs: each upstream stage's output by stage id, or where the
+   * stage's `inputKeys` put it (per period), loaded from the store once.
+   */
   async inputsOf(stage: PlanStage): Promise<StageInputs> {
     const inputs: Record<string, unknown> = {};
     for (const dep of stage.deps) {
-      if (this.outputs.has(dep)) inputs[dep] = this.outputs.get(dep);
-      else if (this.outputHashes[dep] !== undefined) {
-        const value = await this.store.getOutput(this.outputHashes[dep]);
-        this.outputs.set(dep, value);
-        inputs[dep] = value;
+      const place = stage.inputKeys?.[dep];
+      if (place?.key === null || (!this.outputs.has(dep) && this.outputHashes[dep] === undefined)) continue;
+      const value = await this.outputOf(dep);
+      if (place === undefined) inputs[dep] = value;
+      else if (place.period === undefined) inputs[place.key] = value;
+      else {
+        const byPeriod = (inputs[place.key] ??= {}) as Record<string, unknown>;
+        byPeriod[place.period] = value;
       }
     }
     return inputs;
+  }
+
+  private async outputOf(id: string): Promise<unknown> {
+    if (this.outputs.has(id)) return this.outputs.get(id);
+    const value = await this.store.getOutput(this.outputHashes[id]);
+    this.outputs.set(id, value);
+    return value;
   }
 }

@@ -7,12 +7,16 @@ import { noRedaction } from '../execute/redact';
 import { executeStage, type StageOutcome } from '../execute/stage-executor';
 import type { StageDecision } from '../plan/decide';
 import { currentStageFunction } from '../plan/fingerprint';
-import type { CompiledPipeline } from '../plan/plan';
+import type { CompiledPipeline, PlanStage } from '../plan/plan';
 import type { RandomSource } from '../random';
 import type { Scheduler } from '../schedule/scheduler';
 import type { CellEditKind, StageRecord, StageStatus } from '../records';
 import type { RunStore } from '../store/run-store';
 import { interruptedAttempt } from './resume-state';
+import { checkpointRun, periodValueOf, verifyPeriodState } from './period-checkpoints';
+import { toStoredError } from '../execute/classify';
+import type { DagbookError } from '../errors';
+import type { StageContext, StageInputs } from '../definition/types';
 import type { RunCheckpoints } from './run-checkpoints';
 import type { RunInputs } from './run-inputs';
 
@@ -72,6 +76,14 @@ export async function runStage(
   const edits = Object.prototype.hasOwnProperty.call(run.editedInCell, id) ? run.editedInCell[id] : [];
   const edited = edits.length > 0 ? { editedInCell: [...edits] } : {};
   if (decision.action === 'skip') {
+    if (stage.role === 'checkpoint' && decision.entry !== undefined) {
+      const started = run.clock.monotonic();
+      const corrupt = await verifyPeriodState(run.compiled, stage, await run.store.getOutput(decision.entry.outputHash), { stateDir: run.store.location, signal: run.signal });
+      if (corrupt) {
+        await failRestoredCheckpoint(run, stage, decision, corrupt, run.clock.monotonic() - started, scheduler);
+        return;
+      }
+    }
     const outputHash = run.inputs.useCachedOutput(id);
     await run.checkpoints.settle(id, 'CACHED', decision.reason, { cacheKey: decision.cacheKey, keyParts: decision.parts, outputHash, ...edited });
     scheduler.succeeded(id);
@@ -103,10 +115,17 @@ export async function runStage(
     if (breakerKey !== undefined && breakerState) run.checkpoints.persist(() => run.store.saveBreaker(breakerKey, breakerState));
   };
 
+  const entry = run.compiled.registry[id];
+  const stageFn =
+    stage.role === 'checkpoint'
+      ? checkpointRun(stage, entry.run, () => run.checkpoints.records)
+      : (ctx: StageContext, inputs: StageInputs) => currentStageFunction(stage, entry.run, run.inputs.codeFiles)(ctx, inputs);
+  const period = periodValueOf(run.compiled, stage);
   const outcome = await executeStage({
     runId: run.runId,
     stage,
-    entry: { ...run.compiled.registry[id], run: (ctx, inputs) => currentStageFunction(stage, run.compiled.registry[id].run, run.inputs.codeFiles)(ctx, inputs) },
+    entry: { ...entry, run: stageFn },
+    ...(period === undefined ? {} : { period }),
     inputs: await run.inputs.inputsOf(stage),
     clock: run.clock,
     random: run.random,
@@ -159,6 +178,38 @@ export async function runStage(
   await finishFailedStage(run, endedRecord(record, outcome), outcome, scheduler);
 }
 
+/**
+ * A restored period checkpoint whose external state no longer matches: the
+ * checkpoint stage fails with the `CHECKPOINT_CORRUPT` error (which names the
+ * period and what differs) and the later periods are blocked.
+ */
+async function failRestoredCheckpoint(run: StageRunContext, stage: PlanStage, decision: StageDecision, error: DagbookError, durationMs: number, scheduler: Scheduler): Promise<void> {
+  const now = run.clock.now();
+  run.emit('STEP_FAILURE', {
+    stageId: stage.id,
+    correlationId: `${run.runId}/${stage.id}`,
+    level: 'ERROR',
+    message: error.message,
+    metadata: { attempt: 0, durationMs, stageDurationMs: durationMs, code: error.code, errorClass: 'persistent', final: true },
+  });
+  const ended: StageRecord = {
+    stageId: stage.id,
+    status: 'RUNNING',
+    attempts: 0,
+    idempotencyKey: idempotencyKey(run.runId, stage),
+    reason: 'its state no longer matches its checkpoint',
+    startedAt: now - durationMs,
+    endedAt: now,
+    durationMs,
+    cacheKey: decision.cacheKey,
+    keyParts: decision.parts,
+    usage: {},
+    validation: [],
+    attemptLog: [],
+  };
+  await finishFailedStage(run, ended, { status: 'FAILED', error: toStoredError(error, 'persistent', noRedaction) }, scheduler);
+}
+
 /** The record of a stage execution that ended, before its final status. */
 function endedRecord(record: StageRecord, outcome: StageOutcome): StageRecord {
   return {
@@ -173,7 +224,7 @@ function endedRecord(record: StageRecord, outcome: StageOutcome): StageRecord {
 }
 
 /** Records a stage that failed or was cancelled, then tells the scheduler and blocks what its failure leaves unrunnable. */
-async function finishFailedStage(run: StageRunContext, ended: StageRecord, outcome: StageOutcome, scheduler: Scheduler): Promise<void> {
+async function finishFailedStage(run: StageRunContext, ended: StageRecord, outcome: Pick<StageOutcome, 'status' | 'error'>, scheduler: Scheduler): Promise<void> {
   const id = ended.stageId;
   const failed: StageRecord = { ...ended, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) };
   await run.checkpoints.checkpoint(failed);

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DagbookError } from '../errors';
+import { MemoryItemJournal, type ItemJournal } from './item-journal';
 import type { PipelineEvent } from '../events/event';
 import { sha256 } from '../canonical-json';
 import { decodeOutput, encodeOutput } from '../output-codec';
 import type { StorableOutputOptions } from '../output-check';
-import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, RunSummary, StageRecord, StageStatus } from '../records';
+import type { BreakerSnapshot, CacheEntry, ItemRecord, OutputCheck, RunRecord, RunSummary, StageRecord, StageStatus } from '../records';
 import { addCacheEntry, findCacheEntry, latestCacheEntry, touchCacheEntry, type CacheIndex } from './cache-history';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
 import type { LatestStageRecord, RunStore } from './run-store';
@@ -19,6 +20,7 @@ import { keyedDigest, SECRET_KEY_BYTES } from './secret-key';
  * so both behave the same (the cache keeps the same history under the same policy).
  */
 export class MemoryStore implements RunStore {
+  private readonly journals = new Map<string, ItemJournal>();
   private readonly runs = new Map<string, RunRecord>();
   private readonly stages = new Map<string, Map<string, StageRecord>>();
   private readonly latest = new Map<string, LatestStageRecord>();
@@ -167,6 +169,19 @@ export class MemoryStore implements RunStore {
   async flush(): Promise<void> {}
 
   /** A run's events, in order. */
+  itemJournal(stageId: string): ItemJournal {
+    let journal = this.journals.get(stageId);
+    if (!journal) {
+      journal = new MemoryItemJournal();
+      this.journals.set(stageId, journal);
+    }
+    return journal;
+  }
+
+  async readItemRecords(stageId: string): Promise<Map<string, ItemRecord>> {
+    return this.itemJournal(stageId).load();
+  }
+
   async readEvents(runId: string): Promise<PipelineEvent[]> {
     return [...(this.events.get(runId) ?? [])];
   }

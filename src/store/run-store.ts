@@ -1,6 +1,7 @@
 import type { PipelineEvent } from '../events/event';
 import type { StorableOutputOptions } from '../output-check';
-import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, RunSummary, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, ItemRecord, OutputCheck, RunRecord, RunSummary, StageRecord } from '../records';
+import type { ItemJournal } from './item-journal';
 
 /**
  * The store interfaces. The orchestrator writes through a {@link RunStore};
@@ -53,6 +54,8 @@ export interface RunStoreReader {
   loadBreakers(): Promise<Record<string, BreakerSnapshot>>;
   /** A run's events, in order. */
   readEvents(runId: string): Promise<PipelineEvent[]>;
+  /** The latest record of every item of a per-item stage, by item id (empty when it has none). */
+  readItemRecords(stageId: string): Promise<Map<string, ItemRecord>>;
   /**
    * Keyed hash (hex HMAC-SHA256) of a secret value under the state folder's
    * own random key: what a cache key keeps for a secret param, so that the
@@ -89,6 +92,8 @@ export interface RunStore extends RunStoreReader {
   saveBreaker(key: string, snapshot: BreakerSnapshot): Promise<void>;
   /** Appends an event to the run's log. */
   appendEvent(event: PipelineEvent): void;
+  /** The item journal of a per-item stage (one per stage id for the store's life). */
+  itemJournal(stageId: string): ItemJournal;
   /** Resolves when every change made so far is durable. */
   flush(): Promise<void>;
   /** Flushes and releases whatever the store holds. */

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { PassThrough } from 'node:stream';
 import { terminalProgress } from '../../src/cli/terminal-progress';
 import type { PipelineEvent } from '../../src/events/event';
+import { periodPlanOf } from '../display/period-plan';
 
 /** A stream that says it is a terminal, keeping what is written to it. */
 function fakeTty(): NodeJS.WriteStream & { text(): string } {
@@ -25,8 +26,8 @@ function fakeTty(): NodeJS.WriteStream & { text(): string } {
   return stream;
 }
 
-function event(type: string, stageId: string, metadata: Record<string, unknown>, message = ''): PipelineEvent {
-  return { timestamp: '2026-01-01T00:00:00.000Z', runId: 'r', stageId, type, level: 'INFO', message, metadata, correlationId: 'r', seq: 1 } as PipelineEvent;
+function event(type: string, stageId: string | undefined, metadata: Record<string, unknown>, message = '', at = 0): PipelineEvent {
+  return { timestamp: new Date(Date.UTC(2026, 0, 1) + at).toISOString(), runId: 'r', ...(stageId ? { stageId } : {}), type, level: 'INFO', message, metadata, correlationId: 'r', seq: 1 } as PipelineEvent;
 }
 
 describe('terminalProgress', () => {
@@ -42,6 +43,33 @@ describe('terminalProgress', () => {
       const text = tty.text();
       assert.match(text, /100% \| typing\s+\| succeeded/);
       assert.match(text, /100% \| import\s+\| cached/);
+    });
+  });
+
+  describe('when the pipeline has periods', () => {
+    const plan = periodPlanOf('workforce', { name: 'year', keys: ['2025', '2026'] }, [['a', 'per']]);
+    const run = (progress: ReturnType<typeof terminalProgress>, resumedFrom?: string) => {
+      progress.usePlan(plan);
+      progress.listener(event('RUN_START', undefined, { stages: plan.order, maxParallel: 1, ...(resumedFrom ? { resumedFrom } : {}) }));
+      progress.listener(event('STEP_START', 'a@2025', { attempt: 1, idempotencyKey: 'k' }, '', 0));
+      progress.listener(event('STEP_SUCCESS', 'a@2025', { attempt: 1, durationMs: 3000, usage: {} }, '', 3000));
+      progress.listener(event('STEP_START', 'checkpoint@2025', { attempt: 1, idempotencyKey: 'k' }, '', 3000));
+      progress.listener(event('STEP_SUCCESS', 'checkpoint@2025', { attempt: 1, durationMs: 1000, usage: {} }, '', 4000));
+      progress.listener(event('STEP_START', 'a@2026', { attempt: 1, idempotencyKey: 'k' }, '', 4000));
+      progress.stop();
+    };
+
+    it('draws a first bar of the periods finished, with the current period, the ETA and then the finished ones (cut at the width of the terminal)', () => {
+      const tty = fakeTty();
+      run(terminalProgress(tty));
+      assert.match(tty.text(), /50% \| year 2026 running \(2 of 2\) \| ETA 4\.0 s for 1 year · finished: 2025 4\.0/);
+    });
+
+    it('draws no bar of the periods for a resumed run, whose kept stages send no event', () => {
+      const tty = fakeTty();
+      run(terminalProgress(tty), 'r0');
+      assert.doesNotMatch(tty.text(), /\| year/);
+      assert.match(tty.text(), /\| a@2026\s+\| attempt 1/);
     });
   });
 });

@@ -11,7 +11,7 @@ describe('pipelineFileJsonSchema', () => {
   const [stageMap, stageArray] = root.properties.stages.anyOf as Json[];
 
   it('describes the pipeline fields and requires name and stages', () => {
-    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'failurePolicy', 'budgets', 'defaults', 'stages']);
+    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'failurePolicy', 'budgets', 'defaults', 'periods', 'stages']);
     assert.deepEqual(root.required, ['name', 'stages']);
     assert.equal(root.additionalProperties, false);
   });
@@ -21,7 +21,7 @@ describe('pipelineFileJsonSchema', () => {
       const stage = stageMap.additionalProperties as Json;
       assert.deepEqual(Object.keys(stage.properties), [
         'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'breaker',
-        'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'codeDeps',
+        'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'perPeriod', 'periodParams', 'codeDeps',
       ]);
       assert.deepEqual(stage.required, ['fn']);
       assert.equal(stage.additionalProperties, false);
@@ -29,6 +29,15 @@ describe('pipelineFileJsonSchema', () => {
       assert.deepEqual(stage.properties.retry.properties.jitter, { type: 'number', minimum: 0, maximum: 1 });
       assert.deepEqual(stage.properties.isolation, { type: 'string', enum: ['none', 'thread'] });
     });
+  });
+
+  it('describes the period axis: a range or a list of periods, and the state hash as `module#export`', () => {
+    const periods = root.properties.periods as Json;
+    assert.deepEqual(Object.keys(periods.properties), ['name', 'from', 'to', 'values', 'stateHash', 'failOnValidationError']);
+    assert.deepEqual(periods.required, ['name']);
+    assert.equal(periods.additionalProperties, false);
+    assert.deepEqual(periods.properties.values.items, { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', maxLength: 40 }] });
+    assert.equal(periods.properties.stateHash.type, 'string');
   });
 
   describe('when stages are an array', () => {

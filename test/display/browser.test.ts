@@ -10,6 +10,8 @@ import { renderMetricsCard } from '../../src/display/metrics-card';
 import { renderPlanView } from '../../src/display/plan-view';
 import { ProgressModel } from '../../src/display/progress-view';
 import { renderStatusView } from '../../src/display/status-view';
+import { periodAxis, type PeriodAxis } from '../../src/display/period-axis';
+import { periodPlanOf } from './period-plan';
 import { failedRecord, profilingDryRun, profilingEvents, profilingPlan, profilingRunResult, profilingStatus, T0 } from './profiling-fixture';
 
 /**
@@ -150,4 +152,29 @@ describe('notebook views in a browser', function () {
       });
     });
   }
+
+  describe('when a pipeline has periods', () => {
+    it('draws the plan as a grid of cells with a size and a tooltip each, and the progress as a strip of the periods', async () => {
+      const plan = periodPlanOf('workforce', { name: 'year', keys: ['2025', '2026', '2027', '2028', '2029'] }, [
+        ['census', 'before'], ['needs', 'per'], ['hires', 'per'], ['terminations', 'per'], ['accumulate', 'per'], ['validate', 'per'], ['summary', 'after'],
+      ]);
+      const rows = plan.order.map((stageId) => {
+        const late = ['2027', '2028', '2029'].includes(plan.stages[stageId].period ?? '') || stageId === 'summary';
+        return { stageId, action: late ? ('run' as const) : ('skip' as const), reason: late ? 'param `terminationRate` changed' : 'up to date', deps: [] };
+      });
+      const progress = new ProgressModel({ stages: plan.order, startedAt: T0, periods: periodAxis(plan) as PeriodAxis });
+      const { page: p, errors } = await open(
+        page(renderPlanView(plan, { pipeline: 'workforce', rows, toRun: 19, estimatedMs: 0 }).html + progress.view(T0 + 1000).html),
+      );
+      assert.deepEqual(errors, []);
+      const cells = await p.$$eval('table.dagbook-period-grid td[data-stage]', (tds) => tds.map((td) => [td.getAttribute('title'), td.getBoundingClientRect().width, td.getBoundingClientRect().height] as const));
+      // census and summary once, five templates and the checkpoints per year.
+      assert.equal(cells.length, 2 + 5 * 5 + 5);
+      for (const [title, w, h] of cells) assert.ok(title !== null && w >= 30 && h >= 18, `${title}: ${w}x${h}`);
+      assert.equal(await p.locator('.dagbook-periods > div').count(), 5);
+      assert.equal(await p.locator('details').evaluate((d) => (d as HTMLDetailsElement).open), false);
+      await p.locator('.dagbook-view').first().screenshot({ path: path.join(SHOTS, 'period-grid.png') });
+      await p.close();
+    });
+  });
 });

@@ -11,7 +11,9 @@ import { openDurableStore } from '../../src/store/durable-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { StageRecord } from '../../src/records';
 import { ProgressModel } from '../../src/display/progress-view';
-import { endEvents, firstEvents, laterEvents, STAGES } from './progress-events';
+import { periodAxis, type PeriodAxis } from '../../src/display/period-axis';
+import { endEvents, ev, firstEvents, laterEvents, STAGES } from './progress-events';
+import { periodPlanOf } from './period-plan';
 
 function model(): ProgressModel {
   const m = new ProgressModel({ stages: STAGES, estimatesMs: { a: 1000, b: 2000, c: 3000, d: 2000 }, maxAttempts: { c: 3 }, startedAt: 0 });
@@ -43,6 +45,42 @@ describe('ProgressModel', () => {
       assert.equal(view.text.split('\n')[0], '3 of 4 stages settled · 75% · elapsed 4.6 s · failed');
       assert.ok(view.html.includes('width:75.0%'));
       assert.ok(view.html.includes('>failed</b>'));
+    });
+  });
+});
+
+describe('ProgressModel of a run with periods', () => {
+  describe('when the first period finished and the second runs', () => {
+    const plan = periodPlanOf('workforce', { name: 'year', keys: ['2025', '2026'] }, [['a', 'per']]);
+    const m = new ProgressModel({ stages: plan.order, startedAt: 0, periods: periodAxis(plan) as PeriodAxis });
+    for (const [id, from, to] of [['a@2025', 0, 1500], ['checkpoint@2025', 1500, 2000]] as const) {
+      m.apply(ev('STEP_START', from, id, { attempt: 1, idempotencyKey: 'k' }));
+      m.apply(ev('STEP_SUCCESS', to, id, { attempt: 1, durationMs: to - from, usage: {} }));
+    }
+    m.apply(ev('STEP_START', 2000, 'a@2026', { attempt: 1, idempotencyKey: 'k' }));
+    const view = m.view(2500);
+
+    it('puts the line of the periods below the overall bar in the text, and their ETA in the headline when the stages have no history', () => {
+      assert.deepEqual(view.text.split('\n').slice(0, 3), [
+        '2 of 4 stages settled · 50% · elapsed 2.5 s · ETA 2.0 s',
+        '[###############---------------] 50%',
+        'year 2026 running (2 of 2) · finished: 2025 2.0 s · ETA 2.0 s for 1 year',
+      ]);
+    });
+
+    it('draws a box per period coloured by its state, the running one with its bar, above the same line', () => {
+      assert.ok(view.html.includes('<div data-period="2025" data-state="SUCCEEDED" title="2025: succeeded, 2 of 2 stages settled, 2.0 s" style="min-width:52px;padding:3px 6px;border-radius:5px;border:1px solid #16a34a;background:#dcfce7;color:#14532d;text-align:center">'));
+      assert.ok(view.html.includes('<div data-period="2026" data-state="RUNNING" title="2026: running, 0 of 2 stages settled, 500 ms"'));
+      assert.ok(view.html.includes('>2.0 s</div></div><div data-period="2026"'));
+      assert.ok(view.html.includes('>year 2026 running (2 of 2) · finished: 2025 2.0 s · ETA 2.0 s for 1 year</div>'));
+    });
+  });
+
+  describe('when the run has no periods', () => {
+    it('shows no line of periods', () => {
+      const view = model().view(1100);
+      assert.ok(!view.html.includes('dagbook-periods'));
+      assert.equal(view.text.split('\n')[2], '');
     });
   });
 });

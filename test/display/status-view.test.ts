@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { renderStatusView } from '../../src/display/status-view';
 import type { StageStanding } from '../../src/query/status';
+import { periodPlanOf } from './period-plan';
 import { planOf } from './small-plan';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -41,6 +42,47 @@ describe('renderStatusView', () => {
   describe('when every stage is up to date', () => {
     it('says none is to run', () => {
       assert.equal(renderStatusView(plan, [rows[0]], NOW).text.split('\n')[0], 'status of `etl`: 1 stage — 1 succeeded; 0 to run');
+    });
+  });
+});
+
+describe('renderStatusView of a pipeline with periods', () => {
+  const periodPlan = periodPlanOf('workforce', { name: 'year', keys: ['2025', '2026'] }, [['census', 'before'], ['hires', 'per'], ['accumulate', 'per']]);
+  const ok = (stageId: string): StageStanding => ({ stageId, status: 'SUCCEEDED', lastRunId: 'r1', lastEndedAt: NOW - 60_000, lastDurationMs: 900, outputHash: 'aa', stale: false, reason: 'up to date' });
+  const periodRows: StageStanding[] = [
+    ok('census'),
+    ok('hires@2025'),
+    ok('accumulate@2025'),
+    ok('checkpoint@2025'),
+    { ...ok('hires@2026'), stale: true, reason: 'param `rate` changed' },
+    { stageId: 'accumulate@2026', status: 'FAILED', lastRunId: 'r1', lastEndedAt: NOW - 50_000, stale: true, reason: 'last run failed', errorCode: 'CHECKPOINT_CORRUPT' },
+    { stageId: 'checkpoint@2026', status: 'NEVER_RUN', stale: false, reason: 'never ran' },
+  ];
+
+  describe('when a period has stale, failed and never-run stages', () => {
+    it('prints the headline, where each period stands, and the grid by last status', () => {
+      assert.equal(
+        renderStatusView(periodPlan, periodRows, NOW).text,
+        [
+          'status of `workforce`: 7 stages — 5 succeeded, 1 never run, 1 failed; 3 to run: 2 stale, 1 never ran',
+          'year 2025: 3 succeeded · 2026: 1 never run, 1 failed, 1 stale (param `rate` changed)',
+          '',
+          'year        2025  2026',
+          'census      ✓ (not per year)',
+          'hires       ✓     !',
+          'accumulate  ✓     ✗',
+          'checkpoint  ✓     ·',
+          'legend: ✓ succeeded · · never run · ✗ failed · ! stale',
+        ].join('\n'),
+      );
+    });
+
+    it('draws the grid instead of the DAG, with the error code in the tooltip', () => {
+      const { html } = renderStatusView(periodPlan, periodRows, NOW);
+      assert.ok(!html.includes('<svg'));
+      assert.ok(html.includes('data-stage="accumulate@2026" data-state="FAILED" title="accumulate@2026: failed — CHECKPOINT_CORRUPT; last run failed"'));
+      assert.ok(html.includes('data-stage="hires@2026" data-state="STALE" title="hires@2026: stale — param `rate` changed"'));
+      assert.ok(html.includes('<summary style="cursor:pointer;color:#6b7280;font-size:12.5px">every stage (7)</summary>'));
     });
   });
 });
