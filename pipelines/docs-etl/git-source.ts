@@ -71,3 +71,42 @@ export async function listDocuments(options: GitSourceOptions): Promise<SourceDo
 export function readBlob(repoDir: string, hash: string): Promise<string> {
   return git(repoDir, ['cat-file', 'blob', hash]);
 }
+
+/**
+ * Reads many blobs as UTF-8 text with one `git cat-file --batch` (one process,
+ * not one per blob), in the order given.
+ * @throws DagbookError `STAGE_FAILED` when git fails or a blob does not exist.
+ */
+export function readBlobs(repoDir: string, hashes: readonly string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('git', ['cat-file', '--batch'], { cwd: repoDir, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null) {
+        reject(new DagbookError('STAGE_FAILED', `git cat-file --batch failed in ${repoDir}: ${stderr.toString('utf8').trim() || error.message}`, { cause: error, data: { cwd: repoDir } }));
+        return;
+      }
+      const texts: string[] = [];
+      let at = 0;
+      for (const hash of hashes) {
+        const eol = stdout.indexOf(0x0a, at);
+        const header = stdout.toString('utf8', at, eol);
+        const [, type, size] = header.split(' ');
+        if (type !== 'blob') {
+          reject(new DagbookError('STAGE_FAILED', `git cat-file --batch in ${repoDir}: ${hash} is not a blob (${header})`, { data: { cwd: repoDir, hash } }));
+          return;
+        }
+        texts.push(stdout.toString('utf8', eol + 1, eol + 1 + Number(size)));
+        at = eol + 1 + Number(size) + 1;
+      }
+      resolve(texts);
+    });
+    child.stdin?.end(hashes.map((h) => `${h}\n`).join(''));
+  });
+}
+
+/**
+ * The commit `ref` names (40 or 64 hex digits).
+ * @throws DagbookError `STAGE_FAILED` when `ref` names no commit.
+ */
+export async function resolveCommit(repoDir: string, ref: string): Promise<string> {
+  return (await git(repoDir, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+}

@@ -27,7 +27,7 @@ describe('ChunkStore', () => {
     embedder = new HashedTfidfEmbedder(fitHashedIdf(chunks.map((c) => c.text), 1024), 'test');
     const { vectors } = await embedder.embed(chunks.map((c) => c.text));
     store = await ChunkStore.open(dbDir, embedder.dimension);
-    await store.upsert(chunks.map((c, i): StoredChunk => ({ ...c, vector: vectors[i]! })));
+    await store.upsert(chunks.map((c, i): StoredChunk => ({ ...c, title: c.heading.split(' > ')[0]!, vector: vectors[i]! })));
   });
   after(() => {
     store.close();
@@ -45,6 +45,7 @@ describe('ChunkStore', () => {
       const hits = await store.search(q!, 3);
       assert.equal(hits[0]!.id, 'docs/units.md#1');
       assert.equal(hits[0]!.heading, 'Units > Temperature');
+      assert.equal(hits[0]!.title, 'Units');
       assert.ok(hits[0]!.distance < hits[1]!.distance, `${hits[0]!.distance} < ${hits[1]!.distance}`);
     });
   });
@@ -52,7 +53,7 @@ describe('ChunkStore', () => {
   describe('when a chunk id is upserted again', () => {
     it('overwrites the row instead of adding one', async () => {
       const { vectors: [v] } = await embedder.embed(['Random numbers\n\nChanged.']);
-      await store.upsert([{ id: 'docs/reference/random.md#0', documentId: 'docs/reference/random.md', ordinal: 0, heading: 'Random numbers', text: 'Random numbers\n\nChanged.', vector: v! }]);
+      await store.upsert([{ id: 'docs/reference/random.md#0', documentId: 'docs/reference/random.md', ordinal: 0, title: 'Random numbers', heading: 'Random numbers', text: 'Random numbers\n\nChanged.', vector: v! }]);
       assert.equal(await store.count(), 5);
       assert.equal((await store.search(v!, 1))[0]!.text, 'Random numbers\n\nChanged.');
     });
