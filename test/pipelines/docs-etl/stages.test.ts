@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { hasErrorCode } from '../../../src/errors';
+import type { DocumentMetadata } from '../../../pipelines/docs-etl/metadata';
+import {
+  chunk, discover, embed, enrich, fit, parse, searchIndex, store,
+  type ChunkOutput, type EmbedOutput, type FitOutput, type PageItem, type PageSet, type ParseOutput,
+} from '../../../pipelines/docs-etl/stages';
+import { gitIn, tempRepo } from './fixtures';
+import { stageContext } from './stage-context';
+
+/** What the per-page stages returned for one page. */
+interface PageOutputs {
+  parse: ParseOutput;
+  chunk: ChunkOutput;
+  embed: EmbedOutput;
+  enrich: DocumentMetadata;
+}
+
+/** A page set as the engine would pass it: every output, these ids changed and deleted. */
+function pageSet<O>(outputs: Record<string, O>, changed: string[], deleted: string[] = []): PageSet<O> {
+  return { outputs, changed, deleted, failed: {} };
+}
+
+describe('document ETL stages', () => {
+  const params = { repo: 'repo', branch: 'main', folder: 'docs', ref: 'main', dimension: 256, size: 500, overlap: 100 };
+  let stateDir: string;
+  let items: PageItem[];
+  let fitted: FitOutput;
+
+  /** Runs parse -> chunk -> embed -> enrich for one item. */
+  async function perPage(item: PageItem): Promise<PageOutputs> {
+    const parsed = await parse(stageContext('parse', stateDir, params, item));
+    const chunked = chunk(stageContext('chunk', stateDir, params, item), { parse: parsed });
+    const embedded = await embed(stageContext('embed', stateDir, params, item), { chunk: chunked, fit: fitted });
+    return { parse: parsed, chunk: chunked, embed: embedded, enrich: enrich(stageContext('enrich', stateDir, params, item), { parse: parsed, embed: embedded }) };
+  }
+
+  before(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-docs-stages-'));
+    fs.renameSync(tempRepo(), path.join(stateDir, 'repo'));
+    items = await discover(stageContext('discover', stateDir, params));
+    fitted = await fit(stageContext('fit', stateDir, params));
+  });
+  after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
+  describe('discover', () => {
+    describe('when the folder holds markdown pages and other files', () => {
+      it('returns one item per page: id and payload path the repository path, hash and payload blob the blob hash', () => {
+        const blob = gitIn(path.join(stateDir, 'repo'), ['rev-parse', 'main:docs/units.md']).trim();
+        assert.deepEqual(items.map((i) => i.id), ['docs/matrices.md', 'docs/reference/random.md', 'docs/units.md']);
+        assert.deepEqual(items[2], { id: 'docs/units.md', hash: blob, payload: { path: 'docs/units.md', blob } });
+      });
+    });
+  });
+
+  describe('parse, chunk, embed and enrich', () => {
+    let units: PageOutputs;
+    before(async () => {
+      units = await perPage(items[2]!);
+    });
+
+    it('parses the page into its sections and takes its first heading as title', () => {
+      assert.equal(units.parse.title, 'Units');
+      assert.deepEqual(units.parse.sections.map((s) => s.headings), [['Units'], ['Units', 'Temperature']]);
+    });
+
+    it('chunks it by heading', () => {
+      assert.deepEqual(units.chunk.chunks.map((c) => [c.id, c.heading]), [['docs/units.md#0', 'Units'], ['docs/units.md#1', 'Units > Temperature']]);
+    });
+
+    it('embeds every chunk with the fitted model and charges its tokens to the `tokens` budget', async () => {
+      const ctx = stageContext('embed', stateDir, params, items[2]);
+      const embedded = await embed(ctx, { chunk: units.chunk, fit: fitted });
+      assert.equal(fitted.model, `hashed-tfidf-256@${fitted.commit.slice(0, 12)}/docs`);
+      assert.deepEqual(embedded.chunks.map((c) => c.vector.length), [256, 256]);
+      assert.equal(embedded.tokens, 18);
+      assert.deepEqual(ctx.usages, [['tokens', 18]]);
+    });
+
+    it('enriches it with metadata that passes the schema', () => {
+      assert.deepEqual(units.enrich, {
+        documentId: 'docs/units.md', title: 'Units', section: '', blob: items[2]!.hash, headings: 2, chunks: 2, words: 17, model: fitted.model,
+      });
+    });
+  });
+
+  describe('enrich', () => {
+    describe('when a page has no heading', () => {
+      it('fails its item with STAGE_VALIDATION_FAILED naming the page, the field and the value, not to be retried', async () => {
+        const parsed: ParseOutput = { path: 'docs/broken.md', blob: 'a'.repeat(40), title: '', sections: [{ headings: [], depth: 0, text: 'no heading here' }] };
+        const embedded: EmbedOutput = { path: 'docs/broken.md', model: fitted.model, tokens: 3, chunks: [] };
+        assert.throws(
+          () => enrich(stageContext('enrich', stateDir, params), { parse: parsed, embed: embedded }),
+          (e: unknown) => {
+            assert.ok(hasErrorCode(e, 'STAGE_VALIDATION_FAILED'));
+            assert.equal(e.message, 'Page docs/broken.md has invalid metadata: `title` must be a non-empty first heading, got `""`; `headings` must be at least one heading, got `0`; `chunks` must be at least one chunk, got `0`');
+            assert.deepEqual([e.errorClass, e.stageId, e.data.documentId], ['persistent', 'enrich', 'docs/broken.md']);
+            return true;
+          },
+        );
+      });
+    });
+  });
+
+  describe('store and searchIndex', () => {
+    const index = 'vector-index';
+    let pages: Record<string, PageOutputs>;
+    before(async () => {
+      pages = {};
+      for (const item of items) pages[item.id] = await perPage(item);
+    });
+    const sets = (ids: string[], changed: string[], deleted: string[] = []) => ({
+      embed: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.embed])), changed, deleted),
+      enrich: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.enrich])), changed, deleted),
+      fit: fitted,
+    });
+
+    describe('when every page is new', () => {
+      it('writes every page and a query drawn from a heading finds that page first', async () => {
+        const ids = Object.keys(pages);
+        const out = await store(stageContext('store', stateDir, params), sets(ids, ids));
+        assert.deepEqual(out, { model: fitted.model, written: ids, deleted: [], failed: {}, documents: 3, chunks: 5 });
+        const hits = await searchIndex(path.join(stateDir, index), 'temperature', 3);
+        assert.deepEqual([hits[0]!.documentId, hits[0]!.title, hits[0]!.heading], ['docs/units.md', 'Units', 'Units > Temperature']);
+      });
+    });
+
+    describe('when one page changed and one is gone', () => {
+      it('rewrites only the changed page and deletes every chunk of the gone one', async () => {
+        const edited = { ...pages['docs/matrices.md']!.embed, chunks: pages['docs/matrices.md']!.embed.chunks.slice(0, 1) };
+        const input = sets(['docs/matrices.md', 'docs/reference/random.md'], ['docs/matrices.md'], ['docs/units.md']);
+        const out = await store(stageContext('store', stateDir, params), { ...input, embed: { ...input.embed, outputs: { ...input.embed.outputs, 'docs/matrices.md': edited } } });
+        assert.deepEqual(out, { model: fitted.model, written: ['docs/matrices.md'], deleted: ['docs/units.md'], failed: {}, documents: 2, chunks: 2 });
+        const hits = await searchIndex(path.join(stateDir, index), 'temperature', 10);
+        assert.deepEqual(hits.map((h) => h.id).sort(), ['docs/matrices.md#0', 'docs/reference/random.md#0']);
+      });
+    });
+  });
+
+  describe('searchIndex', () => {
+    describe('when no index was written', () => {
+      it('rejects with OUTPUT_MISSING naming the folder', async () => {
+        const dir = path.join(stateDir, 'nothing');
+        await assert.rejects(searchIndex(dir, 'x'), (e: unknown) => hasErrorCode(e, 'OUTPUT_MISSING') && e.message === `No index at ${dir}: run the pipeline's \`store\` stage first`);
+      });
+    });
+  });
+});
+
