@@ -4,6 +4,7 @@ import { errorMessage, planInvalidError, type PlanIssue } from '../errors';
 import { didYouMean } from '../did-you-mean';
 import { graphIssues } from '../graph/graph-issues';
 import { periodEdges } from './period-refs';
+import { itemIssues } from './item-refs';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference, type FnReference } from '../fn-reference';
 import { isRecord } from '../object-kind';
 import { ensureTypeScriptLoader } from '../typescript-loader';
@@ -79,7 +80,7 @@ export function loadPipelineText(text: string, options: LoadPipelineTextOptions)
     else issues.push(resolved);
   }
   const edges = periodEdges(entries, periods);
-  issues.push(...edges.issues, ...graphIssues(edges.edges));
+  issues.push(...edges.issues, ...itemIssues(entries), ...graphIssues(edges.edges));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
   return toDefinition(parsed.data, functions, baseDir, stateHash);
 }

@@ -48,6 +48,7 @@ export function periodValues(periods: { readonly from?: number; readonly to?: nu
 interface RawPeriodStage {
   readonly id: string;
   readonly deps: readonly unknown[];
+  readonly forEach: unknown;
   readonly perPeriod: boolean;
   readonly periodParams: unknown;
 }
@@ -68,7 +69,7 @@ export interface PeriodEdges {
 export function periodEdges(stages: readonly (readonly [string, unknown])[], periods: unknown): PeriodEdges {
   const raw = stages.map(([id, stage]): RawPeriodStage => {
     const s = isRecord(stage) ? stage : {};
-    return { id, deps: Array.isArray(s.deps) ? s.deps : [], perPeriod: s.perPeriod === true, periodParams: s.periodParams };
+    return { id, deps: Array.isArray(s.deps) ? s.deps : [], forEach: s.forEach, perPeriod: s.perPeriod === true, periodParams: s.periodParams };
   });
   const hasPeriods = isRecord(periods);
   const keys = hasPeriods ? knownPeriodKeys(periods) : undefined;
@@ -112,6 +113,8 @@ export function periodEdges(stages: readonly (readonly [string, unknown])[], per
       }
       return undefined;
     });
+    // A per-item stage depends on its discovery stage (an unknown one is reported by the item checks); after the deps, so their positions stay.
+    if (typeof stage.forEach === 'string' && byId.has(stage.forEach) && !stage.deps.includes(stage.forEach)) deps.push(stage.forEach);
     return { id: stage.id, deps };
   });
   return { edges, issues };

@@ -154,6 +154,10 @@ function stageShape(strict: boolean) {
     inputs: stringArray('an array of file paths').optional(),
     secretParams: stringArray('an array of param names').optional(),
     perPeriod: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
+    discovery: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
+    forEach: z.string({ invalid_type_error: 'a stage id' }).optional(),
+    concurrency: integerAtLeast(1).optional(),
+    maxFailureRate: fraction('a number from 0 to 1', false).optional(),
     periodParams: z
       .record(z.string(), paramsSchema, { invalid_type_error: 'an object of params by period' })
       .optional(),

@@ -75,6 +75,8 @@ export interface StageContext {
   readonly period?: PeriodValue;
   /** The period's key, its text form (`'2027'`): the suffix of the stage id (`hires@2027`). */
   readonly periodKey?: string;
+  /** The item a per-item stage runs for; undefined otherwise. */
+  readonly item?: Item;
   /**
    * The pipeline's state folder (`<stateDir>/<pipeline>`, absolute) when the
    * run keeps its state on disk, for files a stage writes beside the run's
@@ -199,6 +201,51 @@ export interface StageDefinition<O = unknown> {
    * entry re-runs 2027 onward only). Per-period stages only. @default {}
    */
   readonly periodParams?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The stage discovers items (documents, trials): it returns an array of
+   * `{ id, hash, payload? }`, runs on every run (it reads its source), and
+   * the dry run calls it to count new and changed items, so it must have no
+   * side effects. @default false
+   */
+  readonly discovery?: boolean;
+  /**
+   * Id of a discovery stage: this stage runs once per item it returns
+   * (`ctx.item`), and a per-item dep over the same discovery gives this
+   * item's output only. @default none: the stage runs once
+   */
+  readonly forEach?: string;
+  /** Items of a per-item stage running at once, at most. @default 8 */
+  readonly concurrency?: number;
+  /**
+   * Share of its items a per-item stage may fail and still end, PARTIAL,
+   * with its downstream running on the rest; above it the stage fails. @default 0
+   */
+  readonly maxFailureRate?: number;
+}
+
+/** An item a discovery stage returns. */
+export interface Item<P = unknown> {
+  /** Stable id (a path, a trial id). */
+  readonly id: string;
+  /** Content hash: the item runs again when it changes (a git blob sha). */
+  readonly hash: string;
+  /** What the per-item stages work on (JSON data). */
+  readonly payload?: P;
+}
+
+/**
+ * What a stage gets for a per-item dep it reads whole (a reduce, a sink):
+ * every item's output, and what changed since this stage last succeeded.
+ */
+export interface ItemSet<O = unknown> {
+  /** Output of every item that succeeded (in this run or an earlier one), by item id, in discovery order. */
+  readonly outputs: Readonly<Record<string, O>>;
+  /** Ids whose output differs from what this stage saw at its last success (new items included). */
+  readonly changed: readonly string[];
+  /** Ids this stage saw at its last success that discovery no longer returns. */
+  readonly deleted: readonly string[];
+  /** Items of the per-item stage that failed, with why. */
+  readonly failed: Readonly<Record<string, { readonly code: string; readonly message: string }>>;
 }
 
 /** A period as declared: a number (a year) or a name such as `2025Q1`. */

@@ -28,6 +28,10 @@ export interface EventMetadataByType {
   CANCELLED: { reason: string };
   PIPELINE_COMPLETE: { status: string; durationMs: number; counts: Record<string, number> };
   LOG: Record<string, unknown>;
+  /** A per-item stage's items so far (at most every 250 ms, and once when it ends). */
+  ITEMS_PROGRESS: { done: number; failed: number; cached: number; running: number; total: number; itemsPerSecond: number };
+  /** An item of a per-item stage that failed after its last attempt. */
+  ITEM_FAILURE: { itemId: string; code: string; errorClass: string; attempts: number };
 }
 
 /** Event types. */

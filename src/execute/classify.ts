@@ -32,6 +32,8 @@ const CLASS_BY_CODE: Partial<Record<ErrorCode, ErrorClass>> = {
   STATE_CORRUPT: 'persistent',
   CHECKPOINT_CORRUPT: 'persistent',
   CHECKPOINT_STATE_INVALID: 'logic',
+  ITEMS_INVALID: 'logic',
+  ITEMS_FAILED: 'persistent',
 };
 
 /** Node system error codes of network failures that are worth retrying. */

@@ -6,7 +6,7 @@ import { redactDeep, type Redactor } from './redact';
 
 /** What {@link createStageContext} needs for one attempt: the context's plain fields, plus its wiring. */
 export interface StageContextOptions
-  extends Pick<StageContext, 'runId' | 'stageId' | 'attempt' | 'idempotencyKey' | 'params' | 'signal' | 'clock' | 'stateDir' | 'period' | 'periodKey'> {
+  extends Pick<StageContext, 'runId' | 'stageId' | 'attempt' | 'idempotencyKey' | 'params' | 'signal' | 'clock' | 'stateDir' | 'period' | 'periodKey' | 'item'> {
   /** The run's budget ledger. */
   readonly budget: BudgetLedger;
   /** Secret values by name. */
@@ -37,6 +37,7 @@ export function createStageContext(options: StageContextOptions): StageContext {
     clock: options.clock,
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.period === undefined ? {} : { period: options.period, periodKey: options.periodKey }),
+    ...(options.item === undefined ? {} : { item: options.item }),
     progress(done, total, message) {
       if (!isLive()) return;
       const text = message === undefined ? undefined : redact(message);

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { PeriodValue, StageInputs } from '../definition/types';
+import type { Item, PeriodValue, StageInputs } from '../definition/types';
 import { DagbookError, errorMessage, hasErrorCode, type ErrorClass } from '../errors';
 import type { Emit, EventDraft, EventType } from '../events/event';
 import type { PlanStage, StageRegistry } from '../plan/plan';
@@ -73,6 +73,10 @@ export interface ExecuteStageOptions {
   readonly stateDir?: string;
   /** `ctx.period`: the stage's period as declared, for a per-period stage (its key is `stage.period`). @default undefined */
   readonly period?: PeriodValue;
+  /** `ctx.item`: the item a per-item stage runs for. @default undefined */
+  readonly item?: Item;
+  /** The idempotency key, when not the stage's own (`idempotencyKey(runId, stage)`): a per-item stage's is per item. */
+  readonly idempotencyKey?: string;
   /** Secret values by name, for `ctx.secret`; always redacted. */
   readonly secrets: Readonly<Record<string, string>>;
   /** The run's redactor; the executor adds the values of `secrets` and of the stage's secret params. */
@@ -160,7 +164,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   }
   const secretParamValues = stage.secretParams.map((name) => stage.params[name]).filter((v): v is string => typeof v === 'string');
   const redact = composeRedactors(options.redact, createRedactor([...Object.values(options.secrets), ...secretParamValues]));
-  const key = idempotencyKey(options.runId, stage);
+  const key = options.idempotencyKey ?? idempotencyKey(options.runId, stage);
   // A resume past the policy's attempts still makes one attempt.
   const lastAttempt = Math.max(stage.retry.maxAttempts, firstAttempt);
   const classify = (error: unknown): ErrorClass => classifyError(error, entry.classify);
@@ -270,6 +274,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       clock,
       stateDir: options.stateDir,
       ...(stage.period === undefined ? {} : { period: options.period ?? stage.period, periodKey: stage.period }),
+      ...(options.item === undefined ? {} : { item: options.item }),
       budget,
       secrets: options.secrets,
       redact,

@@ -17,7 +17,7 @@ const { rebuildThreadError, serializeThreadError } = require('./thread-error');
 const { readSecret } = require('./stage-context');
 const { decodeOutput, encodeOutput } = require('../output-codec');
 
-const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, stateDir, period, secrets } = workerData;
+const { modulePath, exportName, runId, stageId, attempt, idempotencyKey, params, stateDir, period, item, secrets } = workerData;
 const controller = new AbortController();
 const remaining = { ...workerData.remaining };
 
@@ -47,6 +47,7 @@ const ctx = {
   params,
   ...(stateDir === undefined ? {} : { stateDir }),
   ...(period === undefined ? {} : { period: period.value, periodKey: period.key }),
+  ...(item === undefined ? {} : { item }),
   signal: controller.signal,
   clock: systemClock,
   progress(done, total, message) {

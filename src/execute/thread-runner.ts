@@ -122,6 +122,8 @@ export interface StageWorkerData {
   readonly stateDir?: string;
   /** `ctx.period` and `ctx.periodKey`, in a per-period stage. */
   readonly period?: { readonly value: number | string; readonly key: string };
+  /** `ctx.item`, in a per-item stage. */
+  readonly item?: { readonly id: string; readonly hash: string; readonly payload?: unknown };
   /** The stage's inputs, in the stored form of outputs (`encodeOutput`). */
   readonly inputs: string;
   /** Secret values by name. */
@@ -177,6 +179,7 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
     params: context.params,
     ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
     ...(context.period === undefined ? {} : { period: { value: context.period, key: context.periodKey ?? String(context.period) } }),
+    ...(context.item === undefined ? {} : { item: context.item }),
     inputs,
     secrets: options.secrets ?? {},
     remaining,

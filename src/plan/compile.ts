@@ -2,6 +2,7 @@ import * as nodePath from 'node:path';
 import { planInvalidError, type PlanIssue } from '../errors';
 import { pipelineDefinitionSchema } from '../definition/schema';
 import { definitionStageEntries, periodEdges } from '../definition/period-refs';
+import { itemIssues } from '../definition/item-refs';
 import type { BudgetOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from '../canonical-json';
@@ -13,6 +14,7 @@ import {
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_GRACE_MS,
   DEFAULT_ISOLATION,
+  DEFAULT_ITEM_CONCURRENCY,
   DEFAULT_MAX_PARALLEL,
   DEFAULT_RECOVERY_TIMEOUT_MS,
   DEFAULT_RETRY,
@@ -46,7 +48,7 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
   const parsed = pipelineDefinitionSchema.safeParse(def);
   if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, def));
   const edges = periodEdges(definitionStageEntries(def), isRecord(def) ? def.periods : undefined);
-  issues.push(...edges.issues, ...graphIssues(edges.edges));
+  issues.push(...edges.issues, ...itemIssues(definitionStageEntries(def)), ...graphIssues(edges.edges));
   const threadFns = new Map<string, string>();
   const codes = new Map<string, PlanCode>();
   if (parsed.success) {
@@ -174,6 +176,20 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
   };
 }
 
+/** The item fields of a stage's plan entry: a discovery, or a per-item stage with its item deps and limits. */
+function itemFields(def: PipelineDefinition, stage: StageDefinition): Partial<PlanStage> {
+  if (stage.discovery === true) return { discovery: true };
+  if (stage.forEach === undefined) return {};
+  const forEach = stage.forEach;
+  const itemDeps = (stage.deps ?? []).filter((dep) => def.stages.some((s) => s.id === dep && s.forEach === forEach));
+  return {
+    forEach,
+    itemDeps: [...new Set(itemDeps)],
+    concurrency: stage.concurrency ?? DEFAULT_ITEM_CONCURRENCY,
+    maxFailureRate: stage.maxFailureRate ?? 0,
+  };
+}
+
 /** The period fields of an expanded stage's plan entry. */
 function periodFields(stage: ExpandedStage): Partial<PlanStage> {
   return {
@@ -259,5 +275,6 @@ function planStage(
     failOnValidationError: stage.failOnValidationError ?? (stage.perPeriod === true ? (def.periods?.failOnValidationError ?? true) : false),
     inputs: [...(stage.inputs ?? [])],
     ...periodFields(expanded),
+    ...itemFields(def, stage),
   };
 }

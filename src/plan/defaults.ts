@@ -25,6 +25,9 @@ export const DEFAULT_GRACE_MS = 1000;
 /** Stages running at once, at most. */
 export const DEFAULT_MAX_PARALLEL = 4;
 
+/** Items of a per-item stage running at once. */
+export const DEFAULT_ITEM_CONCURRENCY = 8;
+
 /** What a failure does to the rest of the run. */
 export const DEFAULT_FAILURE_POLICY: FailurePolicy = 'fail-fast';
 

@@ -45,7 +45,13 @@ export function planPeriods(periods: PeriodsOptions): PlanPeriods {
 
 /** Expands the stages of a definition; without `periods`, each stage as it is. */
 export function expandStages(stages: readonly StageDefinition[], periods: PeriodsOptions | undefined): ExpandedStage[] {
-  const plain = (stage: StageDefinition): ExpandedStage => ({ id: stage.id, source: stage, deps: uniq(stage.deps ?? []), params: stage.params ?? {} });
+  // A per-item stage depends on its discovery stage first.
+  const plain = (stage: StageDefinition): ExpandedStage => ({
+    id: stage.id,
+    source: stage,
+    deps: uniq([...(stage.forEach === undefined ? [] : [stage.forEach]), ...(stage.deps ?? [])]),
+    params: stage.params ?? {},
+  });
   if (periods === undefined) return stages.map(plain);
 
   const values = periodValues(periods);

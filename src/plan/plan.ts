@@ -83,6 +83,16 @@ export interface PlanStage {
   readonly template?: string;
   /** The period key, on a stage expanded per period (`2027`). */
   readonly period?: string;
+  /** Set on a discovery stage: it runs on every run and returns items. */
+  readonly discovery?: true;
+  /** The discovery stage a per-item stage runs over (also its first dep). */
+  readonly forEach?: string;
+  /** Deps of a per-item stage that are per-item stages over the same discovery: read item by item. */
+  readonly itemDeps?: readonly string[];
+  /** Items of a per-item stage running at once. */
+  readonly concurrency?: number;
+  /** Share of its items a per-item stage may fail and end PARTIAL. */
+  readonly maxFailureRate?: number;
   /** `checkpoint`: the synthetic last stage of a period, whose output is the period's checkpoint. */
   readonly role?: 'checkpoint';
   /**

@@ -3,7 +3,8 @@ import { isForced, type StageDecision } from '../plan/decide';
 import { refreshStageCode } from '../plan/fingerprint';
 import { FileStats } from '../plan/code-identity/file-state';
 import { hashInputFiles } from '../plan/input-files';
-import type { PlanStage } from '../plan/plan';
+import type { Plan, PlanStage } from '../plan/plan';
+import { isItemManifest, itemSet } from './item-outputs';
 import { assertOutputsAvailable } from '../plan/select';
 import type { CacheEntry, StageStatus } from '../records';
 import { decideFromStore } from '../query/stage-decision';
@@ -43,6 +44,7 @@ export class RunInputs {
   constructor(
     private readonly store: RunStore,
     private readonly options: DecisionOptions,
+    private readonly plan?: Plan,
   ) {}
 
   /** Loads the latest cache entries of these stages, in order. */
@@ -106,6 +108,10 @@ export class RunInputs {
     if (decision.action === 'skip' && this.options.cache === false) {
       return { action: 'run', reason: 'caching is off', cacheKey: decision.cacheKey, parts: decision.parts };
     }
+    // A discovery stage reads its source: it runs every time (what follows is restored when its items are unchanged).
+    if (decision.action === 'skip' && stage.discovery === true) {
+      return { action: 'run', reason: 'a discovery stage reads its source on every run', cacheKey: decision.cacheKey, parts: decision.parts };
+    }
     if (decision.entry) this.restored[stage.id] = decision.entry;
     return decision;
   }
@@ -119,7 +125,7 @@ export class RunInputs {
     for (const dep of stage.deps) {
       const place = stage.inputKeys?.[dep];
       if (place?.key === null || (!this.outputs.has(dep) && this.outputHashes[dep] === undefined)) continue;
-      const value = await this.outputOf(dep);
+      const value = await this.inputValue(stage, dep);
       if (place === undefined) inputs[dep] = value;
       else if (place.period === undefined) inputs[place.key] = value;
       else {
@@ -130,7 +136,21 @@ export class RunInputs {
     return inputs;
   }
 
-  private async outputOf(id: string): Promise<unknown> {
+  /**
+   * What a stage gets for `dep`: its output, or for a per-item dep of a
+   * stage that is not per-item, the item set (every item's output, and what
+   * changed since the stage's last success).
+   */
+  private async inputValue(stage: PlanStage, dep: string): Promise<unknown> {
+    const value = await this.output(dep);
+    if (this.plan?.stages[dep]?.forEach === undefined || stage.forEach !== undefined || !isItemManifest(value)) return value;
+    const seen = this.entries[stage.id]?.parts?.[`upstream:${dep}`];
+    const previous = seen === undefined ? undefined : await this.store.getOutput(seen).catch(() => undefined);
+    return itemSet(this.store, dep, value, isItemManifest(previous) ? previous : undefined);
+  }
+
+  /** A stage's output this run uses (ran, restored, kept or required), loaded from the store once. */
+  async output(id: string): Promise<unknown> {
     if (this.outputs.has(id)) return this.outputs.get(id);
     const value = await this.store.getOutput(this.outputHashes[id]);
     this.outputs.set(id, value);

@@ -1,3 +1,4 @@
+import { checkItemOptions, type ItemRunOptions } from './item-options';
 import type { Clock } from '../clock';
 import type { FailurePolicy } from '../definition/types';
 import { DagbookError } from '../errors';
@@ -21,6 +22,8 @@ import type { RunStore } from '../store/run-store';
 
 /** Options of `startRun` and `runPipeline`. */
 export interface RunOptions {
+  /** How the items of per-item stages are chosen: incremental (default), full, a test sample, by id, failed ones. */
+  readonly items?: ItemRunOptions;
   /** Where records, outputs and caches go. @default a new MemoryStore */
   readonly store?: RunStore;
   /** @default systemClock */
@@ -53,6 +56,8 @@ export interface RunOptions {
 
 /** The run's settings once checked, overrides applied over the plan's. */
 export interface ResolvedRunOptions {
+  /** The checked item options. */
+  readonly items: ItemRunOptions;
   /** Stages running at once, at most. */
   readonly maxParallel: number;
   /** What a stage failure does to the rest of the run. */
@@ -97,6 +102,7 @@ export function resolveRunOptions(options: RunOptions, plan: Pick<Plan, 'maxPara
   return {
     maxParallel: options.maxParallel ?? plan.maxParallel,
     failurePolicy: options.failurePolicy ?? plan.failurePolicy,
+    items: checkItemOptions(options.items),
   };
 }
 

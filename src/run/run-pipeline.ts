@@ -133,7 +133,7 @@ class Run {
     // Forwards to `this.emit`, which a resumed run replaces before its first event.
     const emit: Emit = (type, draft) => this.emit(type, draft);
     this.checkpoints = new RunCheckpoints({ store: this.store, runId: ctx.runId, plan: compiled.plan, clock: ctx.clock, emit });
-    this.inputs = new RunInputs(this.store, options);
+    this.inputs = new RunInputs(this.store, options, compiled.plan);
   }
 
   async execute(): Promise<RunResult> {
@@ -202,6 +202,7 @@ class Run {
       breakers,
       editedInCell: this.options.editedInCell ?? {},
       onFailed: (id) => this.stageFailed(id),
+      items: this.ctx.settings.items,
     };
     try {
       await this.loop(scheduler, stageRun, resume?.records ?? {}, previous);

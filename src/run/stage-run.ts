@@ -15,7 +15,9 @@ import type { RunStore } from '../store/run-store';
 import { interruptedAttempt } from './resume-state';
 import { checkpointRun, periodValueOf, verifyPeriodState } from './period-checkpoints';
 import { toStoredError } from '../execute/classify';
-import type { DagbookError } from '../errors';
+import { DagbookError as DagbookErrorClass, type DagbookError } from '../errors';
+import { runItems } from './item-stage';
+import type { ItemRunOptions } from './item-options';
 import type { StageContext, StageInputs } from '../definition/types';
 import type { RunCheckpoints } from './run-checkpoints';
 import type { RunInputs } from './run-inputs';
@@ -57,6 +59,8 @@ export interface StageRunContext {
   readonly editedInCell: Readonly<Record<string, readonly CellEditKind[]>>;
   /** Called once a stage's FAILED record is saved, before its downstream is blocked (fail-fast acts here). */
   readonly onFailed: (stageId: string) => void;
+  /** Which items of the per-item stages run. */
+  readonly items: ItemRunOptions;
 }
 
 /**
@@ -87,6 +91,11 @@ export async function runStage(
     const outputHash = run.inputs.useCachedOutput(id);
     await run.checkpoints.settle(id, 'CACHED', decision.reason, { cacheKey: decision.cacheKey, keyParts: decision.parts, outputHash, ...edited });
     scheduler.succeeded(id);
+    return;
+  }
+
+  if (stage.forEach !== undefined) {
+    await runItemStageTurn(run, stage, decision, scheduler, edited);
     return;
   }
 
@@ -176,6 +185,79 @@ export async function runStage(
   persistBreaker();
   await run.checkpoints.flushed();
   await finishFailedStage(run, endedRecord(record, outcome), outcome, scheduler);
+}
+
+/**
+ * A per-item stage's turn: its items run (`item-stage.ts`), then the stage
+ * ends with one record: SUCCEEDED (with its cache entry), PARTIAL (its
+ * output is the manifest of the items that succeeded; no cache entry, so the
+ * next run retries the failed items), FAILED or CANCELLED.
+ */
+async function runItemStageTurn(run: StageRunContext, stage: PlanStage, decision: StageDecision, scheduler: Scheduler, edited: Partial<StageRecord>): Promise<void> {
+  const id = stage.id;
+  const correlationId = `${run.runId}/${id}`;
+  const startedAt = run.clock.now();
+  const started = run.clock.monotonic();
+  const key = idempotencyKey(run.runId, stage);
+  const running: StageRecord = {
+    stageId: id,
+    status: 'RUNNING',
+    attempts: 0,
+    idempotencyKey: key,
+    reason: decision.reason,
+    startedAt,
+    cacheKey: decision.cacheKey,
+    keyParts: decision.parts,
+    usage: {},
+    validation: [],
+    attemptLog: [],
+    ...edited,
+  };
+  await run.checkpoints.checkpoint(running);
+  run.emit('STEP_START', { stageId: id, correlationId, message: `Stage \`${id}\`: its items`, metadata: { attempt: 1, idempotencyKey: key } });
+  const outcome = await runItems(run, stage, decision, run.items);
+  const durationMs = run.clock.monotonic() - started;
+  const ended: StageRecord = {
+    ...running,
+    attempts: outcome.attempts,
+    endedAt: run.clock.now(),
+    durationMs,
+    usage: outcome.usage,
+    items: outcome.counts,
+  };
+  const { counts } = outcome;
+  if ((outcome.status === 'SUCCEEDED' || outcome.status === 'PARTIAL') && outcome.manifest) {
+    const outputHash = await run.store.putOutput(outcome.manifest, { stageId: id });
+    const record: StageRecord = { ...ended, status: outcome.status, outputHash };
+    if (outcome.status === 'SUCCEEDED') {
+      await run.checkpoints.checkpointSuccess(record, { stageId: id, cacheKey: decision.cacheKey, outputHash, durationMs, runId: run.runId, recordedAt: record.endedAt as number, parts: decision.parts });
+    } else {
+      await run.checkpoints.checkpoint(record);
+    }
+    run.inputs.useOutput(id, outputHash, outcome.manifest);
+    const summary = `${counts.succeeded} ran, ${counts.cached} kept, ${counts.failed} failed of ${counts.total} item(s)${counts.deleted > 0 ? `, ${counts.deleted} deleted` : ''}`;
+    run.emit('STEP_SUCCESS', {
+      stageId: id,
+      correlationId,
+      level: outcome.status === 'PARTIAL' ? 'WARN' : 'INFO',
+      message: outcome.status === 'PARTIAL' ? `Stage \`${id}\` ended PARTIAL: ${summary}` : `Stage \`${id}\` succeeded: ${summary}`,
+      metadata: { attempt: 1, durationMs, stageDurationMs: durationMs, outputHash, usage: outcome.usage },
+    });
+    scheduler.succeeded(id);
+    return;
+  }
+  const error = outcome.error ?? new DagbookErrorClass('RUN_CANCELLED', `Stage \`${id}\` was cancelled`, { stageId: id });
+  if (outcome.status === 'FAILED') {
+    run.emit('STEP_FAILURE', {
+      stageId: id,
+      correlationId,
+      level: 'ERROR',
+      message: error.message,
+      metadata: { attempt: 1, durationMs, stageDurationMs: durationMs, code: error.code, errorClass: 'persistent', final: true },
+    });
+  }
+  await run.checkpoints.flushed();
+  await finishFailedStage(run, ended, { status: outcome.status === 'FAILED' ? 'FAILED' : 'CANCELLED', error: toStoredError(error, 'persistent', noRedaction) }, scheduler);
 }
 
 /**

@@ -1,0 +1,39 @@
+import { DagbookError } from './errors';
+import type { Item } from './definition/types';
+import { isRecord } from './object-kind';
+
+/**
+ * Items as a discovery stage returns them, checked once where they enter:
+ * every later layer trusts an `Item[]` with unique string ids and hashes.
+ */
+
+/** Longest item id, in characters (ids are keys of records and journal lines). */
+export const MAX_ITEM_ID_LENGTH = 1000;
+
+/**
+ * The items of a discovery stage's output.
+ * @throws DagbookError `ITEMS_INVALID` (class `logic`) naming the stage, the index, the field and the value
+ */
+export function checkItems(output: unknown, stageId: string): Item[] {
+  const fail = (what: string): never => {
+    throw new DagbookError('ITEMS_INVALID', `Discovery stage \`${stageId}\` must return an array of items \`{ id, hash, payload? }\`: ${what}`, { stageId, errorClass: 'logic' });
+  };
+  if (!Array.isArray(output)) return fail(`got ${describe(output)}`);
+  const seen = new Map<string, number>();
+  output.forEach((item: unknown, i) => {
+    if (!isRecord(item)) fail(`item ${i} is ${describe(item)}`);
+    const { id, hash } = item as Record<string, unknown>;
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ITEM_ID_LENGTH) fail(`item ${i} has \`id\` ${JSON.stringify(id) ?? 'undefined'}, expected a non-empty string of at most ${MAX_ITEM_ID_LENGTH} characters`);
+    if (typeof hash !== 'string' || hash.length === 0) fail(`item ${i} (\`${String(id)}\`) has \`hash\` ${JSON.stringify(hash) ?? 'undefined'}, expected a non-empty string`);
+    const first = seen.get(id as string);
+    if (first !== undefined) fail(`items ${first} and ${i} have the same id \`${String(id)}\``);
+    seen.set(id as string, i);
+  });
+  return output as Item[];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} \`${String(value)}\``;
+}
