@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { StageContext, StageInputs } from '../../src/definition/types';
+import type { Item, ItemSet, StageContext, StageInputs } from '../../src/definition/types';
 import { DagbookError } from '../../src/errors';
 import { chunkSections, type Chunk } from './chunk';
 import { fitHashedIdf, HashedTfidfEmbedder, tokenize } from './embedder';
@@ -33,23 +33,8 @@ export interface PagePayload {
   readonly blob: string;
 }
 
-/** A discovered item, as the engine passes it to a per-item stage. */
-export interface PageItem {
-  readonly id: string;
-  readonly hash: string;
-  readonly payload?: unknown;
-}
-
-/** A stage context that may carry the item (set by the engine on per-item stages). */
-export type ItemStageContext = StageContext & { readonly item?: PageItem };
-
-/** What a reduce stage gets from a per-item stage. */
-export interface PageSet<O> {
-  readonly outputs: Readonly<Record<string, O>>;
-  readonly changed: readonly string[];
-  readonly deleted: readonly string[];
-  readonly failed: Readonly<Record<string, { code: string; message: string }>>;
-}
+/** A discovered page, as the engine passes it to a per-item stage (`ctx.item`). */
+export type PageItem = Item<PagePayload>;
 
 /** Output of `parse`. */
 export interface ParseOutput {
@@ -137,7 +122,7 @@ function folderParam(ctx: StageContext, name: string): string {
  * The item of a per-item stage.
  * @throws DagbookError `INVALID_OPTION` when the stage is not run per item.
  */
-function pageOf(ctx: ItemStageContext): PagePayload {
+function pageOf(ctx: StageContext): PagePayload {
   const payload = ctx.item?.payload as Partial<PagePayload> | undefined;
   if (typeof payload?.path !== 'string' || typeof payload.blob !== 'string') {
     throw new DagbookError('INVALID_OPTION', `Stage \`${ctx.stageId}\` runs once per page (\`forEach: discover\`): expected an item with a payload { path, blob }, got \`${JSON.stringify(ctx.item)}\``, { stageId: ctx.stageId, errorClass: 'logic' });
@@ -153,13 +138,13 @@ function input<T>(ctx: StageContext, inputs: StageInputs, id: string): T {
 }
 
 /** Discovery: the markdown pages under `folder` of branch `branch` of the repository `repo` (params). */
-export async function discover(ctx: StageContext): Promise<{ id: string; hash: string; payload: PagePayload }[]> {
+export async function discover(ctx: StageContext): Promise<PageItem[]> {
   const documents = await listDocuments({ repoDir: folderParam(ctx, 'repo'), ref: stringParam(ctx, 'branch'), folder: stringParam(ctx, 'folder') });
   return documents.map((d) => ({ id: d.id, hash: d.hash, payload: { path: d.id, blob: d.hash } }));
 }
 
 /** Per page: reads the page's blob from the repository (param `repo`) and splits it into sections by heading with marked. */
-export async function parse(ctx: ItemStageContext): Promise<ParseOutput> {
+export async function parse(ctx: StageContext): Promise<ParseOutput> {
   const page = pageOf(ctx);
   const sections = parseSections(await readBlob(folderParam(ctx, 'repo'), page.blob));
   const first = sections.find((s) => s.depth > 0);
@@ -167,7 +152,7 @@ export async function parse(ctx: ItemStageContext): Promise<ParseOutput> {
 }
 
 /** Per page: cuts the sections into chunks by heading, of at most `size` characters overlapping by `overlap` (params). */
-export function chunk(ctx: ItemStageContext, inputs: StageInputs): ChunkOutput {
+export function chunk(ctx: StageContext, inputs: StageInputs): ChunkOutput {
   const parsed = input<ParseOutput>(ctx, inputs, 'parse');
   const size = integerParam(ctx, 'size', 500, 1);
   const overlap = integerParam(ctx, 'overlap', 100, 0);
@@ -212,7 +197,7 @@ export function embedderOf(fitted: Pick<FitOutput, 'model' | 'idf' | 'version'>)
  * Per page: embeds its chunks in one batch and charges the tokens used to
  * the `tokens` budget (`ctx.usage`), as a paid embedding API would be.
  */
-export async function embed(ctx: ItemStageContext, inputs: StageInputs): Promise<EmbedOutput> {
+export async function embed(ctx: StageContext, inputs: StageInputs): Promise<EmbedOutput> {
   const chunked = input<ChunkOutput>(ctx, inputs, 'chunk');
   const embedder = embedderOf(input<FitOutput>(ctx, inputs, 'fit'));
   const { vectors, tokens } = await embedder.embed(chunked.chunks.map((c) => c.text));
@@ -225,7 +210,7 @@ export async function embed(ctx: ItemStageContext, inputs: StageInputs): Promise
  * by the schema of `metadata.ts`.
  * @throws DagbookError `STAGE_VALIDATION_FAILED` naming the page and the failing fields (not retried).
  */
-export function enrich(ctx: ItemStageContext, inputs: StageInputs): DocumentMetadata {
+export function enrich(ctx: StageContext, inputs: StageInputs): DocumentMetadata {
   const parsed = input<ParseOutput>(ctx, inputs, 'parse');
   const embedded = input<EmbedOutput>(ctx, inputs, 'embed');
   const folder = typeof ctx.params.folder === 'string' ? ctx.params.folder : '';
@@ -256,8 +241,8 @@ export function enrich(ctx: ItemStageContext, inputs: StageInputs): DocumentMeta
  * from every page.
  */
 export async function store(ctx: StageContext, inputs: StageInputs): Promise<StoreOutput> {
-  const embedded = input<PageSet<EmbedOutput>>(ctx, inputs, 'embed');
-  const enriched = input<PageSet<DocumentMetadata>>(ctx, inputs, 'enrich');
+  const embedded = input<ItemSet<EmbedOutput>>(ctx, inputs, 'embed');
+  const enriched = input<ItemSet<DocumentMetadata>>(ctx, inputs, 'enrich');
   const fitted = input<FitOutput>(ctx, inputs, 'fit');
   const dir = path.resolve(ctx.stateDir ?? process.cwd(), typeof ctx.params.index === 'string' ? ctx.params.index : INDEX_FOLDER);
   const indexed = Object.keys(enriched.outputs).filter((id) => embedded.outputs[id] !== undefined);

@@ -1,8 +1,9 @@
 import { ManualClock } from '../../../src/clock';
-import type { ItemStageContext, PageItem } from '../../../pipelines/docs-etl/stages';
+import type { StageContext } from '../../../src/definition/types';
+import type { PageItem } from '../../../pipelines/docs-etl/stages';
 
 /** A stage context for calling a document ETL stage directly; records the budget usage it reports. */
-export function stageContext(stageId: string, stateDir: string, params: Record<string, unknown> = {}, item?: PageItem): ItemStageContext & { usages: [string, number][] } {
+export function stageContext(stageId: string, stateDir: string, params: Record<string, unknown> = {}, item?: PageItem): StageContext & { usages: [string, number][] } {
   const usages: [string, number][] = [];
   return {
     runId: 'run-1',

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ItemSet } from '../../../src/definition/types';
 import { hasErrorCode } from '../../../src/errors';
 import type { DocumentMetadata } from '../../../pipelines/docs-etl/metadata';
 import {
   chunk, discover, embed, enrich, fit, parse, searchIndex, store,
-  type ChunkOutput, type EmbedOutput, type FitOutput, type PageItem, type PageSet, type ParseOutput,
+  type ChunkOutput, type EmbedOutput, type FitOutput, type PageItem, type ParseOutput,
 } from '../../../pipelines/docs-etl/stages';
 import { gitIn, tempRepo } from './fixtures';
 import { stageContext } from './stage-context';
@@ -20,7 +21,7 @@ interface PageOutputs {
 }
 
 /** A page set as the engine would pass it: every output, these ids changed and deleted. */
-function pageSet<O>(outputs: Record<string, O>, changed: string[], deleted: string[] = []): PageSet<O> {
+function pageSet<O>(outputs: Record<string, O>, changed: string[], deleted: string[] = []): ItemSet<O> {
   return { outputs, changed, deleted, failed: {} };
 }
 
