@@ -8,7 +8,12 @@
  * Every page `embed` finishes is appended to the `--embedded` file, one id a
  * line. With `--hang-at n`, the n-th call of `embed` writes the child's pid
  * to the marker file and hangs before embedding, so the parent SIGKILLs it
- * there, in the middle of the stage. On completion it prints one JSON line
+ * there, in the middle of the stage. It first lets the event loop's turn
+ * end: the item journal writes the records of the items that ended at the
+ * end of the turn, and this embedder never waits for I/O, so a whole run of
+ * pages can end in one turn (a real embedding API answers over the network,
+ * ending turns between pages); killed within that turn, their records would
+ * be lost and the pages embedded again, as the journal allows. On completion it prints one JSON line
  * `{ runId, status, statuses, items }`.
  */
 import * as fs from 'node:fs';
@@ -30,6 +35,8 @@ async function main(): Promise<void> {
       wrap: (run) => async (ctx, inputs) => {
         calls += 1;
         if (calls >= hangAt) {
+          // Callbacks of setImmediate run in order: the journal's write, scheduled earlier, runs before this resolves.
+          await new Promise((resolve) => setImmediate(resolve));
           fs.writeFileSync(args.marker as string, String(process.pid));
           setInterval(() => {}, 1 << 30);
           await new Promise<never>(() => {});
