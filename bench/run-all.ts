@@ -7,6 +7,7 @@ import { benchScaling } from './scaling';
 import { benchWorkforce } from './workforce';
 import { BenchReport } from './targets';
 import { benchHistory, reportHistory } from './history';
+import { benchItemJournal } from './item-journal';
 
 /**
  * `npm run bench`: runs every benchmark, prints human lines and each checked
@@ -40,6 +41,11 @@ async function main(): Promise<void> {
   const checkpoint = await benchCheckpointOverhead(repeats, log);
   report.add('checkpoint overhead, chain of 10 ms stages', checkpoint.checkpointOverheadPctChain, '%', '<', 3);
 
+  log('Item journal: 100,000 item records appended one per item as items end, flushed, then loaded by a reopened store:');
+  const itemJournal = await benchItemJournal(Math.min(repeats, 3), log);
+  // The journal's share of the 100,000 no-op items at >= 20,000 items/s (50 µs an item): a ceiling, not the end-to-end figure.
+  report.add('item journal append + group commit, per item', itemJournal.appendUsPerRecord, 'µs/item', '<=', 50);
+
   log('Workforce simulation (pipelines/workforce.yaml), 5 years x 10,000 employees, DuckDB state, durable store:');
   const workforce = await benchWorkforce(repeats, log);
   report.add('workforce checkpoint overhead, worst year', workforce.checkpointOverheadPctMax, '%', '<', 5);
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
     checkpointRunMs: checkpoint.runMs,
     kernelFirstCellMs: kernel.firstCellMs,
     workforce,
+    itemJournal,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
     history,

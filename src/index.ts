@@ -36,7 +36,16 @@ export type {
   Severity,
   FailurePolicy,
   StageIsolation,
+  PeriodsOptions,
+  PeriodValue,
+  PeriodStateHash,
+  PeriodStateContext,
+  Item,
+  ItemSet,
 } from './definition/types';
+export type { ItemRunOptions } from './run/item-options';
+export type { DryRunItems } from './query/item-preview';
+export type { ItemCounts, ItemRecord } from './records';
 
 // Plan
 export { compilePipeline, planHash } from './plan/compile';

@@ -1,3 +1,4 @@
+import type { ItemRunOptions } from '../run/item-options';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { pipelineFileJsonSchema } from '../definition/json-schema';
@@ -83,6 +84,32 @@ function periodArguments(opts: PeriodCommandOptions): { period?: string; periods
   };
 }
 
+/** The item options of `run`, as commander gives them. */
+interface ItemCommandOptions {
+  readonly retryFailed?: boolean;
+  readonly itemsMode?: 'incremental' | 'full' | 'test';
+  readonly sample?: number;
+  readonly item: string[];
+  readonly skipItem: string[];
+}
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The workbench's item options from the command line's (none when none is given). */
+function itemArguments(opts: ItemCommandOptions): { items?: ItemRunOptions } {
+  const items: ItemRunOptions = {
+    ...(opts.itemsMode === undefined ? {} : { mode: opts.itemsMode }),
+    ...(opts.sample === undefined ? {} : { sample: opts.sample }),
+    ...(opts.item.length === 0 ? {} : { only: opts.item }),
+    ...(opts.skipItem.length === 0 ? {} : { skip: opts.skipItem }),
+    ...(opts.retryFailed === true ? { retryFailed: true } : {}),
+  };
+  return Object.keys(items).length === 0 ? {} : { items };
+}
+
 /** Adds the pipeline commands to `program`. */
 export function addPipelineCommands(program: Command, io: CommandIo): void {
   const stateOption = ['--state-dir <dir>', 'state folder (default: state/ beside the nearest package.json)'] as const;
@@ -102,8 +129,13 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option(...periodOptions.period)
     .option(...periodOptions.periods)
     .option(...periodOptions.fromPeriod)
+    .option('--retry-failed', 'run only the items that failed last time (of the named per-item stages, else of all), and what depends on them')
+    .addOption(new Option('--items-mode <mode>', 'items of the per-item stages: incremental (new, changed, failed), full (all) or test (a sample)').choices(['incremental', 'full', 'test']))
+    .option('--sample <n>', 'items in a test run (--items-mode test)', integerOption('--sample', 1))
+    .option('--item <id>', 'run only this item of the per-item stages (repeatable)', collect, [])
+    .option('--skip-item <id>', 'do not run this item (repeatable); it keeps its last output', collect, [])
     .option(...stateOption)
-    .action(async (file: string, stages: string[], opts: RunCommandOptions & PeriodCommandOptions) => {
+    .action(async (file: string, stages: string[], opts: RunCommandOptions & PeriodCommandOptions & ItemCommandOptions) => {
       const tty = process.stdout.isTTY === true;
       const progress = tty ? terminalProgress(process.stdout) : undefined;
       const wb = await openWorkbench(file, workbenchOptions(file, opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
@@ -116,7 +148,14 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
         const overrides = { ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }), ...(failurePolicy ? { failurePolicy } : {}) };
         const result = opts.resume
           ? await wb.resume(typeof opts.resume === 'string' ? opts.resume : undefined, overrides)
-          : await wb.run(target, { only: opts.only, downstream: opts.from, ...(force ? { force } : {}), ...overrides, ...periodArguments(opts) });
+          : await wb.run(target, {
+              only: opts.only,
+              downstream: opts.from || (opts.retryFailed === true && target !== undefined),
+              ...(force ? { force } : {}),
+              ...overrides,
+              ...periodArguments(opts),
+              ...itemArguments(opts),
+            });
         io.exit(result.status === 'SUCCEEDED' ? 0 : 1);
       } finally {
         progress?.stop();

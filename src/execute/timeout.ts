@@ -43,7 +43,9 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
 
   return new Promise<T>((resolve, reject) => {
     const attempt = new AbortController();
-    const timers = new AbortController();
+    // Stops the timeout and grace timers once the call settles; made only when a timer starts (most attempts have none).
+    let timers: AbortController | undefined;
+    const timerSignal = (): AbortSignal => (timers ??= new AbortController()).signal;
     let done = false;
     let stopReason: DagbookError | undefined;
 
@@ -51,7 +53,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
       if (done) return;
       done = true;
       // A reason of our own: `abort()` without one builds a DOMException with a stack, per attempt.
-      timers.abort(SETTLED);
+      timers?.abort(SETTLED);
       parentSignal?.removeEventListener('abort', onParentAbort);
       if (ok) resolve(value as T);
       else reject(value);
@@ -62,7 +64,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
       stopReason = reason;
       attempt.abort(reason);
       if (graceMs <= 0) return settle(false, abandoned());
-      clock.sleep(graceMs, timers.signal).then(
+      clock.sleep(graceMs, timerSignal()).then(
         () => settle(false, abandoned()),
         () => {},
       );
@@ -86,7 +88,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
 
     parentSignal?.addEventListener('abort', onParentAbort, { once: true });
     if (timeoutMs > 0) {
-      clock.sleep(timeoutMs, timers.signal).then(
+      clock.sleep(timeoutMs, timerSignal()).then(
         () =>
           stop(timeoutError(stageId, timeoutMs, graceMs, false), () => timeoutError(stageId, timeoutMs, graceMs, true)),
         () => {},

@@ -1,3 +1,4 @@
+import type { ItemRunOptions } from '../run/item-options';
 import type { Clock } from '../clock';
 import type { FailurePolicy } from '../definition/types';
 import { newLiveDisplay, inNotebook, type LiveDisplay } from '../display/notebook-display';
@@ -35,6 +36,8 @@ export interface ProgressRunOptions {
   readonly signal?: AbortSignal;
   /** Resume this run instead of starting a new one. */
   readonly resume?: string;
+  /** Which items of the per-item stages run. */
+  readonly items?: ItemRunOptions;
   /** Folder that declared input files are relative to. */
   readonly baseDir: string;
   /** Stages whose definitions notebook cells edited, and how (recorded on their stage records). */
@@ -105,6 +108,7 @@ export async function runWithProgress(compiled: CompiledPipeline, store: RunStor
     ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.items ? { items: options.items } : {}),
     listeners: [
       (event: PipelineEvent) => {
         model.apply(event);

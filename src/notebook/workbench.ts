@@ -6,6 +6,7 @@ import { dryRun, type DryRunResult } from '../query/dry-run';
 import { downstreamOf } from '../graph/graph';
 import type { CompiledPipeline } from '../plan/plan';
 import { planGraph, type PeriodSelector, type SelectionOptions } from '../plan/select';
+import type { ItemRunOptions } from '../run/item-options';
 import { pipelineStatus, type StageStanding } from '../query/status';
 import { stageHistory } from '../query/history';
 import type { RunResult } from '../run/run-pipeline';
@@ -63,6 +64,8 @@ export interface WorkbenchRunOptions {
   readonly periods?: PeriodSelector;
   /** This period of the per-period stages and every later one. */
   readonly fromPeriod?: number | string;
+  /** Which items of the per-item stages run: `{ mode: 'full' | 'test', sample, only, skip, retryFailed }`. @default incremental */
+  readonly items?: ItemRunOptions;
 }
 
 /** The period fields of a selection, from a call's `period`, `periods` and `fromPeriod`. */
@@ -181,6 +184,7 @@ export class Workbench {
       ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
       signal: options.signal,
       ...(options.resume ? { resume: options.resume } : {}),
+      ...(options.items ? { items: options.items } : {}),
       editedInCell: this.edits,
       baseDir,
       clock,
@@ -202,6 +206,19 @@ export class Workbench {
       }
     }
     return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`, this.display.shows);
+  }
+
+  /**
+   * Runs again only the items of a per-item stage that failed last time, and
+   * what depends on them (the other items keep their outputs).
+   */
+  async retryFailed(stageId: string, options: Omit<WorkbenchRunOptions, 'items' | 'only' | 'downstream'> = {}): Promise<WorkbenchRunResult> {
+    const stage = this.compiled().plan.stages[stageId];
+    if (stage === undefined) throw this.unknownStage(stageId);
+    if (stage.forEach === undefined) {
+      throw new DagbookError('INVALID_OPTION', `Expected a per-item stage (one with \`forEach\`) to retry the failed items of, got \`${stageId}\``, { stageId });
+    }
+    return this.run(stageId, { ...options, downstream: true, items: { retryFailed: true } });
   }
 
   /** The dry run: what a run would do and why, drawn as the DAG and a table. Runs nothing. */

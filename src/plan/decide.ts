@@ -72,7 +72,13 @@ export function decideStage(stage: PlanStage, facts: DecisionFacts): StageDecisi
     return { action: 'skip', reason, cacheKey: key, parts, entry: hit };
   }
   const failed =
-    facts.lastStatus === 'FAILED' ? 'last attempt failed' : facts.lastStatus === 'CANCELLED' ? 'last attempt was cancelled' : undefined;
+    facts.lastStatus === 'FAILED'
+      ? 'last attempt failed'
+      : facts.lastStatus === 'CANCELLED'
+        ? 'last attempt was cancelled'
+        : facts.lastStatus === 'PARTIAL'
+          ? 'some of its items failed last time'
+          : undefined;
   const latest = facts.latest;
   if (!latest) return run(failed ?? 'never ran');
   const changes = describeChanges(latest.parts ?? {}, parts);

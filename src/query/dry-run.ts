@@ -3,6 +3,12 @@ import { hashInputFiles } from '../plan/input-files';
 import { selectStages, type SelectionOptions } from '../plan/select';
 import { refreshStageCode } from '../plan/fingerprint';
 import { isForced } from '../plan/decide';
+import { sha256 } from '../canonical-json';
+import type { Item } from '../definition/types';
+import { errorMessage } from '../errors';
+import { checkItems } from '../items';
+import { encodeOutput } from '../output-codec';
+import { countItems, describeItems, itemsToRun, previewDiscovery, type DryRunItems } from './item-preview';
 import { stageHistory, type StageHistory } from './history';
 import { decideFromStore } from './stage-decision';
 import type { RunStoreReader } from '../store/run-store';
@@ -31,6 +37,10 @@ export interface DryRunRow {
   readonly deps: readonly string[];
   /** Names its function captures that its cache key does not track (see `PlanCode.untracked`); absent when none. */
   readonly untracked?: readonly string[];
+  /** A per-item stage's items: how many are new, changed, deleted, unchanged, failed last time, and would run. */
+  readonly items?: DryRunItems;
+  /** A discovery stage's items, as the dry run found them by calling it. */
+  readonly discovered?: number;
 }
 
 /** The dry run of a selection. */
@@ -71,6 +81,20 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
   const willRun = new Set<string>();
   const outputHash = new Map<string, string>();
   const rows: DryRunRow[] = [];
+  // Items the discovery stages returned when called, and the items of each per-item stage that would run.
+  const discovered = new Map<string, Item[]>();
+  const itemsWillRun = new Map<string, Set<string>>();
+  const itemsFor = async (discovery: string): Promise<Item[] | undefined> => {
+    const found = discovered.get(discovery);
+    if (found !== undefined) return found;
+    const hash = outputHash.get(discovery) ?? (await options.store.latestCacheEntry(discovery))?.outputHash;
+    if (hash === undefined) return undefined;
+    try {
+      return checkItems(await options.store.getOutput(hash), discovery);
+    } catch {
+      return undefined;
+    }
+  };
 
   for (const dep of selection.requiresOutputsOf) {
     const entry = await options.store.latestCacheEntry(dep);
@@ -111,6 +135,36 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       lastStatus: last?.status,
       force: isForced(options.force, stage),
     });
+    if (stage.discovery === true) {
+      // A discovery stage runs every time; the dry run calls it (it has no side effects) to know what follows sees.
+      try {
+        const found = await previewDiscovery(compiled, stage, options.store.location);
+        discovered.set(id, found);
+        outputHash.set(id, sha256(encodeOutput(found, { stageId: id })));
+        rows.push({ ...base, action: 'run', reason: `a discovery stage reads its source on every run: ${found.length} item(s)`, discovered: found.length });
+      } catch (error) {
+        willRun.add(id);
+        rows.push({ ...base, action: 'run', reason: `a discovery stage reads its source on every run (calling it failed: ${errorMessage(error)})` });
+      }
+      continue;
+    }
+    if (stage.forEach !== undefined) {
+      const items = await itemsFor(stage.forEach);
+      if (items !== undefined) {
+        const upstream = [];
+        for (const dep of stage.itemDeps ?? []) upstream.push({ records: await options.store.readItemRecords(dep), willRun: itemsWillRun.get(dep) ?? new Set<string>() });
+        const counts = countItems(stage, decision.parts, items, await options.store.readItemRecords(id), upstream, isForced(options.force, stage));
+        itemsWillRun.set(id, itemsToRun(counts));
+        if (counts.toRun === 0 && counts.deleted === 0 && decision.action === 'skip' && decision.entry) {
+          outputHash.set(id, decision.entry.outputHash);
+          rows.push({ ...base, action: 'skip', reason: decision.reason, items: counts });
+        } else {
+          willRun.add(id);
+          rows.push({ ...base, action: 'run', reason: describeItems(counts), items: counts });
+        }
+        continue;
+      }
+    }
     const runningDeps = stage.deps.filter((dep) => willRun.has(dep));
     if (decision.action === 'skip' && decision.entry && runningDeps.length === 0) {
       outputHash.set(id, decision.entry.outputHash);

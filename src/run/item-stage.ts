@@ -1,4 +1,6 @@
-import { canonicalJson, sha256 } from '../canonical-json';
+import { setMaxListeners } from 'node:events';
+import { sha256 } from '../canonical-json';
+import { itemKey, itemKeyBase } from '../plan/item-key';
 import type { Item, StageInputs } from '../definition/types';
 import { DagbookError } from '../errors';
 import type { Emit, EventType } from '../events/event';
@@ -58,7 +60,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   );
   const journal = store.itemJournal(stage.id);
   const previous = await journal.load();
-  const base = itemKeyBase(stage, decision);
+  const base = itemKeyBase(stage, decision.parts);
 
   const present = new Set(items.map((i) => i.id));
   const deleted = [...previous.keys()].filter((id) => !present.has(id));
@@ -73,7 +75,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   for (const item of items) {
     const last = previous.get(item.id);
     const upstreamHashes = upstream.map((u) => u.manifest.outputs[item.id]);
-    const key = sha256(`${base}\n${item.hash}\n${upstreamHashes.join('\n')}`);
+    const key = itemKey(base, item.hash, upstreamHashes.map((h) => h ?? ''));
     const kept = last?.status === 'SUCCEEDED' && last.outputHash !== undefined ? last.outputHash : undefined;
     const choice = chosen(item.id, last);
     if (choice === 'keep') {
@@ -118,6 +120,13 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   const quiet: Emit = (type, draft) => {
     if (!QUIET_ITEM_EVENTS.has(type)) run.emit(type, draft);
   };
+  // The items' attempts each listen to the run's cancellation: one listener on the run's signal, and a signal of the
+  // stage's own that takes as many listeners as items run at once.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const onRunAbort = () => stop.abort(run.signal.reason);
+  if (run.signal.aborted) onRunAbort();
+  else run.signal.addEventListener('abort', onRunAbort, { once: true });
   const results = new Map<string, { readonly outcome: StageOutcome; readonly stored?: { outputHash: string; inlineOutput?: string } }>();
 
   const runOne = async ({ item, key, upstreamHashes }: (typeof toRun)[number]): Promise<void> => {
@@ -134,13 +143,13 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
       entry: run.compiled.registry[stage.id],
       inputs: inputs as StageInputs,
       item,
-      idempotencyKey: sha256(canonicalJson([stage.id, item.id, key])),
+      idempotencyKey: sha256(`${stage.id}\n${item.id}\n${key}`),
       clock,
       random: run.random,
       breakers: run.breakers,
       budget: run.ledger,
       emit: quiet,
-      signal: run.signal,
+      signal: stop.signal,
       stateDir: store.location,
       secrets: run.compiled.secrets,
       redact: noRedaction,
@@ -177,7 +186,11 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
     progress(false);
   };
 
-  await pool(toRun, stage.concurrency ?? 1, run.signal, runOne);
+  try {
+    await pool(toRun, stage.concurrency ?? 1, stop.signal, runOne);
+  } finally {
+    run.signal.removeEventListener('abort', onRunAbort);
+  }
   await journal.flush();
   progress(true);
 
@@ -201,13 +214,6 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   const max = stage.maxFailureRate ?? 0;
   if (rate <= max) return { status: 'PARTIAL', manifest, counts: finalCounts, usage, attempts };
   return { status: 'FAILED', counts: finalCounts, usage, attempts, error: itemsFailedError(stage, counts.failed, items.length, max, failed) };
-}
-
-/** The part of an item's cache key its stage gives: the stage's key parts without the manifests of its discovery and item deps (which change with any item). */
-function itemKeyBase(stage: PlanStage, decision: StageDecision): string {
-  const skip = new Set([stage.forEach, ...(stage.itemDeps ?? [])].map((id) => `upstream:${id}`));
-  const parts = Object.fromEntries(Object.entries(decision.parts).filter(([name]) => !skip.has(name)));
-  return sha256(canonicalJson(parts));
 }
 
 /**

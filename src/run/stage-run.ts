@@ -17,6 +17,7 @@ import { checkpointRun, periodValueOf, verifyPeriodState } from './period-checkp
 import { toStoredError } from '../execute/classify';
 import { DagbookError as DagbookErrorClass, type DagbookError } from '../errors';
 import { runItems } from './item-stage';
+import { checkItems } from '../items';
 import type { ItemRunOptions } from './item-options';
 import type { StageContext, StageInputs } from '../definition/types';
 import type { RunCheckpoints } from './run-checkpoints';
@@ -125,10 +126,14 @@ export async function runStage(
   };
 
   const entry = run.compiled.registry[id];
+  const current = (ctx: StageContext, inputs: StageInputs) => currentStageFunction(stage, entry.run, run.inputs.codeFiles)(ctx, inputs);
   const stageFn =
     stage.role === 'checkpoint'
       ? checkpointRun(stage, entry.run, () => run.checkpoints.records)
-      : (ctx: StageContext, inputs: StageInputs) => currentStageFunction(stage, entry.run, run.inputs.codeFiles)(ctx, inputs);
+      : stage.discovery === true
+        ? // A discovery stage's output is checked as it ends: a bad item fails it (ITEMS_INVALID), not the stages after it.
+          async (ctx: StageContext, inputs: StageInputs) => checkItems(await current(ctx, inputs), id)
+        : current;
   const period = periodValueOf(run.compiled, stage);
   const outcome = await executeStage({
     runId: run.runId,

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
-import type { BreakerSnapshot, CacheEntry, RunRecord, RunSummary, StageRecord, StageStatus } from '../records';
+import type { BreakerSnapshot, CacheEntry, ItemRecord, RunRecord, RunSummary, StageRecord, StageStatus } from '../records';
 import type { StorableOutputOptions } from '../output-check';
 import { pruneCacheHistory, resolveCachePolicy, type CacheOptions, type CachePolicy } from './cache-policy';
 import { collectGarbage, collectGarbageInBackground, referencedOutputs, type BackgroundCollection, type GarbageReport } from './garbage-collection';
@@ -19,8 +19,9 @@ import type { LegacyRunDetails, StateDocument } from './state-schema';
 import { StateView } from './state-view';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
-import { assertSafeName, runDir, runLogPath, statePaths, type StatePaths } from './state-paths';
-import { stateIo, stateIoError } from './state-io';
+import { assertSafeName, isJournalStageId, itemJournalPath, ITEM_JOURNAL_SUFFIX, runDir, runLogPath, statePaths, type StatePaths } from './state-paths';
+import { DurableItemJournal } from './durable-item-journal';
+import { errnoCode, stateIo, stateIoError } from './state-io';
 import { sha256 } from '../canonical-json';
 import { WriteAheadLog, type Durability } from './write-ahead-log';
 import { mkdirDurableSync } from './atomic-file';
@@ -178,6 +179,8 @@ export class DurableStore extends StateView implements RunStore {
   private compacting: Promise<void> | undefined;
   private compactionFailure: { readonly error: unknown } | undefined;
   private closed = false;
+  /** The item journals opened so far, by stage id (one per stage for the store's life). */
+  private readonly journals = new Map<string, DurableItemJournal>();
 
   /** @internal Use {@link openDurableStore}. */
   constructor(
@@ -241,7 +244,7 @@ export class DurableStore extends StateView implements RunStore {
     await this.removeRetired(retired);
     // Not for a resumed run: it may still need outputs of its own earlier stages that only its log names.
     await this.collecting?.done;
-    this.collecting = collectGarbageInBackground(this.doc, this.artifacts, this.fs);
+    this.collecting = collectGarbageInBackground(this.doc, this.artifacts, this.fs, await this.itemOutputs());
   }
 
   /** Updates a run; durable when it resolves. @throws DagbookError `INVALID_OPTION` for an unknown run. */
@@ -278,8 +281,30 @@ export class DurableStore extends StateView implements RunStore {
    */
   async flush(): Promise<void> {
     this.assertOpen();
-    await this.commit();
+    await Promise.all([this.commit(), ...[...this.journals.values()].map((journal) => journal.flush())]);
     await this.compactedInBackground();
+  }
+
+  /**
+   * The item journal of a per-item stage, `items/<stage-id>.jsonl` (see
+   * `durable-item-journal.ts`): the same one for the store's life; `flush()`
+   * and `close()` make it durable too.
+   * @throws DagbookError `INVALID_OPTION` when the stage id cannot name a file.
+   */
+  itemJournal(stageId: string): DurableItemJournal {
+    this.assertOpen();
+    let journal = this.journals.get(stageId);
+    if (journal === undefined) {
+      journal = new DurableItemJournal(itemJournalPath(this.paths, stageId), { fileSystem: this.fs });
+      this.journals.set(stageId, journal);
+    }
+    return journal;
+  }
+
+  /** The latest record of every item of a per-item stage, as its journal holds it (appends not yet written included). */
+  async readItemRecords(stageId: string): Promise<Map<string, ItemRecord>> {
+    if (!isJournalStageId(stageId)) return new Map();
+    return this.itemJournal(stageId).load();
   }
 
   /**
@@ -315,9 +340,16 @@ export class DurableStore extends StateView implements RunStore {
     await this.commit();
   }
 
-  /** Removes every cache entry of these stages, so they run again (rewrites the snapshot). */
+  /**
+   * Removes every cache entry of these stages, so they run again (rewrites
+   * the snapshot), and the item journals of those that have one, so their
+   * items run again too.
+   */
   async deleteCacheEntries(stageIds: readonly string[]): Promise<void> {
     this.assertOpen();
+    for (const id of stageIds) {
+      if (isJournalStageId(id) && (this.journals.has(id) || this.fs.existsSync(itemJournalPath(this.paths, id)))) await this.itemJournal(id).clear();
+    }
     const present = stageIds.filter((id) => this.doc.cache[id] !== undefined);
     if (present.length === 0) return;
     for (const id of present) delete this.doc.cache[id];
@@ -348,7 +380,7 @@ export class DurableStore extends StateView implements RunStore {
     // The snapshot stops pointing to an output before the output goes.
     if (dropped.length > 0) await this.compact();
     const inlineBefore = Object.keys(this.doc.outputs).length;
-    const report = collectGarbage(this.doc, this.artifacts, options);
+    const report = collectGarbage(this.doc, this.artifacts, { ...options, itemOutputs: await this.itemOutputs() });
     // Inline outputs go with the snapshot that no longer holds them.
     if (Object.keys(this.doc.outputs).length !== inlineBefore) await this.compact();
     return { ...report, cacheEntriesDropped: dropped.length };
@@ -371,7 +403,7 @@ export class DurableStore extends StateView implements RunStore {
     // The snapshot that no longer points to them is durable before any folder or output goes.
     await this.compact();
     await this.removeRetired(retired);
-    return { ...result, outputsRemoved: collectGarbage(this.doc, this.artifacts).removed.length };
+    return { ...result, outputsRemoved: collectGarbage(this.doc, this.artifacts, { itemOutputs: await this.itemOutputs() }).removed.length };
   }
 
   /**
@@ -409,9 +441,48 @@ export class DurableStore extends StateView implements RunStore {
       try {
         await this.wal.closeAll();
       } finally {
-        this.lock.release();
+        try {
+          await this.closeJournals();
+        } finally {
+          this.lock.release();
+        }
       }
     }
+  }
+
+  /** Syncs and closes every item journal. @throws the first failure, once every journal was tried */
+  private async closeJournals(): Promise<void> {
+    const journals = [...this.journals.values()];
+    this.journals.clear();
+    const results = await Promise.allSettled(journals.map((journal) => journal.close()));
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+  }
+
+  /**
+   * The outputs the items' latest records refer to, of every journal under
+   * `items/`: garbage collection keeps them.
+   * @throws DagbookError `STATE_CORRUPT` for a damaged journal; `STATE_IO` when one cannot be read.
+   */
+  private async itemOutputs(): Promise<Set<string>> {
+    const hashes = new Set<string>();
+    let names: string[];
+    try {
+      names = this.fs.readdirSync(this.paths.items);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') names = [];
+      else throw stateIoError('list', this.paths.items, error);
+    }
+    const stageIds = new Set(this.journals.keys());
+    for (const name of names) {
+      const stageId = name.slice(0, -ITEM_JOURNAL_SUFFIX.length);
+      if (name.endsWith(ITEM_JOURNAL_SUFFIX) && isJournalStageId(stageId)) stageIds.add(stageId);
+    }
+    for (const stageId of stageIds) {
+      for (const record of (await this.itemJournal(stageId).load()).values()) {
+        if (record.outputHash !== undefined && record.inlineOutput === undefined) hashes.add(record.outputHash);
+      }
+    }
+    return hashes;
   }
 
   /** Rewrites the snapshot now (without the inline outputs nothing refers to any more), then syncs every log. */

@@ -6,7 +6,9 @@ import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
 /**
  * Garbage collection of stored outputs: an output stays while the snapshot
- * refers to it — a kept cache entry or a stage's latest record; the rest go.
+ * refers to it — a kept cache entry or a stage's latest record — or an item
+ * journal does (an item's latest record: the caller passes their hashes);
+ * the rest go.
  * An old run's stage records, kept in its log, do not keep their outputs:
  * those are read back while the cache keeps them (a history view of an old
  * run may find an output gone). Deciding from the snapshot alone keeps the
@@ -26,20 +28,24 @@ export interface GarbageReport {
   readonly damaged: string[];
 }
 
-/** Outputs referenced by the document's latest stage records and cache entries. */
-export function referencedOutputs(doc: StateDocument): Set<string> {
-  const used = new Set<string>();
+/** Outputs referenced by the document's latest stage records and cache entries (and `also`: the item journals' outputs). */
+export function referencedOutputs(doc: StateDocument, also: Iterable<string> = []): Set<string> {
+  const used = new Set<string>(also);
   for (const { record } of Object.values(doc.latest)) if (record.outputHash) used.add(record.outputHash);
   for (const entry of allCacheEntries(doc.cache)) used.add(entry.outputHash);
   return used;
 }
 
 /**
- * Removes the outputs nothing in `doc` refers to and, with `verify`, the
+ * Removes the outputs nothing in `doc` (nor `itemOutputs`) refers to and, with `verify`, the
  * damaged ones. @throws DagbookError `STATE_IO` when the folder cannot be read or a file removed.
  */
-export function collectGarbage(doc: StateDocument, artifacts: ArtifactStore, options: { readonly verify?: boolean } = {}): GarbageReport {
-  const used = referencedOutputs(doc);
+export function collectGarbage(
+  doc: StateDocument,
+  artifacts: ArtifactStore,
+  options: { readonly verify?: boolean; readonly itemOutputs?: Iterable<string> } = {},
+): GarbageReport {
+  const used = referencedOutputs(doc, options.itemOutputs);
   const removed: string[] = dropUnreferencedInline(doc, used);
   const damaged: string[] = [];
   if (options.verify) {
@@ -77,8 +83,13 @@ export interface BackgroundCollection {
  * rewrites it) and must await `done` before releasing the state.
  * @throws DagbookError `STATE_IO` when the folder cannot be listed.
  */
-export function collectGarbageInBackground(doc: StateDocument, artifacts: ArtifactStore, fs: StateFileSystem = nodeFileSystem): BackgroundCollection {
-  const used = referencedOutputs(doc);
+export function collectGarbageInBackground(
+  doc: StateDocument,
+  artifacts: ArtifactStore,
+  fs: StateFileSystem = nodeFileSystem,
+  itemOutputs: Iterable<string> = [],
+): BackgroundCollection {
+  const used = referencedOutputs(doc, itemOutputs);
   const hashes = new Set(artifacts.list().filter((hash) => !used.has(hash)));
   const done = Promise.all([...hashes].map((hash) => fs.rm(artifacts.pathOf(hash), { force: true }).catch(() => undefined))).then(() => undefined);
   return { hashes, done };

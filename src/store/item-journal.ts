@@ -14,12 +14,15 @@ export interface ItemJournal {
   /** The latest record of every item, by item id (read once per run; later appends are reflected). */
   load(): Promise<Map<string, ItemRecord>>;
   /**
-   * Appends records: in the file when this returns (a killed process loses
-   * none), durable once a group commit covers them (one starts at once).
-   * @throws DagbookError `STATE_IO` when the journal cannot be written
+   * Appends records: reflected by `load()` at once, in the file by the end
+   * of this event-loop turn (the lines of a turn are written together in one
+   * `write(2)`: a killed process loses at most the records of the turn it
+   * was killed in), durable once a group commit covers them (one starts
+   * right after that write).
+   * @throws DagbookError `STATE_IO` when an earlier write or sync of the journal failed
    */
   append(records: readonly ItemRecord[]): void;
-  /** Forgets these items (gone from discovery): their records are left out from now on. */
+  /** Forgets these items (gone from discovery): their records are left out from now on (written and made durable as `append`). */
   remove(itemIds: readonly string[]): void;
   /** Resolves when everything appended or removed so far is durable. */
   flush(): Promise<void>;

@@ -145,7 +145,12 @@ export class MemoryStore implements RunStore {
 
   /** Removes every cache entry of these stages. */
   async deleteCacheEntries(stageIds: readonly string[]): Promise<void> {
-    for (const id of stageIds) delete this.cache[id];
+    for (const id of stageIds) {
+      delete this.cache[id];
+      // Their items run again too (the journal object stays the stage's).
+      const journal = this.journals.get(id);
+      if (journal !== undefined) journal.remove([...(await journal.load()).keys()]);
+    }
   }
 
   /** Every persisted breaker by key. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
-import { MAX_NAME_LENGTH, SAFE_NAME_PATTERN } from '../limits';
+import { MAX_NAME_LENGTH, MAX_STAGE_ID_LENGTH, SAFE_NAME_PATTERN } from '../limits';
 
 /** Where one pipeline's state lives under a state directory. */
 export interface StatePaths {
@@ -18,7 +18,15 @@ export interface StatePaths {
   readonly archive: string;
   /** `state/<pipeline>/secret.key`: the key secret params are hashed with (mode 0600). */
   readonly secretKey: string;
+  /** `state/<pipeline>/items`: one journal per per-item stage (`<stage-id>.jsonl`). */
+  readonly items: string;
 }
+
+/** The ending of an item journal's file name. */
+export const ITEM_JOURNAL_SUFFIX = '.jsonl';
+
+/** What a stage id is (as a definition accepts it): letters, digits, '.', '_' and '-', never `.` or `..`. */
+const STAGE_ID_SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
 /**
  * Checks that a pipeline name or run id can be used as one path segment.
@@ -49,6 +57,7 @@ export function statePaths(stateDir: string, pipeline: string): StatePaths {
     artifacts: path.join(root, 'artifacts'),
     archive: path.join(root, 'archive'),
     secretKey: path.join(root, 'secret.key'),
+    items: path.join(root, 'items'),
   };
 }
 
@@ -61,4 +70,24 @@ export function runDir(paths: StatePaths, runId: string): string {
 /** The event log of one run: `runs/<run-id>/events.jsonl`. */
 export function runLogPath(paths: StatePaths, runId: string): string {
   return path.join(runDir(paths, runId), 'events.jsonl');
+}
+
+/**
+ * The item journal of a per-item stage: `items/<stage-id>.jsonl`.
+ * @throws DagbookError `INVALID_OPTION` when the stage id is not a stage id (so not a safe file name).
+ */
+export function itemJournalPath(paths: StatePaths, stageId: string): string {
+  if (!isJournalStageId(stageId)) {
+    throw new DagbookError(
+      'INVALID_OPTION',
+      `Expected \`stageId\` to be letters, digits, '.', '_' or '-' (not \`.\` or \`..\`, at most ${MAX_STAGE_ID_LENGTH}), got \`${String(stageId)}\``,
+      { data: { field: 'stageId', value: stageId } },
+    );
+  }
+  return path.join(paths.items, `${stageId}${ITEM_JOURNAL_SUFFIX}`);
+}
+
+/** Whether a stage id can name an item journal (every id a definition accepts can). */
+export function isJournalStageId(stageId: string): boolean {
+  return typeof stageId === 'string' && STAGE_ID_SEGMENT.test(stageId) && stageId !== '.' && stageId !== '..' && stageId.length <= MAX_STAGE_ID_LENGTH;
 }

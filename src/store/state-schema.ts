@@ -29,6 +29,16 @@ const stageStatus = z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPE
 const runStatus = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PARTIAL']);
 const errorClass = z.enum(['transient', 'persistent', 'resource', 'logic']);
 
+const storedError = z
+  .object({
+    code: z.string(),
+    errorClass,
+    message: z.string(),
+    stack: z.string().optional(),
+    data: z.record(z.unknown()).optional(),
+  })
+  .passthrough();
+
 /** Schema of a {@link StageRecord}. */
 export const stageRecordSchema = z
   .object({
@@ -43,16 +53,7 @@ export const stageRecordSchema = z
     cacheKey: z.string().optional(),
     keyParts: z.record(z.string()).optional(),
     outputHash: z.string().optional(),
-    error: z
-      .object({
-        code: z.string(),
-        errorClass,
-        message: z.string(),
-        stack: z.string().optional(),
-        data: z.record(z.unknown()).optional(),
-      })
-      .passthrough()
-      .optional(),
+    error: storedError.optional(),
     usage,
     validation: z.array(
       z
@@ -89,6 +90,27 @@ export const runRecordSchema = z
     reason: z.string().optional(),
   })
   .passthrough();
+
+/** Schema of an {@link ItemRecord}: a line of an item journal (`items/<stage-id>.jsonl`). */
+export const itemRecordSchema = z
+  .object({
+    stageId: z.string(),
+    itemId: z.string(),
+    itemHash: z.string(),
+    cacheKey: z.string(),
+    status: z.enum(['SUCCEEDED', 'FAILED']),
+    attempts: z.number().int().nonnegative(),
+    durationMs: z.number(),
+    outputHash: z.string().optional(),
+    inlineOutput: z.string().optional(),
+    error: storedError.optional(),
+    runId: z.string(),
+    endedAt: z.number(),
+  })
+  .passthrough();
+
+/** Schema of a removal line of an item journal: these items are forgotten. */
+export const itemRemovalSchema = z.object({ removed: z.array(z.string()) }).strict();
 
 /** Schema of a {@link CacheEntry}. */
 export const cacheEntrySchema = z

@@ -1,5 +1,6 @@
 import type { PipelineEvent } from '../events/event';
-import type { BreakerSnapshot, CacheEntry, OutputCheck, RunRecord, RunSummary, StageRecord } from '../records';
+import type { BreakerSnapshot, CacheEntry, ItemRecord, OutputCheck, RunRecord, RunSummary, StageRecord } from '../records';
+import { readItemJournal } from './item-journal-file';
 import { ArtifactStore } from './artifact-store';
 import { checkInlineOutput, inlineOutput, readInlineOutput } from './inline-outputs';
 import { findCacheEntry, latestCacheEntry } from './cache-history';
@@ -7,7 +8,7 @@ import { sortRuns } from './run-records';
 import type { LatestStageRecord, RunStoreReader } from './run-store';
 import { readRunDetails } from './run-details';
 import { runFromSummary } from './run-index';
-import type { StatePaths } from './state-paths';
+import { isJournalStageId, itemJournalPath, type StatePaths } from './state-paths';
 import type { StateDocument } from './state-schema';
 import { readRunEvents } from './write-ahead-log';
 import { keyedDigest } from './secret-key';
@@ -137,6 +138,17 @@ export abstract class StateView implements RunStoreReader {
   /** Every persisted breaker by key. */
   async loadBreakers(): Promise<Record<string, BreakerSnapshot>> {
     return { ...this.document().breakers };
+  }
+
+  /**
+   * The latest record of every item of a per-item stage, as its journal
+   * (`items/<stage-id>.jsonl`) holds it now: read without the lock, a torn
+   * last line (a writer appending it) skipped.
+   * @throws DagbookError `STATE_CORRUPT` naming the file and the line; `STATE_IO` when it cannot be read.
+   */
+  async readItemRecords(stageId: string): Promise<Map<string, ItemRecord>> {
+    if (!isJournalStageId(stageId)) return new Map();
+    return readItemJournal(itemJournalPath(this.paths, stageId), this.fs).records;
   }
 
   /** A run's events, in order, as its log holds them now (a torn last line skipped). */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineEvent } from '../../src/events/event';
-import type { CacheEntry, RunRecord, StageRecord } from '../../src/records';
+import type { CacheEntry, ItemRecord, RunRecord, StageRecord } from '../../src/records';
 
 /** A fresh temp folder for one test. */
 export function tempDir(): string {
@@ -55,4 +55,21 @@ export function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
       const file = path.join(e.parentPath, e.name);
       return { file, bytes: fs.readFileSync(file) };
     });
+}
+
+/** An item record of stage `embed` (distinct hashes per item id and `round`). */
+export function itemRecord(itemId: string, round = 1, extra: Partial<ItemRecord> = {}): ItemRecord {
+  return {
+    stageId: 'embed',
+    itemId,
+    itemHash: `hash-${itemId}-${round}`,
+    cacheKey: `key-${itemId}-${round}`,
+    status: 'SUCCEEDED',
+    attempts: 1,
+    durationMs: 12,
+    outputHash: `out-${itemId}-${round}`,
+    runId: `run-${round}`,
+    endedAt: 1_700_000_000_000 + round,
+    ...extra,
+  };
 }

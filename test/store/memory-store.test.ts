@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/memory-store';
-import { logEvent, runRecord, stageRecord } from './fixtures';
+import { itemRecord, logEvent, runRecord, stageRecord } from './fixtures';
 
 describe('MemoryStore', () => {
   describe('when asked where it keeps the state', () => {
@@ -40,6 +40,19 @@ describe('MemoryStore', () => {
       assert.deepEqual(back, { a: undefined, b: 1 });
       assert.deepEqual(Object.keys(back), ['a', 'b']);
       assert.notEqual(await store.putOutput({ b: 1 }), hash);
+    });
+  });
+
+  describe('when the cache entries of a stage are deleted (reset)', () => {
+    it('forgets the items of its journal too, and keeps the same journal', async () => {
+      const store = new MemoryStore();
+      const journal = store.itemJournal('embed');
+      journal.append([itemRecord('doc-1'), itemRecord('doc-2')]);
+      store.itemJournal('parse').append([{ ...itemRecord('doc-1'), stageId: 'parse' }]);
+      await store.deleteCacheEntries(['embed']);
+      assert.equal(store.itemJournal('embed'), journal);
+      assert.deepEqual(await store.readItemRecords('embed'), new Map());
+      assert.equal((await store.readItemRecords('parse')).size, 1);
     });
   });
 

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock';
 import type { StageDefinition } from '../../src/definition/types';
 import { isDagbookError, NonRetryableError } from '../../src/errors';
 import { compilePipeline } from '../../src/plan/compile';
-import type { StageRecord } from '../../src/records';
+import type { ItemRecord, StageRecord } from '../../src/records';
 import { seededRandom } from '../../src/random';
 import { startRun, type RunResult } from '../../src/run/run-pipeline';
 import { openDurableStore, type DurableStore, type OpenDurableStoreOptions } from '../../src/store/durable-store';
@@ -82,6 +82,71 @@ export interface Session {
   checkFrom: number;
   /** The stages to resume an interrupted run with, when the session checks resumes. */
   resumeWith?: StageDefinition[];
+  /** What was appended to an item journal, when the session writes one. */
+  journal?: JournalRecord;
+}
+
+/**
+ * The lines appended to one item journal, in order (each an item's record,
+ * as JSON, or its removal), and how many of them each returned flush made
+ * durable: a crash state must read as the lines up to some point at or past
+ * the last flush's.
+ */
+interface JournalRecord {
+  readonly pipeline: string;
+  readonly stageId: string;
+  readonly lines: { readonly itemId: string; readonly json: string | undefined }[];
+  readonly flushed: { readonly from: number; readonly count: number }[];
+}
+
+/** Appends, removes and flushes through a store's item journal, noting what each returned flush promises. */
+export function journaling(session: Session, store: DurableStore, pipeline: string, stageId: string) {
+  const journal: JournalRecord = (session.journal ??= { pipeline, stageId, lines: [], flushed: [] });
+  return {
+    append(records: readonly ItemRecord[]): void {
+      store.itemJournal(stageId).append(records);
+      for (const record of records) journal.lines.push({ itemId: record.itemId, json: JSON.stringify(record) });
+    },
+    remove(itemIds: readonly string[]): void {
+      store.itemJournal(stageId).remove(itemIds);
+      for (const itemId of itemIds) journal.lines.push({ itemId, json: undefined });
+    },
+    async flush(): Promise<void> {
+      const count = journal.lines.length;
+      await store.flush();
+      journal.flushed.push({ from: session.fsys.ops.length, count });
+    },
+  };
+}
+
+/**
+ * An item journal read from a crash state must hold, for every item, what
+ * the lines up to the last returned flush gave it, or what a later line did
+ * (a write the page cache made before the cut).
+ */
+async function checkJournal(view: StateReader | DurableStore, journal: JournalRecord, at: number, who: string): Promise<string[]> {
+  let read: Map<string, ItemRecord>;
+  try {
+    read = await view.readItemRecords(journal.stageId);
+  } catch (error) {
+    return [`${who} cannot read the item journal of ${journal.stageId}: ${(error as Error).message.split('\n')[0]}`];
+  }
+  const durable = journal.flushed.filter((f) => f.from <= at).reduce((most, f) => Math.max(most, f.count), 0);
+  const allowed = new Map<string, Set<string | undefined>>();
+  journal.lines.forEach((line, index) => {
+    let set = allowed.get(line.itemId);
+    if (set === undefined) allowed.set(line.itemId, (set = new Set([undefined])));
+    if (index < durable) set.clear();
+    set.add(line.json);
+  });
+  const problems: string[] = [];
+  for (const [itemId, values] of allowed) {
+    const record = read.get(itemId);
+    const json = record === undefined ? undefined : JSON.stringify(record);
+    if (!values.has(json)) problems.push(`${who} has ${itemId} of ${journal.stageId} as ${json === undefined ? 'absent' : json.slice(0, 60)} (${durable} lines flushed)`);
+  }
+  for (const itemId of read.keys()) if (!allowed.has(itemId)) problems.push(`${who} has an item never appended: ${itemId}`);
+  return problems.slice(0, 3);
 }
 
 export function newSession(pipelines: string[], compactMinRecords: number): Session {
@@ -177,6 +242,7 @@ async function check(session: Session, image: CrashImage, dir: string, resume: b
           }
         }
         problems.push(...(await checkReferenced(view, session.stageIds[pipeline] ?? [], `${where}: the ${opener}`)));
+        if (session.journal?.pipeline === pipeline) problems.push(...(await checkJournal(view, session.journal, image.at, `${where}: the ${opener}`)));
         const listed = new Set((await view.listRuns()).map((r) => r.runId));
         for (const r of retired.filter((x) => x.done <= image.at && listed.has(x.runId))) problems.push(`${where}: the ${opener} lists the retired ${r.runId}`);
         if (opener === 'store' && resume && session.resumeWith) problems.push(...(await resumeInterrupted(session, view as DurableStore, pipeline, where)));

@@ -6,7 +6,8 @@ import { ArtifactStore } from '../../src/store/artifact-store';
 import { mkdirDurableSync, writeFileAtomicSync } from '../../src/store/atomic-file';
 import { T0 } from '../run/fixtures';
 import { finalFiles } from './crash-file-system';
-import { checkAll, newSession, open, realFiles, retiring, run, sameFiles, sized, type Session } from './power-loss-session';
+import { checkAll, journaling, newSession, open, realFiles, retiring, run, sameFiles, sized, type Session } from './power-loss-session';
+import { itemRecord } from './fixtures';
 
 /**
  * Power loss, not only SIGKILL: real runs on a durable store whose file
@@ -22,7 +23,9 @@ import { checkAll, newSession, open, realFiles, retiring, run, sameFiles, sized,
  * returned retention pass retired must be out of the index and its log off
  * `runs/` (in `archive/` when archived). In the fan-out session every 4th
  * crash state also resumes the run the cut interrupted, which must end
- * SUCCEEDED with the outputs of the uninterrupted runs. No crash state is
+ * SUCCEEDED with the outputs of the uninterrupted runs. An item journal
+ * read from a crash state must hold every record a returned flush covered
+ * (or a later one), and nothing torn. No crash state is
  * skipped (about 1,230 in all, with every prefix of the unsynced writes and
  * a torn variant of each); the checking stores run without syncs on a
  * folder in memory, since only the recorded runs need durability.
@@ -150,6 +153,48 @@ describe('the durable store under power loss', function () {
     });
 
     it('opens every crash state with every kept promise, and a returned pass`s runs out of the index, off runs/ and in their archive', async () => {
+      const { states, problems } = await checkAll(session, {});
+      console.log(`      ${states} crash states of ${session.fsys.ops.length} recorded operations checked`);
+      assert.deepEqual(problems.slice(0, 10), []);
+    });
+  });
+
+  describe('when an item journal is appended across turns, flushed, compacted and appended again', () => {
+    let session: Session;
+    before(async () => {
+      session = newSession(['items'], 1000);
+      sessions.push(session);
+      const store = await open(session, 'items');
+      const journal = journaling(session, store, 'items', 'embed');
+      const ids = Array.from({ length: 600 }, (_, i) => `doc-${i}`);
+      const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+      for (let turn = 0; turn < 3; turn++) {
+        journal.append(ids.slice(turn * 200, turn * 200 + 200).map((id) => itemRecord(id, 1)));
+        await nextTurn();
+      }
+      await journal.flush();
+      // 1,201 lines for 550 items: the file is rewritten with the 550.
+      for (let turn = 0; turn < 3; turn++) {
+        journal.append(ids.slice(turn * 200, turn * 200 + 200).map((id) => itemRecord(id, 2)));
+        if (turn === 2) journal.remove(ids.slice(0, 50));
+        await nextTurn();
+      }
+      await journal.flush();
+      journal.append(Array.from({ length: 50 }, (_, i) => itemRecord(`new-${i}`, 3)));
+      await nextTurn();
+      journal.append([itemRecord('doc-100', 3)]);
+      await journal.flush();
+      assert.equal(store.itemJournal('embed').stats.compactions, 1);
+      await store.close();
+    });
+
+    it('routes every file the store wrote through its file system, with the journal compacted to its live items', () => {
+      assert.deepEqual(sameFiles(finalFiles(session.fsys.ops), realFiles(session.fsys.root)), []);
+      const lines = fs.readFileSync(path.join(session.stateDir, 'items', 'items', 'embed.jsonl'), 'utf8').trim().split('\n');
+      assert.equal(lines.length, 550 + 51);
+    });
+
+    it('opens every crash state with every flushed record, and later ones only whole', async () => {
       const { states, problems } = await checkAll(session, {});
       console.log(`      ${states} crash states of ${session.fsys.ops.length} recorded operations checked`);
       assert.deepEqual(problems.slice(0, 10), []);
