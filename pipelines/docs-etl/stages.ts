@@ -6,6 +6,7 @@ import { fitHashedIdf, HashedTfidfEmbedder, tokenize } from './embedder';
 import { listDocuments, readBlob, readBlobs, resolveCommit } from './git-source';
 import { ChunkStore, type ChunkHit } from './vector-store';
 import { parseSections, type MarkdownSection } from './markdown-sections';
+import { toDense, toSparse, type SparseVector } from './sparse-vector';
 import { validateMetadata, type DocumentMetadata } from './metadata';
 import { readIndexModel, writeIndexModel } from './index-model';
 
@@ -71,7 +72,8 @@ export interface EmbedOutput {
   readonly model: string;
   /** Tokens the embedder used (charged to the `tokens` budget). */
   readonly tokens: number;
-  readonly chunks: readonly (Chunk & { readonly vector: Float32Array })[];
+  /** The chunks with their vectors, kept sparse (`sparse-vector.ts`). */
+  readonly chunks: readonly (Chunk & { readonly vector: SparseVector })[];
 }
 
 /** Output of `store`. */
@@ -195,14 +197,15 @@ export function embedderOf(fitted: Pick<FitOutput, 'model' | 'idf' | 'version'>)
 
 /**
  * Per page: embeds its chunks in one batch and charges the tokens used to
- * the `tokens` budget (`ctx.usage`), as a paid embedding API would be.
+ * the `tokens` budget (`ctx.usage`), as a paid embedding API would be. The
+ * vectors are returned sparse: the output is what the run checkpoints.
  */
 export async function embed(ctx: StageContext, inputs: StageInputs): Promise<EmbedOutput> {
   const chunked = input<ChunkOutput>(ctx, inputs, 'chunk');
   const embedder = embedderOf(input<FitOutput>(ctx, inputs, 'fit'));
   const { vectors, tokens } = await embedder.embed(chunked.chunks.map((c) => c.text));
   ctx.usage('tokens', tokens);
-  return { path: chunked.path, model: embedder.model, tokens, chunks: chunked.chunks.map((c, i) => ({ ...c, vector: vectors[i]! })) };
+  return { path: chunked.path, model: embedder.model, tokens, chunks: chunked.chunks.map((c, i) => ({ ...c, vector: toSparse(vectors[i]!) })) };
 }
 
 /**
@@ -253,7 +256,7 @@ export async function store(ctx: StageContext, inputs: StageInputs): Promise<Sto
   const table = await ChunkStore.open(dir, fitted.dimension, 'chunks', rebuild);
   try {
     await table.deleteDocuments([...deleted, ...written]);
-    const rows = written.flatMap((id) => embedded.outputs[id]!.chunks.map((c) => ({ ...c, title: enriched.outputs[id]!.title })));
+    const rows = written.flatMap((id) => embedded.outputs[id]!.chunks.map((c) => ({ ...c, title: enriched.outputs[id]!.title, vector: toDense(c.vector) })));
     await table.upsert(rows);
     if (rebuild) await writeIndexModel(dir, { model: fitted.model, version: fitted.version, idf: Array.from(fitted.idf) });
     const failed = Object.fromEntries(Object.entries({ ...embedded.failed, ...enriched.failed }).map(([id, e]) => [id, e.code]));
