@@ -2,7 +2,9 @@
  * Vectors kept by their non-zero entries. A feature-hashed TF-IDF vector of
  * a chunk has at most one non-zero bucket per distinct token (a 500-character
  * chunk: ~80 of 1,024), so the `embed` stage's output, which every run
- * checkpoints, keeps only those: about a tenth of the dense bytes. The index
+ * checkpoints, keeps only those: about a tenth of the dense bytes, small
+ * enough for most pages' outputs to travel inline in the item journal
+ * instead of a file of their own. The index
  * (LanceDB) takes the dense form.
  */
 
@@ -10,8 +12,8 @@
 export interface SparseVector {
   /** Length of the dense vector. */
   readonly dimension: number;
-  /** Positions of the non-zero entries, ascending. */
-  readonly indices: Uint32Array;
+  /** Positions of the non-zero entries, ascending (16 bits each while the dimension allows). */
+  readonly indices: Uint16Array | Uint32Array;
   /** Their values, in the same order. */
   readonly values: Float32Array;
 }
@@ -20,7 +22,7 @@ export interface SparseVector {
 export function toSparse(vector: Float32Array): SparseVector {
   let n = 0;
   for (const x of vector) if (x !== 0) n++;
-  const indices = new Uint32Array(n);
+  const indices = vector.length <= 0x10000 ? new Uint16Array(n) : new Uint32Array(n);
   const values = new Float32Array(n);
   let k = 0;
   for (let i = 0; i < vector.length; i++) {

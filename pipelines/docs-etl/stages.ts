@@ -66,14 +66,14 @@ export interface FitOutput {
   readonly idf: Float32Array;
 }
 
-/** Output of `embed`. */
+/** Output of `embed`: the vectors only (the chunks are `chunk`'s output), so the output stays small. */
 export interface EmbedOutput {
   readonly path: string;
   readonly model: string;
   /** Tokens the embedder used (charged to the `tokens` budget). */
   readonly tokens: number;
-  /** The chunks with their vectors, kept sparse (`sparse-vector.ts`). */
-  readonly chunks: readonly (Chunk & { readonly vector: SparseVector })[];
+  /** One vector per chunk of the page, in chunk order, kept sparse (`sparse-vector.ts`). */
+  readonly vectors: readonly SparseVector[];
 }
 
 /** Output of `store`. */
@@ -205,7 +205,7 @@ export async function embed(ctx: StageContext, inputs: StageInputs): Promise<Emb
   const embedder = embedderOf(input<FitOutput>(ctx, inputs, 'fit'));
   const { vectors, tokens } = await embedder.embed(chunked.chunks.map((c) => c.text));
   ctx.usage('tokens', tokens);
-  return { path: chunked.path, model: embedder.model, tokens, chunks: chunked.chunks.map((c, i) => ({ ...c, vector: toSparse(vectors[i]!) })) };
+  return { path: chunked.path, model: embedder.model, tokens, vectors: vectors.map(toSparse) };
 }
 
 /**
@@ -225,7 +225,7 @@ export function enrich(ctx: StageContext, inputs: StageInputs): DocumentMetadata
       section: relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '',
       blob: parsed.blob,
       headings: parsed.sections.filter((s) => s.depth > 0).length,
-      chunks: embedded.chunks.length,
+      chunks: embedded.vectors.length,
       words: parsed.sections.reduce((n, s) => n + tokenize(s.headings[s.headings.length - 1] ?? '').length + tokenize(s.text).length, 0),
       model: embedded.model,
     },
@@ -234,7 +234,7 @@ export function enrich(ctx: StageContext, inputs: StageInputs): DocumentMetadata
 }
 
 /**
- * Reduce: writes the index in `<state>/<index>` (param `index`, default
+ * Reduce (deps `chunk`, `embed`, `enrich`, `fit`): writes the index in `<state>/<index>` (param `index`, default
  * `vector-index`). The chunks of every page whose embedding or metadata
  * changed since this stage last succeeded are replaced (the page's old
  * chunks deleted first, as an edit can leave it fewer); the chunks of pages
@@ -244,22 +244,30 @@ export function enrich(ctx: StageContext, inputs: StageInputs): DocumentMetadata
  * from every page.
  */
 export async function store(ctx: StageContext, inputs: StageInputs): Promise<StoreOutput> {
+  const chunked = input<ItemSet<ChunkOutput>>(ctx, inputs, 'chunk');
   const embedded = input<ItemSet<EmbedOutput>>(ctx, inputs, 'embed');
   const enriched = input<ItemSet<DocumentMetadata>>(ctx, inputs, 'enrich');
   const fitted = input<FitOutput>(ctx, inputs, 'fit');
   const dir = path.resolve(ctx.stateDir ?? process.cwd(), typeof ctx.params.index === 'string' ? ctx.params.index : INDEX_FOLDER);
-  const indexed = Object.keys(enriched.outputs).filter((id) => embedded.outputs[id] !== undefined);
+  const indexed = Object.keys(enriched.outputs).filter((id) => embedded.outputs[id] !== undefined && chunked.outputs[id] !== undefined);
   const rebuild = (await readIndexModel(dir))?.model !== fitted.model;
-  const changed = new Set([...embedded.changed, ...enriched.changed]);
+  const changed = new Set([...chunked.changed, ...embedded.changed, ...enriched.changed]);
   const written = rebuild ? indexed : indexed.filter((id) => changed.has(id));
-  const deleted = [...new Set([...embedded.deleted, ...enriched.deleted])].sort();
+  const deleted = [...new Set([...chunked.deleted, ...embedded.deleted, ...enriched.deleted])].sort();
   const table = await ChunkStore.open(dir, fitted.dimension, 'chunks', rebuild);
   try {
     await table.deleteDocuments([...deleted, ...written]);
-    const rows = written.flatMap((id) => embedded.outputs[id]!.chunks.map((c) => ({ ...c, title: enriched.outputs[id]!.title, vector: toDense(c.vector) })));
+    const rows = written.flatMap((id) => {
+      const { chunks } = chunked.outputs[id]!;
+      const { vectors } = embedded.outputs[id]!;
+      if (vectors.length !== chunks.length) {
+        throw new DagbookError('STAGE_FAILED', `Page ${id} has ${chunks.length} chunks but ${vectors.length} vectors: \`embed\` ran on other chunks than \`chunk\` holds`, { stageId: ctx.stageId, errorClass: 'logic', data: { documentId: id } });
+      }
+      return chunks.map((c, i) => ({ ...c, title: enriched.outputs[id]!.title, vector: toDense(vectors[i]!) }));
+    });
     await table.upsert(rows);
     if (rebuild) await writeIndexModel(dir, { model: fitted.model, version: fitted.version, idf: Array.from(fitted.idf) });
-    const failed = Object.fromEntries(Object.entries({ ...embedded.failed, ...enriched.failed }).map(([id, e]) => [id, e.code]));
+    const failed = Object.fromEntries(Object.entries({ ...chunked.failed, ...embedded.failed, ...enriched.failed }).map(([id, e]) => [id, e.code]));
     return { model: fitted.model, written, deleted, failed, documents: await table.countDocuments(), chunks: await table.count() };
   } finally {
     table.close();

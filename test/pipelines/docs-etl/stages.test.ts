@@ -76,7 +76,7 @@ describe('document ETL stages', () => {
       const ctx = stageContext('embed', stateDir, params, items[2]);
       const embedded = await embed(ctx, { chunk: units.chunk, fit: fitted });
       assert.equal(fitted.model, `hashed-tfidf-256@${fitted.commit.slice(0, 12)}/docs`);
-      assert.deepEqual(embedded.chunks.map((c) => [c.vector.dimension, c.vector.indices.length]), [[256, 9], [256, 7]]);
+      assert.deepEqual(embedded.vectors.map((v) => [v.dimension, v.indices.length]), [[256, 9], [256, 7]]);
       assert.equal(embedded.tokens, 18);
       assert.deepEqual(ctx.usages, [['tokens', 18]]);
     });
@@ -92,7 +92,7 @@ describe('document ETL stages', () => {
     describe('when a page has no heading', () => {
       it('fails its item with STAGE_VALIDATION_FAILED naming the page, the field and the value, not to be retried', async () => {
         const parsed: ParseOutput = { path: 'docs/broken.md', blob: 'a'.repeat(40), title: '', sections: [{ headings: [], depth: 0, text: 'no heading here' }] };
-        const embedded: EmbedOutput = { path: 'docs/broken.md', model: fitted.model, tokens: 3, chunks: [] };
+        const embedded: EmbedOutput = { path: 'docs/broken.md', model: fitted.model, tokens: 3, vectors: [] };
         assert.throws(
           () => enrich(stageContext('enrich', stateDir, params), { parse: parsed, embed: embedded }),
           (e: unknown) => {
@@ -114,6 +114,7 @@ describe('document ETL stages', () => {
       for (const item of items) pages[item.id] = await perPage(item);
     });
     const sets = (ids: string[], changed: string[], deleted: string[] = []) => ({
+      chunk: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.chunk])), changed, deleted),
       embed: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.embed])), changed, deleted),
       enrich: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.enrich])), changed, deleted),
       fit: fitted,
@@ -131,9 +132,13 @@ describe('document ETL stages', () => {
 
     describe('when one page changed and one is gone', () => {
       it('rewrites only the changed page and deletes every chunk of the gone one', async () => {
-        const edited = { ...pages['docs/matrices.md']!.embed, chunks: pages['docs/matrices.md']!.embed.chunks.slice(0, 1) };
+        const matrices = pages['docs/matrices.md']!;
         const input = sets(['docs/matrices.md', 'docs/reference/random.md'], ['docs/matrices.md'], ['docs/units.md']);
-        const out = await store(stageContext('store', stateDir, params), { ...input, embed: { ...input.embed, outputs: { ...input.embed.outputs, 'docs/matrices.md': edited } } });
+        const out = await store(stageContext('store', stateDir, params), {
+          ...input,
+          chunk: { ...input.chunk, outputs: { ...input.chunk.outputs, 'docs/matrices.md': { ...matrices.chunk, chunks: matrices.chunk.chunks.slice(0, 1) } } },
+          embed: { ...input.embed, outputs: { ...input.embed.outputs, 'docs/matrices.md': { ...matrices.embed, vectors: matrices.embed.vectors.slice(0, 1) } } },
+        });
         assert.deepEqual(out, { model: fitted.model, written: ['docs/matrices.md'], deleted: ['docs/units.md'], failed: {}, documents: 2, chunks: 2 });
         const hits = await searchIndex(path.join(stateDir, index), 'temperature', 10);
         assert.deepEqual(hits.map((h) => h.id).sort(), ['docs/matrices.md#0', 'docs/reference/random.md#0']);
