@@ -4,21 +4,20 @@ import { DagbookError } from '../../src/errors';
 import { chunkSections, type Chunk } from './chunk';
 import { fitHashedIdf, HashedTfidfEmbedder, tokenize } from './embedder';
 import { listDocuments, readBlob, readBlobs, resolveCommit } from './git-source';
-import { ChunkStore, type ChunkHit } from './vector-store';
 import { parseSections, type MarkdownSection } from './markdown-sections';
-import { toDense, toSparse, type SparseVector } from './sparse-vector';
+import { toSparse, type SparseVector } from './sparse-vector';
 import { validateMetadata, type DocumentMetadata } from './metadata';
-import { readIndexModel, writeIndexModel } from './index-model';
 
 /**
  * The document ETL as dagbook stages (`fn: ./docs-etl/stages.ts#discover` in
  * `pipelines/docs-etl.yaml`): `discover` lists the markdown pages of a git
  * repository at a branch and folder (the items: id = path, hash = blob
  * hash); per page `parse` -> `chunk` -> `embed` -> `enrich`; the ordinary
- * stage `fit` fixes the embedder's IDF on the repository at a tag; the reduce
- * stage `store` writes the chunks of changed pages into a LanceDB table in
- * the pipeline's state folder and deletes those of pages gone from the
- * repository. {@link searchIndex} answers a query from that table.
+ * stage `fit` fixes the embedder's IDF on the repository at a tag. The
+ * reduce stage `store` and the search are in `store-stage.ts`: a stage's
+ * code identity is its module and every local module it imports, so the
+ * per-page stages do not import LanceDB's code, and a change to the index
+ * does not re-embed every page.
  *
  * The IDF is fitted once, on the pages at a fixed ref, not on every run's
  * corpus: refitting would change every vector, so one edited page would
@@ -76,27 +75,6 @@ export interface EmbedOutput {
   readonly vectors: readonly SparseVector[];
 }
 
-/** Output of `store`. */
-export interface StoreOutput {
-  readonly model: string;
-  /** Pages whose chunks were written in this run. */
-  readonly written: readonly string[];
-  /** Pages whose chunks were deleted (gone from the repository). */
-  readonly deleted: readonly string[];
-  /** Pages not indexed in this run because a stage failed for them, with the error code. */
-  readonly failed: Readonly<Record<string, string>>;
-  /** Pages in the index. */
-  readonly documents: number;
-  /** Chunks in the index. */
-  readonly chunks: number;
-}
-
-/** A search hit. */
-export type SearchHit = ChunkHit;
-
-/** Folder of the LanceDB index in the pipeline's state folder. */
-export const INDEX_FOLDER = 'vector-index';
-
 /** A string param. */
 function stringParam(ctx: StageContext, name: string): string {
   const value = ctx.params[name];
@@ -133,7 +111,7 @@ function pageOf(ctx: StageContext): PagePayload {
 }
 
 /** An input of the stage, checked to be there. */
-function input<T>(ctx: StageContext, inputs: StageInputs, id: string): T {
+export function input<T>(ctx: StageContext, inputs: StageInputs, id: string): T {
   const value = inputs[id];
   if (value === undefined) throw new DagbookError('INVALID_OPTION', `Stage \`${ctx.stageId}\` needs the output of \`${id}\` among its deps`, { stageId: ctx.stageId, errorClass: 'logic' });
   return value as T;
@@ -231,63 +209,4 @@ export function enrich(ctx: StageContext, inputs: StageInputs): DocumentMetadata
     },
     ctx.stageId,
   );
-}
-
-/**
- * Reduce (deps `chunk`, `embed`, `enrich`, `fit`): writes the index in `<state>/<index>` (param `index`, default
- * `vector-index`). The chunks of every page whose embedding or metadata
- * changed since this stage last succeeded are replaced (the page's old
- * chunks deleted first, as an edit can leave it fewer); the chunks of pages
- * gone from the repository are deleted. A page that failed upstream keeps
- * what it had in the index (it may be a passing failure; `failed` lists it).
- * When the embedder's model differs from the index's, the table is rebuilt
- * from every page.
- */
-export async function store(ctx: StageContext, inputs: StageInputs): Promise<StoreOutput> {
-  const chunked = input<ItemSet<ChunkOutput>>(ctx, inputs, 'chunk');
-  const embedded = input<ItemSet<EmbedOutput>>(ctx, inputs, 'embed');
-  const enriched = input<ItemSet<DocumentMetadata>>(ctx, inputs, 'enrich');
-  const fitted = input<FitOutput>(ctx, inputs, 'fit');
-  const dir = path.resolve(ctx.stateDir ?? process.cwd(), typeof ctx.params.index === 'string' ? ctx.params.index : INDEX_FOLDER);
-  const indexed = Object.keys(enriched.outputs).filter((id) => embedded.outputs[id] !== undefined && chunked.outputs[id] !== undefined);
-  const rebuild = (await readIndexModel(dir))?.model !== fitted.model;
-  const changed = new Set([...chunked.changed, ...embedded.changed, ...enriched.changed]);
-  const written = rebuild ? indexed : indexed.filter((id) => changed.has(id));
-  const deleted = [...new Set([...chunked.deleted, ...embedded.deleted, ...enriched.deleted])].sort();
-  const table = await ChunkStore.open(dir, fitted.dimension, 'chunks', rebuild);
-  try {
-    await table.deleteDocuments([...deleted, ...written]);
-    const rows = written.flatMap((id) => {
-      const { chunks } = chunked.outputs[id]!;
-      const { vectors } = embedded.outputs[id]!;
-      if (vectors.length !== chunks.length) {
-        throw new DagbookError('STAGE_FAILED', `Page ${id} has ${chunks.length} chunks but ${vectors.length} vectors: \`embed\` ran on other chunks than \`chunk\` holds`, { stageId: ctx.stageId, errorClass: 'logic', data: { documentId: id } });
-      }
-      return chunks.map((c, i) => ({ ...c, title: enriched.outputs[id]!.title, vector: toDense(vectors[i]!) }));
-    });
-    await table.upsert(rows);
-    if (rebuild) await writeIndexModel(dir, { model: fitted.model, version: fitted.version, idf: Array.from(fitted.idf) });
-    const failed = Object.fromEntries(Object.entries({ ...chunked.failed, ...embedded.failed, ...enriched.failed }).map(([id, e]) => [id, e.code]));
-    return { model: fitted.model, written, deleted, failed, documents: await table.countDocuments(), chunks: await table.count() };
-  } finally {
-    table.close();
-  }
-}
-
-/**
- * The `k` chunks nearest to `query` in the index at `indexDir` (the `store`
- * stage's folder: `<state folder>/docs-etl/vector-index`), nearest first.
- * @throws DagbookError `OUTPUT_MISSING` when no index was written there.
- */
-export async function searchIndex(indexDir: string, query: string, k = 5): Promise<SearchHit[]> {
-  const model = await readIndexModel(indexDir);
-  if (model === undefined) throw new DagbookError('OUTPUT_MISSING', `No index at ${indexDir}: run the pipeline's \`store\` stage first`, { data: { indexDir } });
-  const embedder = embedderOf({ model: model.model, idf: Float32Array.from(model.idf), version: model.version });
-  const { vectors } = await embedder.embed([query]);
-  const table = await ChunkStore.open(indexDir, embedder.dimension);
-  try {
-    return await table.search(vectors[0]!, k);
-  } finally {
-    table.close();
-  }
 }

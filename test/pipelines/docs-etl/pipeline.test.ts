@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunResult } from '../../../src/run/run-pipeline';
 import { openDurableStore, type DurableStore } from '../../../src/store/durable-store';
 import { commitDocsChanges, DOCS_CHANGES, type DocsRepo } from '../../../pipelines/docs-etl/docs-repo';
-import { searchIndex, type StoreOutput } from '../../../pipelines/docs-etl/stages';
+import { searchIndex, type StoreOutput } from '../../../pipelines/docs-etl/store-stage';
 import { ChunkStore } from '../../../pipelines/docs-etl/vector-store';
 import { killHard, runScript, startScript, tempDir, waitForMarker } from '../../integration/fixtures/child';
 import { docsEtlDefinition, exampleRepo, itemCounts, MALFORMED_PAGE, PER_PAGE, runDocsEtl } from './docs-etl-run';

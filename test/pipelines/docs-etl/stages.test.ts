@@ -2,42 +2,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ItemSet } from '../../../src/definition/types';
 import { hasErrorCode } from '../../../src/errors';
-import type { DocumentMetadata } from '../../../pipelines/docs-etl/metadata';
-import {
-  chunk, discover, embed, enrich, fit, parse, searchIndex, store,
-  type ChunkOutput, type EmbedOutput, type FitOutput, type PageItem, type ParseOutput,
-} from '../../../pipelines/docs-etl/stages';
+import { chunk, discover, embed, enrich, fit, type EmbedOutput, type FitOutput, type PageItem, type ParseOutput } from '../../../pipelines/docs-etl/stages';
 import { gitIn, tempRepo } from './fixtures';
-import { stageContext } from './stage-context';
-
-/** What the per-page stages returned for one page. */
-interface PageOutputs {
-  parse: ParseOutput;
-  chunk: ChunkOutput;
-  embed: EmbedOutput;
-  enrich: DocumentMetadata;
-}
-
-/** A page set as the engine would pass it: every output, these ids changed and deleted. */
-function pageSet<O>(outputs: Record<string, O>, changed: string[], deleted: string[] = []): ItemSet<O> {
-  return { outputs, changed, deleted, failed: {} };
-}
+import { pageOutputs, stageContext, type PageOutputs } from './stage-context';
 
 describe('document ETL stages', () => {
   const params = { repo: 'repo', branch: 'main', folder: 'docs', ref: 'main', dimension: 256, size: 500, overlap: 100 };
   let stateDir: string;
   let items: PageItem[];
   let fitted: FitOutput;
-
-  /** Runs parse -> chunk -> embed -> enrich for one item. */
-  async function perPage(item: PageItem): Promise<PageOutputs> {
-    const parsed = await parse(stageContext('parse', stateDir, params, item));
-    const chunked = chunk(stageContext('chunk', stateDir, params, item), { parse: parsed });
-    const embedded = await embed(stageContext('embed', stateDir, params, item), { chunk: chunked, fit: fitted });
-    return { parse: parsed, chunk: chunked, embed: embedded, enrich: enrich(stageContext('enrich', stateDir, params, item), { parse: parsed, embed: embedded }) };
-  }
 
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-docs-stages-'));
@@ -60,7 +34,7 @@ describe('document ETL stages', () => {
   describe('parse, chunk, embed and enrich', () => {
     let units: PageOutputs;
     before(async () => {
-      units = await perPage(items[2]!);
+      units = await pageOutputs(stateDir, params, fitted, items[2]!);
     });
 
     it('parses the page into its sections and takes its first heading as title', () => {
@@ -106,53 +80,5 @@ describe('document ETL stages', () => {
     });
   });
 
-  describe('store and searchIndex', () => {
-    const index = 'vector-index';
-    let pages: Record<string, PageOutputs>;
-    before(async () => {
-      pages = {};
-      for (const item of items) pages[item.id] = await perPage(item);
-    });
-    const sets = (ids: string[], changed: string[], deleted: string[] = []) => ({
-      chunk: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.chunk])), changed, deleted),
-      embed: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.embed])), changed, deleted),
-      enrich: pageSet(Object.fromEntries(ids.map((id) => [id, pages[id]!.enrich])), changed, deleted),
-      fit: fitted,
-    });
-
-    describe('when every page is new', () => {
-      it('writes every page and a query drawn from a heading finds that page first', async () => {
-        const ids = Object.keys(pages);
-        const out = await store(stageContext('store', stateDir, params), sets(ids, ids));
-        assert.deepEqual(out, { model: fitted.model, written: ids, deleted: [], failed: {}, documents: 3, chunks: 5 });
-        const hits = await searchIndex(path.join(stateDir, index), 'temperature', 3);
-        assert.deepEqual([hits[0]!.documentId, hits[0]!.title, hits[0]!.heading], ['docs/units.md', 'Units', 'Units > Temperature']);
-      });
-    });
-
-    describe('when one page changed and one is gone', () => {
-      it('rewrites only the changed page and deletes every chunk of the gone one', async () => {
-        const matrices = pages['docs/matrices.md']!;
-        const input = sets(['docs/matrices.md', 'docs/reference/random.md'], ['docs/matrices.md'], ['docs/units.md']);
-        const out = await store(stageContext('store', stateDir, params), {
-          ...input,
-          chunk: { ...input.chunk, outputs: { ...input.chunk.outputs, 'docs/matrices.md': { ...matrices.chunk, chunks: matrices.chunk.chunks.slice(0, 1) } } },
-          embed: { ...input.embed, outputs: { ...input.embed.outputs, 'docs/matrices.md': { ...matrices.embed, vectors: matrices.embed.vectors.slice(0, 1) } } },
-        });
-        assert.deepEqual(out, { model: fitted.model, written: ['docs/matrices.md'], deleted: ['docs/units.md'], failed: {}, documents: 2, chunks: 2 });
-        const hits = await searchIndex(path.join(stateDir, index), 'temperature', 10);
-        assert.deepEqual(hits.map((h) => h.id).sort(), ['docs/matrices.md#0', 'docs/reference/random.md#0']);
-      });
-    });
-  });
-
-  describe('searchIndex', () => {
-    describe('when no index was written', () => {
-      it('rejects with OUTPUT_MISSING naming the folder', async () => {
-        const dir = path.join(stateDir, 'nothing');
-        await assert.rejects(searchIndex(dir, 'x'), (e: unknown) => hasErrorCode(e, 'OUTPUT_MISSING') && e.message === `No index at ${dir}: run the pipeline's \`store\` stage first`);
-      });
-    });
-  });
 });
 
