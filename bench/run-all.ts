@@ -8,6 +8,7 @@ import { benchWorkforce } from './workforce';
 import { BenchReport } from './targets';
 import { benchHistory, reportHistory } from './history';
 import { benchItemJournal } from './item-journal';
+import { benchItems } from './items';
 import { benchDocsEtl } from './docs-etl';
 
 /**
@@ -47,6 +48,11 @@ async function main(): Promise<void> {
   // The journal's share of the 100,000 no-op items at >= 20,000 items/s (50 µs an item): a ceiling, not the end-to-end figure.
   report.add('item journal append + group commit, per item', itemJournal.appendUsPerRecord, 'µs/item', '<=', 50);
 
+  log('Per-item stages: 100,000 items on the durable store, then 1% of them changed:');
+  const items = await benchItems(Math.min(repeats, 3), log);
+  report.add('100,000 no-op items through one per-item stage, durable item records', items.itemsPerSecond, 'items/s', '>=', 20_000);
+  report.add('incremental re-run with 1% of 100,000 items changed', items.incrementalRunMs, 'ms', '<=', 1000);
+
   log('Workforce simulation (pipelines/workforce.yaml), 5 years x 10,000 employees, DuckDB state, durable store:');
   const workforce = await benchWorkforce(repeats, log);
   report.add('workforce checkpoint overhead, worst year', workforce.checkpointOverheadPctMax, '%', '<', 5);
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
     checkpointRunMs: checkpoint.runMs,
     kernelFirstCellMs: kernel.firstCellMs,
     workforce,
+    items,
     docsEtl,
     itemJournal,
     perStageCurve: scaling.curve,

@@ -1,6 +1,6 @@
 /**
  * The figures `npm run bench` checks against the targets it prints: each
- * figure is one line (`name: value unit (target <= x): pass`) and one entry
+ * figure is one line (`name: value unit (target <= x): pass`, or `>=` for a rate) and one entry
  * of the final JSON line's `checks`. A benchmark that is out of reach prints
  * `FAIL` with its measured figure; the bench never hides it.
  */
@@ -14,7 +14,7 @@ export interface FigureCheck {
   /** Its unit (`ms/stage`, `ms`, `%`, `x`). */
   readonly unit: string;
   /** How it compares to the target. */
-  readonly op: '<=' | '<';
+  readonly op: '<=' | '<' | '>=';
   /** The target. */
   readonly target: number;
   /** Whether the figure meets the target. */
@@ -29,7 +29,7 @@ export class BenchReport {
 
   /** Checks a figure against its target and prints its line. */
   add(name: string, value: number, unit: string, op: FigureCheck['op'], target: number): FigureCheck {
-    const pass = op === '<=' ? value <= target : value < target;
+    const pass = op === '<=' ? value <= target : op === '>=' ? value >= target : value < target;
     const check: FigureCheck = { name, value, unit, op, target, pass };
     this.checks.push(check);
     this.log(`${pass ? 'pass' : 'FAIL'}  ${name}: ${value} ${unit} (target ${op} ${target} ${unit})`);

@@ -1,6 +1,30 @@
 import { DagbookError } from './errors';
-import type { Item } from './definition/types';
 import { isRecord } from './object-kind';
+
+/** An item a discovery stage returns. */
+export interface Item<P = unknown> {
+  /** Stable id (a path, a trial id). */
+  readonly id: string;
+  /** Content hash: the item runs again when it changes (a git blob sha). */
+  readonly hash: string;
+  /** What the per-item stages work on (JSON data). */
+  readonly payload?: P;
+}
+
+/**
+ * What a stage gets for a per-item dep it reads whole (a reduce, a sink):
+ * every item's output, and what changed since this stage last succeeded.
+ */
+export interface ItemSet<O = unknown> {
+  /** Output of every item that succeeded (in this run or an earlier one), by item id, in discovery order. */
+  readonly outputs: Readonly<Record<string, O>>;
+  /** Ids whose output differs from what this stage saw at its last success (new items included). */
+  readonly changed: readonly string[];
+  /** Ids this stage saw at its last success that discovery no longer returns. */
+  readonly deleted: readonly string[];
+  /** Items of the per-item stage that failed, with why. */
+  readonly failed: Readonly<Record<string, { readonly code: string; readonly message: string }>>;
+}
 
 /**
  * Items as a discovery stage returns them, checked once where they enter:

@@ -1,5 +1,7 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { formatDuration } from '../display/format';
+import { formatDuration, formatNumber } from '../display/format';
+import { itemsFraction, itemsLineParts } from '../display/item-progress';
+import type { ItemsProgress } from '../display/progress-state';
 import { periodAxis, type PeriodAxis } from '../display/period-axis';
 import { periodLineParts, periodProgress } from '../display/period-progress';
 import { ProgressModel } from '../display/progress-view';
@@ -10,7 +12,9 @@ import type { Plan } from '../plan/plan';
  * Terminal progress for `dagbook run`: one cli-progress bar per running stage
  * on a TTY, and for a pipeline with periods a first bar of the periods
  * finished, with the current period, the finished periods' times and the ETA
- * of the rest (period-progress.ts). cli-progress prints nothing when stdout is
+ * of the rest (period-progress.ts). A per-item stage's bar fills with its
+ * items, and says how many failed, were cached and run, the rate and the
+ * stage's ETA (item-progress.ts); it ends `partial` when items failed. cli-progress prints nothing when stdout is
  * not a TTY, so the CLI falls back to event lines there.
  *
  * The periods' bar needs the run's stages, which RUN_START lists; a resumed
@@ -56,6 +60,7 @@ export function terminalProgress(stream: NodeJS.WriteStream): TerminalProgress {
   );
   let periods: ((event: PipelineEvent) => void) | undefined;
   const bars = new Map<string, SingleBar>();
+  const items = new Map<string, ItemsProgress>();
   const bar = (stage: string) => {
     let b = bars.get(stage);
     if (!b) {
@@ -78,9 +83,19 @@ export function terminalProgress(stream: NodeJS.WriteStream): TerminalProgress {
       case 'STEP_RETRY':
         bar(stage).update({ status: `retry in ${formatDuration(event.metadata.delayMs)}` });
         break;
-      case 'STEP_SUCCESS':
-        bar(stage).update(100, { status: 'succeeded' });
+      case 'ITEMS_PROGRESS': {
+        items.set(stage, event.metadata);
+        // The ETA and rate before the counts: the end of the line is what the terminal's width cuts.
+        const { counts, rate, eta } = itemsLineParts(event.metadata, false);
+        bar(stage).update(Math.round(100 * itemsFraction(event.metadata)), { status: [eta, rate, counts].filter((part) => part !== '').join(' · ') });
         break;
+      }
+      case 'STEP_SUCCESS': {
+        const last = items.get(stage);
+        const failed = last === undefined || last.failed === 0 ? '' : `partial: ${formatNumber(last.failed)} of ${formatNumber(last.total)} items failed`;
+        bar(stage).update(100, { status: failed || 'succeeded' });
+        break;
+      }
       case 'STEP_FAILURE':
         if (event.metadata.final) bar(stage).update({ status: `FAILED (${event.metadata.code})` });
         break;

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { Item } from '../items';
 import type { ErrorClass } from '../errors';
 
 /**
@@ -223,30 +224,7 @@ export interface StageDefinition<O = unknown> {
   readonly maxFailureRate?: number;
 }
 
-/** An item a discovery stage returns. */
-export interface Item<P = unknown> {
-  /** Stable id (a path, a trial id). */
-  readonly id: string;
-  /** Content hash: the item runs again when it changes (a git blob sha). */
-  readonly hash: string;
-  /** What the per-item stages work on (JSON data). */
-  readonly payload?: P;
-}
-
-/**
- * What a stage gets for a per-item dep it reads whole (a reduce, a sink):
- * every item's output, and what changed since this stage last succeeded.
- */
-export interface ItemSet<O = unknown> {
-  /** Output of every item that succeeded (in this run or an earlier one), by item id, in discovery order. */
-  readonly outputs: Readonly<Record<string, O>>;
-  /** Ids whose output differs from what this stage saw at its last success (new items included). */
-  readonly changed: readonly string[];
-  /** Ids this stage saw at its last success that discovery no longer returns. */
-  readonly deleted: readonly string[];
-  /** Items of the per-item stage that failed, with why. */
-  readonly failed: Readonly<Record<string, { readonly code: string; readonly message: string }>>;
-}
+export type { Item, ItemSet } from '../items';
 
 /** A period as declared: a number (a year) or a name such as `2025Q1`. */
 export type PeriodValue = number | string;

@@ -1,4 +1,6 @@
-import { formatDuration, formatIso, formatRelative, plural } from './format';
+import { formatDuration, formatIso, formatNumber, formatRelative, plural } from './format';
+import { itemCountsText } from './item-counts';
+import { groupItemFailures, itemGroupStep, renderItemFailures } from './item-failures';
 import { escapeHtml, renderTable, type Rendered } from './html';
 import { breakerKey, halfOpenAt, nextStep, type ErrorAnalysisInput } from './next-step';
 import { badgeHtml, cardHtml, codeHtml, FONT_MONO, MUTED, richTextHtml, RULE, stateStyle } from './palette';
@@ -11,7 +13,9 @@ export { nextStep, type ErrorAnalysisInput, type NextStep } from './next-step';
  * Error analysis of a failed stage: the error code and class, the attempts
  * timeline, the (already redacted) message and stack (the user's own frames
  * first, see stack-frames.ts), the breaker and the budgets, and the next step
- * with the exact call to make.
+ * with the exact call to make. A per-item stage (partial, or failed for too
+ * many failed items) also shows its item counts and its failed items grouped
+ * by error code (item-failures.ts); the largest group's step is the next step.
  */
 
 /** Lines of stack shown. */
@@ -57,10 +61,17 @@ function breakerLine(input: ErrorAnalysisInput): string | undefined {
 export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
   const { record, stageId } = input;
   const error = record.error;
-  const step = nextStep(input);
+  const groups = groupItemFailures(input.itemRecords ?? []);
+  const failures = groups.length === 0 ? undefined : renderItemFailures(input, groups);
+  // An error of its own (a breaker, a budget) says more than its items' failures; ITEMS_FAILED only counts them.
+  const step = failures !== undefined && (!error || error.code === 'ITEMS_FAILED') ? itemGroupStep(input, groups[0]) : nextStep(input);
+  const items = record.items;
+  const itemsFailed = items === undefined ? '' : `${formatNumber(items.failed)} of ${formatNumber(items.total)} ${items.total === 1 ? 'item' : 'items'} failed`;
   const head = error
     ? `stage \`${stageId}\` failed: ${error.code} (${error.errorClass}: ${CLASS_MEANING[error.errorClass] ?? error.errorClass})`
-    : `stage \`${stageId}\`: ${stateStyle(record.status).label}${record.reason ? ` (${record.reason})` : ''}`;
+    : record.status === 'PARTIAL' && items !== undefined
+      ? `stage \`${stageId}\` partial: ${itemsFailed}`
+      : `stage \`${stageId}\`: ${stateStyle(record.status).label}${record.reason ? ` (${record.reason})` : ''}`;
   const attempts = record.attemptLog.map(attemptLine);
   const breaker = breakerLine(input);
   const budgets = budgetLines(input);
@@ -74,8 +85,10 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
   const text = [
     head,
     ...(error ? [`message: ${error.message}`] : []),
+    ...(items ? [`items: ${itemCountsText(items)}`] : []),
     `next step: ${step.advice}`,
     ...(step.call ? [`  ${step.call}`] : []),
+    ...(failures ? ['', failures.text] : []),
     ...(attempts.length ? ['', 'attempts:', ...attempts.map((l) => `  ${l}`)] : []),
     ...(breaker ? ['', breaker] : []),
     ...(budgets.length ? ['', 'budgets:', ...budgets.map((l) => `  ${l}`)] : []),
@@ -99,7 +112,7 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
   const stateBadge = error ? badgeHtml('FAILED') : badgeHtml(record.status);
   const html = cardHtml(
     `<div style="display:flex;align-items:center;gap:10px;flex-wrap:wrap">${stateBadge}` +
-      `<span style="font-size:14px">Stage ${codeHtml(stageId)}${error ? ` failed with <b style="font-family:${FONT_MONO};color:#b91c1c">${escapeHtml(error.code)}</b>` : ''}</span>` +
+      `<span style="font-size:14px">Stage ${codeHtml(stageId)}${error ? ` failed with <b style="font-family:${FONT_MONO};color:#b91c1c">${escapeHtml(error.code)}</b>` : items !== undefined && record.status === 'PARTIAL' ? `: ${escapeHtml(itemsFailed)}` : ''}</span>` +
       (error ? `<span style="color:${MUTED}">${escapeHtml(error.errorClass)} — ${escapeHtml(CLASS_MEANING[error.errorClass] ?? '')}</span>` : '') +
       `</div>` +
       (error
@@ -111,6 +124,8 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
         ? `<pre style="margin:6px 0 0;padding:6px 9px;background:#ffffff;border:1px solid #dbeafe;border-radius:4px;font-family:${FONT_MONO};font-size:12.5px;white-space:pre-wrap">${escapeHtml(step.call)}</pre>`
         : '') +
       `</div>` +
+      (items ? `<div style="margin-top:8px;color:${MUTED}">items: ${escapeHtml(itemCountsText(items))}</div>` : '') +
+      (failures ? section(`failed items by error code`, failures.html) : '') +
       (record.attemptLog.length ? section('attempts', attemptsGrid.html) : '') +
       (breaker ? section('circuit breaker', `<div>${richTextHtml(breaker.replace(/^breaker /, ''))}</div>`) : '') +
       (budgets.length ? section('budgets', budgets.map((l) => `<div>${escapeHtml(l)}</div>`).join('')) : '') +

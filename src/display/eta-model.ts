@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { itemsEtaMs, itemsFraction } from './item-progress';
 import { isSettled, type ProgressState, type StageProgress } from './progress-state';
 
 /**
@@ -7,9 +8,10 @@ import { isSettled, type ProgressState, type StageProgress } from './progress-st
  *
  * A stage weighs its expected duration (the mean of the known ones when it
  * has none). A running stage counts by its reported items, else by its time
- * against its estimate, capped at 95% so a slow stage never looks finished.
- * Time left is the sum of what every open stage still needs (from the item
- * rate of a running stage, else its estimate), divided by the stages that
+ * against its estimate, capped at 95% so a slow stage never looks finished;
+ * a per-item stage counts by the items that ended. Time left is the sum of
+ * what every open stage still needs (a per-item stage's items left over its
+ * recent rate, the unit rate of a running stage, else its estimate), divided by the stages that
  * run at once; it is unknown while any open stage has no estimate.
  */
 
@@ -66,6 +68,7 @@ export class EtaModel {
   fraction(s: StageProgress, now: number): number {
     if (isSettled(s.status)) return 1;
     if (s.status !== 'RUNNING') return 0;
+    if (s.items !== undefined) return itemsFraction(s.items);
     if (s.total !== undefined && s.total > 0) return Math.min(1, (s.done ?? 0) / s.total);
     const estimate = this.estimates[s.stageId];
     if (estimate !== undefined && estimate > 0 && s.attemptStartedAt !== undefined) {
@@ -79,6 +82,8 @@ export class EtaModel {
     if (isSettled(s.status)) return 0;
     const estimate = this.estimates[s.stageId];
     if (s.status === 'RUNNING') {
+      const items = s.items === undefined ? null : itemsEtaMs(s.items);
+      if (items !== null) return items;
       const elapsed = Math.max(0, now - (s.attemptStartedAt ?? now));
       if (s.total !== undefined && s.total > 0 && (s.done ?? 0) > 0) return (elapsed * (s.total - (s.done as number))) / (s.done as number);
       return estimate === undefined ? undefined : Math.max(0, estimate - elapsed);

@@ -2,6 +2,7 @@ import type { Plan } from '../plan/plan';
 import type { RunResult } from '../run/run-pipeline';
 import type { StageMetrics } from '../run/run-metrics';
 import { formatDuration, formatNumber, formatPercent, plural } from './format';
+import { itemCountsText, partialHeadline } from './item-counts';
 import { collapsedHtml, escapeHtml, renderTable, type Rendered, type TableCell, type TableColumn } from './html';
 import { badgeHtml, cardHtml, codeHtml, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
 import { periodAxis } from './period-axis';
@@ -11,7 +12,10 @@ import { renderPeriodMetrics } from './period-metrics';
  * The card shown when a run ends: its status, wall time against the sum of
  * stage times (how much ran in parallel), counts by state, cache hits,
  * budgets, and per stage: duration, attempts, retries with their delays,
- * usage against budgets, items, cache hit and validation failures. A run
+ * usage against budgets, items (a per-item stage's: how many succeeded,
+ * failed, were cached...), cache hit and validation failures. A partial run
+ * says which stages' items failed (`PARTIAL: 1 of 250 items failed in
+ * \`embed\``). A run
  * with periods also gets a row per period (period-metrics.ts) above the
  * stages, whose table the HTML then folds away.
  */
@@ -60,7 +64,9 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
   const budgetLines: { r: string; used: number; limit?: number }[] = Object.entries(plan.budgets).map(([r, b]) => ({ r, used: m.usage[r] ?? 0, limit: b.limit }));
   for (const [r, used] of Object.entries(m.usage)) if (!(r in plan.budgets)) budgetLines.push({ r, used });
 
-  const head = `run \`${result.runId}\` ${stateStyle(result.status).label}${result.reason ? `: ${result.reason}` : ''}`;
+  const partial = result.status === 'PARTIAL' ? partialHeadline(ids.map((id) => result.stages[id])) : undefined;
+  const head = partial !== undefined ? `run \`${result.runId}\` ${partial}` : `run \`${result.runId}\` ${stateStyle(result.status).label}${result.reason ? `: ${result.reason}` : ''}`;
+  const reasonHtml = partial !== undefined ? ` — ${richTextHtml(partial.replace(/^PARTIAL: /, ''))}` : result.reason ? ` — ${richTextHtml(result.reason)}` : '';
   const times = `wall time ${formatDuration(m.durationMs)}, stage time ${formatDuration(m.stageTimeMs)} (parallelism ${parallelism})`;
   const stages = `stages: ${counts.join(', ')}; cache hits ${m.cacheHits} of ${ids.length}; ${plural(m.retries, 'retry', 'retries')}`;
   const budgets = budgetLines.length === 0 ? '' : `usage: ${budgetLines.map((b) => usageText(b.r, b.used, b.limit)).join(', ')}`;
@@ -84,7 +90,7 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
         text: usage.map((u) => usageText(u.r, u.used, u.limit)).join(', '),
         html: usage.map((u) => `<span style="color:${usageColor(u.used, u.limit)}">${escapeHtml(usageText(u.r, u.used, u.limit))}</span>`).join(', '),
       },
-      s.progress ? `${formatNumber(s.progress.done)}/${formatNumber(s.progress.total)}` : '',
+      record.items ? itemCountsText(record.items) : s.progress ? `${formatNumber(s.progress.done)}/${formatNumber(s.progress.total)}` : '',
       s.cacheHit ? 'yes' : executed ? 'no' : '—',
       { text: validation, html: validation ? `<span style="color:#b45309">${escapeHtml(validation)}</span>` : '' },
     ];
@@ -114,7 +120,7 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
     `<div style="min-width:96px"><div style="font-size:11px;color:${MUTED};text-transform:uppercase;letter-spacing:.03em">${escapeHtml(label)}</div>` +
     `<div style="font-size:17px;font-weight:600">${escapeHtml(value)}</div>${sub ? `<div style="font-size:11.5px;color:${MUTED}">${escapeHtml(sub)}</div>` : ''}</div>`;
   const html = cardHtml(
-    `<div style="display:flex;align-items:center;gap:10px;margin-bottom:10px">${badgeHtml(result.status)}<span style="font-size:14px">Run ${codeHtml(result.runId)}${result.reason ? ` — ${richTextHtml(result.reason)}` : ''}</span></div>` +
+    `<div style="display:flex;align-items:center;gap:10px;margin-bottom:10px">${badgeHtml(result.status)}<span style="font-size:14px">Run ${codeHtml(result.runId)}${reasonHtml}</span></div>` +
       `<div style="display:flex;gap:22px;flex-wrap:wrap;margin-bottom:6px">` +
       stat('wall time', formatDuration(m.durationMs)) +
       stat('stage time', formatDuration(m.stageTimeMs), `parallelism ${parallelism}`) +

@@ -1,5 +1,5 @@
 import type { Plan } from '../plan/plan';
-import type { BreakerSnapshot, StageRecord } from '../records';
+import type { BreakerSnapshot, ItemRecord, StageRecord } from '../records';
 import { formatIso, formatRelative, truncate } from './format';
 
 /**
@@ -26,6 +26,8 @@ export interface ErrorAnalysisInput {
   readonly callPrefix?: string;
   /** Where the next step is taken: a notebook call, or a CLI command. @default { kind: 'notebook' } */
   readonly target?: NextStepTarget;
+  /** A per-item stage's item records (from its item journal): the failed ones are grouped by error code. @default none */
+  readonly itemRecords?: readonly ItemRecord[];
 }
 
 /**
@@ -75,7 +77,7 @@ function bugLine(message: string, stack?: string): string {
 }
 
 /** A command-line word, quoted for a POSIX shell only when it needs it. */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -4,8 +4,8 @@ import { escapeHtml } from './escape-html';
  * The one palette of every view: a colour per state, so "running" is the
  * same blue in the DAG, a badge and a progress bar. Green means done or up to
  * date, blue running, amber will run or retrying, red failed, grey blocked,
- * disabled, skipped or cancelled, outlined white not yet run (and orange for
- * the reserved `PARTIAL`, which no stage ends in yet).
+ * disabled, skipped or cancelled, outlined white not yet run, orange
+ * partial (a per-item stage or a run that went on past failed items).
  */
 
 /** How one state is drawn. */

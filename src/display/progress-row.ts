@@ -1,6 +1,7 @@
 import type { ProgressSnapshot, StageSnapshot } from './eta-model';
 import { formatDuration } from './format';
 import type { TableColumn } from './html';
+import { itemsProgressText } from './item-progress';
 import { isSettled, type ProgressStatus } from './progress-state';
 
 /**
@@ -21,7 +22,7 @@ export interface ProgressRow {
   readonly attempt: string;
   /** Time since the first attempt started (until it ended), or empty. */
   readonly elapsed: string;
-  /** Items done and the last message, or empty. */
+  /** Units done and the last message (a per-item stage: its items, rate and ETA, and its last failed item), or empty. */
   readonly note: string;
 }
 
@@ -40,7 +41,7 @@ export function settledText(snap: ProgressSnapshot): string {
   return `${snap.settled} of ${snap.stages.length} stages settled · elapsed ${formatDuration(snap.elapsedMs)} · `;
 }
 
-/** How the run reads at the end of the headline: `ETA 4.0 s`, `ETA —`, `done`, `failed`, `cancelled`. */
+/** How the run reads at the end of the headline: `ETA 4.0 s`, `ETA —`, `done`, `partial`, `failed`, `cancelled`. */
 export function etaText(snap: ProgressSnapshot): string {
   if (snap.runStatus !== undefined) return snap.runStatus === 'SUCCEEDED' ? 'done' : snap.runStatus.toLowerCase();
   return snap.etaMs === null ? 'ETA —' : `ETA ${formatDuration(snap.etaMs)}`;
@@ -49,7 +50,7 @@ export function etaText(snap: ProgressSnapshot): string {
 /** State of the overall bar. */
 export function overallState(snap: ProgressSnapshot): string {
   if (snap.runStatus === undefined) return 'RUNNING';
-  return snap.runStatus === 'SUCCEEDED' ? 'SUCCEEDED' : snap.runStatus === 'FAILED' ? 'FAILED' : 'CANCELLED';
+  return snap.runStatus === 'SUCCEEDED' || snap.runStatus === 'PARTIAL' || snap.runStatus === 'FAILED' ? snap.runStatus : 'CANCELLED';
 }
 
 /** A stage's line of the progress table. */
@@ -62,7 +63,8 @@ export function progressRow(s: StageSnapshot, snap: ProgressSnapshot): ProgressR
   const showAttempt = s.attempt > 1 || (s.attempt === 1 && s.status === 'RUNNING');
   // An ended stage shows the duration the run measured (its record's, the metrics card's); a running one its time so far.
   const elapsedMs = s.durationMs ?? (s.startedAt === undefined ? undefined : (s.endedAt ?? snap.at) - s.startedAt);
-  const items = s.total !== undefined ? `${s.done ?? 0}/${s.total}` : '';
+  const items = s.items !== undefined ? itemsProgressText(s.items, isSettled(s.status) || ended) : s.total !== undefined ? `${s.done ?? 0}/${s.total}` : '';
+  const message = s.lastItemFailure !== undefined && s.message === undefined ? `last failed: ${s.lastItemFailure}` : s.message;
   return {
     stageId: s.stageId,
     shown,
@@ -70,6 +72,6 @@ export function progressRow(s: StageSnapshot, snap: ProgressSnapshot): ProgressR
     ...(hasBar ? { ratio: didNoWork ? 0 : s.fraction } : {}),
     attempt: showAttempt ? `attempt ${s.attempt}${s.maxAttempts === undefined ? '' : `/${s.maxAttempts}`}` : '',
     elapsed: elapsedMs === undefined ? '' : formatDuration(elapsedMs),
-    note: [items, s.message !== undefined && s.message !== items ? s.message : ''].filter((x) => x !== '').join(' · '),
+    note: [items, message !== undefined && message !== items ? message : ''].filter((x) => x !== '').join(' · '),
   };
 }

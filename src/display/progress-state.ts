@@ -18,7 +18,22 @@ import { formatDuration } from './format';
  */
 
 /** A stage's state as progress sees it (`RETRYING`: waiting before another attempt). */
-export type ProgressStatus = 'PENDING' | 'RUNNING' | 'RETRYING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'CACHED' | 'BLOCKED' | 'CANCELLED';
+export type ProgressStatus = 'PENDING' | 'RUNNING' | 'RETRYING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED' | 'SKIPPED' | 'CACHED' | 'BLOCKED' | 'CANCELLED';
+
+/**
+ * The items of a per-item stage so far, as its last `ITEMS_PROGRESS` said:
+ * `done` succeeded in this run, `failed` failed after their last attempt,
+ * `cached` reused from an earlier run, `running` under way, of `total`;
+ * `itemsPerSecond` is the stage's recent rate.
+ */
+export interface ItemsProgress {
+  readonly done: number;
+  readonly failed: number;
+  readonly cached: number;
+  readonly running: number;
+  readonly total: number;
+  readonly itemsPerSecond: number;
+}
 
 /** One stage's progress. */
 export interface StageProgress {
@@ -41,6 +56,10 @@ export interface StageProgress {
   readonly endedAt?: number;
   /** The stage's duration as the run measured it (the figure its record keeps), once it ended; ms. */
   readonly durationMs?: number;
+  /** A per-item stage's items, once it reported them. */
+  readonly items?: ItemsProgress;
+  /** The last item that failed, with its code (`doc-7 (PARSE_FAILED)`), in a per-item stage. */
+  readonly lastItemFailure?: string;
 }
 
 /** Progress of a whole run. */
@@ -57,7 +76,7 @@ export interface ProgressState {
   readonly durationMs?: number;
   /** Every stage, in the order given, then stages the run reported that were not given. */
   readonly stages: readonly StageProgress[];
-  /** Stages settled (succeeded, failed, skipped, cached, blocked, cancelled). */
+  /** Stages settled (succeeded, partial, failed, skipped, cached, blocked, cancelled). */
   readonly settled: number;
 }
 
@@ -83,7 +102,7 @@ export type KeptStage = Pick<StageRecord, 'status' | 'attempts' | 'startedAt' | 
 /** The note a kept stage's row carries. */
 export const KEPT_NOTE = 'kept from the interrupted run';
 
-const SETTLED: ReadonlySet<ProgressStatus> = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CACHED', 'BLOCKED', 'CANCELLED']);
+const SETTLED: ReadonlySet<ProgressStatus> = new Set(['SUCCEEDED', 'PARTIAL', 'FAILED', 'SKIPPED', 'CACHED', 'BLOCKED', 'CANCELLED']);
 
 /** Whether a stage in `status` is done for this run (whatever the outcome). */
 export function isSettled(status: ProgressStatus): boolean {
@@ -151,7 +170,16 @@ function nextStage(stage: StageProgress, event: PipelineEvent, at: number): Stag
       if (event.metadata.stageDurationMs !== undefined) s.durationMs = event.metadata.stageDurationMs;
       if (s.total !== undefined) s.done = s.total;
       s.message = undefined;
-      settle('SUCCEEDED');
+      // A per-item stage that went on past failed items ended partial.
+      settle(s.items !== undefined && s.items.failed > 0 ? 'PARTIAL' : 'SUCCEEDED');
+      break;
+    case 'ITEMS_PROGRESS':
+      s.items = { ...event.metadata };
+      // Its last report may come after the stage's success.
+      if (s.status === 'SUCCEEDED' && event.metadata.failed > 0) s.status = 'PARTIAL';
+      break;
+    case 'ITEM_FAILURE':
+      s.lastItemFailure = `${event.metadata.itemId} (${event.metadata.code})`;
       break;
     case 'STEP_FAILURE':
       s.attempt = event.metadata.attempt;

@@ -2,6 +2,7 @@ import type { Plan } from '../plan/plan';
 import type { StageStanding } from '../query/status';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, formatRelative, plural, shortHash } from './format';
+import { itemCountsText } from './item-counts';
 import { collapsedHtml, escapeHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, FONT_MONO, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
 import { periodAxis } from './period-axis';
@@ -11,7 +12,8 @@ import { periodSummaryLine } from './period-summary';
 /**
  * The status view: where every stage stands — its state in the latest run
  * that had it, when that was, how long it took, its output hash, and whether
- * it is stale and why. A stage restored from cache shows how long computing
+ * it is stale and why; a per-item stage, how its items ended (`248 ok · 2
+ * failed · 230 cached`, a column shown only when a stage has items). A stage restored from cache shows how long computing
  * its output took, not the moment restoring it did. A pipeline with periods
  * gets a stage × period grid instead of the DAG, a line per period of where
  * its stages stand, and the table folded away; its text is the headline, that
@@ -53,10 +55,12 @@ export function renderStatusView(plan: Plan, rows: readonly StageStanding[], now
   const headline = statusHeadline(plan, rows);
   const states: Record<string, string> = {};
   for (const row of rows) states[row.stageId] = drawnState(row);
+  const withItems = rows.some((row) => row.items !== undefined);
   const grid = renderTable(
     [
       { title: 'stage', mono: true },
       { title: 'state' },
+      ...(withItems ? [{ title: 'items' }] : []),
       { title: 'last run' },
       { title: 'took', align: 'right' },
       { title: 'output', mono: true },
@@ -78,6 +82,7 @@ export function renderStatusView(plan: Plan, rows: readonly StageStanding[], now
       return [
         row.stageId,
         { text: stateText, html: stateHtml },
+        ...(withItems ? [row.items === undefined ? '' : itemCountsText(row.items)] : []),
         { text: lastRun, html: lastRunHtml },
         tookText(row),
         row.outputHash === undefined ? '—' : shortHash(row.outputHash),

@@ -9,9 +9,15 @@ import type { RunStoreReader } from '../store/run-store';
 
 /**
  * What the workbench's error analysis is drawn from: a stage's latest
- * record, the state of its circuit breaker and the usage of its run, read
- * from the store; and which stage failed last.
+ * record, the state of its circuit breaker and the usage of its run, and for
+ * a per-item stage its item records, read from the store; and which stage
+ * failed last (a stage that ended partial counts: some of its items failed).
  */
+
+/** Whether a stage that ended in `status` gets an error analysis after a run: it failed, or some of its items did. */
+export function needsErrorAnalysis(status: string): boolean {
+  return status === 'FAILED' || status === 'PARTIAL';
+}
 
 /**
  * The error analysis of a stage's latest record (a short note when it has
@@ -34,6 +40,7 @@ export async function stageErrorAnalysis(
   const breakerPlan = plan.stages[stageId].breaker;
   const snapshots = breakerPlan ? await store.loadBreakers() : {};
   const snapshot = breakerPlan ? snapshots[breakerPlan.key] : undefined;
+  const itemRecords = record.items === undefined ? undefined : [...(await store.readItemRecords(stageId)).values()];
   return renderErrorAnalysis({
     plan,
     stageId,
@@ -42,12 +49,13 @@ export async function stageErrorAnalysis(
     runUsage,
     now: clock.now(),
     target,
+    ...(itemRecords === undefined ? {} : { itemRecords }),
   });
 }
 
-/** The stage among `order` whose latest record failed most recently, or undefined when none failed. */
+/** The stage among `order` whose latest record failed (or ended partial) most recently, or undefined when none did. */
 export function latestFailedStage(history: StageHistory, order: readonly string[]): string | undefined {
   return order
-    .filter((s) => history.latest[s]?.status === 'FAILED')
+    .filter((s) => history.latest[s] !== undefined && needsErrorAnalysis(history.latest[s].status))
     .sort((a, b) => (history.latest[b].endedAt ?? 0) - (history.latest[a].endedAt ?? 0))[0];
 }

@@ -20,7 +20,7 @@ export function renderUpToDate(result: RunResult): Rendered {
   return { html, text };
 }
 
-/** One line per notable event, for plain-text output (outside a notebook); undefined for the rest. */
+/** One line per notable event (a failed item of a per-item stage included, not its progress reports), for plain-text output (outside a notebook); undefined for the rest. */
 export function renderEventLine(event: PipelineEvent): string | undefined {
   const at = event.timestamp.slice(11, 23);
   switch (event.type) {
@@ -32,6 +32,7 @@ export function renderEventLine(event: PipelineEvent): string | undefined {
     case 'CIRCUIT_BREAKER':
     case 'BUDGET_WARNING':
     case 'VALIDATION_ERROR':
+    case 'ITEM_FAILURE':
     case 'CANCELLED':
     case 'PIPELINE_COMPLETE':
       return `${at} ${event.level.padEnd(5)} ${readableDurations(event)}`;

@@ -19,7 +19,7 @@ import type { Rendered } from '../display/html';
 import { CompiledDefinition } from './workbench-compile';
 import { WorkbenchDisplay } from './workbench-display';
 import { withEdit, withParams, withStage, type CellEdits } from './workbench-edits';
-import { latestFailedStage, stageErrorAnalysis } from './workbench-errors';
+import { latestFailedStage, needsErrorAnalysis, stageErrorAnalysis } from './workbench-errors';
 import { resolveWorkbenchOptions, type ResolvedWorkbenchOptions, type WorkbenchOptions } from './workbench-options';
 import { runWithProgress } from './workbench-run';
 import { defaultStateDir, WorkbenchState } from './workbench-state';
@@ -202,7 +202,7 @@ export class Workbench {
     } else {
       this.display.render(renderMetricsCard(compiled.plan, result));
       for (const record of Object.values(result.stages)) {
-        if (record.status === 'FAILED') this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock, this.options.nextStepTarget));
+        if (needsErrorAnalysis(record.status)) this.display.render(await stageErrorAnalysis(store, compiled.plan, record.stageId, result.metrics.usage, clock, this.options.nextStepTarget));
       }
     }
     return summarised({ ...result, upToDate }, `RunResult ${result.runId}: ${result.status}${upToDate ? ' (up to date)' : ''}`, this.display.shows);

@@ -4,7 +4,7 @@ import { refreshStageCode } from '../plan/fingerprint';
 import type { CompiledPipeline, PlanStage } from '../plan/plan';
 import { dryRun } from './dry-run';
 import { stageHistory } from './history';
-import type { CellEditKind, StageRecord, StageStatus } from '../records';
+import type { CellEditKind, ItemCounts, StageRecord, StageStatus } from '../records';
 import type { RunStoreReader } from '../store/run-store';
 
 /**
@@ -41,6 +41,8 @@ export interface StageStanding {
   readonly errorCode?: string;
   /** How cells had edited its definition in its latest run, when its current definition differs from that one. */
   readonly editedInCell?: readonly CellEditKind[];
+  /** How the items of a per-item stage ended in its latest run. */
+  readonly items?: ItemCounts;
 }
 
 /** Every stage's standing, in plan order. */
@@ -67,6 +69,7 @@ export async function pipelineStatus(compiled: CompiledPipeline, store: RunStore
       reason: note ? `${row.reason}; ${note}` : row.reason,
       ...(last?.error ? { errorCode: last.error.code } : {}),
       ...(edited ? { editedInCell: edited } : {}),
+      ...(last?.items ? { items: last.items } : {}),
     });
   }
   return out;

@@ -46,6 +46,29 @@ describe('terminalProgress', () => {
     });
   });
 
+  describe('when a per-item stage reports its items', () => {
+    const items = { done: 98, failed: 2, cached: 30, running: 4, total: 250, itemsPerSecond: 48 };
+
+    it('fills its bar with the items that ended and says the ETA, the rate and the counts (cut at the width of the terminal)', () => {
+      const tty = fakeTty();
+      const progress = terminalProgress(tty);
+      progress.listener(event('STEP_START', 'embed', { attempt: 1, idempotencyKey: 'k' }));
+      progress.listener(event('ITEMS_PROGRESS', 'embed', items));
+      progress.stop();
+      assert.match(tty.text(), /52% \| embed \| ETA 2\.5 s · 48 items\/s · 130\/250 items · 2 failed · 30 cached/);
+    });
+
+    it('ends it partial, with how many items failed, when some did', () => {
+      const tty = fakeTty();
+      const progress = terminalProgress(tty);
+      progress.listener(event('STEP_START', 'embed', { attempt: 1, idempotencyKey: 'k' }));
+      progress.listener(event('ITEMS_PROGRESS', 'embed', { ...items, done: 218, running: 0 }));
+      progress.listener(event('STEP_SUCCESS', 'embed', { attempt: 1, durationMs: 5, usage: {} }));
+      progress.stop();
+      assert.match(tty.text(), /100% \| embed \| partial: 2 of 250 items failed/);
+    });
+  });
+
   describe('when the pipeline has periods', () => {
     const plan = periodPlanOf('workforce', { name: 'year', keys: ['2025', '2026'] }, [['a', 'per']]);
     const run = (progress: ReturnType<typeof terminalProgress>, resumedFrom?: string) => {

@@ -21,7 +21,8 @@ describe('pipelineFileJsonSchema', () => {
       const stage = stageMap.additionalProperties as Json;
       assert.deepEqual(Object.keys(stage.properties), [
         'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'breaker',
-        'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'perPeriod', 'periodParams', 'codeDeps',
+        'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'perPeriod', 'discovery', 'forEach', 'concurrency', 'maxFailureRate',
+        'periodParams', 'codeDeps',
       ]);
       assert.deepEqual(stage.required, ['fn']);
       assert.equal(stage.additionalProperties, false);

@@ -29,6 +29,46 @@ const stages: Record<string, StageRecord> = {
 const result: RunResult = { runId: 'r1', status: 'FAILED', reason: 'stage `load` failed', stages, outputHashes: {}, metrics: runMetrics(stages, 3000, { tokens: 420 }) };
 
 describe('renderMetricsCard', () => {
+  describe('when a per-item stage ended partial', () => {
+    const docs = planOf('docs', [['discover', []], ['embed', ['discover']], ['store', ['embed']]]);
+    const records: Record<string, StageRecord> = {
+      discover: { ...base, stageId: 'discover', status: 'SUCCEEDED', attempts: 1, durationMs: 120 },
+      embed: {
+        ...base,
+        stageId: 'embed',
+        status: 'PARTIAL',
+        attempts: 1,
+        durationMs: 4500,
+        items: { total: 250, succeeded: 19, failed: 1, cached: 230, blocked: 0, skipped: 0, deleted: 0 },
+      },
+      store: { ...base, stageId: 'store', status: 'SUCCEEDED', attempts: 1, durationMs: 380 },
+    };
+    const run: RunResult = { runId: 'r7', status: 'PARTIAL', stages: records, outputHashes: {}, metrics: runMetrics(records, 5000, {}) };
+
+    it('heads the card with the stage whose items failed and counts the items in the stage table', () => {
+      assert.equal(
+        renderMetricsCard(docs, run).text,
+        [
+          'run `r7` PARTIAL: 1 of 250 items failed in `embed`',
+          'wall time 5.0 s, stage time 5.0 s (parallelism ×1.0)',
+          'stages: 2 succeeded, 1 partial; cache hits 0 of 3; 0 retries',
+          '',
+          'stage     status     duration  attempts  retries                          items  cache hit',
+          '--------  ---------  --------  --------  -------  -----------------------------  ---------',
+          'discover  succeeded    120 ms         1                                          no',
+          'embed     partial       4.5 s         1           19 ok · 1 failed · 230 cached  no',
+          'store     succeeded    380 ms         1                                          no',
+        ].join('\n'),
+      );
+    });
+
+    it('shows the partial badge and the failed items beside the run id in HTML', () => {
+      const { html } = renderMetricsCard(docs, run);
+      assert.ok(html.includes('>partial</span><span style="font-size:14px">Run '), html.slice(0, 800));
+      assert.ok(html.includes(' — 1 of 250 items failed in <code'));
+    });
+  });
+
   describe('when a tiny run used no budget, reported no items and passed its checks', () => {
     it('gives no parallelism figure and leaves out the usage, items and validation columns', () => {
       const tiny = planOf('tiny', [['a', []]]);

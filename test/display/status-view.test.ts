@@ -14,6 +14,39 @@ const rows: StageStanding[] = [
 ];
 
 describe('renderStatusView', () => {
+  describe('when a per-item stage has items', () => {
+    it('adds an items column with how its items ended in its latest run', () => {
+      const docs = planOf('docs', [['discover', []], ['embed', ['discover']]]);
+      const standing: StageStanding[] = [
+        { stageId: 'discover', status: 'SUCCEEDED', lastRunId: 'r3', lastEndedAt: NOW - 60_000, lastDurationMs: 120, outputHash: '0123456789abcdef', stale: false, reason: 'up to date' },
+        {
+          stageId: 'embed',
+          status: 'PARTIAL',
+          lastRunId: 'r3',
+          lastEndedAt: NOW - 60_000,
+          lastDurationMs: 4500,
+          outputHash: 'fedcba9876543210',
+          stale: true,
+          reason: '2 items failed last time',
+          items: { total: 480, succeeded: 248, failed: 2, cached: 230, blocked: 0, skipped: 0, deleted: 0 },
+        },
+      ];
+      const view = renderStatusView(docs, standing, NOW);
+      assert.equal(
+        view.text,
+        [
+          'status of `docs`: 2 stages — 1 succeeded, 1 partial; 1 to run: 1 stale',
+          '',
+          'stage     state      items                           last run          took  output    freshness',
+          '--------  ---------  ------------------------------  --------------  ------  --------  -------------------------------',
+          'discover  succeeded                                  1 min ago (r3)  120 ms  01234567  up to date',
+          'embed     partial    248 ok · 2 failed · 230 cached  1 min ago (r3)   4.5 s  fedcba98  stale: 2 items failed last time',
+        ].join('\n'),
+      );
+      assert.ok(view.html.includes('data-stage="embed" data-state="PARTIAL"'));
+    });
+  });
+
   describe('when stages are fresh, stale, failed and never run', () => {
     it('renders a headline counting never-run stages among those to run, and an aligned table where a restored stage shows how long computing it took', () => {
       assert.equal(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { hasErrorCode } from '../../src/errors';
 import { resolveRunOptions } from '../../src/run/run-options';
 
-const PLAN = { maxParallel: 4, failurePolicy: 'fail-fast' } as const;
+const PLAN = { maxParallel: 4, failurePolicy: 'fail-fast', items: {} } as const;
 
 /** The message of the INVALID_OPTION that resolving `options` throws. */
 function refusal(options: Record<string, unknown>): string {
@@ -18,7 +18,15 @@ function refusal(options: Record<string, unknown>): string {
 describe('resolveRunOptions', () => {
   describe('when no option overrides the plan', () => {
     it("takes the plan's maxParallel and failure policy", () => {
-      assert.deepEqual(resolveRunOptions({}, PLAN), { maxParallel: 4, failurePolicy: 'fail-fast' });
+      assert.deepEqual(resolveRunOptions({}, PLAN), { maxParallel: 4, failurePolicy: 'fail-fast', items: {} });
+    });
+  });
+
+  describe('when item options are given', () => {
+    it('keeps them, and refuses a bad one naming the option and the value', () => {
+      assert.deepEqual(resolveRunOptions({ items: { mode: 'test', sample: 5, skip: ['a'] } }, PLAN).items, { mode: 'test', sample: 5, skip: ['a'] });
+      assert.throws(() => resolveRunOptions({ items: { mode: 'some' as 'full' } }, PLAN), { code: 'INVALID_OPTION', message: 'Expected `items.mode` to be `incremental`, `full` or `test`, got `some`' });
+      assert.throws(() => resolveRunOptions({ items: { sample: 0 } }, PLAN), { code: 'INVALID_OPTION', message: 'Expected `items.sample` to be an integer >= 1, got `0`' });
     });
   });
 
@@ -27,6 +35,7 @@ describe('resolveRunOptions', () => {
       assert.deepEqual(resolveRunOptions({ maxParallel: 1, failurePolicy: 'keep-going', runId: 'run-1', force: ['a'], cache: false, baseDir: '/data' }, PLAN), {
         maxParallel: 1,
         failurePolicy: 'keep-going',
+        items: {},
       });
     });
   });
