@@ -3,7 +3,8 @@ import type { Item, ItemSet, StageContext, StageInputs } from '../../src/definit
 import { DagbookError } from '../../src/errors';
 import { chunkSections, type Chunk } from './chunk';
 import { fitHashedIdf, HashedTfidfEmbedder, tokenize } from './embedder';
-import { listDocuments, readBlob, readBlobs, resolveCommit } from './git-source';
+import { readBlobShared } from './blob-reader';
+import { listDocuments, readBlobs, resolveCommit } from './git-source';
 import { parseSections, type MarkdownSection } from './markdown-sections';
 import { toSparse, type SparseVector } from './sparse-vector';
 import { validateMetadata, type DocumentMetadata } from './metadata';
@@ -123,10 +124,10 @@ export async function discover(ctx: StageContext): Promise<PageItem[]> {
   return documents.map((d) => ({ id: d.id, hash: d.hash, payload: { path: d.id, blob: d.hash } }));
 }
 
-/** Per page: reads the page's blob from the repository (param `repo`) and splits it into sections by heading with marked. */
+/** Per page: reads the page's blob from the repository (param `repo`, one shared `git cat-file --batch`) and splits it into sections by heading with marked. */
 export async function parse(ctx: StageContext): Promise<ParseOutput> {
   const page = pageOf(ctx);
-  const sections = parseSections(await readBlob(folderParam(ctx, 'repo'), page.blob));
+  const sections = parseSections(await readBlobShared(folderParam(ctx, 'repo'), page.blob));
   const first = sections.find((s) => s.depth > 0);
   return { path: page.path, blob: page.blob, title: first === undefined ? '' : first.headings[first.headings.length - 1]!, sections };
 }
