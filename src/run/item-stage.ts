@@ -66,37 +66,42 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   const deleted = [...previous.keys()].filter((id) => !present.has(id));
   if (deleted.length > 0) journal.remove(deleted);
 
-  const chosen = chooser(items, options, previous);
-  const outputs: Record<string, string> = {};
+  // With no item options every item is judged incrementally: no per-item choice to make.
+  const plain = options.mode !== 'full' && options.mode !== 'test' && options.only === undefined && (options.skip ?? []).length === 0 && options.retryFailed !== true;
+  const chosen = plain ? undefined : chooser(items, options, previous);
+  // The output each item keeps from an earlier run, by position in `items` (this run's outputs are added after).
+  const kept: (string | undefined)[] = new Array(items.length);
   const failed: Record<string, { code: string; message: string }> = {};
   const blocked: Record<string, { code: string; message: string }> = {};
   const counts = { total: items.length, succeeded: 0, failed: 0, cached: 0, blocked: 0, skipped: 0, deleted: deleted.length };
   const toRun: { item: Item; key: string; upstreamHashes: string[] }[] = [];
-  for (const item of items) {
+  const noUpstream: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     const last = previous.get(item.id);
-    const upstreamHashes = upstream.map((u) => u.manifest.outputs[item.id]);
-    const key = itemKey(base, item.hash, upstreamHashes.map((h) => h ?? ''));
-    const kept = last?.status === 'SUCCEEDED' && last.outputHash !== undefined ? last.outputHash : undefined;
-    const choice = chosen(item.id, last);
+    const upstreamHashes = upstream.length === 0 ? noUpstream : upstream.map((u) => u.manifest.outputs[item.id] ?? '');
+    const key = itemKey(base, item.hash, upstreamHashes);
+    const lastOutput = last !== undefined && last.status === 'SUCCEEDED' ? last.outputHash : undefined;
+    const choice = chosen === undefined ? 'incremental' : chosen(item.id, last);
     if (choice === 'keep') {
       // Not chosen to run (a sample, a filter, a skip): it keeps what it had.
-      if (kept !== undefined) outputs[item.id] = kept;
-      if (kept !== undefined && last?.cacheKey === key) counts.cached++;
+      kept[i] = lastOutput;
+      if (lastOutput !== undefined && last?.cacheKey === key) counts.cached++;
       else counts.skipped++;
       continue;
     }
-    const missing = upstream.find((u) => u.manifest.outputs[item.id] === undefined);
+    const missing = upstream.length === 0 ? undefined : upstream.find((u) => u.manifest.outputs[item.id] === undefined);
     if (missing !== undefined) {
       counts.blocked++;
       blocked[item.id] = { code: 'UPSTREAM_ITEM_FAILED', message: `item \`${item.id}\` of \`${missing.dep}\` ${missing.manifest.failed[item.id] ? 'failed' : 'has no output'}` };
       continue;
     }
-    if (choice === 'incremental' && kept !== undefined && last?.cacheKey === key) {
-      outputs[item.id] = kept;
+    if (choice === 'incremental' && lastOutput !== undefined && last?.cacheKey === key) {
+      kept[i] = lastOutput;
       counts.cached++;
       continue;
     }
-    toRun.push({ item, key, upstreamHashes: upstreamHashes as string[] });
+    toRun.push({ item, key, upstreamHashes });
   }
 
   const usage: Record<string, number> = {};
@@ -196,12 +201,13 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
 
   // The manifest in discovery order: kept outputs and this run's, and the failures.
   const ordered: Record<string, string> = {};
-  for (const item of items) {
-    const result = results.get(item.id);
-    if (result?.outcome.status === 'SUCCEEDED' && result.stored) ordered[item.id] = result.stored.outputHash;
-    else if (result?.outcome.status === 'FAILED') failed[item.id] = { code: result.outcome.error?.code ?? 'STAGE_FAILED', message: result.outcome.error?.message ?? 'failed' };
-    else if (outputs[item.id] !== undefined) ordered[item.id] = outputs[item.id];
-    else if (blocked[item.id] !== undefined) failed[item.id] = blocked[item.id];
+  for (let i = 0; i < items.length; i++) {
+    const id = items[i].id;
+    const result = results.size === 0 ? undefined : results.get(id);
+    if (result?.outcome.status === 'SUCCEEDED' && result.stored) ordered[id] = result.stored.outputHash;
+    else if (result?.outcome.status === 'FAILED') failed[id] = { code: result.outcome.error?.code ?? 'STAGE_FAILED', message: result.outcome.error?.message ?? 'failed' };
+    else if (kept[i] !== undefined) ordered[id] = kept[i] as string;
+    else if (blocked[id] !== undefined) failed[id] = blocked[id];
   }
   counts.succeeded = done;
   const finalCounts: ItemCounts = { ...counts };
