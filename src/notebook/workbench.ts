@@ -210,8 +210,9 @@ export class Workbench {
   }
 
   /**
-   * Runs again only the items of a per-item stage that failed last time, and
-   * what depends on them (the other items keep their outputs).
+   * Runs again only the items of a per-item stage that failed last time (as
+   * last discovered: the discovery stage does not run), and what depends on
+   * them; the other items keep their outputs.
    */
   async retryFailed(stageId: string, options: Omit<WorkbenchRunOptions, 'items' | 'only' | 'downstream'> = {}): Promise<WorkbenchRunResult> {
     const stage = this.compiled().plan.stages[stageId];
