@@ -28,17 +28,8 @@ export interface StoredChunk {
   readonly vector: Float32Array;
 }
 
-/** A search hit: the chunk without its vector, and its distance. */
-export interface ChunkHit {
-  readonly id: string;
-  readonly documentId: string;
-  readonly ordinal: number;
-  readonly title: string;
-  readonly heading: string;
-  readonly text: string;
-  /** Cosine distance to the query, 0 (same direction) to 2. */
-  readonly distance: number;
-}
+/** A search hit: the chunk without its vector, and its cosine distance to the query, 0 (same direction) to 2. */
+export type ChunkHit = Omit<StoredChunk, 'vector'> & { readonly distance: number };
 
 /** Quotes `s` as a SQL string literal. */
 function sqlString(s: string): string {

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../../src/clock';
+import { testStageContext } from '../../stage-context';
 import type { StageContext } from '../../../src/definition/types';
 import type { ItemSet } from '../../../src/definition/types';
 import type { DocumentMetadata } from '../../../pipelines/docs-etl/metadata';
@@ -7,23 +7,8 @@ import { chunk, embed, enrich, parse, type ChunkOutput, type EmbedOutput, type F
 /** A stage context for calling a document ETL stage directly; records the budget usage it reports. */
 export function stageContext(stageId: string, stateDir: string, params: Record<string, unknown> = {}, item?: PageItem): StageContext & { usages: [string, number][] } {
   const usages: [string, number][] = [];
-  return {
-    runId: 'run-1',
-    stageId,
-    attempt: 1,
-    idempotencyKey: 'key',
-    params,
-    signal: new AbortController().signal,
-    clock: new ManualClock(),
-    stateDir,
-    ...(item === undefined ? {} : { item }),
-    progress: () => undefined,
-    usage: (resource, amount) => void usages.push([resource, amount]),
-    remaining: () => Infinity,
-    log: () => undefined,
-    secret: () => '',
-    usages,
-  };
+  const ctx = testStageContext({ stageId, stateDir, params, ...(item === undefined ? {} : { item }), usage: (resource, amount) => void usages.push([resource, amount]) });
+  return { ...ctx, usages };
 }
 
 /** What the per-page stages returned for one page. */
