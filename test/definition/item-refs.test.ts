@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import type { PipelineDefinition, StageDefinition } from '../../src/definition/types';
+import type { StageDefinition } from '../../src/definition/types';
 import { loadPipelineText } from '../../src/definition/load-file';
-import { DagbookError, type PlanIssue } from '../../src/errors';
 import { compilePipeline } from '../../src/plan/compile';
+import { planIssuesOf } from './plan-issues';
 
 const run = () => null;
 
-function issuesOf(stages: Omit<StageDefinition, 'run'>[]): Pick<PlanIssue, 'code' | 'path' | 'message'>[] {
-  try {
-    compilePipeline({ name: 'docs', stages: stages.map((s) => ({ ...s, run })) } as PipelineDefinition);
-  } catch (error) {
-    assert.ok(error instanceof DagbookError && error.code === 'PLAN_INVALID');
-    return (error.data as { issues: PlanIssue[] }).issues.map(({ code, path, message }) => ({ code, path, message }));
-  }
-  assert.fail('expected PLAN_INVALID');
-}
+const issuesOf = (stages: Omit<StageDefinition, 'run'>[]) => planIssuesOf(stages);
 
 describe('item references', () => {
   describe('when a definition has per-item stages', () => {

@@ -3,18 +3,11 @@ import type { PipelineDefinition, StageDefinition } from '../../src/definition/t
 import { loadPipelineText } from '../../src/definition/load-file';
 import { DagbookError, type PlanIssue } from '../../src/errors';
 import { compilePipeline } from '../../src/plan/compile';
+import { planIssuesOf } from './plan-issues';
 
 const run = () => null;
 
-function issuesOf(stages: Omit<StageDefinition, 'run'>[], periods?: unknown): Pick<PlanIssue, 'code' | 'path' | 'message'>[] {
-  try {
-    compilePipeline({ name: 'sim', ...(periods === undefined ? {} : { periods }), stages: stages.map((s) => ({ ...s, run })) } as PipelineDefinition);
-  } catch (error) {
-    assert.ok(error instanceof DagbookError && error.code === 'PLAN_INVALID');
-    return (error.data as { issues: PlanIssue[] }).issues.map(({ code, path, message }) => ({ code, path, message }));
-  }
-  assert.fail('expected PLAN_INVALID');
-}
+const issuesOf = (stages: Omit<StageDefinition, 'run'>[], periods?: unknown) => planIssuesOf(stages, periods === undefined ? {} : { periods: periods as PipelineDefinition['periods'] });
 
 const YEARS = { name: 'year', from: 2025, to: 2027 };
 

@@ -3,27 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ManualClock } from '../../src/clock';
 import { hasErrorCode, isDagbookError } from '../../src/errors';
-import { openDurableStore, type DurableStore } from '../../src/store/durable-store';
 import { openStateReader } from '../../src/store/state-reader';
-import { cacheEntry, itemRecord, runRecord, stageRecord, tempDir } from './fixtures';
+import { cacheEntry, itemRecord, runRecord, stageRecord, useStoreFolder } from './fixtures';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('DurableStore item journals', () => {
-  let dir: string;
-  let root: string;
-  let store: DurableStore | undefined;
-  const open = async () => (store = await openDurableStore({ stateDir: dir, pipeline: 'etl', clock: new ManualClock(1_700_000_000_000) }));
-  const journalFile = (stageId: string) => path.join(root, 'items', `${stageId}.jsonl`);
-  beforeEach(() => {
-    dir = tempDir();
-    root = path.join(dir, 'etl');
-  });
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const folder = useStoreFolder();
+  const open = () => folder.open({ clock: new ManualClock(1_700_000_000_000) });
+  const journalFile = (stageId: string) => path.join(folder.root, 'items', `${stageId}.jsonl`);
 
   describe('when items are appended and removed, and the store is closed and reopened', () => {
     it('gives back the latest record of every item left, per stage, from items/<stage-id>.jsonl', async () => {
@@ -37,7 +25,7 @@ describe('DurableStore item journals', () => {
       assert.deepEqual(await again.readItemRecords('embed'), new Map([['doc-1', itemRecord('doc-1')], ['doc-3', itemRecord('doc-3')]]));
       assert.deepEqual(await again.itemJournal('parse').load(), new Map([['doc-1', { ...itemRecord('doc-1', 5), stageId: 'parse' }]]));
       assert.deepEqual(await again.readItemRecords('chunk'), new Map());
-      assert.deepEqual(fs.readdirSync(path.join(root, 'items')).sort(), ['embed.jsonl', 'parse.jsonl']);
+      assert.deepEqual(fs.readdirSync(path.join(folder.root, 'items')).sort(), ['embed.jsonl', 'parse.jsonl']);
     });
 
     it('makes them durable on flush()', async () => {
@@ -95,7 +83,7 @@ describe('DurableStore item journals', () => {
       const s = await open();
       s.itemJournal('embed').append([itemRecord('doc-1'), itemRecord('doc-2')]);
       await nextTurn();
-      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      const reader = await openStateReader({ stateDir: folder.dir, pipeline: 'etl' });
       assert.deepEqual([...(await reader.readItemRecords('embed')).keys()], ['doc-1', 'doc-2']);
       s.itemJournal('embed').append([itemRecord('doc-3')]);
       await nextTurn();
@@ -110,7 +98,7 @@ describe('DurableStore item journals', () => {
       s.itemJournal('embed').append([itemRecord('doc-1')]);
       await s.close();
       fs.writeFileSync(journalFile('embed'), `{"removed":"doc-1"}\n${JSON.stringify(itemRecord('doc-2'))}\n`);
-      const reader = await openStateReader({ stateDir: dir, pipeline: 'etl' });
+      const reader = await openStateReader({ stateDir: folder.dir, pipeline: 'etl' });
       await assert.rejects(reader.readItemRecords('embed'), (error: unknown) => isDagbookError(error) && error.code === 'STATE_CORRUPT' && error.data.path === journalFile('embed') && error.data.line === 1);
     });
   });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineEvent } from '../../src/events/event';
+import { openDurableStore, type DurableStore } from '../../src/store/durable-store';
 import type { CacheEntry, ItemRecord, RunRecord, StageRecord } from '../../src/records';
 
 /** A fresh temp folder for one test. */
@@ -71,5 +72,41 @@ export function itemRecord(itemId: string, round = 1, extra: Partial<ItemRecord>
     runId: `run-${round}`,
     endedAt: 1_700_000_000_000 + round,
     ...extra,
+  };
+}
+
+/** A test's state folder and the durable store it opened (see {@link useStoreFolder}). */
+export interface StoreFolder {
+  /** The state folder. */
+  readonly dir: string;
+  /** The pipeline's folder in it (`<dir>/etl`). */
+  readonly root: string;
+  /** Opens the store of pipeline `etl` in `dir` with `extra` options; closed after the test. */
+  open(extra?: Omit<Parameters<typeof openDurableStore>[0], 'stateDir' | 'pipeline'>): Promise<DurableStore>;
+}
+
+/**
+ * A fresh state folder for each test of the enclosing `describe`, and the
+ * store a test opens there, closed and removed after it.
+ */
+export function useStoreFolder(): StoreFolder {
+  let dir = '';
+  let store: DurableStore | undefined;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    get root() {
+      return path.join(dir, 'etl');
+    },
+    open: async (extra = {}) => (store = await openDurableStore({ stateDir: dir, pipeline: 'etl', ...extra })),
   };
 }
