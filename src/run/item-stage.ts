@@ -136,16 +136,30 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
 
   const runOne = async ({ item, key, upstreamHashes }: (typeof toRun)[number]): Promise<void> => {
     const inputs: Record<string, unknown> = { ...shared };
-    for (let i = 0; i < upstream.length; i++) {
+    let unreadable: unknown;
+    for (let i = 0; i < upstream.length && unreadable === undefined; i++) {
       const u = upstream[i];
-      inputs[u.dep] = await readItemOutput(store, u.records.get(item.id), upstreamHashes[i]);
+      // An upstream item's output that cannot be read (missing, damaged) fails this item, not the run.
+      inputs[u.dep] = await readItemOutput(store, u.records.get(item.id), upstreamHashes[i]).catch((error: unknown) => {
+        unreadable = error;
+      });
     }
+    const readFailure = unreadable;
     let stored: { outputHash: string; inlineOutput?: string } | undefined;
     running++;
+    const entry = run.compiled.registry[stage.id];
     const outcome = await executeStage({
       runId: run.runId,
       stage,
-      entry: run.compiled.registry[stage.id],
+      entry:
+        readFailure === undefined
+          ? entry
+          : {
+              ...entry,
+              run: () => {
+                throw readFailure;
+              },
+            },
       inputs: inputs as StageInputs,
       item,
       idempotencyKey: sha256(`${stage.id}\n${item.id}\n${key}`),
