@@ -15,6 +15,12 @@ It copes with two quirks of the tslab kernel:
     cell, and re-sends a cell whose reply says "aborted".
 Later cells still run after a failing one: nothing is skipped silently.
 
+And with one of tslab's start-up: a kernel_info request that reaches the
+kernel while its sockets are still binding fails inside tslab ("Socket is
+blocked by a bind or unbind operation") and leaves the kernel alive but
+deaf, so nbclient gives up after its start-up timeout. The runner then
+starts a new kernel, up to STARTUP_ATTEMPTS times, before any cell ran.
+
 Usage: python nb_run.py NOTEBOOK [--out PATH] [--timeout SECONDS] [--kernel NAME] [--report PATH]
 Exit code: 0 when every cell succeeded, 1 when a cell failed, 2 on bad usage.
 """
@@ -33,6 +39,10 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 # tslab aborts requests arriving within ~200 ms after an error; 300 ms is safe.
 AFTER_ERROR_PAUSE_S = 0.3
 ABORT_RETRIES = 3
+# Kernels started before giving up when a kernel never answers at start-up.
+STARTUP_ATTEMPTS = 3
+# Seconds a kernel has to answer at start-up (nbclient's default is 60; DAGBOOK_NB_STARTUP_TIMEOUT overrides it).
+STARTUP_TIMEOUT_S = float(os.environ.get("DAGBOOK_NB_STARTUP_TIMEOUT", "30"))
 
 
 def first_line(source):
@@ -73,14 +83,21 @@ def error_text(cell, reply_content):
 class Runner:
     def __init__(self, nb, path, kernel, timeout):
         self.nb = nb
+        self.path = path
+        self.kernel = kernel
+        self.timeout = timeout
         self.replies = {}
-        self.client = NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name=kernel,
+        self.client = self._new_client()
+
+    def _new_client(self):
+        return NotebookClient(
+            self.nb,
+            timeout=self.timeout,
+            startup_timeout=STARTUP_TIMEOUT_S,
+            kernel_name=self.kernel,
             allow_errors=True,
             interrupt_on_timeout=True,
-            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+            resources={"metadata": {"path": os.path.dirname(os.path.abspath(self.path))}},
             on_cell_executed=self._on_executed,
         )
 
@@ -88,12 +105,25 @@ class Runner:
         self.replies[cell_index] = execute_reply
 
     def run(self):
-        cells = []
-        with self.client.setup_kernel():
-            for index, cell in enumerate(self.nb.cells):
-                if cell.cell_type == "code":
-                    cells.append(self._run_cell(index, cell))
-        return cells
+        for attempt in range(1, STARTUP_ATTEMPTS + 1):
+            kernel = self.client.setup_kernel()
+            try:
+                kernel.__enter__()
+            except RuntimeError as e:
+                # Raised before any cell ran: the kernel never answered (or died) at start-up.
+                if attempt == STARTUP_ATTEMPTS:
+                    raise
+                print(f"dagbook nb run: the kernel did not start ({e}); starting another ({attempt + 1} of {STARTUP_ATTEMPTS})", file=sys.stderr)
+                self.client = self._new_client()
+                continue
+            cells = []
+            try:
+                for index, cell in enumerate(self.nb.cells):
+                    if cell.cell_type == "code":
+                        cells.append(self._run_cell(index, cell))
+            finally:
+                kernel.__exit__(None, None, None)
+            return cells
 
     def _run_cell(self, index, cell):
         started = time.monotonic()
