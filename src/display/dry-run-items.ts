@@ -1,5 +1,6 @@
 import type { DryRunItems } from '../query/item-preview';
 import { formatNumber } from './format';
+import { nonZeroCounts } from './item-counts';
 import { collapsedHtml, escapeHtml } from './html';
 import { FONT_MONO, MUTED } from './palette';
 
@@ -14,14 +15,13 @@ export const MAX_LISTED_IDS = 50;
 
 /** `12 new · 3 changed · 1 deleted · 230 unchanged · 2 failed last time — 17 will run` (kinds with no item left out). */
 export function dryRunItemsText(items: DryRunItems): string {
-  const kinds: [number, string][] = [
+  const counts = nonZeroCounts([
     [items.new, 'new'],
     [items.changed, 'changed'],
     [items.deleted, 'deleted'],
     [items.unchanged, 'unchanged'],
     [items.failedLastTime, 'failed last time'],
-  ];
-  const counts = kinds.filter(([n]) => n > 0).map(([n, word]) => `${formatNumber(n)} ${word}`);
+  ]);
   return `${counts.length === 0 ? 'no items' : counts.join(' · ')} — ${formatNumber(items.toRun)} will run`;
 }
 

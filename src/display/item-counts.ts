@@ -6,17 +6,21 @@ import { formatNumber } from './format';
  * metrics card, the status view and a partial run's headline.
  */
 
+/** The counts that are not 0, each with its word (`248 ok`), in the order given. */
+export function nonZeroCounts(counts: readonly (readonly [number, string])[]): string[] {
+  return counts.filter(([n]) => n > 0).map(([n, word]) => `${formatNumber(n)} ${word}`);
+}
+
 /** `248 ok · 2 failed · 230 cached` (and blocked, skipped, deleted): the counts that are not 0; `0 items` when all are. */
 export function itemCountsText(c: ItemCounts): string {
-  const parts: [number, string][] = [
+  const shown = nonZeroCounts([
     [c.succeeded, 'ok'],
     [c.failed, 'failed'],
     [c.cached, 'cached'],
     [c.blocked, 'blocked'],
     [c.skipped, 'skipped'],
     [c.deleted, 'deleted'],
-  ];
-  const shown = parts.filter(([n]) => n > 0).map(([n, word]) => `${formatNumber(n)} ${word}`);
+  ]);
   return shown.length === 0 ? '0 items' : shown.join(' · ');
 }
 

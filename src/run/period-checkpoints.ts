@@ -3,6 +3,7 @@ import { differingParts, periodState, type PeriodCheckpoint, type PeriodState } 
 import type { CompiledPipeline, PlanStage } from '../plan/plan';
 import type { PeriodValue, StageFn } from '../definition/types';
 import type { StageRecord } from '../records';
+import type { RunStoreReader } from '../store/run-store';
 
 /**
  * The run's side of period checkpoints. A period's `checkpoint@<period>`
@@ -77,4 +78,23 @@ export async function verifyPeriodState(
 
 function short(hash: string | undefined): string {
   return hash === undefined ? 'none' : hash.slice(0, 12);
+}
+
+/**
+ * Checks the period checkpoints a resumed run keeps: the periods after them
+ * are built on their external state, which must still match.
+ * @throws DagbookError `CHECKPOINT_CORRUPT` (see {@link verifyPeriodState}) for the first one that does not
+ */
+export async function verifyKeptPeriods(
+  compiled: CompiledPipeline,
+  store: RunStoreReader,
+  kept: Readonly<Record<string, StageRecord>>,
+  signal: AbortSignal,
+): Promise<void> {
+  for (const [id, record] of Object.entries(kept)) {
+    const stage = compiled.plan.stages[id];
+    if (stage?.role !== 'checkpoint' || record.outputHash === undefined) continue;
+    const corrupt = await verifyPeriodState(compiled, stage, await store.getOutput(record.outputHash), { stateDir: store.location, signal });
+    if (corrupt) throw corrupt;
+  }
 }

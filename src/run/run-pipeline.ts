@@ -8,12 +8,12 @@ import { selectStages, type Selection } from '../plan/select';
 import { systemRandom, type RandomSource } from '../random';
 import { Scheduler } from '../schedule/scheduler';
 import { MemoryStore } from '../store/memory-store';
-import type { RunRecord, RunStatus, StageRecord, StageStatus } from '../records';
+import type { RunRecord, RunStatus, StageRecord } from '../records';
 import type { RunStore } from '../store/run-store';
 import { createRunEmitter, newRunId } from './run-events';
 import { runMetrics, type RunMetrics } from './run-metrics';
 import { verifyKeptCheckpoints } from './checkpoint-check';
-import { verifyPeriodState } from './period-checkpoints';
+import { verifyKeptPeriods } from './period-checkpoints';
 import { RunCheckpoints } from './run-checkpoints';
 import { finalRunReason, finalRunStatus, statusCounts, unstartedOutcome, type RunStops } from './run-outcome';
 import { runBreakers, runBudgetLedger } from './run-policies';
@@ -156,13 +156,7 @@ class Run {
       // Stages it already completed are kept as they are, once their checkpoints are found consistent with each other.
       for (const [id, record] of Object.entries(resume.kept)) this.inputs.useOutputHash(id, record.outputHash as string);
       verifyKeptCheckpoints(plan, runId, resume.kept, this.inputs.outputHashes);
-      // A kept period checkpoint is built on by the periods after it: its external state must still match.
-      for (const [id, record] of Object.entries(resume.kept)) {
-        if (plan.stages[id]?.role !== 'checkpoint') continue;
-        const output = await this.store.getOutput(record.outputHash as string);
-        const corrupt = await verifyPeriodState(this.compiled, plan.stages[id], output, { stateDir: this.store.location, signal: this.ctx.stop.signal });
-        if (corrupt) throw corrupt;
-      }
+      await verifyKeptPeriods(this.compiled, this.store, resume.kept, this.ctx.stop.signal);
       this.checkpoints.keep(resume.kept);
     }
     const toSchedule = selection.stages.filter((id) => resume?.kept[id] === undefined);

@@ -15,7 +15,7 @@ import type { RunStore } from '../store/run-store';
 import { interruptedAttempt } from './resume-state';
 import { checkpointRun, periodValueOf, verifyPeriodState } from './period-checkpoints';
 import { toStoredError } from '../execute/classify';
-import { DagbookError as DagbookErrorClass, type DagbookError } from '../errors';
+import { DagbookError } from '../errors';
 import { runItems } from './item-stage';
 import { checkItems } from '../items';
 import type { ItemRunOptions } from './item-options';
@@ -254,7 +254,7 @@ async function runItemStageTurn(run: StageRunContext, stage: PlanStage, decision
     scheduler.succeeded(id);
     return;
   }
-  const error = outcome.error ?? new DagbookErrorClass('RUN_CANCELLED', `Stage \`${id}\` was cancelled`, { stageId: id });
+  const error = outcome.error ?? new DagbookError('RUN_CANCELLED', `Stage \`${id}\` was cancelled`, { stageId: id });
   if (outcome.status === 'FAILED') {
     run.emit('STEP_FAILURE', {
       stageId: id,
