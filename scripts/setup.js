@@ -11,7 +11,8 @@
  *   - `node_modules/dagbook` linked to the repository, so its notebooks
  *     import `dagbook` by name;
  *   - with `--tests` (as `npm test` runs it): Debian's Chromium for the browser
- *     tests, installed with apt-get when missing and running as root.
+ *     tests and Debian's `redis-server` for the queue tests, installed with
+ *     apt-get when missing and running as root.
  * `--quiet` prints only a failure.
  *
  * Plain Node with no dependencies: it must run before node_modules exists.
@@ -26,6 +27,7 @@ const { setUpProject, nativeProblems, SetupError } = require('../setup/project-s
 
 const root = path.resolve(__dirname, '..');
 const chromium = '/usr/bin/chromium';
+const redisServer = '/usr/bin/redis-server';
 
 /** The library's build in dist/, made when missing or older than src/. */
 function buildLibrary(setup) {
@@ -52,6 +54,18 @@ function setupChromium(setup) {
   setup.run('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], hint, { env });
 }
 
+/** The queue tests' Redis: Debian's `redis-server`, installed with apt-get when missing (as root); the tests start their own. */
+function setupRedis(setup) {
+  if (fs.existsSync(redisServer)) return;
+  const hint = 'The queue tests need Redis at /usr/bin/redis-server: run `apt-get update && apt-get install -y redis-server` as root, then `npm test` again.';
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' });
+  if (!isRoot || apt.status !== 0) throw new SetupError('redis', `${redisServer} is missing and cannot be installed from here`, hint);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  setup.run('redis', 'apt-get', ['update', '-qq'], hint, { env });
+  setup.run('redis', 'apt-get', ['install', '-y', '-qq', 'redis-server'], hint, { env });
+}
+
 /**
  * Runs every step with the flags in `args` (`--quiet`, `--tests`); returns 0
  * when set up, 1 after saying which step failed and what to do.
@@ -62,7 +76,7 @@ function main(args) {
     dagbookDir: root,
     nodeInstall: 'ci',
     linkSelf: true,
-    extraSteps: args.includes('--tests') ? [buildLibrary, setupChromium] : [buildLibrary],
+    extraSteps: args.includes('--tests') ? [buildLibrary, setupChromium, setupRedis] : [buildLibrary],
     ...(args.includes('--quiet') ? { log: () => {} } : {}),
   });
 }
