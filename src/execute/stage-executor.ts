@@ -15,8 +15,8 @@ import { idempotencyKey } from './idempotency';
 import { wrap, type Policy, type PolicyContext } from './policy';
 import { composeRedactors, createRedactor, redactDeep, type Redactor } from './redact';
 import { retryPolicy, type RetryFailure } from './retry-policy';
+import { attemptExecutorFor } from './executor';
 import { createStageContext } from './stage-context';
-import { runInThread } from './thread-runner';
 import { timeoutPolicy } from './timeout';
 import { runValidation, validationFailure } from './validation';
 
@@ -33,8 +33,8 @@ import { runValidation, validationFailure } from './validation';
  * attempt 2 refuses attempt 3. Never retried whatever `retry.retryOn` says:
  * `NonRetryableError`, `BUDGET_EXHAUSTED`, `CIRCUIT_OPEN` and
  * `STAGE_VALIDATION_FAILED` (trying again cannot help). Run cancellation ends
- * it as CANCELLED at once. A `thread` stage's attempt runs in a worker thread
- * (see `thread-runner.ts`), inside its timeout.
+ * it as CANCELLED at once. The attempt itself runs on the stage's executor
+ * (`executor.ts`: this thread, a worker thread), inside its timeout.
  *
  * The successful attempt's value then goes through its steps, in order:
  * validation (rules; a blocking failure fails the stage), redaction (every
@@ -282,10 +282,10 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       isLive: () => timeline.isOpen(attempt),
       onProgress: options.onProgress,
     });
-    if (stage.isolation !== 'thread') return entry.run(context, options.inputs);
-    return runInThread({
-      // compile sets fnPath for every thread stage; a hand-built plan without one fails the attempt as a logic error.
-      fnPath: stage.fnPath ?? '',
+    return attemptExecutorFor(stage).runAttempt({
+      stage,
+      run: entry.run,
+      ...(stage.fnPath === undefined ? {} : { fnPath: stage.fnPath }),
       context,
       inputs: options.inputs,
       secrets: options.secrets,
