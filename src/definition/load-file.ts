@@ -146,10 +146,11 @@ function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, Resolve
     : Object.entries(file.stages);
   const definitions: StageDefinition[] = stages.map(([id, stage]) => {
     const { run, fnPath } = functions.get(id)!;
-    // A worker thread cannot resolve `fn` from this file's folder: a thread stage carries the absolute path.
+    // A worker thread or queue worker cannot resolve `fn` from this file's folder: such a stage carries the absolute path.
     // `codeDeps` paths are relative to the file's folder; compiling resolves relative ones from the working directory.
     const codeDeps = stage.codeDeps?.map((dep) => nodePath.resolve(baseDir, dep));
-    return omitUndefined({ id, run, ...stage, codeDeps, ...(stage.isolation === 'thread' ? { fnPath } : {}) });
+    const loadedElsewhere = stage.isolation === 'thread' || (stage.executor ?? file.executor)?.kind === 'bullmq';
+    return omitUndefined({ id, run, ...stage, codeDeps, ...(loadedElsewhere ? { fnPath } : {}) });
   });
   const { $schema: _schema, stages: _stages, periods, ...pipeline } = file;
   const { stateHash: _ref, ...axis } = periods ?? { name: '' };

@@ -103,6 +103,30 @@ export const graceMsSchema = numberAtLeast(0);
 /** Where a stage's attempts run. */
 export const isolationSchema = z.enum(['none', 'thread']);
 
+/** Queue names BullMQ accepts as a key part: no `:`. */
+const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+function executorSchema(strict: boolean) {
+  return z.discriminatedUnion(
+    'kind',
+    [
+      objectOf({ kind: z.literal('local') }, strict),
+      objectOf(
+        {
+          kind: z.literal('bullmq'),
+          connection: z.string({ invalid_type_error: 'a Redis URL' }).regex(/^rediss?:\/\/\S+$/, 'a Redis URL, e.g. `redis://127.0.0.1:6379`'),
+          queue: z.string({ invalid_type_error: 'a queue name' }).regex(QUEUE_NAME_PATTERN, 'a queue name of letters, digits, `_`, `-` or `.`').optional(),
+        },
+        strict,
+      ),
+    ],
+    { errorMap: (issue, ctx) => ({ message: issue.code === 'invalid_union_discriminator' ? '`local` or `bullmq`' : issue.code === 'invalid_type' && issue.path.length === 0 ? 'an object' : ctx.defaultError }) },
+  );
+}
+
+/** Where attempts run: `{ kind: 'local' }` or `{ kind: 'bullmq', connection, queue? }`. */
+export const executorOptionsSchema = executorSchema(false);
+
 /** Stages running at once, at most. */
 export const maxParallelSchema = integerAtLeast(1);
 
@@ -148,6 +172,7 @@ function stageShape(strict: boolean) {
     timeoutMs: timeoutMsSchema.optional(),
     graceMs: graceMsSchema.optional(),
     isolation: isolationSchema.optional(),
+    executor: executorSchema(strict).optional(),
     breaker: objectOf(breakerShape(), strict).optional(),
     budgets: z.record(resourceNameSchema, budgetAmountSchema, { invalid_type_error: 'an object of amounts by resource' }).optional(),
     failOnValidationError: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
@@ -216,6 +241,7 @@ function pipelineShape(strict: boolean) {
     name: pipelineNameSchema,
     description: z.string({ invalid_type_error: 'a string' }).optional(),
     maxParallel: maxParallelSchema.optional(),
+    executor: executorSchema(strict).optional(),
     failurePolicy: failurePolicySchema.optional(),
     budgets: z.record(resourceNameSchema, globalBudget(strict), { invalid_type_error: 'an object of budgets by resource' }).optional(),
     defaults: objectOf(

@@ -104,6 +104,26 @@ export interface StageContext {
  */
 export type StageIsolation = 'none' | 'thread';
 
+/** Attempts run in this process (as `isolation` says). */
+export interface LocalExecutorOptions {
+  readonly kind: 'local';
+}
+
+/**
+ * Attempts run as BullMQ jobs on Redis, by `dagbook worker` processes that
+ * load the stage from `fn` (required then).
+ */
+export interface BullmqExecutorOptions {
+  readonly kind: 'bullmq';
+  /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
+  readonly connection: string;
+  /** Queue name (letters, digits, `_`, `-`, `.`). @default 'dagbook' */
+  readonly queue?: string;
+}
+
+/** Where a stage's attempts run: this process, or worker processes through BullMQ. */
+export type ExecutorOptions = LocalExecutorOptions | BullmqExecutorOptions;
+
 /**
  * Stage inputs: the outputs of its dependencies, keyed by stage id. In a
  * per-period stage, a dependency of the same period is keyed by its id as
@@ -151,6 +171,8 @@ export interface StageDefinition<O = unknown> {
    * @default 'none'
    */
   readonly isolation?: StageIsolation;
+  /** Where attempts run: `local` (this process) or `bullmq` (worker processes). @default the pipeline's `executor` */
+  readonly executor?: ExecutorOptions;
   /** One line on what the stage does. */
   readonly description?: string;
   /** Params handed to the stage; part of its cache key and idempotency key. @default {} */
@@ -283,6 +305,8 @@ export interface PipelineDefinition {
   readonly stages: readonly StageDefinition<any>[];
   /** Stages running at once, at most. @default 4 */
   readonly maxParallel?: number;
+  /** Where every stage's attempts run unless the stage sets its own. @default { kind: 'local' } */
+  readonly executor?: ExecutorOptions;
   /** @default 'fail-fast' */
   readonly failurePolicy?: FailurePolicy;
   /** Global budgets by resource name. @default {} */

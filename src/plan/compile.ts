@@ -3,7 +3,7 @@ import { planInvalidError, type PlanIssue } from '../errors';
 import { pipelineDefinitionSchema } from '../definition/schema';
 import { definitionStageEntries, periodEdges } from '../definition/period-refs';
 import { itemIssues } from '../definition/item-refs';
-import type { BudgetOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
+import type { BudgetOptions, ExecutorOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from '../canonical-json';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference } from '../fn-reference';
@@ -16,6 +16,7 @@ import {
   DEFAULT_ISOLATION,
   DEFAULT_ITEM_CONCURRENCY,
   DEFAULT_MAX_PARALLEL,
+  DEFAULT_QUEUE,
   DEFAULT_RECOVERY_TIMEOUT_MS,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
@@ -25,7 +26,7 @@ import { topologicalOrder } from '../graph/graph';
 import { graphIssues } from '../graph/graph-issues';
 import { expandStages, planPeriods, type ExpandedStage } from './periods';
 import { periodCheckpointRun } from './period-checkpoint';
-import type { CompiledPipeline, Plan, PlanBudget, PlanCode, PlanRetry, PlanStage, StageRegistry } from './plan';
+import type { CompiledPipeline, Plan, PlanBudget, PlanBullmqExecutor, PlanCode, PlanRetry, PlanStage, StageRegistry } from './plan';
 
 /**
  * Compiles a pipeline definition into a plain-JSON {@link Plan} and a
@@ -59,8 +60,9 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
         if (Array.isArray(code)) issues.push(...code);
         else codes.set(stage.id, code);
       }
-      if (stage.isolation !== 'thread') continue;
-      const resolved = resolveThreadFn(stage);
+      const remote = (stage.executor ?? def.executor)?.kind === 'bullmq';
+      if (stage.isolation !== 'thread' && !remote) continue;
+      const resolved = resolveThreadFn(stage, remote ? 'executor' : 'isolation');
       if (typeof resolved === 'string') threadFns.set(stage.id, resolved);
       else issues.push(resolved);
     }
@@ -71,18 +73,22 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
 }
 
 /**
- * The absolute `module#export` a worker thread loads a `thread` stage from:
+ * The absolute `module#export` a worker thread loads a `thread` stage from,
+ * and a queue worker a `bullmq` stage:
  * its `fnPath` when set (by `loadPipelineFile`), else its `fn` when the
  * module is an absolute path of a file that exists (a worker has no folder to
  * resolve a relative path from). Otherwise a `PLAN_INVALID_FIELD` issue at
- * `stages.<id>.isolation` saying why.
+ * `stages.<id>.isolation` (`stages.<id>.executor` for a `bullmq` stage) saying why.
  */
-export function resolveThreadFn(stage: Pick<StageDefinition, 'id' | 'fn' | 'fnPath'>): string | PlanIssue {
+export function resolveThreadFn(stage: Pick<StageDefinition, 'id' | 'fn' | 'fnPath'>, where: 'isolation' | 'executor' = 'isolation'): string | PlanIssue {
   const { id } = stage;
   const issue = (why: string): PlanIssue => ({
     code: 'PLAN_INVALID_FIELD',
-    path: `stages.${id}.isolation`,
-    message: `Stage \`${id}\` has \`isolation: thread\` but ${why}: a worker thread loads the stage from \`fn\` (\`module#export\`, with an absolute module path, or in a pipeline file a path relative to the file)`,
+    path: `stages.${id}.${where}`,
+    message:
+      where === 'isolation'
+        ? `Stage \`${id}\` has \`isolation: thread\` but ${why}: a worker thread loads the stage from \`fn\` (\`module#export\`, with an absolute module path, or in a pipeline file a path relative to the file)`
+        : `Stage \`${id}\` runs on the \`bullmq\` executor but ${why}: a queue worker loads the stage from \`fn\` (\`module#export\`, with an absolute module path, or in a pipeline file a path relative to the file); it cannot run a function defined in a notebook cell`,
     stageId: id,
   });
   const ref = stage.fnPath ?? stage.fn;
@@ -100,6 +106,12 @@ export function resolveThreadFn(stage: Pick<StageDefinition, 'id' | 'fn' | 'fnPa
     return issue(`the module of its \`${field}\` cannot be found, got \`${JSON.stringify(ref)}\``);
   }
   return formatFnReference({ module: file, exportName: reference.exportName });
+}
+
+/** The plan's `executor` field of a stage: set only for `bullmq` (a local stage's plan is as it always was). */
+function planExecutor(executor: ExecutorOptions | undefined): { executor?: PlanBullmqExecutor } {
+  if (executor?.kind !== 'bullmq') return {};
+  return { executor: { kind: 'bullmq', connection: executor.connection, queue: executor.queue ?? DEFAULT_QUEUE } };
 }
 
 /** Hex sha256 of the plan's canonical JSON: equal plans, equal hashes. */
@@ -249,6 +261,7 @@ function planStage(
     ...(stage.fn === undefined ? {} : { fn: stage.fn }),
     ...(fnPath === undefined ? {} : { fnPath }),
     isolation: stage.isolation ?? DEFAULT_ISOLATION,
+    ...planExecutor(stage.executor ?? def.executor),
     // A JSON copy: the plan must not change when the caller mutates its params later.
     params: JSON.parse(JSON.stringify(expanded.params)) as Record<string, unknown>,
     secretParams: [...(stage.secretParams ?? [])],

@@ -42,3 +42,6 @@ export const DEFAULT_RECOVERY_TIMEOUT_MS = 300000;
 
 /** Where a stage's attempts run when it does not say. */
 export const DEFAULT_ISOLATION: StageIsolation = 'none';
+
+/** Queue of a `bullmq` executor that names none. */
+export const DEFAULT_QUEUE = 'dagbook';

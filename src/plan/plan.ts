@@ -33,6 +33,15 @@ export interface PlanBreaker {
   readonly recoveryTimeoutMs: number;
 }
 
+/** A stage's attempts as BullMQ jobs, resolved. */
+export interface PlanBullmqExecutor {
+  readonly kind: 'bullmq';
+  /** Redis URL. */
+  readonly connection: string;
+  /** Queue name. */
+  readonly queue: string;
+}
+
 /** One stage of the plan. */
 export interface PlanStage {
   /** Unique stage id. */
@@ -49,6 +58,8 @@ export interface PlanStage {
   readonly fnPath?: string;
   /** Where attempts run: on the main thread (`none`) or in a worker thread (`thread`). */
   readonly isolation: StageIsolation;
+  /** Runs attempts as BullMQ jobs on worker processes; absent when they run in this process (as `isolation` says). */
+  readonly executor?: PlanBullmqExecutor;
   /** Params (secret ones included: redact before printing). */
   readonly params: Readonly<Record<string, unknown>>;
   /** Names of secret params. */

@@ -11,7 +11,7 @@ describe('pipelineFileJsonSchema', () => {
   const [stageMap, stageArray] = root.properties.stages.anyOf as Json[];
 
   it('describes the pipeline fields and requires name and stages', () => {
-    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'failurePolicy', 'budgets', 'defaults', 'periods', 'stages']);
+    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'executor', 'failurePolicy', 'budgets', 'defaults', 'periods', 'stages']);
     assert.deepEqual(root.required, ['name', 'stages']);
     assert.equal(root.additionalProperties, false);
   });
@@ -20,7 +20,7 @@ describe('pipelineFileJsonSchema', () => {
     it('describes every stage property and requires fn', () => {
       const stage = stageMap.additionalProperties as Json;
       assert.deepEqual(Object.keys(stage.properties), [
-        'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'breaker',
+        'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'executor', 'breaker',
         'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'perPeriod', 'discovery', 'forEach', 'concurrency', 'maxFailureRate',
         'periodParams', 'codeDeps',
       ]);
@@ -29,6 +29,21 @@ describe('pipelineFileJsonSchema', () => {
       assert.deepEqual(stage.properties.retry.properties.maxAttempts, { type: 'integer', minimum: 1 });
       assert.deepEqual(stage.properties.retry.properties.jitter, { type: 'number', minimum: 0, maximum: 1 });
       assert.deepEqual(stage.properties.isolation, { type: 'string', enum: ['none', 'thread'] });
+      assert.deepEqual(stage.properties.executor, {
+        anyOf: [
+          { type: 'object', properties: { kind: { type: 'string', const: 'local' } }, required: ['kind'], additionalProperties: false },
+          {
+            type: 'object',
+            properties: {
+              kind: { type: 'string', const: 'bullmq' },
+              connection: { type: 'string', pattern: '^rediss?:\\/\\/\\S+$' },
+              queue: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
+            },
+            required: ['kind', 'connection'],
+            additionalProperties: false,
+          },
+        ],
+      });
     });
   });
 

@@ -319,6 +319,62 @@ describe('compilePipeline', () => {
     });
   });
 
+  describe('when attempts run on the bullmq executor', () => {
+    const stagesFile = path.join(__dirname, '..', 'definition', 'fixtures', 'stages.ts');
+    const fn = `${stagesFile.slice(0, -3)}#load`;
+
+    it('gives every stage the pipeline executor with the default queue and its fnPath, unless the stage runs locally', () => {
+      const { plan } = compilePipeline({
+        name: 'p',
+        executor: { kind: 'bullmq', connection: 'redis://127.0.0.1:6379' },
+        stages: [
+          { id: 'a', run: load, fn },
+          { id: 'b', run: load, executor: { kind: 'local' } },
+          { id: 'c', run: load, fn, executor: { kind: 'bullmq', connection: 'redis://10.0.0.2:6380', queue: 'etl' } },
+        ],
+      });
+      assert.deepEqual(plan.stages.a.executor, { kind: 'bullmq', connection: 'redis://127.0.0.1:6379', queue: 'dagbook' });
+      assert.equal(plan.stages.a.fnPath, `${stagesFile}#load`);
+      assert.equal('executor' in plan.stages.b, false);
+      assert.equal('fnPath' in plan.stages.b, false);
+      assert.deepEqual(plan.stages.c.executor, { kind: 'bullmq', connection: 'redis://10.0.0.2:6380', queue: 'etl' });
+    });
+
+    it('refuses a stage without a module fn, naming the stage at its executor field', () => {
+      const issues = issuesOf(() =>
+        compilePipeline({
+          name: 'p',
+          stages: [{ id: 'cell', run: load, executor: { kind: 'bullmq', connection: 'redis://127.0.0.1:6379' } }],
+        }),
+      );
+      assert.deepEqual(issues, [
+        {
+          code: 'PLAN_INVALID_FIELD',
+          path: 'stages.cell.executor',
+          message:
+            'Stage `cell` runs on the `bullmq` executor but no `fn`: a queue worker loads the stage from `fn` (`module#export`, with an absolute module path, or in a pipeline file a path relative to the file); it cannot run a function defined in a notebook cell',
+          stageId: 'cell',
+        },
+      ]);
+    });
+
+    it('reports an executor of an unknown kind and a connection that is not a Redis URL', () => {
+      const issues = issuesOf(() =>
+        compilePipeline({
+          name: 'p',
+          stages: [
+            { id: 'a', run: load, fn, executor: { kind: 'temporal' } },
+            { id: 'b', run: load, fn, executor: { kind: 'bullmq', connection: 'localhost:6379' } },
+          ],
+        } as unknown as PipelineDefinition),
+      );
+      assert.deepEqual(issues.map((i) => [i.code, i.path, i.message]), [
+        ['PLAN_INVALID_FIELD', 'stages.a.executor.kind', 'Expected `stages.a.executor.kind` to be `local` or `bullmq`, got `"temporal"`'],
+        ['PLAN_INVALID_FIELD', 'stages.b.executor.connection', 'Expected `stages.b.executor.connection` to be a Redis URL, e.g. `redis://127.0.0.1:6379`, got `"localhost:6379"`'],
+      ]);
+    });
+  });
+
   describe('when the input is garbage', () => {
     const cases: [string, unknown, string[]][] = [
       ['an empty object', {}, ['Missing required field `name`: expected a string', 'Missing required field `stages`: expected an array']],
