@@ -133,26 +133,21 @@ export interface StageWorkerData {
 }
 
 /**
- * Runs the attempt in a new worker thread; settles as the stage function does
- * there.
+ * What a worker (thread or process) needs to run the attempt: the stage's
+ * module and export, the context's fields, the inputs in the stored form of
+ * outputs, the secrets and the remainders of the budgeted resources.
  * @throws DagbookError `STAGE_FAILED` (class `logic`) when `fnPath` is not
- *   `module#export`, the inputs cannot be encoded, or the module or export
- *   cannot be loaded; `OUTPUT_NOT_SERIALIZABLE` (class `logic`) naming the
- *   path of what the output holds that cannot be stored; `STAGE_FAILED` (class
- *   `transient`) when the worker exits without an answer; the error of
- *   `context.usage` when the ledger refuses a usage; whatever the stage threw.
+ *   `module#export` or the inputs cannot be encoded (`where` names the worker).
  */
-export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
-  const { context, clock, graceMs } = options;
-  const { stageId, signal } = context;
+export function stageWorkerData(options: Pick<ThreadAttemptOptions, 'fnPath' | 'context' | 'inputs' | 'secrets' | 'resources'>, where: string): StageWorkerData {
+  const { context } = options;
+  const { stageId } = context;
   const reference = parseFnReference(options.fnPath);
   if (!reference) {
-    return Promise.reject(
-      new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: expected \`fnPath\` to be \`module#export\`, got \`${options.fnPath}\``, {
-        stageId,
-        errorClass: 'logic',
-      }),
-    );
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: expected \`fnPath\` to be \`module#export\`, got \`${options.fnPath}\``, {
+      stageId,
+      errorClass: 'logic',
+    });
   }
   const remaining: Record<string, number> = {};
   for (const resource of options.resources ?? []) remaining[resource] = context.remaining(resource);
@@ -160,16 +155,14 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
   try {
     inputs = encodeOutput(options.inputs);
   } catch (error) {
-    return Promise.reject(
-      new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its inputs cannot be sent to its worker thread: ${errorMessage(error)}`, {
-        stageId,
-        errorClass: 'logic',
-        cause: error,
-        ...(isDagbookError(error) ? { data: error.data } : {}),
-      }),
-    );
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its inputs cannot be sent to ${where}: ${errorMessage(error)}`, {
+      stageId,
+      errorClass: 'logic',
+      cause: error,
+      ...(isDagbookError(error) ? { data: error.data } : {}),
+    });
   }
-  const workerData: StageWorkerData = {
+  return {
     modulePath: reference.module,
     exportName: reference.exportName,
     runId: context.runId,
@@ -184,6 +177,27 @@ export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
     secrets: options.secrets ?? {},
     remaining,
   };
+}
+
+/**
+ * Runs the attempt in a new worker thread; settles as the stage function does
+ * there.
+ * @throws DagbookError `STAGE_FAILED` (class `logic`) when `fnPath` is not
+ *   `module#export`, the inputs cannot be encoded, or the module or export
+ *   cannot be loaded; `OUTPUT_NOT_SERIALIZABLE` (class `logic`) naming the
+ *   path of what the output holds that cannot be stored; `STAGE_FAILED` (class
+ *   `transient`) when the worker exits without an answer; the error of
+ *   `context.usage` when the ledger refuses a usage; whatever the stage threw.
+ */
+export function runInThread(options: ThreadAttemptOptions): Promise<unknown> {
+  const { context, clock, graceMs } = options;
+  const { stageId, signal } = context;
+  let workerData: StageWorkerData;
+  try {
+    workerData = stageWorkerData(options, 'its worker thread');
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (signal.aborted) return Promise.reject(signal.reason);
 
   return new Promise<unknown>((resolve, reject) => {
