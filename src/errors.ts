@@ -42,7 +42,8 @@ export type ErrorCode =
   | 'SETUP_FAILED'
   | 'DEPENDENCY_MISSING'
   | 'NOTEBOOK_INVALID'
-  | 'NOTEBOOK_NOT_GENERATED';
+  | 'NOTEBOOK_NOT_GENERATED'
+  | 'EXECUTOR_JOB_FAILED';
 
 /**
  * How an error should be handled:

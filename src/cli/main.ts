@@ -11,6 +11,7 @@ import { setUpProject } from './project-setup';
 import { integerOption, positiveNumberOption } from './numeric-options';
 import { notebookCommand } from './notebook-command';
 import { addPipelineCommands } from './pipeline-commands';
+import { addWorkerCommand } from './worker-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -118,6 +119,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (file: string, opts: { out?: string; force?: boolean }) => {
       for (const line of await notebookCommand(file, { ...opts, cwd: process.cwd() })) out(line);
     });
+
+  addWorkerCommand(program, out, (code) => {
+    exitCode = code;
+  });
 
   addPipelineCommands(program, {
     out,

@@ -11,8 +11,9 @@ import { runInThread } from './thread-runner';
  * caller, an executor only runs the attempt and settles with its output or
  * its error.
  *
- * Two executors live here: `local` calls the stage's function on this thread,
- * `thread` runs it in a worker thread (`thread-runner.ts`). Which one an
+ * `local` calls the stage's function on this thread, `thread` runs it in a
+ * worker thread (`thread-runner.ts`), `bullmq` as a job on Redis that a
+ * worker process runs (`bullmq-executor.ts`). Which one an
  * attempt uses is read from its plan stage ({@link attemptExecutorFor}).
  */
 
@@ -68,7 +69,16 @@ export const threadExecutor: AttemptExecutor = {
     }),
 };
 
-/** The executor a plan stage's attempts run on: `thread` for `isolation: thread`, else `local`. */
+/** Runs attempts as BullMQ jobs; BullMQ is loaded on the first such attempt, not on the library's import path. */
+export const bullmqExecutor: AttemptExecutor = {
+  kind: 'bullmq',
+  runAttempt: (request) =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('./bullmq-executor') as typeof import('./bullmq-executor')).bullmqExecutor.runAttempt(request),
+};
+
+/** The executor a plan stage's attempts run on: `bullmq` when the stage names it, else `thread` for `isolation: thread`, else `local`. */
 export function attemptExecutorFor(stage: PlanStage): AttemptExecutor {
+  if (stage.executor?.kind === 'bullmq') return bullmqExecutor;
   return stage.isolation === 'thread' ? threadExecutor : localExecutor;
 }

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { systemClock } from '../clock';
+import { startStageWorker } from '../execute/bullmq-worker';
+import { integerOption, positiveNumberOption } from './numeric-options';
+
+/**
+ * `dagbook worker --redis URL [--queue NAME] [--concurrency N]`: a queue
+ * worker process that runs the attempts of `bullmq` stages
+ * (`execute/bullmq-worker.ts`) until SIGTERM or SIGINT, on which it stops
+ * taking jobs, lets the running ones finish and exits 0.
+ */
+
+interface WorkerCommandOptions {
+  redis: string;
+  queue: string;
+  concurrency: number;
+  name?: string;
+  lockDuration?: number;
+  stalledInterval?: number;
+}
+
+/** Adds `dagbook worker` to `program`; `out` prints a line, `done` resolves the command's exit code once the worker stopped. */
+export function addWorkerCommand(program: Command, out: (line: string) => void, exit: (code: number) => void): void {
+  program
+    .command('worker')
+    .description('run the attempts of `bullmq` stages from a Redis queue until SIGTERM (the stages load from their `fn` modules, by absolute path)')
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .option('--queue <name>', 'queue name', 'dagbook')
+    .option('--concurrency <n>', 'jobs run at once', integerOption('--concurrency', 1), 1)
+    .option('--name <name>', 'this worker’s name in answers (default: <hostname>:<pid>)')
+    .option('--lock-duration <ms>', 'how long a job’s lock lasts unless renewed, ms (BullMQ’s default: 30000)', positiveNumberOption('--lock-duration'))
+    .option('--stalled-interval <ms>', 'how often to look for jobs whose worker is gone, ms (BullMQ’s default: 30000)', positiveNumberOption('--stalled-interval'))
+    .action(async (opts: WorkerCommandOptions) => {
+      const worker = startStageWorker({
+        connection: opts.redis,
+        queue: opts.queue,
+        concurrency: opts.concurrency,
+        clock: systemClock,
+        ...(opts.name === undefined ? {} : { name: opts.name }),
+        ...(opts.lockDuration === undefined ? {} : { lockDurationMs: opts.lockDuration }),
+        ...(opts.stalledInterval === undefined ? {} : { stalledIntervalMs: opts.stalledInterval }),
+      });
+      await worker.ready;
+      out(`worker ${worker.name} on queue ${opts.queue} at ${opts.redis} (concurrency ${opts.concurrency})`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          resolve();
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+      await worker.close();
+      out(`worker ${worker.name} stopped`);
+      exit(0);
+    });
+}

@@ -1,0 +1,131 @@
+import type { Clock } from '../clock';
+import type { StageContext } from '../definition/types';
+import { DagbookError, errorMessage } from '../errors';
+import { decodeOutput, encodeOutput } from '../output-codec';
+import { ensureTypeScriptLoader } from '../typescript-loader';
+import { readSecret } from './stage-context';
+import { serializeThreadError, type ThreadErrorData } from './thread-error';
+import type { StageWorkerData } from './thread-runner';
+import { withTimeout } from './timeout';
+
+/**
+ * One stage attempt as a queue job, and how a worker process runs it. The job
+ * carries what a worker thread gets (`StageWorkerData`: the stage's module
+ * and export, the context's fields, the inputs in the stored form of
+ * outputs) plus the attempt's timeout and grace, so the worker applies the
+ * same per-attempt timeout as the coordinator. The stage's progress, usage
+ * and log lines go back as reports (the coordinator applies them through the
+ * attempt's real context: budgets and events behave as locally); the answer
+ * is the output in the stored form, or the error as plain data, both as JSON.
+ * A stage's failure is an answer, not a failed job: the job's own failure is
+ * kept for the queue's faults (a worker lost too often), so the coordinator's
+ * retry policy, not the queue, decides about attempts.
+ */
+
+/** Data of a stage job. */
+export interface StageJobData extends StageWorkerData {
+  /** The attempt's timeout, ms; 0 means none. */
+  readonly timeoutMs: number;
+  /** Time an aborted stage is given to settle before the worker gives up on it, ms. */
+  readonly graceMs: number;
+}
+
+/** What a running stage reports back while it runs. */
+export type StageJobReport =
+  | { readonly type: 'progress'; readonly done: number; readonly total: number; readonly message?: string }
+  | { readonly type: 'usage'; readonly resource: string; readonly amount: number }
+  | { readonly type: 'log'; readonly message: string; readonly metadata?: Record<string, unknown> };
+
+/** The answer of a stage job: the output in the stored form of outputs, or the error as data; and the worker that ran it. */
+export type StageJobResult =
+  | { readonly type: 'result'; readonly output: string; readonly worker: string }
+  | { readonly type: 'error'; readonly error: ThreadErrorData; readonly worker: string };
+
+/**
+ * The job id of an attempt: the stage execution's idempotency key and the
+ * attempt number, so enqueueing the same attempt twice adds one job.
+ */
+export function stageJobId(idempotencyKey: string, attempt: number): string {
+  return `${idempotencyKey}-${attempt}`;
+}
+
+/** Options of {@link runStageJob}. */
+export interface RunStageJobOptions {
+  /** Name of this worker, put in the answer. */
+  readonly worker: string;
+  /** Times the timeout and the grace. */
+  readonly clock: Clock;
+  /** Aborts the attempt (the worker shuts down, or the coordinator cancelled it). */
+  readonly signal: AbortSignal;
+  /** Sends a report back to the coordinator. */
+  readonly report: (report: StageJobReport) => void;
+}
+
+function loadStage(data: StageJobData): (ctx: StageContext, inputs: unknown) => unknown {
+  const { modulePath, exportName, stageId } = data;
+  let mod: Record<string, unknown> | undefined;
+  try {
+    ensureTypeScriptLoader(modulePath);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(modulePath) as Record<string, unknown> | undefined;
+  } catch (error) {
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: module \`${modulePath}\` failed to load in its queue worker: ${errorMessage(error)}`, {
+      stageId,
+      errorClass: 'logic',
+      cause: error,
+    });
+  }
+  const fn = mod == null ? undefined : mod[exportName];
+  if (typeof fn !== 'function') {
+    throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: module \`${modulePath}\` has no function export \`${exportName}\`, got a ${typeof fn}`, {
+      stageId,
+      errorClass: 'logic',
+    });
+  }
+  return fn as (ctx: StageContext, inputs: unknown) => unknown;
+}
+
+/**
+ * Runs a stage job in this process: loads the stage's module, calls its
+ * export under the attempt's timeout, and answers. Never rejects: a failure
+ * is an answer.
+ */
+export async function runStageJob(data: StageJobData, options: RunStageJobOptions): Promise<StageJobResult> {
+  const { stageId, secrets } = data;
+  const { worker, clock, report } = options;
+  const remaining: Record<string, number> = { ...data.remaining };
+  try {
+    const inputs = decodeOutput(data.inputs, `the inputs of stage \`${stageId}\``);
+    const run = loadStage(data);
+    const value = await withTimeout(
+      (signal) => {
+        const ctx: StageContext = {
+          runId: data.runId,
+          stageId,
+          attempt: data.attempt,
+          idempotencyKey: data.idempotencyKey,
+          params: data.params,
+          ...(data.stateDir === undefined ? {} : { stateDir: data.stateDir }),
+          ...(data.period === undefined ? {} : { period: data.period.value, periodKey: data.period.key }),
+          ...(data.item === undefined ? {} : { item: data.item }),
+          signal,
+          clock,
+          progress: (done, total, message) => report({ type: 'progress', done, total, ...(message === undefined ? {} : { message: String(message) }) }),
+          usage: (resource, amount) => {
+            report({ type: 'usage', resource, amount });
+            // The coordinator's ledger decides; this copy only keeps `remaining` answering synchronously.
+            if (Object.prototype.hasOwnProperty.call(remaining, resource)) remaining[resource] = Math.max(0, remaining[resource] - amount);
+          },
+          remaining: (resource) => (Object.prototype.hasOwnProperty.call(remaining, resource) ? remaining[resource] : Infinity),
+          log: (message, metadata) => report({ type: 'log', message: String(message), ...(metadata === undefined ? {} : { metadata }) }),
+          secret: (name) => readSecret(secrets, stageId, name),
+        };
+        return run(ctx, inputs);
+      },
+      { timeoutMs: data.timeoutMs, graceMs: data.graceMs, clock, parentSignal: options.signal, stageId },
+    );
+    return { type: 'result', output: encodeOutput(value, { stageId }), worker };
+  } catch (error) {
+    return { type: 'error', error: serializeThreadError(error), worker };
+  }
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Queue } from 'bullmq';
+import type { ExecutorOptions, PipelineDefinition, StageDefinition } from '../../src/definition/types';
+import type { PipelineEvent } from '../../src/events/event';
+import { redisOptions } from '../../src/execute/redis-connection';
+import { stageJobId } from '../../src/execute/stage-job';
+import { compilePipeline } from '../../src/plan/compile';
+import type { StageRecord } from '../../src/records';
+import { runPipeline, startRun, type RunResult } from '../../src/run/run-pipeline';
+import { MemoryStore } from '../../src/store/memory-store';
+import { startRedis, type TestRedis } from '../redis';
+import { hangOnce, numbers, QUEUE_STAGES, squares, total } from './fixtures/queue-stages';
+
+/*
+ * Real Redis, real worker processes (`dagbook worker` from src/ through tsx),
+ * the system clock: each test waits for an outcome, not for a timing window.
+ */
+
+const WORKER_CHILD = path.join(__dirname, 'fixtures', 'worker-child.ts');
+
+interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** SIGTERM, then resolves with the exit code once it exited. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `dagbook worker` in a child process; resolves once it says it takes jobs. */
+async function startWorker(redis: TestRedis, queue: string, extra: string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_CHILD, 'worker', '--redis', redis.url, '--queue', queue, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (text.includes(`on queue ${queue}`)) resolve();
+    };
+    child.stdout!.on('data', check);
+    void exited.then(() => reject(new Error(`worker exited before it started:\n${text}`)));
+  });
+  return {
+    child,
+    output: () => text,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** The 3-stage pipeline numbers -> squares -> total, with `squares` on `executor` when given. */
+function threeStages(executor?: ExecutorOptions): PipelineDefinition {
+  const middle: StageDefinition = {
+    id: 'squares',
+    deps: ['numbers'],
+    run: squares,
+    fn: `${QUEUE_STAGES}#squares`,
+    budgets: { tokens: 10 },
+    ...(executor === undefined ? {} : { executor }),
+  };
+  return {
+    name: 'squares',
+    stages: [{ id: 'numbers', run: numbers }, middle, { id: 'total', deps: ['squares'], run: total }],
+  };
+}
+
+/** What must be equal between a local run and a run on workers: everything but times and ids. */
+function comparable(record: StageRecord): unknown {
+  return {
+    status: record.status,
+    attempts: record.attempts,
+    cacheKey: record.cacheKey,
+    outputHash: record.outputHash,
+    usage: record.usage,
+    validation: record.validation,
+    progress: record.progress,
+    attemptOutcomes: record.attemptLog.map((a) => [a.attempt, a.outcome, a.code]),
+  };
+}
+
+describe('bullmqExecutor', () => {
+  let redis: TestRedis;
+  const workers: WorkerProcess[] = [];
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    for (const worker of workers) await worker.stop();
+    await redis.stop();
+  });
+
+  describe('when the middle stage of three runs on a worker process', () => {
+    it('gives the same outputs and records as a local run, and its progress arrives as events', async () => {
+      const worker = await startWorker(redis, 'three');
+      workers.push(worker);
+      const localStore = new MemoryStore();
+      const local = await runPipeline(compilePipeline(threeStages()), { store: localStore, runId: 'run-local' });
+      const remoteStore = new MemoryStore();
+      const events: PipelineEvent[] = [];
+      const handle = startRun(compilePipeline(threeStages({ kind: 'bullmq', connection: redis.url, queue: 'three' })), {
+        store: remoteStore,
+        runId: 'run-remote',
+      });
+      handle.events.subscribe((event) => events.push(event));
+      const remote: RunResult = await handle.result;
+
+      assert.equal(remote.status, 'SUCCEEDED');
+      assert.deepEqual(remote.outputHashes, local.outputHashes);
+      assert.deepEqual(await remoteStore.getOutput(remote.outputHashes.total), { total: 30 });
+      assert.deepEqual(await remoteStore.getOutput(remote.outputHashes.squares), { squares: [1, 4, 9, 16] });
+      for (const id of ['numbers', 'squares', 'total']) assert.deepEqual(comparable(remote.stages[id]), comparable(local.stages[id]), id);
+      assert.deepEqual(remote.stages.squares.usage, { tokens: 4 });
+      assert.deepEqual(
+        events.filter((e) => e.type === 'STEP_PROGRESS' && e.stageId === 'squares').map((e) => e.message),
+        ['squared 1', 'squared 2', 'squared 3', 'squared 4'],
+      );
+      // The job ran on the worker process, under the attempt's job id; enqueueing it again adds nothing.
+      const queue = new Queue('three', { connection: redisOptions(redis.url) });
+      try {
+        const jobId = stageJobId(remote.stages.squares.idempotencyKey, 1);
+        const job = await queue.getJob(jobId);
+        assert.equal(job?.returnvalue.worker, `${os.hostname()}:${worker.child.pid}`);
+        await queue.add('squares', job!.data, { jobId });
+        assert.deepEqual(await queue.getJobCounts('completed', 'waiting', 'active'), { completed: 1, waiting: 0, active: 0, paused: 0 });
+      } finally {
+        await queue.close();
+      }
+      assert.equal(await worker.stop(), 0);
+      assert.match(worker.output(), /worker \S+ stopped/);
+    });
+  });
+
+  describe('when its worker is SIGKILLed in the middle of a job', () => {
+    it('another worker runs the job after the stalled check, and the stage is recorded once', async () => {
+      const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
+      const stall = ['--lock-duration', '1000', '--stalled-interval', '300'];
+      const first = await startWorker(redis, 'stall', stall);
+      workers.push(first);
+      const events: PipelineEvent[] = [];
+      const handle = startRun(
+        compilePipeline({
+          name: 'stall',
+          stages: [
+            {
+              id: 'hang',
+              run: hangOnce,
+              fn: `${QUEUE_STAGES}#hangOnce`,
+              params: { markerDir },
+              timeoutMs: 0,
+              executor: { kind: 'bullmq', connection: redis.url, queue: 'stall' },
+            },
+          ],
+        }),
+        { store: new MemoryStore(), runId: 'run-stall' },
+      );
+      handle.events.subscribe((event) => events.push(event));
+      while (fs.readdirSync(markerDir).length === 0) await new Promise((r) => setTimeout(r, 20));
+      first.child.kill('SIGKILL');
+      await first.stop();
+      const second = await startWorker(redis, 'stall', stall);
+      workers.push(second);
+      const result = await handle.result;
+
+      assert.equal(result.status, 'SUCCEEDED');
+      assert.equal(result.stages.hang.attempts, 1);
+      assert.deepEqual(fs.readdirSync(markerDir).sort(), [`started-${first.child.pid}`, `started-${second.child.pid}`].sort());
+      assert.deepEqual(events.filter((e) => e.type === 'STEP_SUCCESS').map((e) => e.stageId), ['hang']);
+      assert.deepEqual(events.filter((e) => e.type === 'STEP_START').map((e) => e.stageId), ['hang']);
+      fs.rmSync(markerDir, { recursive: true, force: true });
+    });
+  });
+});
