@@ -137,6 +137,39 @@ describe('bullmqExecutor', () => {
     });
   });
 
+  describe('when the run is cancelled while a worker runs the stage', () => {
+    it('cancels the job: the stage on the worker sees its signal abort, and the stage ends CANCELLED', async () => {
+      const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
+      const worker = await startWorker(redis, 'cancel');
+      workers.push(worker);
+      const handle = startRun(
+        compilePipeline({
+          name: 'cancel',
+          stages: [
+            {
+              id: 'hang',
+              run: hangOnce,
+              fn: `${QUEUE_STAGES}#hangOnce`,
+              params: { markerDir },
+              timeoutMs: 0,
+              graceMs: 5000,
+              executor: { kind: 'bullmq', connection: redis.url, queue: 'cancel' },
+            },
+          ],
+        }),
+        { store: new MemoryStore(), runId: 'run-cancel' },
+      );
+      while (fs.readdirSync(markerDir).length === 0) await new Promise((r) => setTimeout(r, 20));
+      handle.cancel('stopped by the test');
+      const result = await handle.result;
+
+      assert.equal(result.status, 'CANCELLED');
+      assert.equal(result.stages.hang.status, 'CANCELLED');
+      assert.deepEqual(fs.readdirSync(markerDir).sort(), [`aborted-${worker.child.pid}`, `started-${worker.child.pid}`]);
+      fs.rmSync(markerDir, { recursive: true, force: true });
+    });
+  });
+
   describe('when its worker is SIGKILLed in the middle of a job', () => {
     it('another worker runs the job after the stalled check, and the stage is recorded once', async () => {
       const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
