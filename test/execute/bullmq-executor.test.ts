@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
-import type { ExecutorOptions, PipelineDefinition, StageDefinition } from '../../src/definition/types';
+import type { ExecutorOptions, ItemSet, PipelineDefinition, StageDefinition } from '../../src/definition/types';
 import type { PipelineEvent } from '../../src/events/event';
 import { redisOptions } from '../../src/execute/redis-connection';
 import { stageJobId } from '../../src/execute/stage-job';
@@ -13,7 +13,7 @@ import type { StageRecord } from '../../src/records';
 import { runPipeline, startRun, type RunResult } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
 import { startRedis, type TestRedis } from '../redis';
-import { hangOnce, numbers, QUEUE_STAGES, squares, total } from './fixtures/queue-stages';
+import { hangOnce, numbers, QUEUE_STAGES, squares, total, upper } from './fixtures/queue-stages';
 
 /*
  * Real Redis, real worker processes (`dagbook worker` from src/ through tsx),
@@ -134,6 +134,35 @@ describe('bullmqExecutor', () => {
       }
       assert.equal(await worker.stop(), 0);
       assert.match(worker.output(), /worker \S+ stopped/);
+    });
+  });
+
+  describe('when a per-item stage runs on two worker processes', () => {
+    it('runs each item as a job and gives the same item outputs and counts as a local run', async () => {
+      const two = [await startWorker(redis, 'items', ['--concurrency', '2']), await startWorker(redis, 'items', ['--concurrency', '2'])];
+      workers.push(...two);
+      const docs = (executor?: ExecutorOptions): PipelineDefinition => ({
+        name: 'docs',
+        stages: [
+          { id: 'discover', discovery: true, run: () => ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, hash: `h:${id}`, payload: { text: `text ${id}` } })) },
+          { id: 'upper', forEach: 'discover', concurrency: 4, run: upper, fn: `${QUEUE_STAGES}#upper`, ...(executor === undefined ? {} : { executor }) },
+          { id: 'all', deps: ['upper'], run: (_ctx, inputs) => Object.values((inputs.upper as ItemSet<string>).outputs) },
+        ],
+      });
+      const local = await runPipeline(compilePipeline(docs()), { store: new MemoryStore(), runId: 'run-items-local' });
+      const store = new MemoryStore();
+      const remote = await runPipeline(compilePipeline(docs({ kind: 'bullmq', connection: redis.url, queue: 'items' })), { store, runId: 'run-items-remote' });
+
+      assert.equal(remote.status, 'SUCCEEDED');
+      assert.deepEqual(await store.getOutput(remote.outputHashes.all), ['a:TEXT A', 'b:TEXT B', 'c:TEXT C', 'd:TEXT D', 'e:TEXT E']);
+      assert.deepEqual(remote.outputHashes, local.outputHashes);
+      assert.deepEqual(remote.stages.upper.items, { total: 5, succeeded: 5, failed: 0, cached: 0, blocked: 0, skipped: 0, deleted: 0 });
+      const queue = new Queue('items', { connection: redisOptions(redis.url) });
+      try {
+        assert.deepEqual(await queue.getJobCounts('completed'), { completed: 5 });
+      } finally {
+        await queue.close();
+      }
     });
   });
 
