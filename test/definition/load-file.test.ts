@@ -96,6 +96,29 @@ describe('loadPipelineFile', () => {
     });
   });
 
+  describe('when stages run on the bullmq executor', () => {
+    it('gives those stages fnPath, and the plan their executor, the pipeline one unless a stage sets its own', async () => {
+      const def = await loadPipelineFile(fixture('queue.yaml'));
+      assert.deepEqual(
+        def.stages.map((s) => [s.id, s.fnPath]),
+        [
+          ['load', `${fixture('stages.ts')}#load`],
+          ['double', undefined],
+          ['total', `${fixture('stages.ts')}#total`],
+        ],
+      );
+      const { plan } = compilePipeline(def);
+      assert.deepEqual(
+        Object.values(plan.stages).map((s) => [s.id, s.executor]),
+        [
+          ['load', { kind: 'bullmq', connection: 'redis://127.0.0.1:6379', queue: 'dagbook' }],
+          ['double', undefined],
+          ['total', { kind: 'bullmq', connection: 'redis://127.0.0.1:6380', queue: 'totals' }],
+        ],
+      );
+    });
+  });
+
   describe('when a stage declares codeDeps', () => {
     it('resolves each path from the file`s folder', async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-code-deps-'));
