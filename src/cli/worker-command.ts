@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock';
-import { startStageWorker } from '../execute/bullmq-worker';
+import type * as BullmqWorker from '../execute/bullmq-worker';
 import { integerOption, positiveNumberOption } from './numeric-options';
 
 /**
@@ -31,6 +31,9 @@ export function addWorkerCommand(program: Command, out: (line: string) => void, 
     .option('--lock-duration <ms>', 'how long a job’s lock lasts unless renewed, ms (BullMQ’s default: 30000)', positiveNumberOption('--lock-duration'))
     .option('--stalled-interval <ms>', 'how often to look for jobs whose worker is gone, ms (BullMQ’s default: 30000)', positiveNumberOption('--stalled-interval'))
     .action(async (opts: WorkerCommandOptions) => {
+      // Loaded here, not with the CLI: BullMQ costs ~100 ms to load, which no other command needs.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startStageWorker } = require('../execute/bullmq-worker') as typeof BullmqWorker;
       const worker = startStageWorker({
         connection: opts.redis,
         queue: opts.queue,
