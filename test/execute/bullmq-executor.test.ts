@@ -21,6 +21,7 @@ import { hangOnce, numbers, QUEUE_STAGES, squares, total, upper } from './fixtur
  */
 
 const WORKER_CHILD = path.join(__dirname, 'fixtures', 'worker-child.ts');
+const COORDINATOR = path.join(__dirname, 'fixtures', 'queue-coordinator.ts');
 
 interface WorkerProcess {
   readonly child: ChildProcess;
@@ -196,6 +197,42 @@ describe('bullmqExecutor', () => {
       assert.equal(result.stages.hang.status, 'CANCELLED');
       assert.deepEqual(fs.readdirSync(markerDir).sort(), [`aborted-${worker.child.pid}`, `started-${worker.child.pid}`]);
       fs.rmSync(markerDir, { recursive: true, force: true });
+    });
+  });
+
+  describe('when the coordinator is SIGKILLed while its job runs, and the run is resumed', () => {
+    it('attaches to the job it enqueued (its id is the same) instead of running the stage again', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-resume-'));
+      const markerDir = path.join(dir, 'markers');
+      fs.mkdirSync(markerDir);
+      const stateDir = path.join(dir, 'state');
+      const worker = await startWorker(redis, 'resume');
+      workers.push(worker);
+      const coordinator = (mode: 'run' | 'resume') => {
+        const child = spawn(process.execPath, ['--import', 'tsx', COORDINATOR, stateDir, redis.url, 'resume', markerDir, mode, 'run-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let text = '';
+        child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        return { child, done: new Promise<string>((resolve) => child.once('exit', () => resolve(text))) };
+      };
+      const first = coordinator('run');
+      while (fs.readdirSync(markerDir).length === 0) await new Promise((r) => setTimeout(r, 20));
+      first.child.kill('SIGKILL');
+      await first.done;
+      // The job finishes with no coordinator listening.
+      fs.writeFileSync(path.join(markerDir, 'release'), '');
+      const second = coordinator('resume');
+      const answer = JSON.parse((await second.done).trim().split('\n').at(-1)!) as { status: string; attempts: number };
+
+      assert.deepEqual({ status: answer.status, attempts: answer.attempts }, { status: 'SUCCEEDED', attempts: 1 });
+      assert.equal(fs.readFileSync(path.join(markerDir, 'started'), 'utf8'), `${worker.child.pid}\n`);
+      const queue = new Queue('resume', { connection: redisOptions(redis.url) });
+      try {
+        assert.deepEqual(await queue.getJobCounts('completed', 'waiting', 'active'), { completed: 1, waiting: 0, active: 0, paused: 0 });
+      } finally {
+        await queue.close();
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
     });
   });
 
