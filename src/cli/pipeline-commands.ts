@@ -2,7 +2,8 @@ import type { ItemRunOptions } from '../run/item-options';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { pipelineFileJsonSchema } from '../definition/json-schema';
-import type { FailurePolicy } from '../definition/types';
+import type { ExecutorOptions, FailurePolicy } from '../definition/types';
+import { DagbookError } from '../errors';
 import { openWorkbench } from '../notebook/workbench';
 import type { WorkbenchOptions } from '../notebook/workbench-options';
 import { openDurableStore, type DurableStore, type RetentionResult } from '../store/durable-store';
@@ -40,6 +41,25 @@ interface RunCommandOptions extends CommonOptions {
   keepGoing?: boolean;
   failFast?: boolean;
   resume?: boolean | string;
+  executor?: 'local' | 'bullmq';
+  redis?: string;
+  queue?: string;
+}
+
+/**
+ * The executor `--executor`, `--redis` and `--queue` name, or undefined when none is given.
+ * @throws DagbookError `INVALID_OPTION` when `bullmq` lacks `--redis`, or `--redis`/`--queue` come without `--executor bullmq`.
+ */
+export function executorArgument(opts: Pick<RunCommandOptions, 'executor' | 'redis' | 'queue'>): ExecutorOptions | undefined {
+  if (opts.executor === 'bullmq') {
+    if (opts.redis === undefined) throw new DagbookError('INVALID_OPTION', '`--executor bullmq` needs `--redis <url>`, e.g. `--redis redis://127.0.0.1:6379`', { errorClass: 'logic' });
+    return { kind: 'bullmq', connection: opts.redis, ...(opts.queue === undefined ? {} : { queue: opts.queue }) };
+  }
+  const stray = opts.redis !== undefined ? '--redis' : opts.queue !== undefined ? '--queue' : undefined;
+  if (stray !== undefined) {
+    throw new DagbookError('INVALID_OPTION', `\`${stray}\` is for \`--executor bullmq\`, got \`--executor ${opts.executor ?? '(none)'}\``, { errorClass: 'logic' });
+  }
+  return opts.executor === 'local' ? { kind: 'local' } : undefined;
 }
 
 function workbenchOptions(file: string, opts: CommonOptions, io: CommandIo, extra: Partial<WorkbenchOptions> = {}): WorkbenchOptions {
@@ -126,6 +146,9 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .addOption(new Option('--keep-going', "after a failure, keep running every stage that does not need the failed one (default: the pipeline's failurePolicy, else fail-fast)").conflicts('failFast'))
     .addOption(new Option('--fail-fast', 'after a failure, start no further stage'))
     .option('--resume [run-id]', 'resume an interrupted or failed run (default: the latest run)')
+    .addOption(new Option('--executor <kind>', "where stage attempts run, replacing the pipeline's executor (a stage's own still applies): local, or bullmq (`dagbook worker` processes, with --redis)").choices(['local', 'bullmq']))
+    .option('--redis <url>', 'Redis URL of the bullmq executor, e.g. redis://127.0.0.1:6379')
+    .option('--queue <name>', 'queue of the bullmq executor (default: dagbook)')
     .option(...periodOptions.period)
     .option(...periodOptions.periods)
     .option(...periodOptions.fromPeriod)
@@ -138,7 +161,11 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .action(async (file: string, stages: string[], opts: RunCommandOptions & PeriodCommandOptions & ItemCommandOptions) => {
       const tty = process.stdout.isTTY === true;
       const progress = tty ? terminalProgress(process.stdout) : undefined;
-      const wb = await openWorkbench(file, workbenchOptions(file, opts, io, progress ? { eventLines: false, listeners: [progress.listener] } : {}));
+      const executor = executorArgument(opts);
+      const wb = await openWorkbench(
+        file,
+        workbenchOptions(file, opts, io, { ...(progress ? { eventLines: false, listeners: [progress.listener] } : {}), ...(executor === undefined ? {} : { executor }) }),
+      );
       checkStageArguments(wb.compiled().plan, stages);
       progress?.usePlan(wb.compiled().plan);
       const target = stages.length === 0 ? undefined : stages;

@@ -10,13 +10,15 @@ import { isRecord } from '../object-kind';
 import { ensureTypeScriptLoader } from '../typescript-loader';
 import { parsePipelineText, readPipelineText } from './pipeline-text';
 import { isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
-import type { PeriodStateHash, PipelineDefinition, StageDefinition, StageFn } from './types';
+import type { ExecutorOptions, PeriodStateHash, PipelineDefinition, StageDefinition, StageFn } from './types';
 import { planIssuesFromZod } from './zod-issues';
 
 /** Options of {@link loadPipelineFile}. */
 export interface LoadPipelineFileOptions {
   /** Folder that `fn` module paths and package names resolve from. @default the folder of the file */
   readonly baseDir?: string;
+  /** Replaces the file's pipeline-wide `executor` (a stage's own still applies). @default the file's */
+  readonly executor?: ExecutorOptions;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface LoadPipelineFileOptions {
 export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptions = {}): Promise<PipelineDefinition> {
   const file = nodePath.resolve(path);
   const text = await readPipelineText(file, path);
-  return loadPipelineText(text, { source: path, baseDir: opts.baseDir ?? nodePath.dirname(file) });
+  return loadPipelineText(text, { source: path, baseDir: opts.baseDir ?? nodePath.dirname(file), ...(opts.executor === undefined ? {} : { executor: opts.executor }) });
 }
 
 /** Options of {@link loadPipelineText}. */
@@ -42,6 +44,8 @@ export interface LoadPipelineTextOptions {
   readonly source: string;
   /** Folder that `fn` module paths and package names resolve from. */
   readonly baseDir: string;
+  /** Replaces the text's pipeline-wide `executor` (a stage's own still applies). @default the text's */
+  readonly executor?: ExecutorOptions;
 }
 
 /**
@@ -82,7 +86,8 @@ export function loadPipelineText(text: string, options: LoadPipelineTextOptions)
   const edges = periodEdges(entries, periods);
   issues.push(...edges.issues, ...itemIssues(entries), ...graphIssues(edges.edges));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
-  return toDefinition(parsed.data, functions, baseDir, stateHash);
+  const file = options.executor === undefined ? parsed.data : { ...parsed.data, executor: options.executor };
+  return toDefinition(file, functions, baseDir, stateHash);
 }
 
 type RawStage = Record<string, unknown>;

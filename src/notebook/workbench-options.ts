@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock';
+import type { ExecutorOptions } from '../definition/types';
 import type { NextStepTarget } from '../display/next-step';
 import type { TextSink } from '../display/notebook-display';
 import type { EventListener } from '../events/event';
@@ -10,6 +11,8 @@ export interface WorkbenchOptions {
   readonly stateDir?: string;
   /** Folder that declared input files are relative to. @default the pipeline file's folder, else the working directory */
   readonly baseDir?: string;
+  /** Replaces the pipeline's own `executor` (a stage's own still applies), e.g. from `dagbook run --executor bullmq`. @default the pipeline's */
+  readonly executor?: ExecutorOptions;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Where plain text goes outside a notebook. @default stdout */
@@ -34,7 +37,7 @@ export interface WorkbenchOptions {
  * `sink` and `cache` stay optional: their defaults belong to the display and
  * the store.
  */
-export interface ResolvedWorkbenchOptions extends Required<Omit<WorkbenchOptions, 'sink' | 'cache'>> {
+export interface ResolvedWorkbenchOptions extends Required<Omit<WorkbenchOptions, 'sink' | 'cache' | 'executor'>> {
   /** Where plain text goes outside a notebook; stdout when undefined. */
   readonly sink: TextSink | undefined;
   /** How much cache history the store keeps; the store's default when undefined. */

@@ -83,7 +83,13 @@ export interface WorkbenchRunResult extends RunResult {
 
 /** Opens the workbench of a pipeline (a definition, or a YAML/JSON file path). */
 export async function openWorkbench(pipeline: PipelineDefinition | string, options: WorkbenchOptions = {}): Promise<Workbench> {
-  const definition = typeof pipeline === 'string' ? await loadPipelineFile(pipeline) : pipeline;
+  const { executor } = options;
+  const definition =
+    typeof pipeline === 'string'
+      ? await loadPipelineFile(pipeline, executor === undefined ? {} : { executor })
+      : executor === undefined
+        ? pipeline
+        : { ...pipeline, executor };
   // The notebook and CLI boundary: the one place the environment is read.
   const stateDir = path.resolve(options.stateDir ?? process.env.DAGBOOK_STATE_DIR ?? defaultStateDir(process.cwd()));
   const baseDir = options.baseDir ?? (typeof pipeline === 'string' ? path.dirname(path.resolve(pipeline)) : process.cwd());

@@ -138,6 +138,46 @@ describe('bullmqExecutor', () => {
     });
   });
 
+  describe('when `dagbook run` names the executor on the command line', () => {
+    it('runs every stage of a local pipeline file as a job on the worker', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-cli-'));
+      const file = path.join(dir, 'squares.yaml');
+      fs.writeFileSync(
+        file,
+        [
+          'name: squares',
+          'stages:',
+          `  numbers: { fn: "${QUEUE_STAGES}#numbers" }`,
+          `  squares: { fn: "${QUEUE_STAGES}#squares", deps: [numbers] }`,
+          `  total: { fn: "${QUEUE_STAGES}#total", deps: [squares] }`,
+          '',
+        ].join('\n'),
+      );
+      const worker = await startWorker(redis, 'cli');
+      workers.push(worker);
+      const run = spawn(
+        process.execPath,
+        ['--import', 'tsx', WORKER_CHILD, 'run', file, '--state-dir', path.join(dir, 'state'), '--executor', 'bullmq', '--redis', redis.url, '--queue', 'cli'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let text = '';
+      run.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      run.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => run.once('exit', (c) => resolve(c)));
+
+      assert.equal(code, 0, text);
+      const queue = new Queue('cli', { connection: redisOptions(redis.url) });
+      try {
+        const jobs = await queue.getJobs(['completed']);
+        assert.deepEqual(jobs.map((job) => job.name).sort(), ['numbers', 'squares', 'total']);
+        assert.deepEqual(new Set(jobs.map((job) => job.returnvalue.worker)), new Set([`${os.hostname()}:${worker.child.pid}`]));
+      } finally {
+        await queue.close();
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  });
+
   describe('when a per-item stage runs on two worker processes', () => {
     it('runs each item as a job and gives the same item outputs and counts as a local run', async () => {
       const two = [await startWorker(redis, 'items', ['--concurrency', '2']), await startWorker(redis, 'items', ['--concurrency', '2'])];
