@@ -32,6 +32,9 @@ import { stageWorkerData } from './thread-runner';
  *   workers' stall limit) fails the attempt with `EXECUTOR_JOB_FAILED`
  *   (class `transient`). A worker lost once is BullMQ's stalled-job check's
  *   business: another worker runs the job again, and this side sees one answer.
+ *   While Redis cannot be reached, ioredis keeps reconnecting and the attempt
+ *   waits, until its timeout or a cancellation ends it (at once: no job was
+ *   enqueued to wait for).
  *
  * Connections: one Queue and one QueueEvents per Redis URL and queue, shared
  * by the attempts in flight and closed when the last one ends (so a finished
@@ -63,9 +66,13 @@ function acquire(connection: string, name: string): QueueClient {
     const options = redisOptions(connection);
     const queue = new Queue(name, { connection: options });
     const publisher = new IORedis(options);
+    // Connection errors are retried by ioredis; an attempt that cannot reach Redis ends by its timeout or cancellation.
+    queue.on('error', () => undefined);
+    publisher.on('error', () => undefined);
     // Events are read from the stream's current end, fixed before any job is added: none of ours can be missed.
     const ready = publisher.xrevrange(`bull:${name}:events`, '+', '-', 'COUNT', 1).then((last) => {
       const events = new QueueEvents(name, { connection: options, lastEventId: last.length > 0 ? last[0][0] : '0-0' });
+      events.on('error', () => undefined);
       made.events = events;
       return events.waitUntilReady().then(() => undefined);
     });
@@ -111,9 +118,10 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
   let onProgress: ((args: { jobId: string; data: unknown }) => void) | undefined;
   let onAbort: (() => void) | undefined;
   try {
-    await client.ready;
+    // Not awaited first: while Redis cannot be reached, the attempt's abort (its timeout, a cancelled run) still ends it.
     return await new Promise<unknown>((resolve, reject) => {
       let done = false;
+      let enqueued = false;
       const settle = (ok: boolean, value: unknown): void => {
         if (done) return;
         done = true;
@@ -124,6 +132,8 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
         void client.publisher.publish(cancelChannel(executor.queue), jobId).catch(() => undefined);
       };
       onAbort = () => {
+        // Not on the queue yet (Redis not reached): there is no job to wait for.
+        if (!enqueued) return settle(false, signal.reason);
         cancel();
         if (graceMs <= 0) return settle(false, signal.reason);
         clock.sleep(graceMs, timers.signal).then(
@@ -145,10 +155,14 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
           }
         }
       };
-      client.events.on('progress', onProgress);
       signal.addEventListener('abort', onAbort, { once: true });
-      client.queue
-        .add(stageId, data, { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } })
+      client.ready
+        .then(() => {
+          if (done) throw signal.reason;
+          client.events.on('progress', onProgress!);
+          enqueued = true;
+          return client.queue.add(stageId, data, { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } });
+        })
         .then((job) => job.waitUntilFinished(client.events))
         .then(
           (answer: StageJobResult) => {
@@ -173,7 +187,7 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
     });
   } finally {
     timers.abort();
-    if (onProgress !== undefined) client.events.off('progress', onProgress);
+    if (onProgress !== undefined) client.events?.off('progress', onProgress);
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
     release(executor.connection, executor.queue, client);
   }

@@ -207,6 +207,32 @@ describe('bullmqExecutor', () => {
     });
   });
 
+  describe('when Redis cannot be reached', () => {
+    it('ends the attempt by its timeout, not by waiting forever', async () => {
+      const closed = await startRedis();
+      await closed.stop();
+      const result = await runPipeline(
+        compilePipeline({
+          name: 'unreachable',
+          stages: [
+            {
+              id: 'numbers',
+              run: numbers,
+              fn: `${QUEUE_STAGES}#numbers`,
+              timeoutMs: 300,
+              graceMs: 5000,
+              retry: { maxAttempts: 1 },
+              executor: { kind: 'bullmq', connection: closed.url, queue: 'unreachable' },
+            },
+          ],
+        }),
+        { store: new MemoryStore(), runId: 'run-unreachable' },
+      );
+      assert.equal(result.status, 'FAILED');
+      assert.deepEqual([result.stages.numbers.error?.code, result.stages.numbers.error?.message], ['STAGE_TIMEOUT', 'Stage `numbers` timed out after 300 ms (timeoutMs)']);
+    });
+  });
+
   describe('when the run is cancelled while a worker runs the stage', () => {
     it('cancels the job: the stage on the worker sees its signal abort, and the stage ends CANCELLED', async () => {
       const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
