@@ -22,7 +22,8 @@ import { stageWorkerData } from './thread-runner';
  * - **Reports**: the stage's progress, usage and log lines arrive as the
  *   job's progress events and go through the attempt's real context, so the
  *   budget ledger and the events behave as locally (a usage the ledger
- *   refuses fails the attempt and cancels the job).
+ *   refuses fails the attempt and cancels the job); a LOG event of the
+ *   attempt names the worker that answered.
  * - **Abort**: when the attempt's signal aborts, the job is cancelled (a
  *   message on `dagbook:<queue>:cancel` that the worker running it turns into
  *   its abort signal); after `graceMs` the attempt settles with the abort's
@@ -166,6 +167,9 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
         .then((job) => job.waitUntilFinished(client.events))
         .then(
           (answer: StageJobResult) => {
+            if (done) return;
+            // Which worker ran the attempt, for the views (a LOG event of the attempt).
+            context.log(`Stage \`${stageId}\` attempt ${context.attempt} ran on worker ${answer.worker}`, { worker: answer.worker, jobId });
             if (answer.type === 'error') return settle(false, rebuildThreadError(answer.error));
             try {
               settle(true, decodeOutput(answer.output, `the output of stage \`${stageId}\` from its queue worker`));

@@ -122,12 +122,17 @@ describe('bullmqExecutor', () => {
         events.filter((e) => e.type === 'STEP_PROGRESS' && e.stageId === 'squares').map((e) => e.message),
         ['squared 1', 'squared 2', 'squared 3', 'squared 4'],
       );
+      const jobId = stageJobId(remote.stages.squares.idempotencyKey, 1);
+      const workerName = `${os.hostname()}:${worker.child.pid}`;
+      assert.deepEqual(
+        events.filter((e) => e.type === 'LOG').map((e) => [e.stageId, e.message, e.metadata]),
+        [['squares', `Stage \`squares\` attempt 1 ran on worker ${workerName}`, { worker: workerName, jobId }]],
+      );
       // The job ran on the worker process, under the attempt's job id; enqueueing it again adds nothing.
       const queue = new Queue('three', { connection: redisOptions(redis.url) });
       try {
-        const jobId = stageJobId(remote.stages.squares.idempotencyKey, 1);
         const job = await queue.getJob(jobId);
-        assert.equal(job?.returnvalue.worker, `${os.hostname()}:${worker.child.pid}`);
+        assert.equal(job?.returnvalue.worker, workerName);
         await queue.add('squares', job!.data, { jobId });
         assert.deepEqual(await queue.getJobCounts('completed', 'waiting', 'active'), { completed: 1, waiting: 0, active: 0, paused: 0 });
       } finally {
