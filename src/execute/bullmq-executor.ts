@@ -69,11 +69,14 @@ function acquire(connection: string, name: string): QueueClient {
     const publisher = new IORedis(options);
     // Connection errors are retried by ioredis; an attempt that cannot reach Redis ends by its timeout or cancellation.
     queue.on('error', () => undefined);
+    // Every attempt in flight waits on the shared Queue and QueueEvents (BullMQ's own listeners per job): no listener limit.
+    queue.setMaxListeners(0);
     publisher.on('error', () => undefined);
     // Events are read from the stream's current end, fixed before any job is added: none of ours can be missed.
     const ready = publisher.xrevrange(`bull:${name}:events`, '+', '-', 'COUNT', 1).then((last) => {
       const events = new QueueEvents(name, { connection: options, lastEventId: last.length > 0 ? last[0][0] : '0-0' });
       events.on('error', () => undefined);
+      events.setMaxListeners(0);
       made.events = events;
       return events.waitUntilReady().then(() => undefined);
     });
