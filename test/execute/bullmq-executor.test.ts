@@ -13,7 +13,7 @@ import type { StageRecord } from '../../src/records';
 import { runPipeline, startRun, type RunResult } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
 import { startRedis, type TestRedis } from '../redis';
-import { hangOnce, numbers, QUEUE_STAGES, squares, total, upper } from './fixtures/queue-stages';
+import { gate, hangOnce, numbers, QUEUE_STAGES, squares, total, upper } from './fixtures/queue-stages';
 
 /*
  * Real Redis, real worker processes (`dagbook worker` from src/ through tsx),
@@ -26,6 +26,8 @@ const COORDINATOR = path.join(__dirname, 'fixtures', 'queue-coordinator.ts');
 interface WorkerProcess {
   readonly child: ChildProcess;
   readonly output: () => string;
+  /** Resolves with the exit code once it exited. */
+  readonly exited: Promise<number | null>;
   /** SIGTERM, then resolves with the exit code once it exited. */
   stop(): Promise<number | null>;
 }
@@ -49,6 +51,7 @@ async function startWorker(redis: TestRedis, queue: string, extra: string[] = []
   return {
     child,
     output: () => text,
+    exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
@@ -304,6 +307,34 @@ describe('bullmqExecutor', () => {
         await queue.close();
       }
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+  });
+
+  describe('when its worker gets SIGTERM in the middle of a job', () => {
+    it('finishes the job, answers, and exits 0', async () => {
+      const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
+      const worker = await startWorker(redis, 'term');
+      workers.push(worker);
+      const handle = startRun(
+        compilePipeline({
+          name: 'term',
+          stages: [{ id: 'gate', run: gate, fn: `${QUEUE_STAGES}#gate`, params: { markerDir }, timeoutMs: 0, executor: { kind: 'bullmq', connection: redis.url, queue: 'term' } }],
+        }),
+        { store: new MemoryStore(), runId: 'run-term' },
+      );
+      while (!fs.existsSync(path.join(markerDir, 'started'))) await new Promise((r) => setTimeout(r, 20));
+      worker.child.kill('SIGTERM');
+      // Still running its job: it has not exited.
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(worker.child.exitCode, null);
+      fs.writeFileSync(path.join(markerDir, 'release'), '');
+      const result = await handle.result;
+
+      assert.equal(result.status, 'SUCCEEDED');
+      assert.equal(await worker.exited, 0);
+      assert.match(worker.output(), /worker \S+ stopped/);
+      assert.equal(fs.readFileSync(path.join(markerDir, 'started'), 'utf8'), `${worker.child.pid}\n`);
+      fs.rmSync(markerDir, { recursive: true, force: true });
     });
   });
 
