@@ -43,4 +43,26 @@ describe('startRedis', () => {
       assert.equal(refused, 'ECONNREFUSED');
     });
   });
+
+  describe('when started with persistence and restarted', () => {
+    it('answers on the same port with what it held before', async () => {
+      const redis = await startRedis({ persistence: true });
+      try {
+        const before = new IORedis(redis.url);
+        await before.set('dagbook:kept', 'value 2');
+        before.disconnect();
+        await redis.shutdown();
+        await redis.restart();
+        const after = new IORedis(redis.url);
+        try {
+          assert.equal(await after.get('dagbook:kept'), 'value 2');
+          assert.deepEqual(await after.config('GET', 'appendonly'), ['appendonly', 'yes']);
+        } finally {
+          after.disconnect();
+        }
+      } finally {
+        await redis.stop();
+      }
+    });
+  });
 });

@@ -14,10 +14,20 @@ export interface TestRedis {
   readonly url: string;
   /** The loopback port it listens on. */
   readonly port: number;
-  /** The server process. */
+  /** The server process (the current one, after a restart). */
   readonly process: ChildProcess;
   /** Stops the server (SIGTERM, then SIGKILL after 2 s) and removes its folder. */
   stop(): Promise<void>;
+  /** Stops the server, keeping its folder (what it saved stays for the next start). */
+  shutdown(): Promise<void>;
+  /** Starts the server again on the same port and folder, once shut down; resolves when it answers PING. */
+  restart(): Promise<void>;
+}
+
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  /** Keep data across restarts (append-only file, fsynced every second). @default false */
+  readonly persistence?: boolean;
 }
 
 /** A free loopback port, from the kernel. */
@@ -54,37 +64,52 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
 
 /**
  * Starts Debian's `redis-server` for tests on a free loopback port, in a
- * temp folder, with persistence off (`--save '' --appendonly no`), and waits
- * until it answers PING. Call `stop()` in an `after` hook.
+ * temp folder, with persistence off (`--save '' --appendonly no`) unless
+ * asked, and waits until it answers PING. Call `stop()` in an `after` hook.
  * @throws when redis-server is missing, saying how to install it
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   if (!fs.existsSync(REDIS_SERVER)) {
     throw new Error(`${REDIS_SERVER} is missing: the queue tests need Redis. Install it with \`apt-get install redis-server\` (npm test does so when run as root).`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-redis-'));
   const port = await freePort();
-  const child = spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', path.join(dir, 'redis.log')],
-    { stdio: 'ignore' },
-  );
   const url = `redis://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.persistence ? 'yes' : 'no'];
+  let child: ChildProcess;
+  let exited: Promise<void>;
+  const launch = async (): Promise<void> => {
+    child = spawn(REDIS_SERVER, [...args, '--daemonize', 'no', '--logfile', path.join(dir, 'redis.log')], { stdio: 'ignore' });
+    const current = child;
+    exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+    await waitForPing(url, current, 10_000);
+  };
+  const shutdown = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async (): Promise<void> => {
+    await shutdown();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPing(url, child, 10_000);
+    await launch();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, port, process: child, stop };
+  return {
+    url,
+    port,
+    get process() {
+      return child;
+    },
+    stop,
+    shutdown,
+    restart: launch,
+  };
 }

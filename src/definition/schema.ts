@@ -116,6 +116,7 @@ function executorSchema(strict: boolean) {
           kind: z.literal('bullmq'),
           connection: z.string({ invalid_type_error: 'a Redis URL' }).regex(/^rediss?:\/\/\S+$/, 'a Redis URL, e.g. `redis://127.0.0.1:6379`'),
           queue: z.string({ invalid_type_error: 'a queue name' }).regex(QUEUE_NAME_PATTERN, 'a queue name of letters, digits, `_`, `-` or `.`').optional(),
+          unreachableTimeoutMs: z.number({ invalid_type_error: 'a number of milliseconds' }).int('an integer number of milliseconds').positive('a number of milliseconds > 0').optional(),
         },
         strict,
       ),
@@ -124,7 +125,7 @@ function executorSchema(strict: boolean) {
   );
 }
 
-/** Where attempts run: `{ kind: 'local' }` or `{ kind: 'bullmq', connection, queue? }`. */
+/** Where attempts run: `{ kind: 'local' }` or `{ kind: 'bullmq', connection, queue?, unreachableTimeoutMs? }`. */
 export const executorOptionsSchema = executorSchema(false);
 
 /** Stages running at once, at most. */

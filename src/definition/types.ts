@@ -119,6 +119,12 @@ export interface BullmqExecutorOptions {
   readonly connection: string;
   /** Queue name (letters, digits, `_`, `-`, `.`). @default 'dagbook' */
   readonly queue?: string;
+  /**
+   * How long an attempt waits for Redis while it cannot be reached (not
+   * started, or restarted mid-run) before it fails with
+   * `EXECUTOR_UNREACHABLE`, ms. @default 60000
+   */
+  readonly unreachableTimeoutMs?: number;
 }
 
 /** Where a stage's attempts run: this process, or worker processes through BullMQ. */

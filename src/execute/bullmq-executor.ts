@@ -1,11 +1,15 @@
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
+import type { Clock } from '../clock';
+import type { StageContext } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
 import { decodeOutput } from '../output-codec';
+import type { PlanBullmqExecutor } from '../plan/plan';
 import type { AttemptExecutor, AttemptRequest } from './executor';
 import { redisOptions } from './redis-connection';
 import { stageJobId, type StageJobData, type StageJobReport, type StageJobResult } from './stage-job';
 import { rebuildThreadError } from './thread-error';
+import { readShared, shareStored } from './shared-outputs';
 import { stageWorkerData } from './thread-runner';
 
 /**
@@ -50,57 +54,219 @@ export function cancelChannel(queue: string): string {
 /** How long finished jobs stay in Redis (so a duplicate enqueue finds them), seconds. */
 const KEEP_FINISHED_S = 24 * 3600;
 
+/** One attempt waiting for its job's answer. */
+interface InFlight {
+  readonly jobId: string;
+  readonly stageId: string;
+  readonly data: StageJobData;
+  readonly context: StageContext;
+  /** Whether the job was handed to Redis (an abort then cancels it on its worker). */
+  enqueued: boolean;
+  /** Settles the attempt once; later answers are ignored. */
+  readonly settle: (ok: boolean, value: unknown) => void;
+}
+
+/** The connections to one queue, shared by the attempts in flight on it. */
 interface QueueClient {
+  readonly connection: string;
+  readonly name: string;
   readonly queue: Queue;
-  readonly events: QueueEvents;
   readonly publisher: IORedis;
-  readonly ready: Promise<void>;
+  /** Resolves once the events are read (from the stream's end as it was before any job of ours was added). */
+  readonly ready: Promise<QueueEvents>;
+  readonly inflight: Map<string, InFlight>;
   refs: number;
+  /** Since when Redis could not be reached (absent while it can). */
+  downSince?: number;
+  /** Whether it was reached once (a later `ready` is a reconnection). */
+  reached: boolean;
+  /** Fails the attempts in flight once Redis was unreachable for the executor's `unreachableTimeoutMs`. */
+  unreachableTimer?: NodeJS.Timeout;
+  /** Set once that happened, until Redis answers again: a new attempt fails at once. */
+  unreachable?: DagbookError;
 }
 
 const clients = new Map<string, QueueClient>();
 
-function acquire(connection: string, name: string): QueueClient {
+function unreachableError(client: QueueClient, timeoutMs: number): DagbookError {
+  return new DagbookError(
+    'EXECUTOR_UNREACHABLE',
+    `Redis at ${client.connection} (queue \`${client.name}\`) could not be reached for ${timeoutMs} ms: the stage's attempt on it ends here (its job, if Redis kept it, may still run on a worker; a retry is a new job)`,
+    { errorClass: 'transient', data: { connection: client.connection, queue: client.name, unreachableTimeoutMs: timeoutMs } },
+  );
+}
+
+/** Redis is gone: after `timeoutMs` without it, every attempt in flight fails with `EXECUTOR_UNREACHABLE`. */
+function markDown(client: QueueClient, timeoutMs: number, now: number): void {
+  if (client.downSince !== undefined) return;
+  client.downSince = now;
+  client.unreachableTimer = setTimeout(() => {
+    client.unreachable = unreachableError(client, timeoutMs);
+    for (const entry of [...client.inflight.values()]) entry.settle(false, client.unreachable);
+  }, timeoutMs);
+  client.unreachableTimer.unref();
+}
+
+/** Redis answers again: after a reconnection, each job in flight is looked up (see {@link recheck}). */
+function markUp(client: QueueClient): void {
+  if (client.unreachableTimer !== undefined) clearTimeout(client.unreachableTimer);
+  client.unreachableTimer = undefined;
+  client.unreachable = undefined;
+  const reconnected = client.downSince !== undefined && client.reached;
+  client.downSince = undefined;
+  client.reached = true;
+  if (reconnected) for (const entry of client.inflight.values()) if (entry.enqueued) void recheck(client, entry);
+}
+
+/**
+ * Settles an attempt whose job finished while its answer could not arrive
+ * (events lost with a restarted Redis), and enqueues again a job that Redis
+ * lost (restarted without persistence): same job id, so a job that is still
+ * there is not added twice. Called once a job is added and after every
+ * reconnection.
+ */
+async function recheck(client: QueueClient, entry: InFlight): Promise<void> {
+  try {
+    const job = await client.queue.getJob(entry.jobId);
+    if (!client.inflight.has(entry.jobId)) return;
+    if (job === undefined) {
+      entry.context.log(`Stage \`${entry.stageId}\` attempt ${entry.context.attempt}: its queue job \`${entry.jobId}\` was lost by Redis; enqueued again`, { jobId: entry.jobId });
+      await addJob(client, entry);
+      return;
+    }
+    // One read (the job's hash): a finished job has `finishedOn`, and our answers are objects, so a completed one a `returnvalue`.
+    if (job.finishedOn === undefined) return;
+    if (job.returnvalue != null) answered(client, entry.jobId, job.returnvalue as StageJobResult);
+    else failed(client, entry.jobId, job.failedReason);
+  } catch {
+    // Redis went away again: the next reconnection looks again.
+  }
+}
+
+function addJob(client: QueueClient, entry: InFlight): Promise<unknown> {
+  return client.queue.add(entry.stageId, entry.data, {
+    jobId: entry.jobId,
+    attempts: 1,
+    removeOnComplete: { age: KEEP_FINISHED_S },
+    removeOnFail: { age: KEEP_FINISHED_S },
+  });
+}
+
+/** A job's answer: the attempt settles with the stage's output (read from the shared store when sent there) or error. */
+function answered(client: QueueClient, jobId: string, answer: StageJobResult): void {
+  const entry = client.inflight.get(jobId);
+  if (entry === undefined) return;
+  const { context, stageId } = entry;
+  // Which worker ran the attempt, for the views (a LOG event of the attempt).
+  context.log(`Stage \`${stageId}\` attempt ${context.attempt} ran on worker ${answer.worker}`, { worker: answer.worker, jobId });
+  if (answer.type === 'error') return entry.settle(false, rebuildThreadError(answer.error));
+  const what = `the output of stage \`${stageId}\` from its queue worker`;
+  try {
+    entry.settle(true, 'outputHash' in answer ? readShared(context.stateDir, answer.outputHash, what) : decodeOutput(answer.output, what));
+  } catch (error) {
+    entry.settle(false, error);
+  }
+}
+
+/** The queue failed the job itself (not the stage: a worker lost more often than the stall limit). */
+function failed(client: QueueClient, jobId: string, reason: string): void {
+  const entry = client.inflight.get(jobId);
+  if (entry === undefined) return;
+  entry.settle(
+    false,
+    new DagbookError('EXECUTOR_JOB_FAILED', `Stage \`${entry.stageId}\`: its queue job \`${jobId}\` on queue \`${client.name}\` failed: ${reason}`, {
+      stageId: entry.stageId,
+      errorClass: 'transient',
+      data: { jobId, queue: client.name },
+    }),
+  );
+}
+
+function acquire(executor: PlanBullmqExecutor, clock: Clock): QueueClient {
+  const { connection, queue: name, unreachableTimeoutMs } = executor;
   const key = `${connection}\n${name}`;
   let client = clients.get(key);
   if (client === undefined) {
     const options = redisOptions(connection);
     const queue = new Queue(name, { connection: options });
     const publisher = new IORedis(options);
-    // Connection errors are retried by ioredis; an attempt that cannot reach Redis ends by its timeout or cancellation.
+    // Connection errors are retried by ioredis; how long an attempt waits for them is the executor's `unreachableTimeoutMs`.
     queue.on('error', () => undefined);
-    // Every attempt in flight waits on the shared Queue and QueueEvents (BullMQ's own listeners per job): no listener limit.
+    // Every attempt in flight waits on the shared Queue (BullMQ's own listeners per job): no listener limit.
     queue.setMaxListeners(0);
     publisher.on('error', () => undefined);
+    const inflight = new Map<string, InFlight>();
     // Events are read from the stream's current end, fixed before any job is added: none of ours can be missed.
-    const ready = publisher.xrevrange(`bull:${name}:events`, '+', '-', 'COUNT', 1).then((last) => {
+    const ready = publisher.xrevrange(`bull:${name}:events`, '+', '-', 'COUNT', 1).then(async (last) => {
       const events = new QueueEvents(name, { connection: options, lastEventId: last.length > 0 ? last[0][0] : '0-0' });
       events.on('error', () => undefined);
-      events.setMaxListeners(0);
-      made.events = events;
-      return events.waitUntilReady().then(() => undefined);
+      events.on('completed', ({ jobId, returnvalue }) => answered(made, jobId, returnvalue as unknown as StageJobResult));
+      events.on('failed', ({ jobId, failedReason }) => failed(made, jobId, failedReason));
+      events.on('progress', ({ jobId, data }) => progressed(made, jobId, data));
+      await events.waitUntilReady();
+      return events;
     });
-    const made = { queue, publisher, ready, refs: 0 } as QueueClient & { events: QueueEvents };
+    const made: QueueClient = { connection, name, queue, publisher, ready, inflight, refs: 0, reached: false };
     client = made;
-    clients.set(key, client);
+    clients.set(key, made);
+    // Not reached yet: the same clock as a lost connection.
+    markDown(made, unreachableTimeoutMs, clock.now());
+    publisher.on('ready', () => markUp(made));
+    publisher.on('close', () => markDown(made, unreachableTimeoutMs, clock.now()));
   }
   client.refs++;
   return client;
 }
 
-function release(connection: string, name: string, client: QueueClient): void {
+function release(client: QueueClient): void {
   client.refs--;
+  const key = `${client.connection}\n${client.name}`;
   // Closed on the next turn, so back-to-back attempts share the connections.
   setImmediate(() => {
-    if (client.refs > 0 || clients.get(`${connection}\n${name}`) !== client) return;
-    clients.delete(`${connection}\n${name}`);
+    if (client.refs > 0 || clients.get(key) !== client) return;
+    clients.delete(key);
+    if (client.unreachableTimer !== undefined) clearTimeout(client.unreachableTimer);
     void client.ready.then(
-      () => client.events.close(),
+      (events) => events.close(),
       () => undefined,
     );
     void client.queue.close().catch(() => undefined);
     client.publisher.disconnect();
   });
+}
+
+/** A report of a running job (progress, usage, a log line) applied through its attempt's real context. */
+function progressed(client: QueueClient, jobId: string, report: unknown): void {
+  const entry = client.inflight.get(jobId);
+  if (entry === undefined || typeof report !== 'object' || report === null) return;
+  const r = report as StageJobReport;
+  const { context } = entry;
+  if (r.type === 'progress') context.progress(r.done, r.total, r.message);
+  else if (r.type === 'log') context.log(r.message, r.metadata);
+  else if (r.type === 'usage') {
+    try {
+      context.usage(r.resource, r.amount);
+    } catch (error) {
+      // The ledger refused it (a budget is spent): the attempt fails and its job is cancelled.
+      cancelJob(client, jobId);
+      entry.settle(false, error);
+    }
+  }
+}
+
+function cancelJob(client: QueueClient, jobId: string): void {
+  void client.publisher.publish(cancelChannel(client.name), jobId).catch(() => undefined);
+}
+
+/** The job's data: what a worker needs, with large inputs put in the shared store when the state folder is there. */
+function jobData(request: AttemptRequest): StageJobData {
+  const { stage, context } = request;
+  const { inputs, ...data } = stageWorkerData(
+    { fnPath: request.fnPath ?? '', context, inputs: request.inputs, secrets: request.secrets, resources: request.resources },
+    'its queue worker',
+  );
+  const inputsHash = shareStored(context.stateDir, inputs);
+  return { ...data, ...(inputsHash === undefined ? { inputs } : { inputsHash }), timeoutMs: stage.timeoutMs, graceMs: stage.graceMs };
 }
 
 async function runJob(request: AttemptRequest): Promise<unknown> {
@@ -110,93 +276,55 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
   if (executor === undefined) {
     throw new DagbookError('STAGE_FAILED', `Stage \`${stageId}\`: its plan stage names no \`bullmq\` executor`, { stageId, errorClass: 'logic' });
   }
-  const data: StageJobData = {
-    ...stageWorkerData({ fnPath: request.fnPath ?? '', context, inputs: request.inputs, secrets: request.secrets, resources: request.resources }, 'its queue worker'),
-    timeoutMs: stage.timeoutMs,
-    graceMs: stage.graceMs,
-  };
+  const data = jobData(request);
   if (signal.aborted) throw signal.reason;
   const jobId = stageJobId(context.idempotencyKey, context.attempt);
-  const client = acquire(executor.connection, executor.queue);
+  const client = acquire(executor, clock);
   const timers = new AbortController();
-  let onProgress: ((args: { jobId: string; data: unknown }) => void) | undefined;
   let onAbort: (() => void) | undefined;
   try {
+    if (client.unreachable !== undefined) throw client.unreachable;
     // Not awaited first: while Redis cannot be reached, the attempt's abort (its timeout, a cancelled run) still ends it.
     return await new Promise<unknown>((resolve, reject) => {
-      let done = false;
-      let enqueued = false;
-      const settle = (ok: boolean, value: unknown): void => {
-        if (done) return;
-        done = true;
-        if (ok) resolve(value);
-        else reject(value);
+      const entry: InFlight = {
+        jobId,
+        stageId,
+        data,
+        context,
+        enqueued: false,
+        settle: (ok, value) => {
+          if (client.inflight.get(jobId) !== entry) return;
+          client.inflight.delete(jobId);
+          if (ok) resolve(value);
+          else reject(value);
+        },
       };
-      const cancel = (): void => {
-        void client.publisher.publish(cancelChannel(executor.queue), jobId).catch(() => undefined);
-      };
+      client.inflight.set(jobId, entry);
       onAbort = () => {
         // Not on the queue yet (Redis not reached): there is no job to wait for.
-        if (!enqueued) return settle(false, signal.reason);
-        cancel();
-        if (graceMs <= 0) return settle(false, signal.reason);
+        if (!entry.enqueued) return entry.settle(false, signal.reason);
+        cancelJob(client, jobId);
+        if (graceMs <= 0) return entry.settle(false, signal.reason);
         clock.sleep(graceMs, timers.signal).then(
-          () => settle(false, signal.reason),
+          () => entry.settle(false, signal.reason),
           () => {},
         );
       };
-      onProgress = ({ jobId: id, data: report }) => {
-        if (id !== jobId || done || typeof report !== 'object' || report === null) return;
-        const r = report as StageJobReport;
-        if (r.type === 'progress') context.progress(r.done, r.total, r.message);
-        else if (r.type === 'log') context.log(r.message, r.metadata);
-        else if (r.type === 'usage') {
-          try {
-            context.usage(r.resource, r.amount);
-          } catch (error) {
-            cancel();
-            settle(false, error);
-          }
-        }
-      };
       signal.addEventListener('abort', onAbort, { once: true });
       client.ready
-        .then(() => {
-          if (done) throw signal.reason;
-          client.events.on('progress', onProgress!);
-          enqueued = true;
-          return client.queue.add(stageId, data, { jobId, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } });
+        .then(async () => {
+          if (client.inflight.get(jobId) !== entry) return;
+          entry.enqueued = true;
+          await addJob(client, entry);
+          // A job already finished (the same attempt enqueued again: a resumed run) answers from Redis.
+          await recheck(client, entry);
         })
-        .then((job) => job.waitUntilFinished(client.events))
-        .then(
-          (answer: StageJobResult) => {
-            if (done) return;
-            // Which worker ran the attempt, for the views (a LOG event of the attempt).
-            context.log(`Stage \`${stageId}\` attempt ${context.attempt} ran on worker ${answer.worker}`, { worker: answer.worker, jobId });
-            if (answer.type === 'error') return settle(false, rebuildThreadError(answer.error));
-            try {
-              settle(true, decodeOutput(answer.output, `the output of stage \`${stageId}\` from its queue worker`));
-            } catch (error) {
-              settle(false, error);
-            }
-          },
-          (error: unknown) =>
-            settle(
-              false,
-              new DagbookError('EXECUTOR_JOB_FAILED', `Stage \`${stageId}\`: its queue job \`${jobId}\` on queue \`${executor.queue}\` failed: ${errorMessage(error)}`, {
-                stageId,
-                errorClass: 'transient',
-                cause: error,
-                data: { jobId, queue: executor.queue },
-              }),
-            ),
-        );
+        .catch((error: unknown) => failed(client, jobId, errorMessage(error)));
     });
   } finally {
     timers.abort();
-    if (onProgress !== undefined) client.events?.off('progress', onProgress);
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    release(executor.connection, executor.queue, client);
+    release(client);
   }
 }
 

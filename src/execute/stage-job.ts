@@ -3,6 +3,7 @@ import type { StageContext } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
 import { decodeOutput, encodeOutput } from '../output-codec';
 import { ensureTypeScriptLoader } from '../typescript-loader';
+import { readShared, shareStored } from './shared-outputs';
 import { readSecret } from './stage-context';
 import { serializeThreadError, type ThreadErrorData } from './thread-error';
 import type { StageWorkerData } from './thread-runner';
@@ -22,8 +23,16 @@ import { withTimeout } from './timeout';
  * retry policy, not the queue, decides about attempts.
  */
 
-/** Data of a stage job. */
-export interface StageJobData extends StageWorkerData {
+/**
+ * Data of a stage job: the inputs travel in the job (`inputs`) or, when
+ * large and the state folder is shared, as a hash in the shared store
+ * (`inputsHash`, `shared-outputs.ts`).
+ */
+export interface StageJobData extends Omit<StageWorkerData, 'inputs'> {
+  /** The stage's inputs in the stored form of outputs, when they travel in the job. */
+  readonly inputs?: string;
+  /** The hash of the stage's inputs in the shared store, when they travel through it. */
+  readonly inputsHash?: string;
   /** The attempt's timeout, ms; 0 means none. */
   readonly timeoutMs: number;
   /** Time an aborted stage is given to settle before the worker gives up on it, ms. */
@@ -36,9 +45,14 @@ export type StageJobReport =
   | { readonly type: 'usage'; readonly resource: string; readonly amount: number }
   | { readonly type: 'log'; readonly message: string; readonly metadata?: Record<string, unknown> };
 
-/** The answer of a stage job: the output in the stored form of outputs, or the error as data; and the worker that ran it. */
+/**
+ * The answer of a stage job: the output in the stored form of outputs (or,
+ * when large and the state folder is shared, its hash in the shared store),
+ * or the error as data; and the worker that ran it.
+ */
 export type StageJobResult =
   | { readonly type: 'result'; readonly output: string; readonly worker: string }
+  | { readonly type: 'result'; readonly outputHash: string; readonly worker: string }
   | { readonly type: 'error'; readonly error: ThreadErrorData; readonly worker: string };
 
 /**
@@ -95,7 +109,8 @@ export async function runStageJob(data: StageJobData, options: RunStageJobOption
   const { worker, clock, report } = options;
   const remaining: Record<string, number> = { ...data.remaining };
   try {
-    const inputs = decodeOutput(data.inputs, `the inputs of stage \`${stageId}\``);
+    const what = `the inputs of stage \`${stageId}\``;
+    const inputs = data.inputsHash !== undefined ? readShared(data.stateDir, data.inputsHash, what) : decodeOutput(data.inputs ?? 'null', what);
     const run = loadStage(data);
     const value = await withTimeout(
       (signal) => {
@@ -124,7 +139,9 @@ export async function runStageJob(data: StageJobData, options: RunStageJobOption
       },
       { timeoutMs: data.timeoutMs, graceMs: data.graceMs, clock, parentSignal: options.signal, stageId },
     );
-    return { type: 'result', output: encodeOutput(value, { stageId }), worker };
+    const output = encodeOutput(value, { stageId });
+    const outputHash = shareStored(data.stateDir, output);
+    return outputHash === undefined ? { type: 'result', output, worker } : { type: 'result', outputHash, worker };
   } catch (error) {
     return { type: 'error', error: serializeThreadError(error), worker };
   }

@@ -17,6 +17,7 @@ import {
   DEFAULT_ITEM_CONCURRENCY,
   DEFAULT_MAX_PARALLEL,
   DEFAULT_QUEUE,
+  DEFAULT_UNREACHABLE_TIMEOUT_MS,
   DEFAULT_RECOVERY_TIMEOUT_MS,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
@@ -111,7 +112,14 @@ export function resolveThreadFn(stage: Pick<StageDefinition, 'id' | 'fn' | 'fnPa
 /** The plan's `executor` field of a stage: set only for `bullmq` (a local stage's plan is as it always was). */
 function planExecutor(executor: ExecutorOptions | undefined): { executor?: PlanBullmqExecutor } {
   if (executor?.kind !== 'bullmq') return {};
-  return { executor: { kind: 'bullmq', connection: executor.connection, queue: executor.queue ?? DEFAULT_QUEUE } };
+  return {
+    executor: {
+      kind: 'bullmq',
+      connection: executor.connection,
+      queue: executor.queue ?? DEFAULT_QUEUE,
+      unreachableTimeoutMs: executor.unreachableTimeoutMs ?? DEFAULT_UNREACHABLE_TIMEOUT_MS,
+    },
+  };
 }
 
 /** Hex sha256 of the plan's canonical JSON: equal plans, equal hashes. */

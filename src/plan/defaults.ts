@@ -45,3 +45,6 @@ export const DEFAULT_ISOLATION: StageIsolation = 'none';
 
 /** Queue of a `bullmq` executor that names none. */
 export const DEFAULT_QUEUE = 'dagbook';
+
+/** How long a `bullmq` attempt waits for an unreachable Redis before it fails, ms (a minute). */
+export const DEFAULT_UNREACHABLE_TIMEOUT_MS = 60_000;

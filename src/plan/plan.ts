@@ -40,6 +40,8 @@ export interface PlanBullmqExecutor {
   readonly connection: string;
   /** Queue name. */
   readonly queue: string;
+  /** How long an attempt waits for an unreachable Redis before it fails, ms. */
+  readonly unreachableTimeoutMs: number;
 }
 
 /** One stage of the plan. */

@@ -38,6 +38,7 @@ describe('pipelineFileJsonSchema', () => {
               kind: { type: 'string', const: 'bullmq' },
               connection: { type: 'string', pattern: '^rediss?:\\/\\/\\S+$' },
               queue: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
+              unreachableTimeoutMs: { type: 'integer', exclusiveMinimum: 0 },
             },
             required: ['kind', 'connection'],
             additionalProperties: false,

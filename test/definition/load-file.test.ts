@@ -111,9 +111,9 @@ describe('loadPipelineFile', () => {
       assert.deepEqual(
         Object.values(plan.stages).map((s) => [s.id, s.executor]),
         [
-          ['load', { kind: 'bullmq', connection: 'redis://127.0.0.1:6379', queue: 'dagbook' }],
+          ['load', { kind: 'bullmq', connection: 'redis://127.0.0.1:6379', queue: 'dagbook', unreachableTimeoutMs: 60_000 }],
           ['double', undefined],
-          ['total', { kind: 'bullmq', connection: 'redis://127.0.0.1:6380', queue: 'totals' }],
+          ['total', { kind: 'bullmq', connection: 'redis://127.0.0.1:6380', queue: 'totals', unreachableTimeoutMs: 60_000 }],
         ],
       );
     });

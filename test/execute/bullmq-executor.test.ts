@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,53 +11,18 @@ import { stageJobId } from '../../src/execute/stage-job';
 import { compilePipeline } from '../../src/plan/compile';
 import type { StageRecord } from '../../src/records';
 import { runPipeline, startRun, type RunResult } from '../../src/run/run-pipeline';
+import { openDurableStore } from '../../src/store/durable-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import { startRedis, type TestRedis } from '../redis';
-import { gate, hangOnce, numbers, QUEUE_STAGES, squares, total, upper } from './fixtures/queue-stages';
+import { startWorker, WORKER_CHILD, type WorkerProcess } from './queue-workers';
+import { bigText, gate, hangOnce, numbers, QUEUE_STAGES, squares, textLength, total, upper } from './fixtures/queue-stages';
 
 /*
  * Real Redis, real worker processes (`dagbook worker` from src/ through tsx),
  * the system clock: each test waits for an outcome, not for a timing window.
  */
 
-const WORKER_CHILD = path.join(__dirname, 'fixtures', 'worker-child.ts');
 const COORDINATOR = path.join(__dirname, 'fixtures', 'queue-coordinator.ts');
-
-interface WorkerProcess {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  /** Resolves with the exit code once it exited. */
-  readonly exited: Promise<number | null>;
-  /** SIGTERM, then resolves with the exit code once it exited. */
-  stop(): Promise<number | null>;
-}
-
-/** Starts `dagbook worker` in a child process; resolves once it says it takes jobs. */
-async function startWorker(redis: TestRedis, queue: string, extra: string[] = []): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_CHILD, 'worker', '--redis', redis.url, '--queue', queue, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const check = (): void => {
-      if (text.includes(`on queue ${queue}`)) resolve();
-    };
-    child.stdout!.on('data', check);
-    void exited.then(() => reject(new Error(`worker exited before it started:\n${text}`)));
-  });
-  return {
-    child,
-    output: () => text,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 /** The 3-stage pipeline numbers -> squares -> total, with `squares` on `executor` when given. */
 function threeStages(executor?: ExecutorOptions): PipelineDefinition {
@@ -143,6 +108,61 @@ describe('bullmqExecutor', () => {
       }
       assert.equal(await worker.stop(), 0);
       assert.match(worker.output(), /worker \S+ stopped/);
+    });
+  });
+
+  describe('when a stage on a worker returns a large output to a stage on a worker, the state folder shared', () => {
+    it('sends both through the shared store, not Redis, and the stored outputs and cache hits are as locally', async () => {
+      const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-shared-'));
+      const worker = await startWorker(redis, 'shared');
+      workers.push(worker);
+      const executor: ExecutorOptions = { kind: 'bullmq', connection: redis.url, queue: 'shared' };
+      const pipeline: PipelineDefinition = {
+        name: 'shared',
+        stages: [
+          { id: 'big', run: bigText, fn: `${QUEUE_STAGES}#bigText`, params: { char: 'q', size: 200_000 }, executor },
+          { id: 'length', deps: ['big'], run: textLength, fn: `${QUEUE_STAGES}#textLength`, executor },
+        ],
+      };
+      const runOnce = async (runId: string): Promise<RunResult> => {
+        const store = await openDurableStore({ stateDir, pipeline: 'shared' });
+        try {
+          return await runPipeline(compilePipeline(pipeline), { store, runId });
+        } finally {
+          await store.close();
+        }
+      };
+      const first = await runOnce('run-shared-1');
+      const second = await runOnce('run-shared-2');
+
+      assert.equal(first.status, 'SUCCEEDED');
+      const artifacts = path.join(stateDir, 'shared', 'artifacts');
+      const bigHash = first.outputHashes.big;
+      assert.equal(fs.readFileSync(path.join(artifacts, bigHash), 'utf8').length > 200_000, true);
+      const queue = new Queue('shared', { connection: redisOptions(redis.url) });
+      try {
+        const big = await queue.getJob(stageJobId(first.stages.big.idempotencyKey, 1));
+        assert.deepEqual(big?.returnvalue, { type: 'result', outputHash: bigHash, worker: `${os.hostname()}:${worker.child.pid}` });
+        const length = await queue.getJob(stageJobId(first.stages.length.idempotencyKey, 1));
+        assert.equal(length?.data.inputs, undefined);
+        assert.equal(fs.existsSync(path.join(artifacts, length!.data.inputsHash!)), true);
+        assert.equal(typeof length?.returnvalue.output, 'string');
+      } finally {
+        await queue.close();
+      }
+      const local = await runPipeline(compilePipeline({ name: 'shared', stages: pipeline.stages.map(({ executor: _, ...stage }) => stage) }), {
+        store: new MemoryStore(),
+        runId: 'run-shared-local',
+      });
+      assert.deepEqual(first.outputHashes, local.outputHashes);
+      assert.deepEqual([second.stages.big.status, second.stages.length.status], ['CACHED', 'CACHED']);
+      const reopened = await openDurableStore({ stateDir, pipeline: 'shared' });
+      try {
+        assert.deepEqual(await reopened.getOutput(second.outputHashes.length), { length: 200_000, head: 'qqq' });
+      } finally {
+        await reopened.close();
+      }
+      fs.rmSync(stateDir, { recursive: true, force: true });
     });
   });
 

@@ -323,21 +323,21 @@ describe('compilePipeline', () => {
     const stagesFile = path.join(__dirname, '..', 'definition', 'fixtures', 'stages.ts');
     const fn = `${stagesFile.slice(0, -3)}#load`;
 
-    it('gives every stage the pipeline executor with the default queue and its fnPath, unless the stage runs locally', () => {
+    it('gives every stage the pipeline executor with the default queue and Redis wait and its fnPath, unless the stage runs locally', () => {
       const { plan } = compilePipeline({
         name: 'p',
         executor: { kind: 'bullmq', connection: 'redis://127.0.0.1:6379' },
         stages: [
           { id: 'a', run: load, fn },
           { id: 'b', run: load, executor: { kind: 'local' } },
-          { id: 'c', run: load, fn, executor: { kind: 'bullmq', connection: 'redis://10.0.0.2:6380', queue: 'etl' } },
+          { id: 'c', run: load, fn, executor: { kind: 'bullmq', connection: 'redis://10.0.0.2:6380', queue: 'etl', unreachableTimeoutMs: 5000 } },
         ],
       });
-      assert.deepEqual(plan.stages.a.executor, { kind: 'bullmq', connection: 'redis://127.0.0.1:6379', queue: 'dagbook' });
+      assert.deepEqual(plan.stages.a.executor, { kind: 'bullmq', connection: 'redis://127.0.0.1:6379', queue: 'dagbook', unreachableTimeoutMs: 60_000 });
       assert.equal(plan.stages.a.fnPath, `${stagesFile}#load`);
       assert.equal('executor' in plan.stages.b, false);
       assert.equal('fnPath' in plan.stages.b, false);
-      assert.deepEqual(plan.stages.c.executor, { kind: 'bullmq', connection: 'redis://10.0.0.2:6380', queue: 'etl' });
+      assert.deepEqual(plan.stages.c.executor, { kind: 'bullmq', connection: 'redis://10.0.0.2:6380', queue: 'etl', unreachableTimeoutMs: 5000 });
     });
 
     it('refuses a stage without a module fn, naming the stage at its executor field', () => {
