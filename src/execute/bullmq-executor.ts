@@ -173,6 +173,7 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
             if (done) return;
             // Which worker ran the attempt, for the views (a LOG event of the attempt).
             context.log(`Stage \`${stageId}\` attempt ${context.attempt} ran on worker ${answer.worker}`, { worker: answer.worker, jobId });
+            request.ranOn?.(answer.worker);
             if (answer.type === 'error') return settle(false, rebuildThreadError(answer.error));
             try {
               settle(true, decodeOutput(answer.output, `the output of stage \`${stageId}\` from its queue worker`));
