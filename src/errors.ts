@@ -43,7 +43,8 @@ export type ErrorCode =
   | 'DEPENDENCY_MISSING'
   | 'NOTEBOOK_INVALID'
   | 'NOTEBOOK_NOT_GENERATED'
-  | 'EXECUTOR_JOB_FAILED';
+  | 'EXECUTOR_JOB_FAILED'
+  | 'REDIS_UNREACHABLE';
 
 /**
  * How an error should be handled:
