@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { PipelineDefinition } from '../../src/definition/types';
 import type { PipelineEvent } from '../../src/events/event';
 import { listWorkers } from '../../src/execute/worker-list';
@@ -166,6 +168,48 @@ describe('listWorkers', () => {
       const answer = await runDagbook(['workers', '--redis', closed.url, '--queue', 'q', '--timeout', '300']);
       assert.equal(answer.code, 1);
       assert.match(answer.stdout, new RegExp(`^workers on queue \`q\` at ${closed.url}: Redis at \`${closed.url}\` could not be reached within 300 ms: .+\\n$`));
+    });
+  });
+
+  describe('`dagbook status` of a pipeline whose stage runs on a queue', () => {
+    it('lists that queue\'s workers below the stages, or says its Redis cannot be reached', async () => {
+      const worker = await startWorker(redis, 'status-q', ['--name', 'w-status', '--heartbeat', '1000']);
+      workers.push(worker);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-status-workers-'));
+      const closed = await startRedis();
+      await closed.stop();
+      const write = (url: string): string => {
+        const file = path.join(dir, 'squares.yaml');
+        fs.writeFileSync(
+          file,
+          [
+            'name: squares',
+            'stages:',
+            `  numbers: { fn: "${QUEUE_STAGES}#numbers" }`,
+            `  squares: { fn: "${QUEUE_STAGES}#squares", deps: [numbers], executor: { kind: bullmq, connection: "${url}", queue: status-q } }`,
+            '',
+          ].join('\n'),
+        );
+        return file;
+      };
+      try {
+        const up = await runDagbook(['status', write(redis.url), '--state-dir', path.join(dir, 'state')]);
+        assert.equal(up.code, 0, up.stderr);
+        assert.deepEqual(up.stdout.trimEnd().split('\n').slice(-5), [
+          `workers on queue \`status-q\` at ${redis.url}: 1 alive`,
+          '',
+          `worker    host${' '.repeat(Math.max(0, os.hostname().length - 4))}  running  completed  failed  last heartbeat  state`,
+          `--------  ${'-'.repeat(Math.max(4, os.hostname().length))}  -------  ---------  ------  --------------  -----`,
+          `w-status  ${os.hostname().padEnd(4)}      0/1          0       0  just now        alive`,
+        ]);
+        const started = Date.now();
+        const down = await runDagbook(['status', write(closed.url), '--state-dir', path.join(dir, 'state')]);
+        assert.equal(down.code, 0, down.stderr);
+        assert.match(down.stdout.trimEnd().split('\n').at(-1) as string, new RegExp(`^workers on queue \`status-q\` at ${closed.url}: Redis at \`${closed.url}\` could not be reached within 1000 ms: `));
+        assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
