@@ -44,7 +44,7 @@ export type ErrorCode =
   | 'NOTEBOOK_INVALID'
   | 'NOTEBOOK_NOT_GENERATED'
   | 'EXECUTOR_JOB_FAILED'
-  | 'EXECUTOR_UNREACHABLE';
+  | 'REDIS_UNREACHABLE';
 
 /**
  * How an error should be handled:

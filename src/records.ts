@@ -80,6 +80,8 @@ export interface AttemptRecord {
   readonly code?: string;
   /** Delay before the next attempt, ms, when one followed. */
   readonly delayMs?: number;
+  /** The queue worker that ran it (`bullmq` executor), when it answered; absent for an attempt run in this process. */
+  readonly worker?: string;
 }
 
 /** A stage's record within a run: what a checkpoint saves. */
@@ -120,6 +122,10 @@ export interface StageRecord {
   readonly editedInCell?: readonly CellEditKind[];
   /** How the items of a per-item stage ended. */
   readonly items?: ItemCounts;
+  /** The queue worker that ran its last attempt (`bullmq` executor); absent when it ran in this process. */
+  readonly worker?: string;
+  /** A per-item stage's items that ran on queue workers in this run, by worker name; absent when none did. */
+  readonly workers?: Readonly<Record<string, number>>;
 }
 
 /** A run's record. */
@@ -244,4 +250,6 @@ export interface ItemRecord {
   readonly runId: string;
   /** When it ended, epoch ms. */
   readonly endedAt: number;
+  /** The queue worker that ran its last attempt (`bullmq` executor); absent when it ran in this process. */
+  readonly worker?: string;
 }

@@ -12,6 +12,7 @@ import { integerOption, positiveNumberOption } from './numeric-options';
 import { notebookCommand } from './notebook-command';
 import { addPipelineCommands } from './pipeline-commands';
 import { addWorkerCommand } from './worker-command';
+import { addWorkersCommand } from './workers-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -121,6 +122,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   addWorkerCommand(program, out, (code) => {
+    exitCode = code;
+  });
+
+  addWorkersCommand(program, out, (code) => {
     exitCode = code;
   });
 

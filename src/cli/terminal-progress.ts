@@ -2,6 +2,7 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { formatDuration, formatNumber } from '../display/format';
 import { itemsFraction, itemsLineParts } from '../display/item-progress';
 import type { ItemsProgress } from '../display/progress-state';
+import { ranOnText, workerCountsText } from '../display/worker-text';
 import { periodAxis, type PeriodAxis } from '../display/period-axis';
 import { periodLineParts, periodProgress } from '../display/period-progress';
 import { ProgressModel } from '../display/progress-view';
@@ -14,7 +15,9 @@ import type { Plan } from '../plan/plan';
  * finished, with the current period, the finished periods' times and the ETA
  * of the rest (period-progress.ts). A per-item stage's bar fills with its
  * items, and says how many failed, were cached and run, the rate and the
- * stage's ETA (item-progress.ts); it ends `partial` when items failed. cli-progress prints nothing when stdout is
+ * stage's ETA (item-progress.ts); it ends `partial` when items failed. A
+ * stage run on a queue worker ends `succeeded on worker host:123`; a
+ * per-item stage's bar counts its items per worker. cli-progress prints nothing when stdout is
  * not a TTY, so the CLI falls back to event lines there.
  *
  * The periods' bar needs the run's stages, which RUN_START lists; a resumed
@@ -87,17 +90,19 @@ export function terminalProgress(stream: NodeJS.WriteStream): TerminalProgress {
         items.set(stage, event.metadata);
         // The ETA and rate before the counts: the end of the line is what the terminal's width cuts.
         const { counts, rate, eta } = itemsLineParts(event.metadata, false);
-        bar(stage).update(Math.round(100 * itemsFraction(event.metadata)), { status: [eta, rate, counts].filter((part) => part !== '').join(' · ') });
+        const where = event.metadata.workers === undefined ? '' : workerCountsText(event.metadata.workers);
+        bar(stage).update(Math.round(100 * itemsFraction(event.metadata)), { status: [eta, rate, counts, where].filter((part) => part !== '').join(' · ') });
         break;
       }
       case 'STEP_SUCCESS': {
         const last = items.get(stage);
         const failed = last === undefined || last.failed === 0 ? '' : `partial: ${formatNumber(last.failed)} of ${formatNumber(last.total)} items failed`;
-        bar(stage).update(100, { status: failed || 'succeeded' });
+        const where = event.metadata.worker === undefined ? '' : ` ${ranOnText(event.metadata.worker)}`;
+        bar(stage).update(100, { status: `${failed || 'succeeded'}${where}` });
         break;
       }
       case 'STEP_FAILURE':
-        if (event.metadata.final) bar(stage).update({ status: `FAILED (${event.metadata.code})` });
+        if (event.metadata.final) bar(stage).update({ status: `FAILED (${event.metadata.code})${event.metadata.worker === undefined ? '' : ` ${ranOnText(event.metadata.worker)}`}` });
         break;
       case 'STEP_SKIPPED':
         bar(stage).update(event.metadata.status === 'CACHED' ? 100 : 0, { status: event.metadata.status.toLowerCase() });

@@ -17,6 +17,7 @@ interface WorkerCommandOptions {
   name?: string;
   lockDuration?: number;
   stalledInterval?: number;
+  heartbeat?: number;
 }
 
 /** Adds `dagbook worker` to `program`; `out` prints a line, `done` resolves the command's exit code once the worker stopped. */
@@ -30,6 +31,7 @@ export function addWorkerCommand(program: Command, out: (line: string) => void, 
     .option('--name <name>', 'this worker’s name in answers (default: <hostname>:<pid>)')
     .option('--lock-duration <ms>', 'how long a job’s lock lasts unless renewed, ms (BullMQ’s default: 30000)', positiveNumberOption('--lock-duration'))
     .option('--stalled-interval <ms>', 'how often to look for jobs whose worker is gone, ms (BullMQ’s default: 30000)', positiveNumberOption('--stalled-interval'))
+    .option('--heartbeat <ms>', 'time between two heartbeats, ms (default: 5000)', positiveNumberOption('--heartbeat'))
     .action(async (opts: WorkerCommandOptions) => {
       // Loaded here, not with the CLI: BullMQ costs ~100 ms to load, which no other command needs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42,6 +44,7 @@ export function addWorkerCommand(program: Command, out: (line: string) => void, 
         ...(opts.name === undefined ? {} : { name: opts.name }),
         ...(opts.lockDuration === undefined ? {} : { lockDurationMs: opts.lockDuration }),
         ...(opts.stalledInterval === undefined ? {} : { stalledIntervalMs: opts.stalledInterval }),
+        ...(opts.heartbeat === undefined ? {} : { heartbeatMs: opts.heartbeat }),
       });
       await worker.ready;
       out(`worker ${worker.name} on queue ${opts.queue} at ${opts.redis} (concurrency ${opts.concurrency})`);

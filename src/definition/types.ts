@@ -122,7 +122,7 @@ export interface BullmqExecutorOptions {
   /**
    * How long an attempt waits for Redis while it cannot be reached (not
    * started, or restarted mid-run) before it fails with
-   * `EXECUTOR_UNREACHABLE`, ms. @default 60000
+   * `REDIS_UNREACHABLE`, ms. @default 60000
    */
   readonly unreachableTimeoutMs?: number;
 }

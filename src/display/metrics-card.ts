@@ -6,6 +6,7 @@ import { itemCountsText, partialHeadline } from './item-counts';
 import { collapsedHtml, escapeHtml, renderTable, type Rendered, type TableCell, type TableColumn } from './html';
 import { badgeHtml, cardHtml, codeHtml, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
 import { periodAxis } from './period-axis';
+import { stageWorkerText } from './worker-text';
 import { renderPeriodMetrics } from './period-metrics';
 
 /**
@@ -13,7 +14,8 @@ import { renderPeriodMetrics } from './period-metrics';
  * stage times (how much ran in parallel), counts by state, cache hits,
  * budgets, and per stage: duration, attempts, retries with their delays,
  * usage against budgets, items (a per-item stage's: how many succeeded,
- * failed, were cached...), cache hit and validation failures. A partial run
+ * failed, were cached...), cache hit, validation failures, and the queue
+ * worker that ran it (a per-item stage's: its items per worker). A partial run
  * says which stages' items failed (`PARTIAL: 1 of 250 items failed in
  * \`embed\``). A run
  * with periods also gets a row per period (period-metrics.ts) above the
@@ -93,6 +95,7 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
       record.items ? itemCountsText(record.items) : s.progress ? `${formatNumber(s.progress.done)}/${formatNumber(s.progress.total)}` : '',
       s.cacheHit ? 'yes' : executed ? 'no' : '—',
       { text: validation, html: validation ? `<span style="color:#b45309">${escapeHtml(validation)}</span>` : '' },
+      stageWorkerText(s),
     ];
   });
   const columns: TableColumn[] = [
@@ -105,9 +108,10 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
     { title: 'items', align: 'right' },
     { title: 'cache hit' },
     { title: 'validation', nowrap: false },
+    { title: 'worker', nowrap: false },
   ];
-  // Usage, items and validation only when a stage has some: most runs have none.
-  const optional = new Set(['usage', 'items', 'validation']);
+  // Usage, items, validation and worker only when a stage has some: most runs have none.
+  const optional = new Set(['usage', 'items', 'validation', 'worker']);
   const kept = columns.map((c, i) => !optional.has(c.title) || rows.some((row) => cellText(row[i]) !== ''));
   const grid = renderTable(
     columns.filter((_, i) => kept[i]),

@@ -3,6 +3,7 @@ import { formatDuration } from './format';
 import type { TableColumn } from './html';
 import { itemsProgressText } from './item-progress';
 import { isSettled, type ProgressStatus } from './progress-state';
+import { ranOnText, workerCountsText } from './worker-text';
 
 /**
  * What the progress views say about the run and each stage, as text, so the
@@ -22,7 +23,7 @@ export interface ProgressRow {
   readonly attempt: string;
   /** Time since the first attempt started (until it ended), or empty. */
   readonly elapsed: string;
-  /** Units done and the last message (a per-item stage: its items, rate and ETA, and its last failed item), or empty. */
+  /** Units done and the last message (a per-item stage: its items, rate and ETA, and its last failed item), then where it ran (`on worker host:123`; a per-item stage's items per worker), or empty. */
   readonly note: string;
 }
 
@@ -65,6 +66,7 @@ export function progressRow(s: StageSnapshot, snap: ProgressSnapshot): ProgressR
   const elapsedMs = s.durationMs ?? (s.startedAt === undefined ? undefined : (s.endedAt ?? snap.at) - s.startedAt);
   const items = s.items !== undefined ? itemsProgressText(s.items, isSettled(s.status) || ended) : s.total !== undefined ? `${s.done ?? 0}/${s.total}` : '';
   const message = s.lastItemFailure !== undefined && s.message === undefined ? `last failed: ${s.lastItemFailure}` : s.message;
+  const where = s.items?.workers !== undefined ? workerCountsText(s.items.workers) : s.worker !== undefined ? ranOnText(s.worker) : '';
   return {
     stageId: s.stageId,
     shown,
@@ -72,6 +74,6 @@ export function progressRow(s: StageSnapshot, snap: ProgressSnapshot): ProgressR
     ...(hasBar ? { ratio: didNoWork ? 0 : s.fraction } : {}),
     attempt: showAttempt ? `attempt ${s.attempt}${s.maxAttempts === undefined ? '' : `/${s.maxAttempts}`}` : '',
     elapsed: elapsedMs === undefined ? '' : formatDuration(elapsedMs),
-    note: [items, message !== undefined && message !== items ? message : ''].filter((x) => x !== '').join(' · '),
+    note: [items, message !== undefined && message !== items ? message : '', where].filter((x) => x !== '').join(' · '),
   };
 }

@@ -33,6 +33,8 @@ export interface ItemsProgress {
   readonly running: number;
   readonly total: number;
   readonly itemsPerSecond: number;
+  /** Items ended on each queue worker so far (`bullmq` executor); absent when none ran on one. */
+  readonly workers?: Readonly<Record<string, number>>;
 }
 
 /** One stage's progress. */
@@ -60,6 +62,8 @@ export interface StageProgress {
   readonly items?: ItemsProgress;
   /** The last item that failed, with its code (`doc-7 (PARSE_FAILED)`), in a per-item stage. */
   readonly lastItemFailure?: string;
+  /** The queue worker that ran its last ended attempt (`bullmq` executor); absent when it ran in this process. */
+  readonly worker?: string;
 }
 
 /** Progress of a whole run. */
@@ -167,6 +171,7 @@ function nextStage(stage: StageProgress, event: PipelineEvent, at: number): Stag
       break;
     case 'STEP_SUCCESS':
       s.attempt = event.metadata.attempt;
+      if (event.metadata.worker !== undefined) s.worker = event.metadata.worker;
       if (event.metadata.stageDurationMs !== undefined) s.durationMs = event.metadata.stageDurationMs;
       if (s.total !== undefined) s.done = s.total;
       s.message = undefined;
@@ -183,6 +188,7 @@ function nextStage(stage: StageProgress, event: PipelineEvent, at: number): Stag
       break;
     case 'STEP_FAILURE':
       s.attempt = event.metadata.attempt;
+      if (event.metadata.worker !== undefined) s.worker = event.metadata.worker;
       s.message = event.metadata.code;
       if (event.metadata.final && event.metadata.stageDurationMs !== undefined) s.durationMs = event.metadata.stageDurationMs;
       if (event.metadata.final) settle('FAILED');

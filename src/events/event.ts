@@ -16,9 +16,10 @@ export interface EventMetadataByType {
   STEP_START: { attempt: number; idempotencyKey: string };
   STEP_PROGRESS: { done: number; total: number };
   /** `durationMs`: the attempt's; `stageDurationMs`: the whole stage's, the figure its record keeps. */
-  STEP_SUCCESS: { attempt: number; durationMs: number; stageDurationMs?: number; outputHash?: string; usage: Record<string, number> };
+  /** `worker`: the queue worker that ran the attempt (`bullmq` executor). */
+  STEP_SUCCESS: { attempt: number; durationMs: number; stageDurationMs?: number; outputHash?: string; usage: Record<string, number>; worker?: string };
   /** `stageDurationMs` on a final failure: the whole stage's, the figure its record keeps. */
-  STEP_FAILURE: { attempt: number; durationMs: number; stageDurationMs?: number; code: string; errorClass: string; final: boolean };
+  STEP_FAILURE: { attempt: number; durationMs: number; stageDurationMs?: number; code: string; errorClass: string; final: boolean; worker?: string };
   STEP_RETRY: { attempt: number; nextAttempt: number; delayMs: number; code: string };
   STEP_SKIPPED: { reason: string; status: 'SKIPPED' | 'CACHED' | 'BLOCKED' };
   RESOURCE_USAGE: { resource: string; amount: number; stageUsed: number; stageLimit?: number; globalUsed: number; globalLimit?: number };
@@ -28,8 +29,8 @@ export interface EventMetadataByType {
   CANCELLED: { reason: string };
   PIPELINE_COMPLETE: { status: string; durationMs: number; counts: Record<string, number> };
   LOG: Record<string, unknown>;
-  /** A per-item stage's items so far (at most every 250 ms, and once when it ends). */
-  ITEMS_PROGRESS: { done: number; failed: number; cached: number; running: number; total: number; itemsPerSecond: number };
+  /** A per-item stage's items so far (at most every 250 ms, and once when it ends); `workers`: items ended on each queue worker. */
+  ITEMS_PROGRESS: { done: number; failed: number; cached: number; running: number; total: number; itemsPerSecond: number; workers?: Record<string, number> };
   /** An item of a per-item stage that failed after its last attempt. */
   ITEM_FAILURE: { itemId: string; code: string; errorClass: string; attempts: number };
 }

@@ -4,13 +4,14 @@ import type { AttemptRecord } from '../records';
 /**
  * The attempts of one stage execution as they start and end: which attempt
  * is open (its context is live: progress and logs count), the last one
- * started, and the record of each ended attempt. An attempt that a gate
+ * started, and the record of each ended attempt (with the queue worker
+ * that ran it, when an executor said). An attempt that a gate
  * refused (budget, breaker) never starts and leaves no record.
  */
 export class AttemptTimeline {
   /** Records of the ended attempts, in order. */
   readonly records: AttemptRecord[] = [];
-  private open: { readonly attempt: number; readonly startedAt: number; readonly started: number } | undefined;
+  private open: { readonly attempt: number; readonly startedAt: number; readonly started: number; worker?: string } | undefined;
   private last: number;
 
   /**
@@ -41,6 +42,11 @@ export class AttemptTimeline {
     this.last = attempt;
   }
 
+  /** Notes the queue worker that ran `attempt`, while it is open (its record then names it). */
+  ranOn(attempt: number, worker: string): void {
+    if (this.open?.attempt === attempt) this.open.worker = worker;
+  }
+
   /** Ends the open attempt with its outcome; returns its record, or undefined when none was open. */
   end(outcome: AttemptRecord['outcome'], extra: { readonly code?: string; readonly delayMs?: number } = {}): AttemptRecord | undefined {
     if (!this.open) return undefined;
@@ -51,6 +57,7 @@ export class AttemptTimeline {
       outcome,
       ...(extra.code === undefined ? {} : { code: extra.code }),
       ...(extra.delayMs === undefined ? {} : { delayMs: extra.delayMs }),
+      ...(this.open.worker === undefined ? {} : { worker: this.open.worker }),
     };
     this.open = undefined;
     this.records.push(record);

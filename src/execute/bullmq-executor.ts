@@ -60,6 +60,8 @@ interface InFlight {
   readonly stageId: string;
   readonly data: StageJobData;
   readonly context: StageContext;
+  /** Notes the worker that answered, for the attempt's record. */
+  readonly ranOn?: (worker: string) => void;
   /** Whether the job was handed to Redis (an abort then cancels it on its worker). */
   enqueued: boolean;
   /** Settles the attempt once; later answers are ignored. */
@@ -90,13 +92,13 @@ const clients = new Map<string, QueueClient>();
 
 function unreachableError(client: QueueClient, timeoutMs: number): DagbookError {
   return new DagbookError(
-    'EXECUTOR_UNREACHABLE',
+    'REDIS_UNREACHABLE',
     `Redis at ${client.connection} (queue \`${client.name}\`) could not be reached for ${timeoutMs} ms: the stage's attempt on it ends here (its job, if Redis kept it, may still run on a worker; a retry is a new job)`,
     { errorClass: 'transient', data: { connection: client.connection, queue: client.name, unreachableTimeoutMs: timeoutMs } },
   );
 }
 
-/** Redis is gone: after `timeoutMs` without it, every attempt in flight fails with `EXECUTOR_UNREACHABLE`. */
+/** Redis is gone: after `timeoutMs` without it, every attempt in flight fails with `REDIS_UNREACHABLE`. */
 function markDown(client: QueueClient, timeoutMs: number, now: number): void {
   if (client.downSince !== undefined) return;
   client.downSince = now;
@@ -157,8 +159,9 @@ function answered(client: QueueClient, jobId: string, answer: StageJobResult): v
   const entry = client.inflight.get(jobId);
   if (entry === undefined) return;
   const { context, stageId } = entry;
-  // Which worker ran the attempt, for the views (a LOG event of the attempt).
-  context.log(`Stage \`${stageId}\` attempt ${context.attempt} ran on worker ${answer.worker}`, { worker: answer.worker, jobId });
+  // Which worker ran the attempt: on its record, and for a stage (not each of 100,000 items) a LOG event.
+  if (context.item === undefined) context.log(`Stage \`${stageId}\` attempt ${context.attempt} ran on worker ${answer.worker}`, { worker: answer.worker, jobId });
+  entry.ranOn?.(answer.worker);
   if (answer.type === 'error') return entry.settle(false, rebuildThreadError(answer.error));
   const what = `the output of stage \`${stageId}\` from its queue worker`;
   try {
@@ -291,6 +294,7 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
         stageId,
         data,
         context,
+        ...(request.ranOn === undefined ? {} : { ranOn: request.ranOn }),
         enqueued: false,
         settle: (ok, value) => {
           if (client.inflight.get(jobId) !== entry) return;

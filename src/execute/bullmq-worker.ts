@@ -6,6 +6,8 @@ import { DagbookError } from '../errors';
 import { cancelChannel } from './bullmq-executor';
 import { redisOptions } from './redis-connection';
 import { runStageJob, type StageJobData, type StageJobResult } from './stage-job';
+import { DEFAULT_HEARTBEAT_MS } from './worker-beat';
+import { startHeartbeat } from './worker-heartbeat';
 
 /**
  * A queue worker: takes stage jobs from a BullMQ queue and runs each in this
@@ -14,7 +16,10 @@ import { runStageJob, type StageJobData, type StageJobResult } from './stage-job
  * lines go back as job progress; the answer is the job's return value. A job
  * cancelled by its coordinator (`dagbook:<queue>:cancel`) has its signal
  * aborted. A worker that dies mid-job loses its lock: after the stalled-job
- * check (`stalledIntervalMs`) another worker runs the job again.
+ * check (`stalledIntervalMs`) another worker runs the job again. Every
+ * `heartbeatMs` it writes its heartbeat (name, host, pid, jobs running,
+ * completed and failed: `worker-heartbeat.ts`) for `dagbook workers` and the
+ * status views; a graceful close deletes it.
  */
 
 /** Options of {@link startStageWorker}. */
@@ -31,7 +36,9 @@ export interface StageWorkerOptions {
   readonly lockDurationMs?: number;
   /** How often workers look for jobs whose worker is gone, ms. @default 30000 (BullMQ's) */
   readonly stalledIntervalMs?: number;
-  /** Times the attempts' timeouts. */
+  /** Time between two heartbeats, ms. @default 5000 */
+  readonly heartbeatMs?: number;
+  /** Times the attempts' timeouts and the heartbeats. */
   readonly clock: Clock;
 }
 
@@ -57,15 +64,26 @@ export function startStageWorker(options: StageWorkerOptions): StageWorkerHandle
   }
   const connection = redisOptions(options.connection);
   const name = options.name ?? `${os.hostname()}:${process.pid}`;
-  const processor = (job: Job<StageJobData, StageJobResult>, _token?: string, signal?: AbortSignal): Promise<StageJobResult> =>
-    runStageJob(job.data, {
-      worker: name,
-      clock: options.clock,
-      signal: signal ?? new AbortController().signal,
-      report: (report) => {
-        void job.updateProgress(report).catch(() => undefined);
-      },
-    });
+  const figures = { running: 0, completed: 0, failed: 0 };
+  const processor = async (job: Job<StageJobData, StageJobResult>, _token?: string, signal?: AbortSignal): Promise<StageJobResult> => {
+    figures.running++;
+    let answered: StageJobResult | undefined;
+    try {
+      answered = await runStageJob(job.data, {
+        worker: name,
+        clock: options.clock,
+        signal: signal ?? new AbortController().signal,
+        report: (report) => {
+          void job.updateProgress(report).catch(() => undefined);
+        },
+      });
+      return answered;
+    } finally {
+      figures.running--;
+      if (answered?.type === 'result') figures.completed++;
+      else figures.failed++;
+    }
+  };
   const worker = new Worker<StageJobData, StageJobResult>(queue, processor, {
     connection,
     concurrency,
@@ -80,13 +98,25 @@ export function startStageWorker(options: StageWorkerOptions): StageWorkerHandle
   subscriber.on('message', (_channel: string, jobId: string) => {
     worker.cancelJob(jobId, 'cancelled by its coordinator');
   });
-  const ready = Promise.all([worker.waitUntilReady(), subscriber.subscribe(cancelChannel(queue))]).then(() => undefined);
+  const beats = new IORedis(connection);
+  beats.on('error', () => undefined);
+  const startedAt = options.clock.now();
+  const heartbeat = startHeartbeat({
+    redis: beats,
+    queue,
+    intervalMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    clock: options.clock,
+    figures: () => ({ name, host: os.hostname(), pid: process.pid, concurrency, startedAt, ...figures }),
+  });
+  const ready = Promise.all([worker.waitUntilReady(), subscriber.subscribe(cancelChannel(queue)), heartbeat.first]).then(() => undefined);
   return {
     name,
     ready,
     close: async () => {
       await worker.close();
       subscriber.disconnect();
+      await heartbeat.stop();
+      beats.disconnect();
     },
   };
 }

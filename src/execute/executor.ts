@@ -37,6 +37,8 @@ export interface AttemptRequest {
   readonly graceMs: number;
   /** Times the grace. */
   readonly clock: Clock;
+  /** Told by an executor that runs the attempt in another process which worker ran it (its name), once it answered. @default no-op */
+  readonly ranOn?: (worker: string) => void;
 }
 
 /** Runs attempts somewhere. */

@@ -134,6 +134,8 @@ export interface StageOutcome {
   readonly idempotencyKey: string;
   /** When the open breaker that stopped the stage half-opens, ms since epoch. */
   readonly halfOpenAt?: number;
+  /** The queue worker that ran the last attempt (`bullmq` executor), when it answered; absent when it ran in this process. */
+  readonly worker?: string;
 }
 
 interface Ending {
@@ -176,22 +178,26 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   const emit = <T extends EventType>(type: T, draft: EventDraft<T>): void =>
     options.emit(type, { stageId: stage.id, correlationId, ...draft });
 
-  const finish = (status: StageOutcome['status'], ending: Ending = {}): StageOutcome => ({
-    status,
-    ...(ending.output === undefined ? {} : { output: ending.output }),
-    ...(ending.outputHash === undefined ? {} : { outputHash: ending.outputHash }),
-    ...(ending.error === undefined ? {} : { error: ending.error }),
-    attempts: timeline.lastStarted,
-    attemptLog: timeline.records,
-    usage: budget.stageUsage(stage.id),
-    validation: ending.validation ?? [],
-    durationMs: ending.durationMs ?? clock.monotonic() - started,
-    startedAt,
-    endedAt: clock.now(),
-    retryDelaysMs,
-    idempotencyKey: key,
-    ...(ending.halfOpenAt === undefined ? {} : { halfOpenAt: ending.halfOpenAt }),
-  });
+  const finish = (status: StageOutcome['status'], ending: Ending = {}): StageOutcome => {
+    const last = timeline.records.length === 0 ? undefined : timeline.records[timeline.records.length - 1];
+    return {
+      status,
+      ...(ending.output === undefined ? {} : { output: ending.output }),
+      ...(ending.outputHash === undefined ? {} : { outputHash: ending.outputHash }),
+      ...(ending.error === undefined ? {} : { error: ending.error }),
+      attempts: timeline.lastStarted,
+      attemptLog: timeline.records,
+      usage: budget.stageUsage(stage.id),
+      validation: ending.validation ?? [],
+      durationMs: ending.durationMs ?? clock.monotonic() - started,
+      startedAt,
+      endedAt: clock.now(),
+      retryDelaysMs,
+      idempotencyKey: key,
+      ...(ending.halfOpenAt === undefined ? {} : { halfOpenAt: ending.halfOpenAt }),
+      ...(last?.worker === undefined || last.attempt !== timeline.lastStarted ? {} : { worker: last.worker }),
+    };
+  };
 
   /** A final failure after the attempt returned (validation, storing): not retried. */
   const failedAfter = (attempt: AttemptRecord, error: unknown, errorClass: ErrorClass, message: string, validation?: ValidationResult[]): StageOutcome => {
@@ -199,7 +205,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
     emit('STEP_FAILURE', {
       level: 'ERROR',
       message: redact(message),
-      metadata: { attempt: attempt.attempt, durationMs: attempt.durationMs, stageDurationMs, code: storedErrorCode(error), errorClass, final: true },
+      metadata: { attempt: attempt.attempt, durationMs: attempt.durationMs, stageDurationMs, code: storedErrorCode(error), errorClass, final: true, ...workerOf(attempt) },
     });
     return finish('FAILED', { error: toStoredError(error, errorClass, redact), validation, durationMs: stageDurationMs });
   };
@@ -237,6 +243,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
         code,
         errorClass: failure.errorClass,
         final: !retry,
+        ...workerOf(record),
       },
     });
     if (failure.delayMs === undefined) return;
@@ -292,6 +299,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       resources: budget.budgetedResources(stage.id),
       graceMs: stage.graceMs,
       clock,
+      ranOn: (worker) => timeline.ranOn(attempt, worker),
     });
   };
 
@@ -348,7 +356,13 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       stageDurationMs: outcome.durationMs,
       ...(outputHash === undefined ? {} : { outputHash }),
       usage: outcome.usage,
+      ...workerOf(attempt),
     },
   });
   return outcome;
+}
+
+/** `{ worker }` of an attempt a queue worker ran, for an event's metadata; `{}` otherwise. */
+function workerOf(record: AttemptRecord | undefined): { worker?: string } {
+  return record?.worker === undefined ? {} : { worker: record.worker };
 }

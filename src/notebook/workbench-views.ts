@@ -1,5 +1,6 @@
 import { formatDuration } from '../display/format';
 import { escapeHtml, type Rendered } from '../display/html';
+import { ranOnText } from '../display/worker-text';
 import type { PipelineEvent } from '../events/event';
 import type { RunResult } from '../run/run-pipeline';
 
@@ -35,7 +36,7 @@ export function renderEventLine(event: PipelineEvent): string | undefined {
     case 'ITEM_FAILURE':
     case 'CANCELLED':
     case 'PIPELINE_COMPLETE':
-      return `${at} ${event.level.padEnd(5)} ${readableDurations(event)}`;
+      return `${at} ${event.level.padEnd(5)} ${readableDurations(event)}${ranOn(event)}`;
     default:
       return undefined;
   }
@@ -49,6 +50,12 @@ export function renderEventLine(event: PipelineEvent): string | undefined {
 function readableDurations(event: PipelineEvent): string {
   const ms = event.type === 'STEP_SUCCESS' ? event.metadata.durationMs : event.type === 'STEP_RETRY' ? event.metadata.delayMs : undefined;
   return ms === undefined ? event.message : event.message.replace(`in ${ms} ms`, `in ${formatDuration(ms)}`);
+}
+
+/** ` (on worker host:123)` for an attempt's end that a queue worker ran; empty otherwise. */
+function ranOn(event: PipelineEvent): string {
+  const worker = event.type === 'STEP_SUCCESS' || event.type === 'STEP_FAILURE' ? event.metadata.worker : undefined;
+  return worker === undefined ? '' : ` (${ranOnText(worker)})`;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');

@@ -16,6 +16,8 @@ import type { StateReader } from '../store/state-reader';
 import { renderMetricsCard } from '../display/metrics-card';
 import { renderPlanView } from '../display/plan-view';
 import { renderStatusView, toRunText } from '../display/status-view';
+import { renderQueueWorkers } from '../display/workers-view';
+import { readQueueWorkers } from '../query/queue-workers';
 import type { Rendered } from '../display/html';
 import { CompiledDefinition } from './workbench-compile';
 import { WorkbenchDisplay } from './workbench-display';
@@ -243,14 +245,20 @@ export class Workbench {
     });
   }
 
-  /** Every stage's state, last run, duration and output; stale stages marked with the reason. */
+  /**
+   * Every stage's state, last run, duration and output; stale stages marked with the reason. A pipeline whose stages
+   * run on a queue (`bullmq`) also gets that queue's workers with their heartbeats (or why Redis could not be read).
+   */
   async status(): Promise<StageStanding[]> {
     const compiled = this.compiled();
-    return this.withReader(async (store) => {
-      const rows = await pipelineStatus(compiled, store, this.options.baseDir);
-      this.display.render(renderStatusView(compiled.plan, rows, this.options.clock.now()));
-      return summarised(rows, `Status ${compiled.plan.name}: ${toRunText(rows)}`, this.display.shows);
+    const rows = await this.withReader(async (store) => {
+      const standings = await pipelineStatus(compiled, store, this.options.baseDir);
+      this.display.render(renderStatusView(compiled.plan, standings, this.options.clock.now()));
+      return standings;
     });
+    const queues = await readQueueWorkers(compiled.plan, { now: this.options.clock.now() });
+    if (queues.length > 0) this.display.render(renderQueueWorkers(queues, this.options.clock.now()));
+    return summarised(rows, `Status ${compiled.plan.name}: ${toRunText(rows)}`, this.display.shows);
   }
 
   /** The error analysis of a stage's latest failure (the latest failed stage when none is named). */

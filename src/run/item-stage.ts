@@ -40,6 +40,8 @@ export interface ItemStageOutcome {
   readonly usage: Record<string, number>;
   /** Attempts over all items. */
   readonly attempts: number;
+  /** Items that ran on queue workers, by worker name (the worker of each item's last attempt); absent when none did. */
+  readonly workers?: Record<string, number>;
 }
 
 /** Events a per-item stage's items do not emit one by one (100,000 items would flood the log): progress says it. */
@@ -105,6 +107,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   }
 
   const usage: Record<string, number> = {};
+  const workers: Record<string, number> = {};
   let attempts = 0;
   let running = 0;
   let done = 0;
@@ -119,7 +122,15 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
       stageId: stage.id,
       correlationId: `${run.runId}/${stage.id}`,
       message: `${done + counts.failed} of ${toRun.length} item(s) of \`${stage.id}\` done${counts.failed > 0 ? `, ${counts.failed} failed` : ''}`,
-      metadata: { done, failed: counts.failed, cached: counts.cached, running, total: items.length, itemsPerSecond: seconds > 0 ? Math.round(((done + counts.failed) / seconds) * 10) / 10 : 0 },
+      metadata: {
+        done,
+        failed: counts.failed,
+        cached: counts.cached,
+        running,
+        total: items.length,
+        itemsPerSecond: seconds > 0 ? Math.round(((done + counts.failed) / seconds) * 10) / 10 : 0,
+        ...(Object.keys(workers).length === 0 ? {} : { workers: { ...workers } }),
+      },
     });
   };
   const quiet: Emit = (type, draft) => {
@@ -195,8 +206,10 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
       endedAt: outcome.endedAt,
       ...(outcome.status === 'SUCCEEDED' && stored ? { outputHash: stored.outputHash, ...(stored.inlineOutput === undefined ? {} : { inlineOutput: stored.inlineOutput }) } : {}),
       ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.worker === undefined ? {} : { worker: outcome.worker }),
     };
     journal.append([record]);
+    if (outcome.worker !== undefined) workers[outcome.worker] = (workers[outcome.worker] ?? 0) + 1;
     if (outcome.status === 'SUCCEEDED') done++;
     else {
       counts.failed++;
@@ -225,15 +238,16 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   }
   counts.succeeded = done;
   const finalCounts: ItemCounts = { ...counts };
+  const ranOn = Object.keys(workers).length === 0 ? {} : { workers };
   if (run.signal.aborted && (results.size < toRun.length || [...results.values()].some((r) => r.outcome.status === 'CANCELLED'))) {
-    return { status: 'CANCELLED', counts: finalCounts, usage, attempts };
+    return { status: 'CANCELLED', counts: finalCounts, usage, attempts, ...ranOn };
   }
   const manifest: ItemManifest = { outputs: ordered, failed };
-  if (counts.failed === 0) return { status: 'SUCCEEDED', manifest, counts: finalCounts, usage, attempts };
+  if (counts.failed === 0) return { status: 'SUCCEEDED', manifest, counts: finalCounts, usage, attempts, ...ranOn };
   const rate = counts.failed / Math.max(1, items.length);
   const max = stage.maxFailureRate ?? 0;
-  if (rate <= max) return { status: 'PARTIAL', manifest, counts: finalCounts, usage, attempts };
-  return { status: 'FAILED', counts: finalCounts, usage, attempts, error: itemsFailedError(stage, counts.failed, items.length, max, failed) };
+  if (rate <= max) return { status: 'PARTIAL', manifest, counts: finalCounts, usage, attempts, ...ranOn };
+  return { status: 'FAILED', counts: finalCounts, usage, attempts, ...ranOn, error: itemsFailedError(stage, counts.failed, items.length, max, failed) };
 }
 
 /**

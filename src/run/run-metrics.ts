@@ -20,6 +20,10 @@ export interface StageMetrics {
   readonly validationFailures: number;
   /** True when restored from cache. */
   readonly cacheHit: boolean;
+  /** The queue worker that ran its last attempt (`bullmq` executor); absent when it ran in this process. */
+  readonly worker?: string;
+  /** A per-item stage's items by the queue worker that ran them; absent when none ran on one. */
+  readonly workers?: Readonly<Record<string, number>>;
 }
 
 /** Figures of a whole run. */
@@ -68,6 +72,8 @@ export function runMetrics(records: Readonly<Record<string, StageRecord>>, durat
       ...(r.progress ? { progress: r.progress } : {}),
       validationFailures: r.validation.filter((v) => !v.passed).length,
       cacheHit: r.status === 'CACHED',
+      ...(r.worker === undefined ? {} : { worker: r.worker }),
+      ...(r.workers === undefined ? {} : { workers: r.workers }),
     };
   }
   return { durationMs, stageTimeMs, counts, attempts, retries, cacheHits, usage, stages };

@@ -230,6 +230,7 @@ async function runItemStageTurn(run: StageRunContext, stage: PlanStage, decision
     durationMs,
     usage: outcome.usage,
     items: outcome.counts,
+    ...(outcome.workers === undefined ? {} : { workers: outcome.workers }),
   };
   const { counts } = outcome;
   if ((outcome.status === 'SUCCEEDED' || outcome.status === 'PARTIAL') && outcome.manifest) {
@@ -310,6 +311,7 @@ function endedRecord(record: StageRecord, outcome: StageOutcome): StageRecord {
     usage: outcome.usage,
     validation: outcome.validation,
     attemptLog: [...record.attemptLog.filter((a) => !outcome.attemptLog.some((b) => b.attempt === a.attempt)), ...outcome.attemptLog],
+    ...(outcome.worker === undefined ? {} : { worker: outcome.worker }),
   };
 }
 

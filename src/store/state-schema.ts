@@ -69,11 +69,14 @@ export const stageRecordSchema = z
           outcome: z.enum(['succeeded', 'failed']),
           code: z.string().optional(),
           delayMs: z.number().optional(),
+          worker: z.string().optional(),
         })
         .passthrough(),
     ),
     progress: z.object({ done: z.number(), total: z.number(), message: z.string().optional() }).passthrough().optional(),
     editedInCell: z.array(z.enum(['stage', 'params'])).optional(),
+    worker: z.string().optional(),
+    workers: z.record(z.number().int().nonnegative()).optional(),
   })
   .passthrough();
 
@@ -106,6 +109,7 @@ export const itemRecordSchema = z
     error: storedError.optional(),
     runId: z.string(),
     endedAt: z.number(),
+    worker: z.string().optional(),
   })
   .passthrough();
 

@@ -69,6 +69,33 @@ describe('renderMetricsCard', () => {
     });
   });
 
+  describe('when stages ran on queue workers', () => {
+    it('adds a worker column: the worker of a stage, the items per worker of a per-item stage, nothing for a stage run here', () => {
+      const docs = planOf('docs', [['discover', []], ['embed', ['discover']], ['store', ['embed']]]);
+      const records: Record<string, StageRecord> = {
+        discover: { ...base, stageId: 'discover', status: 'SUCCEEDED', attempts: 1, durationMs: 120 },
+        embed: {
+          ...base,
+          stageId: 'embed',
+          status: 'SUCCEEDED',
+          attempts: 1,
+          durationMs: 4500,
+          items: { total: 200, succeeded: 200, failed: 0, cached: 0, blocked: 0, skipped: 0, deleted: 0 },
+          workers: { 'b:456': 96, 'a:123': 104 },
+        },
+        store: { ...base, stageId: 'store', status: 'SUCCEEDED', attempts: 1, durationMs: 380, worker: 'a:123' },
+      };
+      const run: RunResult = { runId: 'r8', status: 'SUCCEEDED', stages: records, outputHashes: {}, metrics: runMetrics(records, 5000, {}) };
+      assert.deepEqual(renderMetricsCard(docs, run).text.split('\n').slice(4), [
+        'stage     status     duration  attempts  retries   items  cache hit  worker',
+        '--------  ---------  --------  --------  -------  ------  ---------  -------------------------------------------------',
+        'discover  succeeded    120 ms         1                   no',
+        'embed     succeeded     4.5 s         1           200 ok  no         worker a:123 — 104 items, worker b:456 — 96 items',
+        'store     succeeded    380 ms         1                   no         a:123',
+      ]);
+    });
+  });
+
   describe('when a tiny run used no budget, reported no items and passed its checks', () => {
     it('gives no parallelism figure and leaves out the usage, items and validation columns', () => {
       const tiny = planOf('tiny', [['a', []]]);

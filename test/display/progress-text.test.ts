@@ -4,7 +4,7 @@ import { EtaModel } from '../../src/display/eta-model';
 import { initialProgress, reduceProgress } from '../../src/display/progress-state';
 import { renderProgressText } from '../../src/display/progress-text';
 import type { PipelineEvent } from '../../src/events/event';
-import { endEvents, firstEvents, laterEvents, STAGES } from './progress-events';
+import { endEvents, ev, firstEvents, laterEvents, STAGES } from './progress-events';
 
 function textAt(events: readonly PipelineEvent[], now: number, estimatesMs?: Record<string, number>): string {
   const state = events.reduce(reduceProgress, initialProgress({ stages: STAGES, maxAttempts: { c: 3 }, startedAt: 0 }));
@@ -45,6 +45,23 @@ describe('renderProgressText', () => {
         '3 of 4 stages settled · 75% · elapsed 4.6 s · failed',
         'c      failed     [##########] 100%  attempt 2/3    4.5 s  STAGE_TIMEOUT',
         'd      pending',
+      ]);
+    });
+  });
+
+  describe('when stages ran on queue workers', () => {
+    it('names the worker of an ended stage, and a per-item stage\'s items per worker', () => {
+      const events = [
+        ev('STEP_SKIPPED', 0, 'a', { reason: 'up to date', status: 'CACHED' }),
+        ev('STEP_START', 100, 'b', { attempt: 1, idempotencyKey: 'kb' }),
+        ev('STEP_SUCCESS', 2100, 'b', { attempt: 1, durationMs: 2000, usage: {}, worker: 'host-a:101' }),
+        ev('STEP_START', 2100, 'c', { attempt: 1, idempotencyKey: 'kc' }),
+        ev('ITEMS_PROGRESS', 2600, 'c', { done: 3, failed: 0, cached: 0, running: 1, total: 4, itemsPerSecond: 6, workers: { 'host-b:202': 1, 'host-a:101': 2 } }),
+      ];
+      const lines = textAt(events, 2600).split('\n');
+      assert.deepEqual(lines.slice(6, 8), [
+        'b      succeeded  [##########] 100%                 2.0 s  on worker host-a:101',
+        'c      running    [########--] 75%   attempt 1/3   500 ms  3/4 items · 1 running · 6.0 items/s · ETA 167 ms · worker host-a:101 — 2 items, worker host-b:202 — 1 item',
       ]);
     });
   });

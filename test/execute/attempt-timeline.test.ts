@@ -29,6 +29,25 @@ describe('AttemptTimeline', () => {
     });
   });
 
+  describe('when a queue worker ran an attempt', () => {
+    it('names the worker in that attempt\'s record only, and ignores a worker told for an attempt no longer open', async () => {
+      const clock = new ManualClock(0);
+      const timeline = new AttemptTimeline(clock, 1);
+      timeline.start(1);
+      timeline.ranOn(1, 'host-a:101');
+      await clock.advance(10);
+      timeline.end('failed', { code: 'STAGE_FAILED', delayMs: 5 });
+      timeline.ranOn(1, 'host-late:999');
+      timeline.start(2);
+      await clock.advance(4);
+      timeline.end('succeeded');
+      assert.deepEqual(timeline.records, [
+        { attempt: 1, startedAt: 0, durationMs: 10, outcome: 'failed', code: 'STAGE_FAILED', delayMs: 5, worker: 'host-a:101' },
+        { attempt: 2, startedAt: 10, durationMs: 4, outcome: 'succeeded' },
+      ]);
+    });
+  });
+
   describe('when no attempt is open', () => {
     it('ends nothing', () => {
       const timeline = new AttemptTimeline(new ManualClock(0), 1);

@@ -14,7 +14,7 @@ import { runPipeline, startRun, type RunResult } from '../../src/run/run-pipelin
 import { openDurableStore } from '../../src/store/durable-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import { startRedis, type TestRedis } from '../redis';
-import { startWorker, WORKER_CHILD, type WorkerProcess } from './queue-workers';
+import { DAGBOOK_CHILD as WORKER_CHILD, startWorker, type WorkerProcess } from './fixtures/worker-process';
 import { bigText, gate, hangOnce, numbers, QUEUE_STAGES, squares, textLength, total, upper } from './fixtures/queue-stages';
 
 /*

@@ -12,7 +12,7 @@ import { startRun } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
 import { startRedis, type TestRedis } from '../redis';
 import { gate, QUEUE_STAGES } from './fixtures/queue-stages';
-import { startWorker, type WorkerProcess } from './queue-workers';
+import { startWorker, type WorkerProcess } from './fixtures/worker-process';
 
 /*
  * Redis going away under a running stage job: real Redis servers shut down
@@ -118,7 +118,7 @@ describe('bullmqExecutor, when Redis goes away mid-run', () => {
   });
 
   describe('when Redis stays away longer than the executor\'s `unreachableTimeoutMs`', () => {
-    it('fails the attempt with EXECUTOR_UNREACHABLE naming the URL, the queue and the time waited', async () => {
+    it('fails the attempt with REDIS_UNREACHABLE naming the URL, the queue and the time waited', async () => {
       redis = await startRedis();
       worker = await startWorker(redis, 'gone');
       const handle = startRun(compilePipeline(gated(redis, 'gone', markerDir, 400)), { store: new MemoryStore(), runId: 'run-gone' });
@@ -129,7 +129,7 @@ describe('bullmqExecutor, when Redis goes away mid-run', () => {
       assert.equal(result.status, 'FAILED');
       assert.equal(result.stages.gate.status, 'FAILED');
       assert.deepEqual([result.stages.gate.error?.code, result.stages.gate.error?.message], [
-        'EXECUTOR_UNREACHABLE',
+        'REDIS_UNREACHABLE',
         `Redis at ${redis.url} (queue \`gone\`) could not be reached for 400 ms: the stage's attempt on it ends here (its job, if Redis kept it, may still run on a worker; a retry is a new job)`,
       ]);
       assert.equal(result.stages.gate.attempts, 1);
