@@ -20,7 +20,7 @@ import { stageWorkerData } from './thread-runner';
  * only awaits the job's answer (through QueueEvents), as it awaits a worker
  * thread's.
  *
- * - **Job id**: the stage execution's idempotency key and the attempt
+ * - **Job id**: the run, the stage execution's idempotency key and the attempt
  *   (`stage-job.ts`), so enqueueing an attempt twice adds one job; a job
  *   already finished answers at once.
  * - **Reports**: the stage's progress, usage and log lines arrive as the
@@ -281,7 +281,7 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
   }
   const data = jobData(request);
   if (signal.aborted) throw signal.reason;
-  const jobId = stageJobId(context.idempotencyKey, context.attempt);
+  const jobId = stageJobId(context.runId, context.idempotencyKey, context.attempt);
   const client = acquire(executor, clock);
   const timers = new AbortController();
   let onAbort: (() => void) | undefined;

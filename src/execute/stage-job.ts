@@ -1,3 +1,4 @@
+import { sha256 } from '../canonical-json';
 import type { Clock } from '../clock';
 import type { StageContext } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
@@ -56,11 +57,14 @@ export type StageJobResult =
   | { readonly type: 'error'; readonly error: ThreadErrorData; readonly worker: string };
 
 /**
- * The job id of an attempt: the stage execution's idempotency key and the
- * attempt number, so enqueueing the same attempt twice adds one job.
+ * The job id of an attempt: the run, the stage execution's idempotency key
+ * and the attempt number, so enqueueing the same attempt twice (a resumed
+ * run) adds one job, while another run of the same stage or item (`force`,
+ * a new state folder) is a new job, not the earlier run's answer that Redis
+ * still keeps. The run and key are hashed: a job id must not contain `:`.
  */
-export function stageJobId(idempotencyKey: string, attempt: number): string {
-  return `${idempotencyKey}-${attempt}`;
+export function stageJobId(runId: string, idempotencyKey: string, attempt: number): string {
+  return `${sha256(`${runId}\n${idempotencyKey}`)}-${attempt}`;
 }
 
 /** Options of {@link runStageJob}. */

@@ -90,7 +90,7 @@ describe('bullmqExecutor', () => {
         events.filter((e) => e.type === 'STEP_PROGRESS' && e.stageId === 'squares').map((e) => e.message),
         ['squared 1', 'squared 2', 'squared 3', 'squared 4'],
       );
-      const jobId = stageJobId(remote.stages.squares.idempotencyKey, 1);
+      const jobId = stageJobId(remote.runId, remote.stages.squares.idempotencyKey, 1);
       const workerName = `${os.hostname()}:${worker.child.pid}`;
       assert.deepEqual(
         events.filter((e) => e.type === 'LOG').map((e) => [e.stageId, e.message, e.metadata]),
@@ -141,9 +141,9 @@ describe('bullmqExecutor', () => {
       assert.equal(fs.readFileSync(path.join(artifacts, bigHash), 'utf8').length > 200_000, true);
       const queue = new Queue('shared', { connection: redisOptions(redis.url) });
       try {
-        const big = await queue.getJob(stageJobId(first.stages.big.idempotencyKey, 1));
+        const big = await queue.getJob(stageJobId(first.runId, first.stages.big.idempotencyKey, 1));
         assert.deepEqual(big?.returnvalue, { type: 'result', outputHash: bigHash, worker: `${os.hostname()}:${worker.child.pid}` });
-        const length = await queue.getJob(stageJobId(first.stages.length.idempotencyKey, 1));
+        const length = await queue.getJob(stageJobId(first.runId, first.stages.length.idempotencyKey, 1));
         assert.equal(length?.data.inputs, undefined);
         assert.equal(fs.existsSync(path.join(artifacts, length!.data.inputsHash!)), true);
         assert.equal(typeof length?.returnvalue.output, 'string');
@@ -229,6 +229,10 @@ describe('bullmqExecutor', () => {
       const queue = new Queue('items', { connection: redisOptions(redis.url) });
       try {
         assert.deepEqual(await queue.getJobCounts('completed'), { completed: 5 });
+        // Run again in full on the same store, the items run again as new jobs, not as the answers Redis keeps from the first run.
+        const full = await runPipeline(compilePipeline(docs({ kind: 'bullmq', connection: redis.url, queue: 'items' })), { store, runId: 'run-items-full', force: ['upper'], items: { mode: 'full' } });
+        assert.deepEqual(full.stages.upper.items, { total: 5, succeeded: 5, failed: 0, cached: 0, blocked: 0, skipped: 0, deleted: 0 });
+        assert.deepEqual(await queue.getJobCounts('completed'), { completed: 10 });
       } finally {
         await queue.close();
       }

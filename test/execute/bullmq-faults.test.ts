@@ -105,7 +105,7 @@ describe('bullmqExecutor, when Redis goes away mid-run', () => {
 
       assert.equal(result.status, 'SUCCEEDED');
       assert.equal(result.stages.gate.attempts, 1);
-      const jobId = stageJobId(result.stages.gate.idempotencyKey, 1);
+      const jobId = stageJobId(result.runId, result.stages.gate.idempotencyKey, 1);
       assert.deepEqual(
         events.filter((e) => e.type === 'LOG' && e.message.includes('lost')).map((e) => e.message),
         [`Stage \`gate\` attempt 1: its queue job \`${jobId}\` was lost by Redis; enqueued again`],

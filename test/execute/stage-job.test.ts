@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { systemClock } from '../../src/clock';
 import { encodeOutput, decodeOutput } from '../../src/output-codec';
+import { sha256 } from '../../src/canonical-json';
 import { runStageJob, stageJobId, type StageJobData, type StageJobReport } from '../../src/execute/stage-job';
 import { rebuildThreadError } from '../../src/execute/thread-error';
 import { QUEUE_STAGES } from './fixtures/queue-stages';
@@ -44,8 +45,12 @@ function markerDir(): string {
 }
 
 describe('stageJobId', () => {
-  it('is the idempotency key and the attempt', () => {
-    assert.equal(stageJobId('ab12', 3), 'ab12-3');
+  it('is the hash of the run and the idempotency key, and the attempt', () => {
+    assert.equal(stageJobId('run-1', 'ab12', 3), `${sha256('run-1\nab12')}-3`);
+  });
+
+  it('differs between runs of the same stage execution', () => {
+    assert.notEqual(stageJobId('run-1', 'ab12', 1), stageJobId('run-2', 'ab12', 1));
   });
 });
 
