@@ -113,6 +113,16 @@ function processCpuMs(pid: number): number {
   }
 }
 
+/** CPU time all processes of the machine have used so far, ms, from `/proc/stat` (every core's non-idle ticks of 10 ms); NaN where it cannot be read. */
+function machineBusyMs(): number {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** `dagbook worker` on `queue` with `concurrency`, ready to take jobs. */
 function startDagbookWorker(redis: TestRedis, queue: string, concurrency: number): Promise<ReadyProcess> {
   return startReady([DAGBOOK_CLI, 'worker', '--redis', redis.url, '--queue', queue, '--concurrency', String(concurrency)], `on queue ${queue}`);
@@ -194,31 +204,30 @@ async function rawRun(redis: TestRedis, queue: string, count: number, inFlight: 
   }
 }
 
-/** CPU spent during one run, ms: this process (the coordinator), Redis, and each worker process. */
+/** CPU spent during one run, ms: this process (the coordinator), Redis, each worker process, and every other process of the machine. */
 interface CpuSplit {
   readonly coordinator: number;
   readonly redis: number;
   readonly workers: readonly number[];
+  readonly others: number;
 }
 
 /** One timed run of the CPU-bound pipeline on `workers`, with the CPU each process spent during it. */
 async function cpuRun(definition: PipelineDefinition, runId: string, workers: readonly ReadyProcess[], info: IORedis): Promise<{ ms: number; cpu: CpuSplit }> {
-  const before = { coordinator: process.cpuUsage(), redis: await redisCpuMs(info), workers: workers.map((w) => w.cpuMs()) };
+  const before = { coordinator: process.cpuUsage(), redis: await redisCpuMs(info), workers: workers.map((w) => w.cpuMs()), machine: machineBusyMs() };
   const ms = await timedRun(definition, CPU_ITEMS, runId);
-  const coordinator = process.cpuUsage(before.coordinator);
-  return {
-    ms,
-    cpu: {
-      coordinator: Math.round((coordinator.user + coordinator.system) / 1000),
-      redis: Math.round((await redisCpuMs(info)) - before.redis),
-      workers: workers.map((w, i) => w.cpuMs() - before.workers[i]),
-    },
-  };
+  const used = process.cpuUsage(before.coordinator);
+  const coordinator = Math.round((used.user + used.system) / 1000);
+  const redis = Math.round((await redisCpuMs(info)) - before.redis);
+  const workerMs = workers.map((w, i) => w.cpuMs() - before.workers[i]);
+  const machine = machineBusyMs() - before.machine;
+  return { ms, cpu: { coordinator, redis, workers: workerMs, others: Math.max(0, Math.round(machine - coordinator - redis - workerMs.reduce((a, b) => a + b, 0))) } };
 }
 
 function cpuLine(label: string, run: { ms: number; cpu: CpuSplit }): string {
-  const { coordinator, redis, workers } = run.cpu;
-  return `${label} ${Math.round(run.ms)} ms (CPU: coordinator ${coordinator} ms, redis ${redis} ms, worker${workers.length > 1 ? 's' : ''} ${workers.join(' + ')} ms)`;
+  const { coordinator, redis, workers, others } = run.cpu;
+  const worker = `worker${workers.length > 1 ? 's' : ''} ${workers.join(' + ')}`;
+  return `${label} ${Math.round(run.ms)} ms (CPU ms: coordinator ${coordinator}, redis ${redis}, ${worker}, other processes ${others})`;
 }
 
 /** The CPU-bound figure: per repeat, a run on one worker, then one on two (the second worker started for it). */
@@ -230,7 +239,7 @@ async function cpuScenario(redis: TestRedis, repeats: number, log: (line: string
   const first = await startDagbookWorker(redis, queue, 1);
   const one: number[] = [];
   const two: number[] = [];
-  let lastTwo: CpuSplit = { coordinator: 0, redis: 0, workers: [] };
+  let lastTwo: CpuSplit = { coordinator: 0, redis: 0, workers: [], others: 0 };
   try {
     // The first job of a worker loads the stage module (and tsx): a warm-up run, not timed.
     await warmUp('warm-up');
