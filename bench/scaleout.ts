@@ -64,6 +64,10 @@ const CPU_ITEMS = 200;
 const CPU_ITEM_CONCURRENCY = 8;
 const NOOP_JOBS = 2000;
 const NOOP_CONCURRENCY = 50;
+/** Items or jobs of the untimed warm-up before the dispatch runs. */
+const NOOP_WARM_UP = 500;
+/** How long a worker process may take to say it is ready, ms. */
+const READY_TIMEOUT_MS = 60_000;
 
 const DAGBOOK_CLI = path.join(__dirname, '..', 'bin', 'dagbook.js');
 const RAW_WORKER = path.join(__dirname, 'fixtures', 'raw-bullmq-worker.ts');
@@ -84,11 +88,20 @@ async function startReady(args: string[], readyText: string): Promise<ReadyProce
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')} was not ready within ${READY_TIMEOUT_MS} ms:\n${text}`));
+    }, READY_TIMEOUT_MS);
     child.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      if (text.includes(readyText)) resolve();
+      if (!text.includes(readyText)) return;
+      clearTimeout(timer);
+      resolve();
     });
-    void exited.then(() => reject(new Error(`${args.join(' ')} exited before it was ready:\n${text}`)));
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited before it was ready:\n${text}`));
+    });
   });
   const pid = child.pid!;
   return {
@@ -235,8 +248,8 @@ async function cpuScenario(redis: TestRedis, repeats: number, log: (line: string
   const queue = 'scaleout-cpu';
   const definition = (round: string): PipelineDefinition => itemPipeline(redis, queue, CPU_ITEMS, CPU_ITEM_CONCURRENCY, 'burn', round);
   const warmUp = (round: string): Promise<number> => timedRun(itemPipeline(redis, queue, 4, 4, 'burn', round), 4, round);
-  const info = new IORedis(redisOptions(redis.url));
   const first = await startDagbookWorker(redis, queue, 1);
+  const info = new IORedis(redisOptions(redis.url));
   const one: number[] = [];
   const two: number[] = [];
   let lastTwo: CpuSplit = { coordinator: 0, redis: 0, workers: [], others: 0 };
@@ -268,13 +281,16 @@ async function cpuScenario(redis: TestRedis, repeats: number, log: (line: string
 async function dispatchScenario(redis: TestRedis, repeats: number, log: (line: string) => void) {
   const queue = 'scaleout-noop';
   const rawQueue = 'scaleout-raw';
-  const worker = await startDagbookWorker(redis, queue, NOOP_CONCURRENCY);
-  const rawWorker = await startReady(['--import', 'tsx', RAW_WORKER, redis.url, rawQueue, String(NOOP_CONCURRENCY)], `on queue ${rawQueue}`);
   const dagbook: number[] = [];
   const raw: number[] = [];
+  const worker = await startDagbookWorker(redis, queue, NOOP_CONCURRENCY);
+  const rawWorker = await startReady(['--import', 'tsx', RAW_WORKER, redis.url, rawQueue, String(NOOP_CONCURRENCY)], `on queue ${rawQueue}`).catch(async (error: unknown) => {
+    await worker.stop();
+    throw error;
+  });
   try {
-    await timedRun(itemPipeline(redis, queue, 100, NOOP_CONCURRENCY, 'touch', 'warm-up'), 100, 'warm-up');
-    await rawRun(redis, rawQueue, 100, NOOP_CONCURRENCY, -1);
+    await timedRun(itemPipeline(redis, queue, NOOP_WARM_UP, NOOP_CONCURRENCY, 'touch', 'warm-up'), NOOP_WARM_UP, 'warm-up');
+    await rawRun(redis, rawQueue, NOOP_WARM_UP, NOOP_CONCURRENCY, -1);
     for (let r = 0; r < repeats; r++) {
       dagbook.push((await timedRun(itemPipeline(redis, queue, NOOP_JOBS, NOOP_CONCURRENCY, 'touch', `noop-${r}`), NOOP_JOBS, `noop-${r}`)) / NOOP_JOBS);
       raw.push((await rawRun(redis, rawQueue, NOOP_JOBS, NOOP_CONCURRENCY, r)) / NOOP_JOBS);
