@@ -10,6 +10,7 @@ import { benchHistory, reportHistory } from './history';
 import { benchItemJournal } from './item-journal';
 import { benchItems } from './items';
 import { benchDocsEtl } from './docs-etl';
+import { benchScaleOut } from './scaleout';
 
 /**
  * `npm run bench`: runs every benchmark, prints human lines and each checked
@@ -53,6 +54,11 @@ async function main(): Promise<void> {
   report.add('100,000 no-op items through one per-item stage, durable item records', items.itemsPerSecond, 'items/s', '>=', 20_000);
   report.add('incremental re-run with 1% of 100,000 items changed', items.incrementalRunMs, 'ms', '<=', 1000);
 
+  log('Scale-out through the bullmq executor on one Redis, worker processes of `dagbook worker`:');
+  const scaleOut = await benchScaleOut(Math.min(repeats, 3), log);
+  report.add('CPU-bound per-item stage (50 ms x 200 items), 2 workers vs 1', scaleOut.cpuSpeedUp, 'x', '>=', 1.8);
+  report.add('dispatch per job through the bullmq executor vs raw BullMQ (no-op items, concurrency 50)', scaleOut.dispatchRatio, 'x', '<=', 2);
+
   log('Workforce simulation (pipelines/workforce.yaml), 5 years x 10,000 employees, DuckDB state, durable store:');
   const workforce = await benchWorkforce(repeats, log);
   report.add('workforce checkpoint overhead, worst year', workforce.checkpointOverheadPctMax, '%', '<', 5);
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
     workforce,
     items,
     docsEtl,
+    scaleOut,
     itemJournal,
     perStageCurve: scaling.curve,
     samples: orchestration.samples,
