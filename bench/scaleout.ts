@@ -149,12 +149,11 @@ async function redisCpuMs(client: IORedis): Promise<number> {
 }
 
 /**
- * Discovery of `count` items, then `work`: one per-item stage on the `bullmq` executor running `fn`. The items'
- * hashes carry `round`: an item's job id is formed from its stage, id and cache key (not the run), and Redis keeps
- * finished jobs for a day, so the same items again would be answered by the jobs of an earlier run without running.
+ * Discovery of `count` items, then `work`: one per-item stage on the `bullmq` executor running `fn`. Each timed run
+ * starts from a fresh state folder under its own run id (a queue job's id names its run), so every item runs.
  */
-function itemPipeline(redis: TestRedis, queue: string, count: number, concurrency: number, fn: 'burn' | 'touch', round: string): PipelineDefinition {
-  const items: Item[] = Array.from({ length: count }, (_, i) => ({ id: `item-${String(i).padStart(5, '0')}`, hash: `${round}-${i}` }));
+function itemPipeline(redis: TestRedis, queue: string, count: number, concurrency: number, fn: 'burn' | 'touch'): PipelineDefinition {
+  const items: Item[] = Array.from({ length: count }, (_, i) => ({ id: `item-${String(i).padStart(5, '0')}`, hash: `h-${i}` }));
   return {
     name: `scaleout-${queue}`,
     stages: [
@@ -246,8 +245,8 @@ function cpuLine(label: string, run: { ms: number; cpu: CpuSplit }): string {
 /** The CPU-bound figure: per repeat, a run on one worker, then one on two (the second worker started for it). */
 async function cpuScenario(redis: TestRedis, repeats: number, log: (line: string) => void) {
   const queue = 'scaleout-cpu';
-  const definition = (round: string): PipelineDefinition => itemPipeline(redis, queue, CPU_ITEMS, CPU_ITEM_CONCURRENCY, 'burn', round);
-  const warmUp = (round: string): Promise<number> => timedRun(itemPipeline(redis, queue, 4, 4, 'burn', round), 4, round);
+  const definition = itemPipeline(redis, queue, CPU_ITEMS, CPU_ITEM_CONCURRENCY, 'burn');
+  const warmUp = (runId: string): Promise<number> => timedRun(itemPipeline(redis, queue, 4, 4, 'burn'), 4, runId);
   const first = await startDagbookWorker(redis, queue, 1);
   const info = new IORedis(redisOptions(redis.url));
   const one: number[] = [];
@@ -257,12 +256,12 @@ async function cpuScenario(redis: TestRedis, repeats: number, log: (line: string
     // The first job of a worker loads the stage module (and tsx): a warm-up run, not timed.
     await warmUp('warm-up');
     for (let r = 0; r < repeats; r++) {
-      const alone = await cpuRun(definition(`one-${r}`), `one-${r}`, [first], info);
+      const alone = await cpuRun(definition, `one-${r}`, [first], info);
       one.push(alone.ms);
       const second = await startDagbookWorker(redis, queue, 1);
       try {
         await warmUp(`warm-up-${r}`);
-        const both = await cpuRun(definition(`two-${r}`), `two-${r}`, [first, second], info);
+        const both = await cpuRun(definition, `two-${r}`, [first, second], info);
         two.push(both.ms);
         lastTwo = both.cpu;
         log(`  run ${r + 1}: ${cpuLine('1 worker', alone)}; ${cpuLine('2 workers', both)}`);
@@ -289,10 +288,10 @@ async function dispatchScenario(redis: TestRedis, repeats: number, log: (line: s
     throw error;
   });
   try {
-    await timedRun(itemPipeline(redis, queue, NOOP_WARM_UP, NOOP_CONCURRENCY, 'touch', 'warm-up'), NOOP_WARM_UP, 'warm-up');
+    await timedRun(itemPipeline(redis, queue, NOOP_WARM_UP, NOOP_CONCURRENCY, 'touch'), NOOP_WARM_UP, 'warm-up');
     await rawRun(redis, rawQueue, NOOP_WARM_UP, NOOP_CONCURRENCY, -1);
     for (let r = 0; r < repeats; r++) {
-      dagbook.push((await timedRun(itemPipeline(redis, queue, NOOP_JOBS, NOOP_CONCURRENCY, 'touch', `noop-${r}`), NOOP_JOBS, `noop-${r}`)) / NOOP_JOBS);
+      dagbook.push((await timedRun(itemPipeline(redis, queue, NOOP_JOBS, NOOP_CONCURRENCY, 'touch'), NOOP_JOBS, `noop-${r}`)) / NOOP_JOBS);
       raw.push((await rawRun(redis, rawQueue, NOOP_JOBS, NOOP_CONCURRENCY, r)) / NOOP_JOBS);
       log(`  run ${r + 1}: dagbook ${round3(dagbook[r])} ms/job, raw BullMQ ${round3(raw[r])} ms/job`);
     }
