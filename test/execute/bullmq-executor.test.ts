@@ -3,18 +3,16 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Queue } from 'bullmq';
 import type { ExecutorOptions, ItemSet, PipelineDefinition, StageDefinition } from '../../src/definition/types';
 import type { PipelineEvent } from '../../src/events/event';
-import { redisOptions } from '../../src/execute/redis-connection';
 import { stageJobId } from '../../src/execute/stage-job';
 import { compilePipeline } from '../../src/plan/compile';
 import type { StageRecord } from '../../src/records';
 import { runPipeline, startRun, type RunResult } from '../../src/run/run-pipeline';
 import { openDurableStore } from '../../src/store/durable-store';
 import { MemoryStore } from '../../src/store/memory-store';
-import { startRedis, type TestRedis } from '../redis';
-import { DAGBOOK_CHILD as WORKER_CHILD, startWorker, type WorkerProcess } from './fixtures/worker-process';
+import { startRedis } from '../redis';
+import { DAGBOOK_CHILD as WORKER_CHILD, useQueueWorkers, withQueue } from './fixtures/worker-process';
 import { bigText, gate, hangOnce, numbers, QUEUE_STAGES, squares, textLength, total, upper } from './fixtures/queue-stages';
 
 /*
@@ -55,25 +53,16 @@ function comparable(record: StageRecord): unknown {
 }
 
 describe('bullmqExecutor', () => {
-  let redis: TestRedis;
-  const workers: WorkerProcess[] = [];
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    for (const worker of workers) await worker.stop();
-    await redis.stop();
-  });
+  const queues = useQueueWorkers();
 
   describe('when the middle stage of three runs on a worker process', () => {
     it('gives the same outputs and records as a local run, and its progress arrives as events', async () => {
-      const worker = await startWorker(redis, 'three');
-      workers.push(worker);
+      const worker = await queues.start('three');
       const localStore = new MemoryStore();
       const local = await runPipeline(compilePipeline(threeStages()), { store: localStore, runId: 'run-local' });
       const remoteStore = new MemoryStore();
       const events: PipelineEvent[] = [];
-      const handle = startRun(compilePipeline(threeStages({ kind: 'bullmq', connection: redis.url, queue: 'three' })), {
+      const handle = startRun(compilePipeline(threeStages({ kind: 'bullmq', connection: queues.redis.url, queue: 'three' })), {
         store: remoteStore,
         runId: 'run-remote',
       });
@@ -97,15 +86,12 @@ describe('bullmqExecutor', () => {
         [['squares', `Stage \`squares\` attempt 1 ran on worker ${workerName}`, { worker: workerName, jobId }]],
       );
       // The job ran on the worker process, under the attempt's job id; enqueueing it again adds nothing.
-      const queue = new Queue('three', { connection: redisOptions(redis.url) });
-      try {
+      await withQueue(queues.redis, 'three', async (queue) => {
         const job = await queue.getJob(jobId);
         assert.equal(job?.returnvalue.worker, workerName);
         await queue.add('squares', job!.data, { jobId });
         assert.deepEqual(await queue.getJobCounts('completed', 'waiting', 'active'), { completed: 1, waiting: 0, active: 0, paused: 0 });
-      } finally {
-        await queue.close();
-      }
+      });
       assert.equal(await worker.stop(), 0);
       assert.match(worker.output(), /worker \S+ stopped/);
     });
@@ -114,9 +100,8 @@ describe('bullmqExecutor', () => {
   describe('when a stage on a worker returns a large output to a stage on a worker, the state folder shared', () => {
     it('sends both through the shared store, not Redis, and the stored outputs and cache hits are as locally', async () => {
       const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-shared-'));
-      const worker = await startWorker(redis, 'shared');
-      workers.push(worker);
-      const executor: ExecutorOptions = { kind: 'bullmq', connection: redis.url, queue: 'shared' };
+      const worker = await queues.start('shared');
+      const executor: ExecutorOptions = { kind: 'bullmq', connection: queues.redis.url, queue: 'shared' };
       const pipeline: PipelineDefinition = {
         name: 'shared',
         stages: [
@@ -139,17 +124,14 @@ describe('bullmqExecutor', () => {
       const artifacts = path.join(stateDir, 'shared', 'artifacts');
       const bigHash = first.outputHashes.big;
       assert.equal(fs.readFileSync(path.join(artifacts, bigHash), 'utf8').length > 200_000, true);
-      const queue = new Queue('shared', { connection: redisOptions(redis.url) });
-      try {
+      await withQueue(queues.redis, 'shared', async (queue) => {
         const big = await queue.getJob(stageJobId(first.runId, first.stages.big.idempotencyKey, 1));
         assert.deepEqual(big?.returnvalue, { type: 'result', outputHash: bigHash, worker: `${os.hostname()}:${worker.child.pid}` });
         const length = await queue.getJob(stageJobId(first.runId, first.stages.length.idempotencyKey, 1));
         assert.equal(length?.data.inputs, undefined);
         assert.equal(fs.existsSync(path.join(artifacts, length!.data.inputsHash!)), true);
         assert.equal(typeof length?.returnvalue.output, 'string');
-      } finally {
-        await queue.close();
-      }
+      });
       const local = await runPipeline(compilePipeline({ name: 'shared', stages: pipeline.stages.map(({ executor: _, ...stage }) => stage) }), {
         store: new MemoryStore(),
         runId: 'run-shared-local',
@@ -181,11 +163,10 @@ describe('bullmqExecutor', () => {
           '',
         ].join('\n'),
       );
-      const worker = await startWorker(redis, 'cli');
-      workers.push(worker);
+      const worker = await queues.start('cli');
       const run = spawn(
         process.execPath,
-        ['--import', 'tsx', WORKER_CHILD, 'run', file, '--state-dir', path.join(dir, 'state'), '--executor', 'bullmq', '--redis', redis.url, '--queue', 'cli'],
+        ['--import', 'tsx', WORKER_CHILD, 'run', file, '--state-dir', path.join(dir, 'state'), '--executor', 'bullmq', '--redis', queues.redis.url, '--queue', 'cli'],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let text = '';
@@ -194,22 +175,18 @@ describe('bullmqExecutor', () => {
       const code = await new Promise<number | null>((resolve) => run.once('exit', (c) => resolve(c)));
 
       assert.equal(code, 0, text);
-      const queue = new Queue('cli', { connection: redisOptions(redis.url) });
-      try {
+      await withQueue(queues.redis, 'cli', async (queue) => {
         const jobs = await queue.getJobs(['completed']);
         assert.deepEqual(jobs.map((job) => job.name).sort(), ['numbers', 'squares', 'total']);
         assert.deepEqual(new Set(jobs.map((job) => job.returnvalue.worker)), new Set([`${os.hostname()}:${worker.child.pid}`]));
-      } finally {
-        await queue.close();
-      }
+      });
       fs.rmSync(dir, { recursive: true, force: true });
     });
   });
 
   describe('when a per-item stage runs on two worker processes', () => {
     it('runs each item as a job and gives the same item outputs and counts as a local run', async () => {
-      const two = [await startWorker(redis, 'items', ['--concurrency', '2']), await startWorker(redis, 'items', ['--concurrency', '2'])];
-      workers.push(...two);
+      const two = [await queues.start('items', ['--concurrency', '2']), await queues.start('items', ['--concurrency', '2'])];
       const docs = (executor?: ExecutorOptions): PipelineDefinition => ({
         name: 'docs',
         stages: [
@@ -220,22 +197,19 @@ describe('bullmqExecutor', () => {
       });
       const local = await runPipeline(compilePipeline(docs()), { store: new MemoryStore(), runId: 'run-items-local' });
       const store = new MemoryStore();
-      const remote = await runPipeline(compilePipeline(docs({ kind: 'bullmq', connection: redis.url, queue: 'items' })), { store, runId: 'run-items-remote' });
+      const remote = await runPipeline(compilePipeline(docs({ kind: 'bullmq', connection: queues.redis.url, queue: 'items' })), { store, runId: 'run-items-remote' });
 
       assert.equal(remote.status, 'SUCCEEDED');
       assert.deepEqual(await store.getOutput(remote.outputHashes.all), ['a:TEXT A', 'b:TEXT B', 'c:TEXT C', 'd:TEXT D', 'e:TEXT E']);
       assert.deepEqual(remote.outputHashes, local.outputHashes);
       assert.deepEqual(remote.stages.upper.items, { total: 5, succeeded: 5, failed: 0, cached: 0, blocked: 0, skipped: 0, deleted: 0 });
-      const queue = new Queue('items', { connection: redisOptions(redis.url) });
-      try {
+      await withQueue(queues.redis, 'items', async (queue) => {
         assert.deepEqual(await queue.getJobCounts('completed'), { completed: 5 });
         // Run again in full on the same store, the items run again as new jobs, not as the answers Redis keeps from the first run.
-        const full = await runPipeline(compilePipeline(docs({ kind: 'bullmq', connection: redis.url, queue: 'items' })), { store, runId: 'run-items-full', force: ['upper'], items: { mode: 'full' } });
+        const full = await runPipeline(compilePipeline(docs({ kind: 'bullmq', connection: queues.redis.url, queue: 'items' })), { store, runId: 'run-items-full', force: ['upper'], items: { mode: 'full' } });
         assert.deepEqual(full.stages.upper.items, { total: 5, succeeded: 5, failed: 0, cached: 0, blocked: 0, skipped: 0, deleted: 0 });
         assert.deepEqual(await queue.getJobCounts('completed'), { completed: 10 });
-      } finally {
-        await queue.close();
-      }
+      });
     });
   });
 
@@ -268,8 +242,7 @@ describe('bullmqExecutor', () => {
   describe('when the run is cancelled while a worker runs the stage', () => {
     it('cancels the job: the stage on the worker sees its signal abort, and the stage ends CANCELLED', async () => {
       const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
-      const worker = await startWorker(redis, 'cancel');
-      workers.push(worker);
+      const worker = await queues.start('cancel');
       const handle = startRun(
         compilePipeline({
           name: 'cancel',
@@ -281,7 +254,7 @@ describe('bullmqExecutor', () => {
               params: { markerDir },
               timeoutMs: 0,
               graceMs: 5000,
-              executor: { kind: 'bullmq', connection: redis.url, queue: 'cancel' },
+              executor: { kind: 'bullmq', connection: queues.redis.url, queue: 'cancel' },
             },
           ],
         }),
@@ -304,10 +277,9 @@ describe('bullmqExecutor', () => {
       const markerDir = path.join(dir, 'markers');
       fs.mkdirSync(markerDir);
       const stateDir = path.join(dir, 'state');
-      const worker = await startWorker(redis, 'resume');
-      workers.push(worker);
+      const worker = await queues.start('resume');
       const coordinator = (mode: 'run' | 'resume') => {
-        const child = spawn(process.execPath, ['--import', 'tsx', COORDINATOR, stateDir, redis.url, 'resume', markerDir, mode, 'run-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', COORDINATOR, stateDir, queues.redis.url, 'resume', markerDir, mode, 'run-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
         let text = '';
         child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
         child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -324,12 +296,9 @@ describe('bullmqExecutor', () => {
 
       assert.deepEqual({ status: answer.status, attempts: answer.attempts }, { status: 'SUCCEEDED', attempts: 1 });
       assert.equal(fs.readFileSync(path.join(markerDir, 'started'), 'utf8'), `${worker.child.pid}\n`);
-      const queue = new Queue('resume', { connection: redisOptions(redis.url) });
-      try {
+      await withQueue(queues.redis, 'resume', async (queue) => {
         assert.deepEqual(await queue.getJobCounts('completed', 'waiting', 'active'), { completed: 1, waiting: 0, active: 0, paused: 0 });
-      } finally {
-        await queue.close();
-      }
+      });
       fs.rmSync(dir, { recursive: true, force: true });
     });
   });
@@ -337,12 +306,11 @@ describe('bullmqExecutor', () => {
   describe('when its worker gets SIGTERM in the middle of a job', () => {
     it('finishes the job, answers, and exits 0', async () => {
       const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
-      const worker = await startWorker(redis, 'term');
-      workers.push(worker);
+      const worker = await queues.start('term');
       const handle = startRun(
         compilePipeline({
           name: 'term',
-          stages: [{ id: 'gate', run: gate, fn: `${QUEUE_STAGES}#gate`, params: { markerDir }, timeoutMs: 0, executor: { kind: 'bullmq', connection: redis.url, queue: 'term' } }],
+          stages: [{ id: 'gate', run: gate, fn: `${QUEUE_STAGES}#gate`, params: { markerDir }, timeoutMs: 0, executor: { kind: 'bullmq', connection: queues.redis.url, queue: 'term' } }],
         }),
         { store: new MemoryStore(), runId: 'run-term' },
       );
@@ -366,8 +334,7 @@ describe('bullmqExecutor', () => {
     it('another worker runs the job after the stalled check, and the stage is recorded once', async () => {
       const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-queue-markers-'));
       const stall = ['--lock-duration', '1000', '--stalled-interval', '300'];
-      const first = await startWorker(redis, 'stall', stall);
-      workers.push(first);
+      const first = await queues.start('stall', stall);
       const events: PipelineEvent[] = [];
       const handle = startRun(
         compilePipeline({
@@ -379,7 +346,7 @@ describe('bullmqExecutor', () => {
               fn: `${QUEUE_STAGES}#hangOnce`,
               params: { markerDir },
               timeoutMs: 0,
-              executor: { kind: 'bullmq', connection: redis.url, queue: 'stall' },
+              executor: { kind: 'bullmq', connection: queues.redis.url, queue: 'stall' },
             },
           ],
         }),
@@ -389,8 +356,7 @@ describe('bullmqExecutor', () => {
       while (fs.readdirSync(markerDir).length === 0) await new Promise((r) => setTimeout(r, 20));
       first.child.kill('SIGKILL');
       await first.stop();
-      const second = await startWorker(redis, 'stall', stall);
-      workers.push(second);
+      const second = await queues.start('stall', stall);
       const result = await handle.result;
 
       assert.equal(result.status, 'SUCCEEDED');

@@ -2,17 +2,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Queue } from 'bullmq';
 import type { PipelineDefinition } from '../../src/definition/types';
 import type { PipelineEvent } from '../../src/events/event';
-import { redisOptions } from '../../src/execute/redis-connection';
 import { stageJobId } from '../../src/execute/stage-job';
 import { compilePipeline } from '../../src/plan/compile';
 import { startRun } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
 import { startRedis, type TestRedis } from '../redis';
 import { gate, QUEUE_STAGES } from './fixtures/queue-stages';
-import { startWorker, type WorkerProcess } from './fixtures/worker-process';
+import { startWorker, withQueue, type WorkerProcess } from './fixtures/worker-process';
 
 /*
  * Redis going away under a running stage job: real Redis servers shut down
@@ -43,13 +41,8 @@ async function started(markerDir: string): Promise<void> {
   while (!fs.existsSync(path.join(markerDir, 'started'))) await new Promise((r) => setTimeout(r, 20));
 }
 
-async function jobCounts(redis: TestRedis, queue: string): Promise<Record<string, number>> {
-  const q = new Queue(queue, { connection: redisOptions(redis.url) });
-  try {
-    return await q.getJobCounts('completed', 'waiting', 'active', 'failed');
-  } finally {
-    await q.close();
-  }
+function jobCounts(redis: TestRedis, queue: string): Promise<Record<string, number>> {
+  return withQueue(redis, queue, (q) => q.getJobCounts('completed', 'waiting', 'active', 'failed'));
 }
 
 describe('bullmqExecutor, when Redis goes away mid-run', () => {

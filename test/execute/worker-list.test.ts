@@ -8,9 +8,9 @@ import { listWorkers } from '../../src/execute/worker-list';
 import { compilePipeline } from '../../src/plan/compile';
 import { startRun } from '../../src/run/run-pipeline';
 import { MemoryStore } from '../../src/store/memory-store';
-import { startRedis, type TestRedis } from '../redis';
+import { startRedis } from '../redis';
 import { numbers, QUEUE_STAGES, squares, total, upper } from './fixtures/queue-stages';
-import { runDagbook, startWorker, type WorkerProcess } from './fixtures/worker-process';
+import { runDagbook, useQueueWorkers } from './fixtures/worker-process';
 
 /*
  * Real Redis, real `dagbook worker` processes, the system clock: which worker
@@ -30,22 +30,13 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 }
 
 describe('listWorkers', () => {
-  let redis: TestRedis;
-  const workers: WorkerProcess[] = [];
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    for (const worker of workers) await worker.stop();
-    await redis.stop();
-  });
+  const queues = useQueueWorkers();
 
   describe('when a stage and the items of a per-item stage run on workers', () => {
     it('records the worker on the attempt, the stage record, its end event and the metrics; an item stage counts its items per worker', async () => {
-      const a = await startWorker(redis, 'ran', ['--name', 'w-a', '--concurrency', '2']);
-      const b = await startWorker(redis, 'ran', ['--name', 'w-b', '--concurrency', '2']);
-      workers.push(a, b);
-      const executor = { kind: 'bullmq' as const, connection: redis.url, queue: 'ran' };
+      const a = await queues.start('ran', ['--name', 'w-a', '--concurrency', '2']);
+      const b = await queues.start('ran', ['--name', 'w-b', '--concurrency', '2']);
+      const executor = { kind: 'bullmq' as const, connection: queues.redis.url, queue: 'ran' };
       const definition: PipelineDefinition = {
         name: 'ran',
         stages: [
@@ -91,10 +82,9 @@ describe('listWorkers', () => {
 
   describe('when workers beat, one is SIGKILLed and one closes gracefully', () => {
     it('lists both alive, then the killed one stale, and the closed one no more', async () => {
-      const kill = await startWorker(redis, 'beats', ['--name', 'w-kill', '--heartbeat', '100', '--concurrency', '3']);
-      const stop = await startWorker(redis, 'beats', ['--name', 'w-stop', '--heartbeat', '100']);
-      workers.push(kill, stop);
-      const read = () => listWorkers(redis.url, 'beats', { now: Date.now() });
+      const kill = await queues.start('beats', ['--name', 'w-kill', '--heartbeat', '100', '--concurrency', '3']);
+      const stop = await queues.start('beats', ['--name', 'w-stop', '--heartbeat', '100']);
+      const read = () => listWorkers(queues.redis.url, 'beats', { now: Date.now() });
       const both = await read();
       assert.deepEqual(
         both.map((w) => ({ name: w.name, host: w.host, pid: w.pid, concurrency: w.concurrency, intervalMs: w.intervalMs, running: w.running, completed: w.completed, failed: w.failed, alive: w.alive })),
@@ -112,7 +102,7 @@ describe('listWorkers', () => {
       assert.equal(await stop.stop(), 0);
       assert.deepEqual((await read()).map((w) => [w.name, w.alive]), [['w-kill', false]]);
       // Older than the prune age: forgotten.
-      assert.deepEqual(await listWorkers(redis.url, 'beats', { now: Date.now() + 60_000, pruneAfterMs: 30_000 }), []);
+      assert.deepEqual(await listWorkers(queues.redis.url, 'beats', { now: Date.now() + 60_000, pruneAfterMs: 30_000 }), []);
       assert.deepEqual(await read(), []);
     });
   });
@@ -133,14 +123,13 @@ describe('listWorkers', () => {
 
   describe('`dagbook workers`', () => {
     it('prints the queue\'s workers as a table, and as JSON with --json', async () => {
-      const worker = await startWorker(redis, 'cli-workers', ['--name', 'w-cli', '--heartbeat', '1000', '--concurrency', '2']);
-      workers.push(worker);
-      const table = await runDagbook(['workers', '--redis', redis.url, '--queue', 'cli-workers']);
+      const worker = await queues.start('cli-workers', ['--name', 'w-cli', '--heartbeat', '1000', '--concurrency', '2']);
+      const table = await runDagbook(['workers', '--redis', queues.redis.url, '--queue', 'cli-workers']);
       assert.equal(table.code, 0, table.stderr);
       assert.equal(
         table.stdout,
         [
-          `workers on queue \`cli-workers\` at ${redis.url}: 1 alive`,
+          `workers on queue \`cli-workers\` at ${queues.redis.url}: 1 alive`,
           '',
           `worker  host${' '.repeat(Math.max(0, os.hostname().length - 4))}  running  completed  failed  last heartbeat  state`,
           `------  ${'-'.repeat(Math.max(4, os.hostname().length))}  -------  ---------  ------  --------------  -----`,
@@ -148,16 +137,16 @@ describe('listWorkers', () => {
           '',
         ].join('\n'),
       );
-      const json = await runDagbook(['workers', '--redis', redis.url, '--queue', 'cli-workers', '--json']);
+      const json = await runDagbook(['workers', '--redis', queues.redis.url, '--queue', 'cli-workers', '--json']);
       const read = JSON.parse(json.stdout) as { connection: string; queue: string; workers: Record<string, unknown>[] };
       assert.deepEqual(
         read.workers.map((w) => [w.name, w.pid, w.concurrency, w.alive]),
         [['w-cli', worker.child.pid, 2, true]],
       );
       assert.equal(await worker.stop(), 0);
-      assert.deepEqual(await runDagbook(['workers', '--redis', redis.url, '--queue', 'cli-workers']), {
+      assert.deepEqual(await runDagbook(['workers', '--redis', queues.redis.url, '--queue', 'cli-workers']), {
         code: 0,
-        stdout: `no workers on queue \`cli-workers\` at ${redis.url}\n`,
+        stdout: `no workers on queue \`cli-workers\` at ${queues.redis.url}\n`,
         stderr: '',
       });
     });
@@ -173,8 +162,7 @@ describe('listWorkers', () => {
 
   describe('`dagbook status` of a pipeline whose stage runs on a queue', () => {
     it('lists that queue\'s workers below the stages, or says its Redis cannot be reached', async () => {
-      const worker = await startWorker(redis, 'status-q', ['--name', 'w-status', '--heartbeat', '1000']);
-      workers.push(worker);
+      const worker = await queues.start('status-q', ['--name', 'w-status', '--heartbeat', '1000']);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-status-workers-'));
       const closed = await startRedis();
       await closed.stop();
@@ -193,10 +181,10 @@ describe('listWorkers', () => {
         return file;
       };
       try {
-        const up = await runDagbook(['status', write(redis.url), '--state-dir', path.join(dir, 'state')]);
+        const up = await runDagbook(['status', write(queues.redis.url), '--state-dir', path.join(dir, 'state')]);
         assert.equal(up.code, 0, up.stderr);
         assert.deepEqual(up.stdout.trimEnd().split('\n').slice(-5), [
-          `workers on queue \`status-q\` at ${redis.url}: 1 alive`,
+          `workers on queue \`status-q\` at ${queues.redis.url}: 1 alive`,
           '',
           `worker    host${' '.repeat(Math.max(0, os.hostname().length - 4))}  running  completed  failed  last heartbeat  state`,
           `--------  ${'-'.repeat(Math.max(4, os.hostname().length))}  -------  ---------  ------  --------------  -----`,
