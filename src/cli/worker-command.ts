@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock';
+import { stateFolderValues } from '../store/shared-values';
 import type * as BullmqWorker from '../execute/bullmq-worker';
 import { integerOption, positiveNumberOption } from './numeric-options';
 
@@ -41,6 +42,7 @@ export function addWorkerCommand(program: Command, out: (line: string) => void, 
         queue: opts.queue,
         concurrency: opts.concurrency,
         clock: systemClock,
+        sharedValues: stateFolderValues,
         ...(opts.name === undefined ? {} : { name: opts.name }),
         ...(opts.lockDuration === undefined ? {} : { lockDurationMs: opts.lockDuration }),
         ...(opts.stalledInterval === undefined ? {} : { stalledIntervalMs: opts.stalledInterval }),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock';
-import { renderWorkers, type QueueWorkers } from '../display/workers-view';
+import { renderWorkers } from '../display/workers-view';
+import type { QueueWorkers } from '../query/queue-workers';
 import { errorMessage } from '../errors';
 import type * as WorkerList from '../execute/worker-list';
 import { positiveNumberOption } from './numeric-options';

@@ -1,4 +1,4 @@
-import type { WorkerStanding } from '../execute/worker-beat';
+import type { QueueWorkers } from '../query/queue-workers';
 import { formatRelative } from './format';
 import { renderTable, type Rendered } from './html';
 import { cardHtml, MUTED, richTextHtml } from './palette';
@@ -11,18 +11,6 @@ import { cardHtml, MUTED, richTextHtml } from './palette';
  * workers`, and below the status view of a pipeline whose stages run on a
  * queue. Redis being away is said in the view, not thrown.
  */
-
-/** What was read of one queue's workers: the workers, or why they could not be read. */
-export interface QueueWorkers {
-  /** Redis URL. */
-  readonly connection: string;
-  /** Queue name. */
-  readonly queue: string;
-  /** The workers, by name; absent when Redis could not be read. */
-  readonly workers?: readonly WorkerStanding[];
-  /** Why the workers could not be read (e.g. Redis could not be reached). */
-  readonly error?: string;
-}
 
 /** `workers on queue \`dagbook\` at redis://…: 2 alive, 1 stale`, `no workers …`, or why they could not be read. */
 export function workersHeadline(read: QueueWorkers): string {

@@ -6,10 +6,10 @@ import { DagbookError, errorMessage } from '../errors';
 import { decodeOutput } from '../output-codec';
 import type { PlanBullmqExecutor } from '../plan/plan';
 import type { AttemptExecutor, AttemptRequest } from './executor';
+import type { SharedValues } from '../shared-values';
 import { redisOptions } from './redis-connection';
 import { stageJobId, type StageJobData, type StageJobReport, type StageJobResult } from './stage-job';
 import { rebuildThreadError } from './thread-error';
-import { readShared, shareStored } from './shared-outputs';
 import { stageWorkerData } from './thread-runner';
 
 /**
@@ -62,6 +62,8 @@ interface InFlight {
   readonly context: StageContext;
   /** Notes the worker that answered, for the attempt's record. */
   readonly ranOn?: (worker: string) => void;
+  /** Where a large output comes from. */
+  readonly sharedValues?: SharedValues;
   /** Whether the job was handed to Redis (an abort then cancels it on its worker). */
   enqueued: boolean;
   /** Settles the attempt once; later answers are ignored. */
@@ -165,10 +167,21 @@ function answered(client: QueueClient, jobId: string, answer: StageJobResult): v
   if (answer.type === 'error') return entry.settle(false, rebuildThreadError(answer.error));
   const what = `the output of stage \`${stageId}\` from its queue worker`;
   try {
-    entry.settle(true, 'outputHash' in answer ? readShared(context.stateDir, answer.outputHash, what) : decodeOutput(answer.output, what));
+    entry.settle(true, 'outputHash' in answer ? readSharedOutput(entry, answer.outputHash, what) : decodeOutput(answer.output, what));
   } catch (error) {
     entry.settle(false, error);
   }
+}
+
+/** An output the worker put in the shared values (it is only sent so when the coordinator shared its inputs' channel). */
+function readSharedOutput(entry: InFlight, hash: string, what: string): unknown {
+  if (entry.sharedValues === undefined) {
+    throw new DagbookError('OUTPUT_MISSING', `${what.charAt(0).toUpperCase()}${what.slice(1)} came through the shared state folder as ${hash}, and this run reads no shared values`, {
+      stageId: entry.stageId,
+      data: { hash },
+    });
+  }
+  return entry.sharedValues.read(entry.context.stateDir, hash, what);
 }
 
 /** The queue failed the job itself (not the stage: a worker lost more often than the stall limit). */
@@ -268,7 +281,7 @@ function jobData(request: AttemptRequest): StageJobData {
     { fnPath: request.fnPath ?? '', context, inputs: request.inputs, secrets: request.secrets, resources: request.resources },
     'its queue worker',
   );
-  const inputsHash = shareStored(context.stateDir, inputs);
+  const inputsHash = request.sharedValues?.share(context.stateDir, inputs);
   return { ...data, ...(inputsHash === undefined ? { inputs } : { inputsHash }), timeoutMs: stage.timeoutMs, graceMs: stage.graceMs };
 }
 
@@ -295,6 +308,7 @@ async function runJob(request: AttemptRequest): Promise<unknown> {
         data,
         context,
         ...(request.ranOn === undefined ? {} : { ranOn: request.ranOn }),
+        ...(request.sharedValues === undefined ? {} : { sharedValues: request.sharedValues }),
         enqueued: false,
         settle: (ok, value) => {
           if (client.inflight.get(jobId) !== entry) return;

@@ -4,6 +4,7 @@ import IORedis from 'ioredis';
 import type { Clock } from '../clock';
 import { DagbookError } from '../errors';
 import { cancelChannel } from './bullmq-executor';
+import type { SharedValues } from '../shared-values';
 import { redisOptions } from './redis-connection';
 import { runStageJob, type StageJobData, type StageJobResult } from './stage-job';
 import { DEFAULT_HEARTBEAT_MS } from './worker-beat';
@@ -39,6 +40,8 @@ export interface StageWorkerOptions {
   /** Time between two heartbeats, ms. @default 5000 */
   readonly heartbeatMs?: number;
   /** Times the attempts' timeouts and the heartbeats. */
+  /** Where large inputs come from and large outputs go (`shared-values.ts`). @default none: in the job */
+  readonly sharedValues?: SharedValues;
   readonly clock: Clock;
 }
 
@@ -76,6 +79,7 @@ export function startStageWorker(options: StageWorkerOptions): StageWorkerHandle
         report: (report) => {
           void job.updateProgress(report).catch(() => undefined);
         },
+        ...(options.sharedValues === undefined ? {} : { sharedValues: options.sharedValues }),
       });
       return answered;
     } finally {

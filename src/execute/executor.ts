@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { StageContext, StageFn, StageInputs } from '../definition/types';
 import type { PlanStage } from '../plan/plan';
+import type { SharedValues } from '../shared-values';
 import { runInThread } from './thread-runner';
 
 /**
@@ -39,6 +40,8 @@ export interface AttemptRequest {
   readonly clock: Clock;
   /** Told by an executor that runs the attempt in another process which worker ran it (its name), once it answered. @default no-op */
   readonly ranOn?: (worker: string) => void;
+  /** Where large inputs and outputs travel for an executor that runs the attempt in another process. @default none: in the job */
+  readonly sharedValues?: SharedValues;
 }
 
 /** Runs attempts somewhere. */

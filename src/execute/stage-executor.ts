@@ -16,6 +16,7 @@ import { wrap, type Policy, type PolicyContext } from './policy';
 import { composeRedactors, createRedactor, redactDeep, type Redactor } from './redact';
 import { retryPolicy, type RetryFailure } from './retry-policy';
 import { attemptExecutorFor } from './executor';
+import type { SharedValues } from '../shared-values';
 import { createStageContext } from './stage-context';
 import { timeoutPolicy } from './timeout';
 import { runValidation, validationFailure } from './validation';
@@ -71,6 +72,8 @@ export interface ExecuteStageOptions {
   readonly signal: AbortSignal;
   /** `ctx.stateDir`: the pipeline's state folder when the run keeps its state on disk. @default undefined */
   readonly stateDir?: string;
+  /** Where large inputs and outputs of an attempt run in another process travel (`shared-values.ts`). @default none: in the job */
+  readonly sharedValues?: SharedValues;
   /** `ctx.period`: the stage's period as declared, for a per-period stage (its key is `stage.period`). @default undefined */
   readonly period?: PeriodValue;
   /** `ctx.item`: the item a per-item stage runs for. @default undefined */
@@ -300,6 +303,7 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       graceMs: stage.graceMs,
       clock,
       ranOn: (worker) => timeline.ranOn(attempt, worker),
+      ...(options.sharedValues === undefined ? {} : { sharedValues: options.sharedValues }),
     });
   };
 

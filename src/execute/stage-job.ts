@@ -4,7 +4,7 @@ import type { StageContext } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
 import { decodeOutput, encodeOutput } from '../output-codec';
 import { ensureTypeScriptLoader } from '../typescript-loader';
-import { readShared, shareStored } from './shared-outputs';
+import type { SharedValues } from '../shared-values';
 import { readSecret } from './stage-context';
 import { serializeThreadError, type ThreadErrorData } from './thread-error';
 import type { StageWorkerData } from './thread-runner';
@@ -67,6 +67,17 @@ export function stageJobId(runId: string, idempotencyKey: string, attempt: numbe
   return `${sha256(`${runId}\n${idempotencyKey}`)}-${attempt}`;
 }
 
+/** Inputs the coordinator put in the shared values: a worker given no channel says so, naming the hash. */
+function readSharedInputs(shared: SharedValues | undefined, data: StageJobData, what: string): unknown {
+  if (shared === undefined) {
+    throw new DagbookError('OUTPUT_MISSING', `${what.charAt(0).toUpperCase()}${what.slice(1)} came through the shared state folder as ${data.inputsHash}, and this worker reads no shared values`, {
+      stageId: data.stageId,
+      data: { hash: data.inputsHash },
+    });
+  }
+  return shared.read(data.stateDir, data.inputsHash as string, what);
+}
+
 /** Options of {@link runStageJob}. */
 export interface RunStageJobOptions {
   /** Name of this worker, put in the answer. */
@@ -77,6 +88,8 @@ export interface RunStageJobOptions {
   readonly signal: AbortSignal;
   /** Sends a report back to the coordinator. */
   readonly report: (report: StageJobReport) => void;
+  /** Where large inputs come from and large outputs go (`shared-values.ts`). @default none: in the job */
+  readonly sharedValues?: SharedValues;
 }
 
 function loadStage(data: StageJobData): (ctx: StageContext, inputs: unknown) => unknown {
@@ -114,7 +127,7 @@ export async function runStageJob(data: StageJobData, options: RunStageJobOption
   const remaining: Record<string, number> = { ...data.remaining };
   try {
     const what = `the inputs of stage \`${stageId}\``;
-    const inputs = data.inputsHash !== undefined ? readShared(data.stateDir, data.inputsHash, what) : decodeOutput(data.inputs ?? 'null', what);
+    const inputs = data.inputsHash !== undefined ? readSharedInputs(options.sharedValues, data, what) : decodeOutput(data.inputs ?? 'null', what);
     const run = loadStage(data);
     const value = await withTimeout(
       (signal) => {
@@ -144,7 +157,7 @@ export async function runStageJob(data: StageJobData, options: RunStageJobOption
       { timeoutMs: data.timeoutMs, graceMs: data.graceMs, clock, parentSignal: options.signal, stageId },
     );
     const output = encodeOutput(value, { stageId });
-    const outputHash = shareStored(data.stateDir, output);
+    const outputHash = options.sharedValues?.share(data.stateDir, output);
     return outputHash === undefined ? { type: 'result', output, worker } : { type: 'result', outputHash, worker };
   } catch (error) {
     return { type: 'error', error: serializeThreadError(error), worker };

@@ -1,5 +1,5 @@
-import type { QueueWorkers } from '../display/workers-view';
 import { errorMessage } from '../errors';
+import type { WorkerStanding } from '../execute/worker-beat';
 import type * as WorkerList from '../execute/worker-list';
 import type { Plan } from '../plan/plan';
 
@@ -21,6 +21,18 @@ export function planQueues(plan: Plan): { readonly connection: string; readonly 
     if (!seen.has(key)) seen.set(key, { connection: executor.connection, queue: executor.queue });
   }
   return [...seen.values()];
+}
+
+/** What was read of one queue's workers: the workers, or why they could not be read. */
+export interface QueueWorkers {
+  /** Redis URL. */
+  readonly connection: string;
+  /** Queue name. */
+  readonly queue: string;
+  /** The workers, by name; absent when Redis could not be read. */
+  readonly workers?: readonly WorkerStanding[];
+  /** Why the workers could not be read (e.g. Redis could not be reached). */
+  readonly error?: string;
 }
 
 /** Options of {@link readQueueWorkers}. */

@@ -12,6 +12,7 @@ import type { PlanStage } from '../plan/plan';
 import type { ItemCounts, ItemRecord, StoredError } from '../records';
 import { DEFAULT_ITEM_SAMPLE, sampleItems, type ItemRunOptions } from './item-options';
 import { readItemOutput, storeItemOutput, type ItemManifest } from './item-outputs';
+import { stateFolderValues } from '../store/shared-values';
 import type { StageRunContext } from './stage-run';
 
 /**
@@ -181,6 +182,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
       emit: quiet,
       signal: stop.signal,
       stateDir: store.location,
+      sharedValues: stateFolderValues,
       secrets: run.compiled.secrets,
       redact: noRedaction,
       correlationId: `${run.runId}/${stage.id}/${item.id}`,

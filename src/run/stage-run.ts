@@ -12,6 +12,7 @@ import type { RandomSource } from '../random';
 import type { Scheduler } from '../schedule/scheduler';
 import type { CellEditKind, StageRecord, StageStatus } from '../records';
 import type { RunStore } from '../store/run-store';
+import { stateFolderValues } from '../store/shared-values';
 import { interruptedAttempt } from './resume-state';
 import { checkpointRun, periodValueOf, verifyPeriodState } from './period-checkpoints';
 import { toStoredError } from '../execute/classify';
@@ -148,6 +149,7 @@ export async function runStage(
     emit: run.emit,
     signal: run.signal,
     stateDir: run.store.location,
+    sharedValues: stateFolderValues,
     secrets: run.compiled.secrets,
     // The executor redacts the pipeline's secrets (passed just above) itself: nothing to add.
     redact: noRedaction,

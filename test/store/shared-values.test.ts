@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { sha256 } from '../../src/canonical-json';
 import { isDagbookError } from '../../src/errors';
 import { encodeOutput } from '../../src/output-codec';
-import { readShared, SHARED_VALUE_MIN_LENGTH, shareStored } from '../../src/execute/shared-outputs';
+import { readShared, SHARED_VALUE_MIN_LENGTH, shareStored } from '../../src/store/shared-values';
 
 describe('shareStored', () => {
   let stateDir: string;

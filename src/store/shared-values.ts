@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError, errorMessage } from '../errors';
-import { ArtifactStore } from '../store/artifact-store';
+import type { SharedValues } from '../shared-values';
+import { ArtifactStore } from './artifact-store';
 
 /**
- * Large values between a coordinator and its queue workers go through the
+ * The state folder as the channel of large values between a coordinator and
+ * its queue workers (`shared-values.ts`): they go through the
  * pipeline's content-addressed store (`<stateDir>/artifacts/<sha256>`) rather
  * than through Redis, when the worker sees the coordinator's state folder at
  * the same path (a shared file system): the sender writes the value's stored
@@ -66,3 +68,6 @@ export function readShared(stateDir: string | undefined, hash: string, what: str
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** {@link shareStored} and {@link readShared} as the channel the bullmq executor and queue workers take. */
+export const stateFolderValues: SharedValues = { share: shareStored, read: readShared };
