@@ -276,14 +276,17 @@ export const environmentsSchema = z.record(
 );
 
 /** A secret of a pipeline file: the environment variable that holds its value, read when the file is loaded. */
-export const fileSecretSchema = objectOf(
-  {
-    env: z
-      .string({ invalid_type_error: 'an environment variable name' })
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and `_`, not starting with a digit'),
-  },
-  true,
-);
+export const fileSecretSchema = z
+  .object(
+    {
+      env: z
+        .string({ invalid_type_error: 'an environment variable name' })
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and `_`, not starting with a digit'),
+    },
+    // A value written in the file would be stored with it: a secret names where its value is.
+    { invalid_type_error: '`{ env: VARIABLE }`, the environment variable that holds the value' },
+  )
+  .strict();
 
 /** The period axis of the TS API (`PeriodsOptions`). */
 export const periodsOptionsSchema = periodsSchema(false, functionSchema<PeriodStateHash>());
