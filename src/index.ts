@@ -23,6 +23,9 @@ export type { RandomSource } from './random';
 export { definePipeline, defineStage } from './definition/define-pipeline';
 export { loadPipelineFile } from './definition/load-file';
 export { pipelineFileJsonSchema } from './definition/json-schema';
+export { selectEnvironment, ENVIRONMENT_VARIABLE } from './definition/environments';
+export type { LoadPipelineFileOptions } from './definition/load-file';
+export type { ActiveEnvironment, PipelineOverlay } from './definition/types';
 export type {
   PipelineDefinition,
   StageDefinition,

@@ -144,6 +144,8 @@ export interface RunRecord {
   readonly endedAt?: number;
   /** Global resource usage by name. */
   readonly usage: Readonly<Record<string, number>>;
+  /** The environment the run's definition was merged for (`prod`), when one was selected. */
+  readonly environment?: string;
   /** Why it was cancelled or failed, when it was. */
   readonly reason?: string;
 }
@@ -167,6 +169,8 @@ export interface RunSummary {
   readonly endedAt?: number;
   /** Global resource usage by name. */
   readonly usage: Readonly<Record<string, number>>;
+  /** The environment the run's definition was merged for (`prod`), when one was selected. */
+  readonly environment?: string;
   /** Why it was cancelled or failed, when it was. */
   readonly reason?: string;
   /** Stages selected for the run. */

@@ -31,6 +31,7 @@ export interface CommandIo {
 
 interface CommonOptions {
   stateDir?: string;
+  env?: string;
 }
 
 interface RunCommandOptions extends CommonOptions {
@@ -65,8 +66,9 @@ export function executorArgument(opts: Pick<RunCommandOptions, 'executor' | 'red
 function workbenchOptions(file: string, opts: CommonOptions, io: CommandIo, extra: Partial<WorkbenchOptions> = {}): WorkbenchOptions {
   return {
     ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}),
+    ...(opts.env === undefined ? {} : { env: opts.env }),
     sink: (text) => io.out(text),
-    nextStepTarget: { kind: 'cli', pipelineFile: file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) },
+    nextStepTarget: { kind: 'cli', pipelineFile: file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.env === undefined ? {} : { env: opts.env }) },
     ...extra,
   };
 }
@@ -133,6 +135,7 @@ function itemArguments(opts: ItemCommandOptions): { items?: ItemRunOptions } {
 /** Adds the pipeline commands to `program`. */
 export function addPipelineCommands(program: Command, io: CommandIo): void {
   const stateOption = ['--state-dir <dir>', 'state folder (default: state/ beside the nearest package.json)'] as const;
+  const envOption = ['--env <name>', "environment whose overlays are merged over the pipeline (default: $DAGBOOK_ENV when the pipeline declares environments)"] as const;
 
   program
     .command('run')
@@ -158,6 +161,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--item <id>', 'run only this item of the per-item stages (repeatable)', collect, [])
     .option('--skip-item <id>', 'do not run this item (repeatable); it keeps its last output', collect, [])
     .option(...stateOption)
+    .option(...envOption)
     .action(async (file: string, stages: string[], opts: RunCommandOptions & PeriodCommandOptions & ItemCommandOptions) => {
       const tty = process.stdout.isTTY === true;
       const progress = tty ? terminalProgress(process.stdout) : undefined;
@@ -200,6 +204,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option(...periodOptions.periods)
     .option(...periodOptions.fromPeriod)
     .option(...stateOption)
+    .option(...envOption)
     .action(async (file: string, stages: string[], opts: CommonOptions & PeriodCommandOptions & { force?: boolean }) => {
       const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
       checkStageArguments(wb.compiled().plan, stages);
@@ -211,6 +216,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .description("every stage's state, last run and duration; stale stages marked")
     .argument('<pipeline>', 'pipeline file')
     .option(...stateOption)
+    .option(...envOption)
     .action(async (file: string, opts: CommonOptions) => {
       const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
       await wb.status();

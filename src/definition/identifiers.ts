@@ -43,6 +43,15 @@ export function mapKeyProblem(key: string): string | undefined {
   return RESERVED_NAMES.has(key) ? RESERVED_EXPECTATION : undefined;
 }
 
+/** Environment names: letters, digits, `_`, `-` (no `.`: the name is a part of an overlay file's name, `trials.prod.yaml`). */
+export const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** Why `name` is not a valid environment name, as an expectation; undefined when it is valid. */
+export function environmentNameProblem(name: string): string | undefined {
+  if (!ENVIRONMENT_NAME_PATTERN.test(name)) return 'a name of letters, digits, `_` or `-`';
+  return mapKeyProblem(name);
+}
+
 /** True when `id` is a valid stage id; see {@link stageIdProblem}. */
 export function isValidStageId(id: unknown): id is string {
   return typeof id === 'string' && stageIdProblem(id) === undefined;

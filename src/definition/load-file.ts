@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { readdir } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { errorMessage, planInvalidError, type PlanIssue } from '../errors';
 import { didYouMean } from '../did-you-mean';
@@ -10,7 +11,10 @@ import { isRecord } from '../object-kind';
 import { ensureTypeScriptLoader } from '../typescript-loader';
 import { parsePipelineText, readPipelineText } from './pipeline-text';
 import { isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFileStage } from './schema';
-import type { ExecutorOptions, PeriodStateHash, PipelineDefinition, StageDefinition, StageFn } from './types';
+import type { ActiveEnvironment, ExecutorOptions, PeriodStateHash, PipelineDefinition, StageDefinition, StageFn } from './types';
+import { attributeIssues, environmentToSelect, mergeEnvironment, type EnvironmentVariables, type OverlaySource } from './environments';
+import { ENVIRONMENT_NAME_PATTERN } from './identifiers';
+import { readSecretVariables } from './secret-variables';
 import { planIssuesFromZod } from './zod-issues';
 
 /** Options of {@link loadPipelineFile}. */
@@ -19,23 +23,43 @@ export interface LoadPipelineFileOptions {
   readonly baseDir?: string;
   /** Replaces the file's pipeline-wide `executor` (a stage's own still applies). @default the file's */
   readonly executor?: ExecutorOptions;
+  /** The environment whose overlays are merged (inline `environments.<env>`, then `<file>.<env>.yaml`). @default `DAGBOOK_ENV` of `variables`, when the file declares environments */
+  readonly env?: string;
+  /** The process environment: where `secrets` and `DAGBOOK_ENV` are read. @default process.env */
+  readonly variables?: EnvironmentVariables;
 }
 
 /**
- * Loads a pipeline file (YAML or JSON), validates it and resolves each
- * stage's `fn: "module#export"` with `require` (a path relative to the
- * file's folder, or a package name); see {@link loadPipelineText}.
+ * Loads a pipeline file (YAML or JSON), merges the overlays of the selected
+ * environment (see `environments.ts`), validates the result, reads its
+ * secrets from their variables and resolves each stage's
+ * `fn: "module#export"` with `require` (a path relative to the file's
+ * folder, or a package name); see {@link loadPipelineText}.
  *
  * @throws DagbookError `PLAN_INVALID` with `data.issues` (codes as in
  *   `compilePipeline`, plus `PLAN_UNKNOWN_FUNCTION` for a module or export
  *   that cannot be found); `PLAN_INVALID_FILE` when the file is too large,
  *   its YAML aliases expand past the limit or it cannot be parsed at all;
- *   `INVALID_OPTION` when the file cannot be read.
+ *   `INVALID_OPTION` when the file cannot be read or the environment is
+ *   unknown; `SECRET_MISSING` when a secret's variable is not set.
  */
 export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptions = {}): Promise<PipelineDefinition> {
   const file = nodePath.resolve(path);
-  const text = await readPipelineText(file, path);
-  return loadPipelineText(text, { source: path, baseDir: opts.baseDir ?? nodePath.dirname(file), ...(opts.executor === undefined ? {} : { executor: opts.executor }) });
+  const data = parsePipelineText(await readPipelineText(file, path), path);
+  const variables = opts.variables ?? process.env;
+  const files = await environmentFiles(file, path);
+  const inline = inlineEnvironments(data);
+  const known = [...new Set([...inline, ...files.keys()])];
+  const env = environmentToSelect(pipelineName(data, path), opts.env, variables, known);
+  const overlayFile = env === undefined ? undefined : files.get(env);
+  const overlay = overlayFile === undefined ? undefined : { source: overlayFile, data: parsePipelineText(await readPipelineText(nodePath.resolve(overlayFile), overlayFile), overlayFile) };
+  return loadPipelineData(data, {
+    source: path,
+    baseDir: opts.baseDir ?? nodePath.dirname(file),
+    variables,
+    ...(opts.executor === undefined ? {} : { executor: opts.executor }),
+    ...(env === undefined ? {} : { env, overlay }),
+  });
 }
 
 /** Options of {@link loadPipelineText}. */
@@ -46,6 +70,10 @@ export interface LoadPipelineTextOptions {
   readonly baseDir: string;
   /** Replaces the text's pipeline-wide `executor` (a stage's own still applies). @default the text's */
   readonly executor?: ExecutorOptions;
+  /** The environment whose inline overlay (`environments.<env>`) is merged. @default `DAGBOOK_ENV` of `variables`, when the text declares environments */
+  readonly env?: string;
+  /** Where `secrets` and `DAGBOOK_ENV` are read. @default process.env */
+  readonly variables?: EnvironmentVariables;
 }
 
 /**
@@ -55,14 +83,85 @@ export interface LoadPipelineTextOptions {
  * gets `fnPath`: `fn` with its module resolved to an absolute file path, so a
  * worker thread can load it.
  *
- * @throws DagbookError as {@link loadPipelineFile}, except `INVALID_OPTION`.
+ * @throws DagbookError as {@link loadPipelineFile}, except `INVALID_OPTION`
+ *   for reading (there is no overlay file here, only inline environments).
  */
 export function loadPipelineText(text: string, options: LoadPipelineTextOptions): PipelineDefinition {
   const data = parsePipelineText(text, options.source);
+  const variables = options.variables ?? process.env;
+  const env = environmentToSelect(pipelineName(data, options.source), options.env, variables, inlineEnvironments(data));
+  const { env: _env, ...rest } = options;
+  return loadPipelineData(data, { ...rest, variables, ...(env === undefined ? {} : { env }) });
+}
 
+interface LoadDataOptions {
+  readonly source: string;
+  readonly baseDir: string;
+  readonly executor?: ExecutorOptions;
+  readonly variables: EnvironmentVariables;
+  /** The selected environment. */
+  readonly env?: string;
+  /** Its overlay file, parsed. */
+  readonly overlay?: OverlaySource;
+}
+
+/** The environment names a file's data declares inline. */
+function inlineEnvironments(data: unknown): string[] {
+  return isRecord(data) && isRecord(data.environments) ? Object.keys(data.environments) : [];
+}
+
+/** The pipeline's name for messages: its `name`, or the file when it has none. */
+function pipelineName(data: unknown, source: string): string {
+  return isRecord(data) && typeof data.name === 'string' ? data.name : source;
+}
+
+/**
+ * The overlay files beside a pipeline file, by environment: `<stem>.<env>.yaml`
+ * (or `.yml`) beside a YAML file, `<stem>.<env>.json` beside a JSON one, named
+ * as the file was (relative paths stay relative). `<stem>.schema.json` is not
+ * one: it is where the JSON Schema of the format is written.
+ */
+async function environmentFiles(file: string, source: string): Promise<Map<string, string>> {
+  const ext = nodePath.extname(file);
+  const stem = nodePath.basename(file, ext);
+  const family = ext === '.yaml' || ext === '.yml' ? ['.yaml', '.yml'] : [ext];
+  let names: string[];
+  try {
+    names = (await readdir(nodePath.dirname(file))).sort();
+  } catch {
+    return new Map();
+  }
+  const found = new Map<string, string>();
+  for (const name of names) {
+    if (!name.startsWith(`${stem}.`)) continue;
+    const env = name.slice(stem.length + 1, name.length - nodePath.extname(name).length);
+    if (!family.includes(nodePath.extname(name)) || !ENVIRONMENT_NAME_PATTERN.test(env) || (env === 'schema' && ext === '.json') || found.has(env)) continue;
+    found.set(env, nodePath.join(nodePath.dirname(source), name));
+  }
+  return found;
+}
+
+/** Merges the selected environment's overlays, validates the result and builds the definition. */
+function loadPipelineData(base: unknown, options: LoadDataOptions): PipelineDefinition {
+  const { env } = options;
+  let data = base;
+  let environment: ActiveEnvironment | undefined;
   const issues: PlanIssue[] = [];
+  if (env !== undefined) {
+    const inline = isRecord(base) && isRecord(base.environments) ? base.environments[env] : undefined;
+    const overlays: OverlaySource[] = [
+      ...(inline === undefined ? [] : [{ source: `environments.${env}`, data: inline }]),
+      ...(options.overlay === undefined ? [] : [{ source: options.overlay.source, data: withoutSchemaKey(options.overlay.data) }]),
+    ];
+    const merged = mergeEnvironment(base, env, overlays, 'fn');
+    data = merged.merged;
+    environment = merged.environment;
+    issues.push(...merged.issues, ...overlayFileIssues(options.overlay));
+  }
+  const unknownStages = new Set(issues.flatMap((i) => (i.stageId === undefined ? [] : [i.stageId])));
+
   const parsed = pipelineFileSchema.safeParse(data);
-  if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, data));
+  if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, data).filter((i) => i.stageId === undefined || !unknownStages.has(i.stageId)));
 
   const baseDir = nodePath.resolve(options.baseDir);
   const load = createRequire(nodePath.join(baseDir, 'pipeline.js'));
@@ -85,9 +184,25 @@ export function loadPipelineText(text: string, options: LoadPipelineTextOptions)
   }
   const edges = periodEdges(entries, periods);
   issues.push(...edges.issues, ...itemIssues(entries), ...graphIssues(edges.edges));
-  if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
+  if (issues.length > 0 || !parsed.success) throw planInvalidError(attributeIssues(issues, environment));
   const file = options.executor === undefined ? parsed.data : { ...parsed.data, executor: options.executor };
-  return toDefinition(file, functions, baseDir, stateHash);
+  const secrets = file.secrets === undefined ? undefined : readSecretVariables(file.name, file.secrets, options.variables);
+  return toDefinition(file, functions, baseDir, stateHash, secrets, environment);
+}
+
+/** An overlay file's `$schema` (for editors) is not a field it overlays. */
+function withoutSchemaKey(data: unknown): unknown {
+  if (!isRecord(data) || !('$schema' in data)) return data;
+  const { $schema: _schema, ...rest } = data;
+  return rest;
+}
+
+/** An overlay file cannot declare environments of its own. */
+function overlayFileIssues(overlay: OverlaySource | undefined): PlanIssue[] {
+  if (overlay === undefined || !isRecord(overlay.data)) return [];
+  return (['environments', 'environment'] as const)
+    .filter((field) => field in (overlay.data as Record<string, unknown>))
+    .map((field) => ({ code: 'PLAN_INVALID_FIELD' as const, path: field, message: `Unknown field \`${field}\` in the overlay file \`${overlay.source}\`: an environment overlays the pipeline, it does not declare environments` }));
 }
 
 type RawStage = Record<string, unknown>;
@@ -145,7 +260,14 @@ function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, ResolvedFunction>, baseDir: string, stateHash: ResolvedFunction | undefined): PipelineDefinition {
+function toDefinition(
+  file: PipelineFile,
+  functions: ReadonlyMap<string, ResolvedFunction>,
+  baseDir: string,
+  stateHash: ResolvedFunction | undefined,
+  secrets: Record<string, string> | undefined,
+  environment: ActiveEnvironment | undefined,
+): PipelineDefinition {
   const stages: [string, PipelineFileStage][] = Array.isArray(file.stages)
     ? file.stages.map(({ id, ...stage }) => [id, stage])
     : Object.entries(file.stages);
@@ -157,11 +279,12 @@ function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, Resolve
     const loadedElsewhere = stage.isolation === 'thread' || (stage.executor ?? file.executor)?.kind === 'bullmq';
     return omitUndefined({ id, run, ...stage, codeDeps, ...(loadedElsewhere ? { fnPath } : {}) });
   });
-  const { $schema: _schema, stages: _stages, periods, ...pipeline } = file;
+  // The overlays are merged already: the definition is the merged one.
+  const { $schema: _schema, stages: _stages, periods, secrets: _declared, environments: _environments, ...pipeline } = file;
   const { stateHash: _ref, ...axis } = periods ?? { name: '' };
   const withPeriods =
     periods === undefined
       ? {}
       : { periods: omitUndefined({ ...axis, ...(stateHash === undefined ? {} : { stateHash: stateHash.run as unknown as PeriodStateHash }) }) };
-  return omitUndefined({ ...pipeline, ...withPeriods, stages: definitions });
+  return omitUndefined({ ...pipeline, ...withPeriods, stages: definitions, secrets, environment });
 }

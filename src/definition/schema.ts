@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mapKeySchema, pipelineNameSchema, stageIdProblem, stageIdSchema } from './identifiers';
+import { environmentNameProblem, mapKeySchema, pipelineNameSchema, stageIdProblem, stageIdSchema } from './identifiers';
 import { FN_REFERENCE_PATTERN } from '../fn-reference';
 import { paramValueProblems } from './param-values';
 import type { PeriodStateHash, StageFn, ValidationRule } from './types';
@@ -256,6 +256,38 @@ function pipelineShape(strict: boolean) {
   };
 }
 
+/** Fields an environment sets about itself, which an overlay cannot hold. */
+const OVERLAY_RESERVED = ['environments', 'environment'] as const;
+
+/**
+ * Overlays by environment name. An overlay is checked here only for being an
+ * object: its fields are checked once merged, with the whole definition.
+ */
+export const environmentsSchema = z.record(
+  mapKeySchema('environment name', environmentNameProblem),
+  z.record(z.string(), z.unknown(), { invalid_type_error: 'an object of fields to overlay' }).superRefine((overlay, ctx) => {
+    for (const field of OVERLAY_RESERVED) {
+      if (Object.prototype.hasOwnProperty.call(overlay, field)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: 'absent: an environment overlays the pipeline, it does not declare environments' });
+      }
+    }
+  }),
+  { invalid_type_error: 'an object of overlays by environment name' },
+);
+
+/** A secret of a pipeline file: the environment variable that holds its value, read when the file is loaded. */
+export const fileSecretSchema = z
+  .object(
+    {
+      env: z
+        .string({ invalid_type_error: 'an environment variable name' })
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and `_`, not starting with a digit'),
+    },
+    // A value written in the file would be stored with it: a secret names where its value is.
+    { invalid_type_error: '`{ env: VARIABLE }`, the environment variable that holds the value' },
+  )
+  .strict();
+
 /** The period axis of the TS API (`PeriodsOptions`). */
 export const periodsOptionsSchema = periodsSchema(false, functionSchema<PeriodStateHash>());
 
@@ -297,6 +329,8 @@ export const pipelineDefinitionSchema = z.object(
       .record(mapKeySchema('secret name'), z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' })
       .optional(),
     periods: periodsOptionsSchema.optional(),
+    environments: environmentsSchema.optional(),
+    environment: z.object({ name: z.string(), overlays: z.array(z.object({ source: z.string(), paths: z.array(z.string()) })) }).optional(),
   },
   { invalid_type_error: 'a pipeline definition object' },
 );
@@ -337,6 +371,8 @@ export const pipelineFileSchema = z
         z.string({ invalid_type_error: '`module#export`, e.g. `./state#yearHash`' }).regex(FN_REFERENCE_PATTERN, '`module#export`, e.g. `./state#yearHash`'),
       ).optional(),
       stages: fileStagesSchema,
+      secrets: z.record(mapKeySchema('secret name'), fileSecretSchema, { invalid_type_error: 'an object of secrets by name, each `{ env: VARIABLE }`' }).optional(),
+      environments: environmentsSchema.optional(),
     },
     { invalid_type_error: 'a pipeline object' },
   )

@@ -327,4 +327,39 @@ export interface PipelineDefinition {
   readonly secrets?: Readonly<Record<string, string>>;
   /** The period axis of the stages marked `perPeriod`. */
   readonly periods?: PeriodsOptions;
+  /**
+   * Overlays by environment name (`dev`, `staging`, `prod`: letters, digits,
+   * `_`, `-`), merged over the rest of the definition when that environment
+   * is selected (`openWorkbench(def, { env: 'prod' })`, `--env prod`).
+   * @default {}
+   */
+  readonly environments?: Readonly<Record<string, PipelineOverlay>>;
+  /** The environment this definition was merged for; set by selecting one, not by hand. */
+  readonly environment?: ActiveEnvironment;
+}
+
+/**
+ * What an environment changes: any top-level field of the pipeline, merged
+ * over it (objects key by key at any depth, arrays and other values
+ * replaced), and `stages` as a map by stage id, each merged over that stage.
+ */
+export type PipelineOverlay = Omit<Partial<PipelineDefinition>, 'stages' | 'environments' | 'environment'> & {
+  /** Fields of stages by stage id, e.g. `{ stress: { enabled: true } }`. */
+  readonly stages?: Readonly<Record<string, Partial<Omit<StageDefinition<any>, 'id'>>>>;
+};
+
+/** One overlay applied to a definition: where it came from and what it set. */
+export interface AppliedOverlay {
+  /** `environments.prod` (inline), or the overlay file as named (`pipelines/trials.prod.yaml`). */
+  readonly source: string;
+  /** The fields it set, as dotted paths (`stages.stress.enabled`), sorted. */
+  readonly paths: readonly string[];
+}
+
+/** The environment a definition was merged for; plain JSON, carried into the plan and recorded on runs. */
+export interface ActiveEnvironment {
+  /** Its name, e.g. `prod`. */
+  readonly name: string;
+  /** The overlays merged, in order (inline first, then the file). */
+  readonly overlays: readonly AppliedOverlay[];
 }

@@ -43,6 +43,8 @@ export type NextStepTarget =
       readonly pipelineFile: string;
       /** The `--state-dir` the command line was given, when it was given one. */
       readonly stateDir?: string;
+      /** The `--env` the command was given, repeated in the next step. */
+      readonly env?: string;
     };
 
 /** The advice and the call that carries it out. */
@@ -85,7 +87,7 @@ export function shellWord(word: string): string {
 export function rerunCall(input: Pick<ErrorAnalysisInput, 'stageId' | 'callPrefix' | 'target'>): string {
   const target = input.target ?? { kind: 'notebook' };
   if (target.kind === 'notebook') return `${input.callPrefix ?? 'await wb.'}run('${input.stageId}')`;
-  const words = ['npx', 'dagbook', 'run', target.pipelineFile, input.stageId, ...(target.stateDir === undefined ? [] : ['--state-dir', target.stateDir])];
+  const words = ['npx', 'dagbook', 'run', target.pipelineFile, input.stageId, ...(target.stateDir === undefined ? [] : ['--state-dir', target.stateDir]), ...(target.env === undefined ? [] : ['--env', target.env])];
   return words.map(shellWord).join(' ');
 }
 
@@ -104,7 +106,7 @@ export function fromPeriodCall(input: Pick<ErrorAnalysisInput, 'plan' | 'callPre
     const literal = typeof value === 'number' ? String(value) : `'${value}'`;
     return `${input.callPrefix ?? 'await wb.'}run(undefined, { fromPeriod: ${literal}, force: true })`;
   }
-  const words = ['npx', 'dagbook', 'run', target.pipelineFile, '--from-period', key, '--force', ...(target.stateDir === undefined ? [] : ['--state-dir', target.stateDir])];
+  const words = ['npx', 'dagbook', 'run', target.pipelineFile, '--from-period', key, '--force', ...(target.stateDir === undefined ? [] : ['--state-dir', target.stateDir]), ...(target.env === undefined ? [] : ['--env', target.env])];
   return words.map(shellWord).join(' ');
 }
 

@@ -2,6 +2,7 @@ import type { DryRunResult } from '../query/dry-run';
 import type { Plan } from '../plan/plan';
 import { renderDagSvg } from './dag-svg';
 import { dryRunItemIdsHtml, dryRunItemsText } from './dry-run-items';
+import { environmentLine, environmentTag } from './environment-line';
 import { formatDuration, plural } from './format';
 import { collapsedHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, MUTED, richTextHtml, stateStyle } from './palette';
@@ -22,7 +23,7 @@ import { periodSummaryLine } from './period-summary';
 
 /** The header line of a dry run: "dry run of `name`: 5 of 13 stages would run, ~1.2 s estimated". */
 export function dryRunHeadline(dry: DryRunResult): string {
-  const head = `dry run of \`${dry.pipeline}\`: ${dry.toRun} of ${plural(dry.rows.length, 'stage')} would run`;
+  const head = `dry run of \`${dry.pipeline}\`${environmentTag(dry.environment?.name)}: ${dry.toRun} of ${plural(dry.rows.length, 'stage')} would run`;
   if (dry.toRun === 0) return head;
   const running = dry.rows.filter((r) => r.action === 'run');
   const unknown = running.filter((r) => r.estimatedMs === undefined).length;
@@ -54,7 +55,10 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
     ]),
   );
   const itemIds = dry.rows.map((row) => (row.items === undefined ? '' : dryRunItemIdsHtml(row.stageId, row.items))).join('');
-  const title = `<div style="font-size:14px;margin-bottom:8px">${richTextHtml(headline.replace(/^dry run/, 'Dry run'))}</div>`;
+  const envLine = dry.environment === undefined ? undefined : environmentLine(dry.environment);
+  const envHtml = envLine === undefined ? '' : `<div style="margin-bottom:6px">${richTextHtml(envLine)}</div>`;
+  const title = `<div style="font-size:14px;margin-bottom:8px">${richTextHtml(headline.replace(/^dry run/, 'Dry run'))}</div>${envHtml}`;
+  const head = envLine === undefined ? headline : `${headline}\n${envLine}`;
   const axis = periodAxis(plan);
   if (axis !== undefined) {
     const cells: Record<string, GridCell> = {};
@@ -63,10 +67,10 @@ export function renderPlanView(plan: Plan, dry: DryRunResult): Rendered {
     const summary = periodSummaryLine(axis, dry.rows.map((r) => ({ stageId: r.stageId, state: r.action, reason: r.reason })), new Set(['run']));
     const summaryHtml = summary === '' ? '' : `<div style="margin-bottom:4px">${richTextHtml(summary)}</div>`;
     const html = cardHtml(title + summaryHtml + periods.html + collapsedHtml(`every stage (${dry.rows.length})`, grid.html) + itemIds);
-    return { html, text: [headline, ...(summary === '' ? [] : [summary]), '', periods.text].join('\n') };
+    return { html, text: [head, ...(summary === '' ? [] : [summary]), '', periods.text].join('\n') };
   }
   const html = cardHtml(title + renderDagSvg(plan, states) + grid.html + itemIds);
-  return { html, text: `${headline}\n\n${grid.text}` };
+  return { html, text: `${head}\n\n${grid.text}` };
 }
 
 /** The reason, plus "not tracked: `factor`, `helper`" when the stage captures names its cache key does not track. */

@@ -2,6 +2,7 @@ import type { Plan } from '../plan/plan';
 import type { StageStanding } from '../query/status';
 import { renderDagSvg } from './dag-svg';
 import { formatDuration, formatRelative, plural, shortHash } from './format';
+import { environmentTag } from './environment-line';
 import { itemCountsText } from './item-counts';
 import { collapsedHtml, escapeHtml, renderTable, type Rendered } from './html';
 import { badgeHtml, cardHtml, FONT_MONO, MUTED, richTextHtml, sortStates, stateStyle } from './palette';
@@ -41,7 +42,7 @@ export function statusHeadline(plan: Plan, rows: readonly StageStanding[]): stri
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
   const parts = sortStates(counts.keys()).map((s) => `${counts.get(s)} ${stateStyle(s).label}`);
-  return `status of \`${plan.name}\`: ${plural(rows.length, 'stage')} — ${parts.join(', ')}; ${toRunText(rows)}`;
+  return `status of \`${plan.name}\`${environmentTag(plan.environment?.name)}: ${plural(rows.length, 'stage')} — ${parts.join(', ')}; ${toRunText(rows)}`;
 }
 
 /** How long a stage took: for one restored from cache, how long computing its output took, marked restored ("2.5 s (restored)"). */

@@ -12,7 +12,7 @@ export type EventLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /** Metadata carried by each event type. */
 export interface EventMetadataByType {
-  RUN_START: { stages: string[]; maxParallel: number; resumedFrom?: string };
+  RUN_START: { stages: string[]; maxParallel: number; resumedFrom?: string; environment?: string };
   STEP_START: { attempt: number; idempotencyKey: string };
   STEP_PROGRESS: { done: number; total: number };
   /** `durationMs`: the attempt's; `stageDurationMs`: the whole stage's, the figure its record keeps. */

@@ -13,6 +13,12 @@ export interface WorkbenchOptions {
   readonly baseDir?: string;
   /** Replaces the pipeline's own `executor` (a stage's own still applies), e.g. from `dagbook run --executor bullmq`. @default the pipeline's */
   readonly executor?: ExecutorOptions;
+  /**
+   * The environment whose overlay is merged over the definition (`prod`):
+   * inline `environments.<env>`, then a `<file>.<env>.yaml` beside a pipeline file.
+   * @default `$DAGBOOK_ENV` when the pipeline declares environments, else none
+   */
+  readonly env?: string;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Where plain text goes outside a notebook. @default stdout */
@@ -37,7 +43,7 @@ export interface WorkbenchOptions {
  * `sink` and `cache` stay optional: their defaults belong to the display and
  * the store.
  */
-export interface ResolvedWorkbenchOptions extends Required<Omit<WorkbenchOptions, 'sink' | 'cache' | 'executor'>> {
+export interface ResolvedWorkbenchOptions extends Required<Omit<WorkbenchOptions, 'sink' | 'cache' | 'executor' | 'env'>> {
   /** Where plain text goes outside a notebook; stdout when undefined. */
   readonly sink: TextSink | undefined;
   /** How much cache history the store keeps; the store's default when undefined. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { FailurePolicy, PipelineDefinition, StageDefinition } from '../definition/types';
 import { loadPipelineFile } from '../definition/load-file';
+import { selectEnvironment } from '../definition/environments';
 import { DagbookError } from '../errors';
 import { dryRun, type DryRunResult } from '../query/dry-run';
 import { downstreamOf } from '../graph/graph';
@@ -85,17 +86,21 @@ export interface WorkbenchRunResult extends RunResult {
 
 /** Opens the workbench of a pipeline (a definition, or a YAML/JSON file path). */
 export async function openWorkbench(pipeline: PipelineDefinition | string, options: WorkbenchOptions = {}): Promise<Workbench> {
-  const { executor } = options;
+  const { executor, env } = options;
+  // The notebook and CLI boundary: the one place the environment is read (`DAGBOOK_ENV`, secrets' variables, `DAGBOOK_STATE_DIR`).
+  const variables = process.env;
   const definition =
     typeof pipeline === 'string'
-      ? await loadPipelineFile(pipeline, executor === undefined ? {} : { executor })
-      : executor === undefined
-        ? pipeline
-        : { ...pipeline, executor };
-  // The notebook and CLI boundary: the one place the environment is read.
+      ? await loadPipelineFile(pipeline, { variables, ...(env === undefined ? {} : { env }), ...(executor === undefined ? {} : { executor }) })
+      : withExecutor(selectEnvironment(pipeline, { variables, ...(env === undefined ? {} : { env }) }), executor);
   const stateDir = path.resolve(options.stateDir ?? process.env.DAGBOOK_STATE_DIR ?? defaultStateDir(process.cwd()));
   const baseDir = options.baseDir ?? (typeof pipeline === 'string' ? path.dirname(path.resolve(pipeline)) : process.cwd());
   return new Workbench(definition, { ...options, stateDir, baseDir });
+}
+
+/** The definition with its pipeline-wide executor replaced, when one is given (after the environment's overlay, which it overrides). */
+function withExecutor(definition: PipelineDefinition, executor: WorkbenchOptions['executor']): PipelineDefinition {
+  return executor === undefined ? definition : { ...definition, executor };
 }
 
 /** See the module comment. */
@@ -124,6 +129,11 @@ export class Workbench {
   /** Pipeline name. */
   get name(): string {
     return this.pipeline.definition.name;
+  }
+
+  /** The environment the definition was merged for (`prod`); undefined when none was selected. */
+  get environment(): string | undefined {
+    return this.pipeline.definition.environment?.name;
   }
 
   /** The state folder (the pipeline's state is in `<stateDirectory>/<name>/`). */

@@ -3,7 +3,8 @@ import { planInvalidError, type PlanIssue } from '../errors';
 import { pipelineDefinitionSchema } from '../definition/schema';
 import { definitionStageEntries, periodEdges } from '../definition/period-refs';
 import { itemIssues } from '../definition/item-refs';
-import type { BudgetOptions, ExecutorOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
+import type { ActiveEnvironment, BudgetOptions, ExecutorOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
+import { attributeIssues } from '../definition/environments';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from '../canonical-json';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference } from '../fn-reference';
@@ -68,7 +69,7 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
       else issues.push(resolved);
     }
   }
-  if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
+  if (issues.length > 0 || !parsed.success) throw planInvalidError(attributeIssues(issues, isRecord(def) ? def.environment : undefined));
   // The schema checked every field; the input itself keeps the functions and params untouched.
   return build(def, threadFns, codes);
 }
@@ -187,6 +188,8 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     budgets: Object.fromEntries(Object.entries(def.budgets ?? {}).map(([name, b]) => [name, resolveBudget(b)])),
     secretNames: Object.keys(def.secrets ?? {}),
     ...(periods === undefined ? {} : { periods }),
+    // A JSON copy: the plan is plain data.
+    ...(def.environment === undefined ? {} : { environment: JSON.parse(JSON.stringify(def.environment)) as ActiveEnvironment }),
   };
   return {
     plan,

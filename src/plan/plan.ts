@@ -1,5 +1,5 @@
 import type { ErrorClass } from '../errors';
-import type { FailurePolicy, PeriodStateHash, Severity, StageFn, StageIsolation, ValidationRule } from '../definition/types';
+import type { ActiveEnvironment, FailurePolicy, PeriodStateHash, Severity, StageFn, StageIsolation, ValidationRule } from '../definition/types';
 
 /**
  * The compiled plan: plain JSON data (no functions, no classes), so it can be
@@ -188,6 +188,8 @@ export interface Plan {
   readonly secretNames: readonly string[];
   /** The period axis, when stages run per period. */
   readonly periods?: PlanPeriods;
+  /** The environment the definition was merged for, and what its overlays set; absent when none was selected. */
+  readonly environment?: ActiveEnvironment;
 }
 
 /** The functions behind a plan, keyed by stage id. Not JSON: lives beside the plan. */

@@ -11,6 +11,7 @@ import { encodeOutput } from '../output-codec';
 import { countItems, describeItems, itemsToRun, previewDiscovery, type DryRunItems } from './item-preview';
 import { stageHistory, type StageHistory } from './history';
 import { decideFromStore } from './stage-decision';
+import { dryRunEnvironment, environmentReason, type DryRunEnvironment } from './dry-run-environment';
 import type { RunStoreReader } from '../store/run-store';
 
 /**
@@ -47,6 +48,8 @@ export interface DryRunRow {
 export interface DryRunResult {
   /** Pipeline name. */
   readonly pipeline: string;
+  /** The selected environment and what it changes; absent when none was selected. */
+  readonly environment?: DryRunEnvironment;
   /** Every selected stage, in plan order. */
   readonly rows: readonly DryRunRow[];
   /** Stages that would run. */
@@ -177,9 +180,11 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
     rows.push({ ...base, action: 'run', reason });
   }
   const running = rows.filter((r) => r.action === 'run');
+  const environment = dryRunEnvironment(plan);
   return {
     pipeline: plan.name,
-    rows,
+    ...(environment === undefined ? {} : { environment }),
+    rows: environment === undefined ? rows : rows.map((row) => ({ ...row, reason: environmentReason(plan, environment, row.stageId, row.action, row.reason) })),
     toRun: running.length,
     estimatedMs: running.reduce((sum, r) => sum + (r.estimatedMs ?? 0), 0),
   };

@@ -168,12 +168,25 @@ class Run {
     const existingRun = resume?.run;
     const runRecord: RunRecord = existingRun
       ? { ...existingRun, status: 'RUNNING', endedAt: undefined, reason: undefined }
-      : { runId, pipeline: plan.name, status: 'RUNNING', stages: selectedInPlanOrder(plan.order, selection), startedAt, usage: {} };
+      : {
+          runId,
+          pipeline: plan.name,
+          status: 'RUNNING',
+          stages: selectedInPlanOrder(plan.order, selection),
+          startedAt,
+          ...(plan.environment === undefined ? {} : { environment: plan.environment.name }),
+          usage: {},
+        };
     await this.store.beginRun(runRecord);
     this.emit('RUN_START', {
       level: 'INFO',
       message: `${existingRun ? 'Resuming' : 'Starting'} run ${runId} of \`${plan.name}\`: ${selection.stages.length} stage(s)`,
-      metadata: { stages: [...selection.stages], maxParallel: this.maxParallel(), ...(existingRun ? { resumedFrom: runId } : {}) },
+      metadata: {
+        stages: [...selection.stages],
+        maxParallel: this.maxParallel(),
+        ...(existingRun ? { resumedFrom: runId } : {}),
+        ...(plan.environment === undefined ? {} : { environment: plan.environment.name }),
+      },
     });
 
     for (const id of selection.disabled) await this.checkpoints.settle(id, 'SKIPPED', 'disabled in config');

@@ -90,6 +90,7 @@ export const runRecordSchema = z
     startedAt: z.number(),
     endedAt: z.number().optional(),
     usage,
+    environment: z.string().optional(),
     reason: z.string().optional(),
   })
   .passthrough();
@@ -147,6 +148,7 @@ export const runSummarySchema = z
     startedAt: z.number(),
     endedAt: z.number().optional(),
     usage,
+    environment: z.string().optional(),
     reason: z.string().optional(),
     stageCount: z.number().int().nonnegative(),
     counts: z.record(z.number().int().nonnegative()),

@@ -11,7 +11,7 @@ describe('pipelineFileJsonSchema', () => {
   const [stageMap, stageArray] = root.properties.stages.anyOf as Json[];
 
   it('describes the pipeline fields and requires name and stages', () => {
-    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'executor', 'failurePolicy', 'budgets', 'defaults', 'periods', 'stages']);
+    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'executor', 'failurePolicy', 'budgets', 'defaults', 'periods', 'stages', 'secrets', 'environments']);
     assert.deepEqual(root.required, ['name', 'stages']);
     assert.equal(root.additionalProperties, false);
   });

@@ -304,3 +304,53 @@ describe('Workbench', function () {
     });
   });
 });
+
+describe('openWorkbench with an environment', function () {
+  this.timeout(30_000);
+  let stateDir: string;
+  let lines: string[];
+  const definition = (): PipelineDefinition =>
+    definePipeline({
+      name: 'wbenv',
+      stages: [
+        { id: 'fetch', version: '1', params: { limit: 10 }, run: (ctx) => ctx.params.limit },
+        { id: 'stress', version: '1', deps: ['fetch'], enabled: false, run: () => 'stressed' },
+      ],
+      environments: { prod: { stages: { stress: { enabled: true }, fetch: { params: { limit: 1000 } } } } },
+    });
+
+  beforeEach(() => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-wbenv-'));
+    lines = [];
+  });
+
+  afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
+  describe('when `env` names one of the definition’s environments', () => {
+    it('works on the merged definition, and its plan, run and status name the environment', async () => {
+      const wb = await openWorkbench(definition(), { stateDir, env: 'prod', sink: (t) => lines.push(t) });
+      assert.equal(wb.environment, 'prod');
+      const dry = await wb.plan();
+      assert.deepEqual(dry.environment, { name: 'prod', sources: ['environments.prod'], enables: ['stress'], disables: [], sets: ['stages.fetch.params.limit'] });
+      assert.deepEqual(dry.rows.map((r) => [r.stageId, r.action, r.reason]), [
+        ['fetch', 'run', 'never ran'],
+        ['stress', 'run', 'never ran; enabled by environment `prod`'],
+      ]);
+      const result = await wb.run();
+      assert.equal(result.status, 'SUCCEEDED');
+      assert.equal(await wb.output('fetch'), 1000);
+      lines.length = 0;
+      await wb.status();
+      assert.equal(lines.join('\n').split('\n')[0], 'status of `wbenv` (environment: prod): 2 stages — 2 succeeded; 0 to run');
+    });
+  });
+
+  describe('when `env` names an environment the definition lacks', () => {
+    it('throws INVALID_OPTION listing the known ones', async () => {
+      await assert.rejects(openWorkbench(definition(), { stateDir, env: 'staging' }), {
+        code: 'INVALID_OPTION',
+        message: 'Unknown environment `staging` for `wbenv`: its environments are `prod`',
+      });
+    });
+  });
+});
