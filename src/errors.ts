@@ -45,7 +45,8 @@ export type ErrorCode =
   | 'NOTEBOOK_NOT_GENERATED'
   | 'EXECUTOR_JOB_FAILED'
   | 'REDIS_UNREACHABLE'
-  | 'SECRET_MISSING';
+  | 'SECRET_MISSING'
+  | 'RUN_NOT_FOUND';
 
 /**
  * How an error should be handled:

@@ -13,6 +13,7 @@ import { notebookCommand } from './notebook-command';
 import { addPipelineCommands } from './pipeline-commands';
 import { addWorkerCommand } from './worker-command';
 import { addWorkersCommand } from './workers-command';
+import { addEventsCommands } from './events-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -135,6 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = code;
     },
   });
+  addEventsCommands(program, { out, exit: (code) => (exitCode = code) });
 
   try {
     await program.parseAsync(argv as string[]);

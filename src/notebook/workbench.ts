@@ -29,6 +29,9 @@ import { runWithProgress } from './workbench-run';
 import { defaultStateDir, WorkbenchState } from './workbench-state';
 import { showTable } from './workbench-table';
 import { renderUpToDate, summarised } from './workbench-views';
+import { readRunFolder } from '../query/run-folder';
+import { renderRunReport } from '../display/run-report';
+import { writeRunFolder, type RunExport } from './run-export';
 
 /**
  * The notebook workbench: one object per pipeline whose calls each render
@@ -364,6 +367,29 @@ export class Workbench {
     const damaged = result.damaged.length > 0 ? `; removed ${result.damaged.length} damaged output(s): ${result.damaged.join(', ')}` : options.verify ? '; every stored output is whole' : '';
     this.display.text(`Removed ${result.removed.length} unreferenced output(s) and ${result.cacheEntriesDropped} old cache entr${result.cacheEntriesDropped === 1 ? 'y' : 'ies'}${damaged}.`);
     return result;
+  }
+
+  /**
+   * Writes a run's folder — `meta.json`, `state.json`, `events.jsonl` (public
+   * event lines), `outputs/<stage>.output.json` and `reports/report.md` — into
+   * `dir` (see `run-export.ts`); the latest run when only the folder is given.
+   * Reads without the lock, so a running run exports as far as it got.
+   * @throws DagbookError `RUN_NOT_FOUND` when the pipeline has no such run (or none); `INVALID_OPTION` when `dir` holds something else
+   */
+  async exportRun(dir: string): Promise<RunExport>;
+  async exportRun(runId: string | undefined, dir: string): Promise<RunExport>;
+  async exportRun(runIdOrDir: string | undefined, maybeDir?: string): Promise<RunExport> {
+    const [runId, dir] = maybeDir === undefined ? [undefined, runIdOrDir as string] : [runIdOrDir, maybeDir];
+    const plan = this.compiled().plan;
+    const written = await this.withReader(async (reader) => {
+      const runs = (await reader.listRuns()).filter((r) => r.pipeline === this.name);
+      const id = runId ?? runs[runs.length - 1]?.runId;
+      if (id === undefined) throw new DagbookError('RUN_NOT_FOUND', `\`${this.name}\` has no run to export yet`, { data: { pipeline: this.name } });
+      const folder = await readRunFolder(reader, plan, id);
+      return writeRunFolder(dir, folder, renderRunReport(plan, folder, { now: this.options.clock.now(), target: this.options.nextStepTarget }));
+    });
+    this.display.text(`Exported run ${written.runId} to ${written.dir}: ${written.files.length} files.`);
+    return written;
   }
 
   private withStore<T>(fn: (store: DurableStore) => Promise<T>): Promise<T> {
