@@ -5,6 +5,8 @@ import { didYouMean } from '../did-you-mean';
 import { graphIssues } from '../graph/graph-issues';
 import { periodEdges } from './period-refs';
 import { itemIssues } from './item-refs';
+import { serviceIssues } from './service-refs';
+import { serviceStandIn } from './service-stage';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference, type FnReference } from '../fn-reference';
 import { isRecord } from '../object-kind';
 import { ensureTypeScriptLoader } from '../typescript-loader';
@@ -84,7 +86,7 @@ export function loadPipelineText(text: string, options: LoadPipelineTextOptions)
     else issues.push(resolved);
   }
   const edges = periodEdges(entries, periods);
-  issues.push(...edges.issues, ...itemIssues(entries), ...graphIssues(edges.edges));
+  issues.push(...edges.issues, ...itemIssues(entries), ...serviceIssues(entries, true), ...graphIssues(edges.edges));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(issues);
   const file = options.executor === undefined ? parsed.data : { ...parsed.data, executor: options.executor };
   return toDefinition(file, functions, baseDir, stateHash);
@@ -150,6 +152,12 @@ function toDefinition(file: PipelineFile, functions: ReadonlyMap<string, Resolve
     ? file.stages.map(({ id, ...stage }) => [id, stage])
     : Object.entries(file.stages);
   const definitions: StageDefinition[] = stages.map(([id, stage]) => {
+    if (stage.kind === 'service' && stage.service !== undefined) {
+      // A service's working folder is relative to the file's folder, as `fn` modules are.
+      const { cwd } = stage.service;
+      const service = cwd === undefined ? stage.service : { ...stage.service, cwd: nodePath.resolve(baseDir, cwd) };
+      return omitUndefined({ id, run: serviceStandIn, ...stage, service });
+    }
     const { run, fnPath } = functions.get(id)!;
     // A worker thread or queue worker cannot resolve `fn` from this file's folder: such a stage carries the absolute path.
     // `codeDeps` paths are relative to the file's folder; compiling resolves relative ones from the working directory.
