@@ -44,7 +44,10 @@ export type ErrorCode =
   | 'NOTEBOOK_INVALID'
   | 'NOTEBOOK_NOT_GENERATED'
   | 'EXECUTOR_JOB_FAILED'
-  | 'REDIS_UNREACHABLE';
+  | 'REDIS_UNREACHABLE'
+  | 'SERVICE_NOT_READY'
+  | 'SERVICE_FAILED'
+  | 'SERVICE_NOT_FOUND';
 
 /**
  * How an error should be handled:

@@ -13,6 +13,7 @@ import { notebookCommand } from './notebook-command';
 import { addPipelineCommands } from './pipeline-commands';
 import { addWorkerCommand } from './worker-command';
 import { addWorkersCommand } from './workers-command';
+import { addStopCommand } from './stop-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -128,6 +129,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   addWorkersCommand(program, out, (code) => {
     exitCode = code;
   });
+
+  addStopCommand(program, { out, exit: (code) => (exitCode = code) });
 
   addPipelineCommands(program, {
     out,

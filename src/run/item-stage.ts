@@ -13,6 +13,7 @@ import type { ItemCounts, ItemRecord, StoredError } from '../records';
 import { DEFAULT_ITEM_SAMPLE, sampleItems, type ItemRunOptions } from './item-options';
 import { readItemOutput, storeItemOutput, type ItemManifest } from './item-outputs';
 import type { StageRunContext } from './stage-run';
+import { serviceStageRun } from './service-stage-run';
 
 /**
  * One turn of a per-item stage: the discovery stage's items, each run
@@ -158,7 +159,8 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
     const readFailure = unreadable;
     let stored: { outputHash: string; inlineOutput?: string } | undefined;
     running++;
-    const entry = run.compiled.registry[stage.id];
+    const registered = run.compiled.registry[stage.id];
+    const entry = stage.kind === 'service' ? { ...registered, run: serviceStageRun(stage, run.compiled.plan.name, decision.cacheKey, run.supervisor) } : registered;
     const outcome = await executeStage({
       runId: run.runId,
       stage,
