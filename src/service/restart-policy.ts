@@ -35,7 +35,8 @@ export class RestartPolicy {
     const { maxRestarts, windowMs, backoff } = this.options;
     this.times = this.times.filter((t) => t > now - windowMs);
     if (this.times.length >= maxRestarts) {
-      return { restart: false, reason: `crashed ${this.times.length + 1} times within ${windowMs} ms (at most ${maxRestarts} restarts allowed)` };
+      const crashes = this.times.length + 1;
+      return { restart: false, reason: `crashed ${crashes === 1 ? 'once' : `${crashes} times`} within ${windowMs} ms (at most ${maxRestarts} restart${maxRestarts === 1 ? '' : 's'} allowed)` };
     }
     const n = this.times.length + 1;
     this.times.push(now);
