@@ -104,4 +104,37 @@ describe('a service stage', () => {
       assert.deepEqual((readServiceState(stateFile()) as ServiceState).command.slice(-1), ['--changed']);
     });
   });
+
+  describe('when it runs for each item of a discovery', () => {
+    it('starts one service per item, with the item in its arguments, each listed by status', async () => {
+      fs.writeFileSync(path.join(dir, 'stages.js'), "exports.discover = () => [{ id: 't1', hash: 'a' }, { id: 't2', hash: 'b' }];\n");
+      const yaml = [
+        'name: trials',
+        'stages:',
+        '  discover: { fn: "./stages#discover", discovery: true }',
+        '  paper:',
+        '    kind: service',
+        '    forEach: discover',
+        '    retry: { maxAttempts: 1 }',
+        '    service:',
+        `      command: ${JSON.stringify(process.execPath)}`,
+        `      args: [${JSON.stringify(TICKER)}, ${JSON.stringify(path.join(dir, 'ticks-{item.id}.txt'))}]`,
+        '      readiness: { kind: log, pattern: "^ticker ready", timeoutMs: 10000 }',
+        '',
+      ].join('\n');
+      fs.writeFileSync(file, yaml);
+      const wb = await open();
+      const result = await wb.run();
+      assert.equal(result.stages.paper.status, 'SUCCEEDED');
+      const states = ['t1', 't2'].map((id) => readServiceState(path.join(dir, 'state', 'trials', 'services', `paper@${id}.json`)) as ServiceState);
+      assert.deepEqual(states.map((s) => [s.name, s.itemId, s.status, s.command.slice(-1)[0]]), [
+        ['paper@t1', 't1', 'running', path.join(dir, 'ticks-t1.txt')],
+        ['paper@t2', 't2', 'running', path.join(dir, 'ticks-t2.txt')],
+      ]);
+      assert.notEqual(states[0].pid, states[1].pid);
+      lines = [];
+      await wb.status();
+      assert.ok(lines.some((l) => l.startsWith('services: 2 running\n')), lines.join('\n'));
+    });
+  });
 });
