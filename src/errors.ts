@@ -46,7 +46,10 @@ export type ErrorCode =
   | 'EXECUTOR_JOB_FAILED'
   | 'REDIS_UNREACHABLE'
   | 'SECRET_MISSING'
-  | 'RUN_NOT_FOUND';
+  | 'RUN_NOT_FOUND'
+  | 'SERVICE_NOT_READY'
+  | 'SERVICE_FAILED'
+  | 'SERVICE_NOT_FOUND';
 
 /**
  * How an error should be handled:

@@ -93,3 +93,15 @@ export type { Rendered } from './display/html';
 export { inNotebook, show, newLiveDisplay } from './display/notebook-display';
 export { renderHtmlDocument, type HtmlDocumentOptions } from './display/html-document';
 export type { LiveDisplay, TextSink } from './display/notebook-display';
+
+// Service stages: supervised long-running processes
+export { serviceStage } from './definition/service-stage';
+export type { ServiceStageDefinition } from './definition/service-stage';
+export type { ServiceOptions, ServiceReadiness, ServiceHealth, ServiceRestart, ServiceLogs, StageKind } from './definition/types';
+export { ServiceSupervisor, processSupervisor, stopAll, isServiceUp } from './service/supervisor';
+export type { SupervisorOptions } from './service/supervisor';
+export type { ServiceEvent, ServicePlace } from './service/supervised-service';
+export { listServices, serviceStanding } from './service/service-list';
+export type { ServiceStanding } from './service/service-list';
+export { stopServiceProcess } from './service/stop-service';
+export type { ServiceDescriptor, ServiceState, ServiceStatus, ServiceExit } from './service-record';

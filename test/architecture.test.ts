@@ -21,6 +21,7 @@ const LAYER: Readonly<Record<string, number>> = {
   schedule: 3,
   execute: 3,
   store: 3,
+  service: 3,
   query: 4,
   run: 5,
   display: 6,

@@ -14,6 +14,7 @@ import { addPipelineCommands } from './pipeline-commands';
 import { addWorkerCommand } from './worker-command';
 import { addWorkersCommand } from './workers-command';
 import { addEventsCommands } from './events-command';
+import { addStopCommand } from './stop-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -129,6 +130,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   addWorkersCommand(program, out, (code) => {
     exitCode = code;
   });
+
+  addStopCommand(program, { out, exit: (code) => (exitCode = code) });
 
   addPipelineCommands(program, {
     out,

@@ -12,6 +12,7 @@ import { graphCommand } from './graph-command';
 import { integerOption, nonNegativeNumberOption } from './numeric-options';
 import { checkStageArguments } from './stage-arguments';
 import { terminalProgress } from './terminal-progress';
+import { superviseInForeground } from './stop-command';
 
 /**
  * The pipeline commands of the CLI: run, plan (the dry run), status, errors,
@@ -191,6 +192,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
       } finally {
         progress?.stop();
       }
+      await superviseInForeground(io);
     });
 
   program

@@ -6,6 +6,8 @@ import { didYouMean } from '../did-you-mean';
 import { graphIssues } from '../graph/graph-issues';
 import { periodEdges } from './period-refs';
 import { itemIssues } from './item-refs';
+import { serviceIssues } from './service-refs';
+import { serviceStandIn } from './service-stage';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference, type FnReference } from '../fn-reference';
 import { isRecord } from '../object-kind';
 import { ensureTypeScriptLoader } from '../typescript-loader';
@@ -183,7 +185,7 @@ function loadPipelineData(base: unknown, options: LoadDataOptions): PipelineDefi
     else issues.push(resolved);
   }
   const edges = periodEdges(entries, periods);
-  issues.push(...edges.issues, ...itemIssues(entries), ...graphIssues(edges.edges));
+  issues.push(...edges.issues, ...itemIssues(entries), ...serviceIssues(entries, true), ...graphIssues(edges.edges));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(attributeIssues(issues, environment));
   const file = options.executor === undefined ? parsed.data : { ...parsed.data, executor: options.executor };
   const secrets = file.secrets === undefined ? undefined : readSecretVariables(file.name, file.secrets, options.variables);
@@ -272,6 +274,12 @@ function toDefinition(
     ? file.stages.map(({ id, ...stage }) => [id, stage])
     : Object.entries(file.stages);
   const definitions: StageDefinition[] = stages.map(([id, stage]) => {
+    if (stage.kind === 'service' && stage.service !== undefined) {
+      // A service's working folder is relative to the file's folder, as `fn` modules are.
+      const { cwd } = stage.service;
+      const service = cwd === undefined ? stage.service : { ...stage.service, cwd: nodePath.resolve(baseDir, cwd) };
+      return omitUndefined({ id, run: serviceStandIn, ...stage, service });
+    }
     const { run, fnPath } = functions.get(id)!;
     // A worker thread or queue worker cannot resolve `fn` from this file's folder: such a stage carries the absolute path.
     // `codeDeps` paths are relative to the file's folder; compiling resolves relative ones from the working directory.

@@ -158,6 +158,68 @@ export const paramsSchema = z
     }
   });
 
+function nonEmptyString(expectation = 'a non-empty string') {
+  return z.string({ invalid_type_error: expectation }).min(1, expectation);
+}
+
+const regexSchema = z
+  .string({ invalid_type_error: 'a regular expression' })
+  .min(1, 'a regular expression')
+  .refine((text) => {
+    try {
+      new RegExp(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a valid regular expression');
+
+function serviceSchema(strict: boolean) {
+  const timeoutMs = integerAtLeast(1).optional();
+  const readiness = z.discriminatedUnion(
+    'kind',
+    [
+      objectOf({ kind: z.literal('http'), url: z.string({ invalid_type_error: 'an http URL' }).regex(/^https?:\/\/\S+$/, 'an http URL'), timeoutMs }, strict),
+      objectOf({ kind: z.literal('log'), pattern: regexSchema, timeoutMs }, strict),
+      objectOf({ kind: z.literal('file'), path: nonEmptyString('a file path'), timeoutMs }, strict),
+    ],
+    { errorMap: (issue, ctx) => ({ message: issue.code === 'invalid_union_discriminator' ? '`http`, `log` or `file`' : issue.code === 'invalid_type' && issue.path.length === 0 ? 'an object' : ctx.defaultError }) },
+  );
+  return objectOf(
+    {
+      command: nonEmptyString('a command'),
+      args: stringArray('an array of strings').optional(),
+      env: z.record(z.string(), z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' }).optional(),
+      cwd: nonEmptyString('a folder path').optional(),
+      readiness: readiness.optional(),
+      health: objectOf(
+        {
+          kind: z.literal('http', { errorMap: () => ({ message: '`http`' }) }),
+          url: z.string({ invalid_type_error: 'an http URL' }).regex(/^https?:\/\/\S+$/, 'an http URL'),
+          everyMs: integerAtLeast(1).optional(),
+          failures: integerAtLeast(1).optional(),
+          timeoutMs,
+        },
+        strict,
+      ).optional(),
+      restart: objectOf(
+        {
+          maxRestarts: integerAtLeast(0).optional(),
+          windowMs: integerAtLeast(1).optional(),
+          backoff: objectOf({ baseMs: numberAtLeast(0).optional(), maxMs: numberAtLeast(0).optional() }, strict).optional(),
+        },
+        strict,
+      ).optional(),
+      logs: objectOf({ maxBytes: integerAtLeast(1024).optional(), keep: integerAtLeast(0).optional() }, strict).optional(),
+      stopGraceMs: numberAtLeast(0).optional(),
+    },
+    strict,
+  );
+}
+
+/** The process of a service stage (TS API); see `ServiceOptions`. */
+export const serviceOptionsSchema = serviceSchema(false);
+
 /** Keys of budget maps: resource names. */
 const resourceNameSchema = mapKeySchema('resource name');
 
@@ -184,6 +246,8 @@ function stageShape(strict: boolean) {
     forEach: z.string({ invalid_type_error: 'a stage id' }).optional(),
     concurrency: integerAtLeast(1).optional(),
     maxFailureRate: fraction('a number from 0 to 1', false).optional(),
+    kind: z.enum(['task', 'service'], { errorMap: () => ({ message: '`task` or `service`' }) }).optional(),
+    service: serviceSchema(strict).optional(),
     periodParams: z
       .record(z.string(), paramsSchema, { invalid_type_error: 'an object of params by period' })
       .optional(),
@@ -335,10 +399,12 @@ export const pipelineDefinitionSchema = z.object(
   { invalid_type_error: 'a pipeline definition object' },
 );
 
+// `fn` is optional here only for a service stage, which has none: `service-refs.ts` requires it of every other stage.
 const fileStageShape = {
   fn: z
     .string({ invalid_type_error: '`module#export`, e.g. `./stages#typing`' })
-    .regex(FN_REFERENCE_PATTERN, '`module#export`, e.g. `./stages#typing`'),
+    .regex(FN_REFERENCE_PATTERN, '`module#export`, e.g. `./stages#typing`')
+    .optional(),
   ...stageShape(true),
   codeDeps: stringArray('an array of module paths').optional(),
 };

@@ -142,6 +142,100 @@ export type StageInputs = Readonly<Record<string, unknown>>;
 /** A stage function. */
 export type StageFn<O = unknown> = (ctx: StageContext, inputs: StageInputs) => O | Promise<O>;
 
+/**
+ * How a service stage knows its service is ready: an HTTP GET that answers
+ * 2xx, a line of its output that matches a pattern, or a file that exists.
+ * Without one, the service is ready once its process has started.
+ */
+export type ServiceReadiness =
+  | {
+      readonly kind: 'http';
+      /** URL to GET, e.g. `http://127.0.0.1:8080/ready`. */
+      readonly url: string;
+      /** Time the service has to answer 2xx, ms. @default 30000 */
+      readonly timeoutMs?: number;
+    }
+  | {
+      readonly kind: 'log';
+      /** Regular expression a line of its stdout or stderr must match. */
+      readonly pattern: string;
+      /** Time the service has to print it, ms. @default 30000 */
+      readonly timeoutMs?: number;
+    }
+  | {
+      readonly kind: 'file';
+      /** File the service writes when ready (relative to `cwd`). */
+      readonly path: string;
+      /** Time the service has to write it, ms. @default 30000 */
+      readonly timeoutMs?: number;
+    };
+
+/** A health check run while a service is up; failing `failures` times in a row restarts it. */
+export interface ServiceHealth {
+  readonly kind: 'http';
+  /** URL to GET; a 2xx answer is healthy. */
+  readonly url: string;
+  /** Time between checks, ms. @default 10000 */
+  readonly everyMs?: number;
+  /** Consecutive failed checks that restart the service. @default 3 */
+  readonly failures?: number;
+  /** Time one check may take, ms. @default 2000 */
+  readonly timeoutMs?: number;
+}
+
+/** How a crashed service is restarted: with backoff, at most `maxRestarts` within `windowMs`, then FAILED. */
+export interface ServiceRestart {
+  /** Restarts allowed within the window. @default 5 */
+  readonly maxRestarts?: number;
+  /** The window, ms. @default 600000 */
+  readonly windowMs?: number;
+  /** delay(n) = min(baseMs * 2^(n-1), maxMs) for the n-th restart within the window. */
+  readonly backoff?: {
+    /** Delay before the first restart, ms. @default 1000 */
+    readonly baseMs?: number;
+    /** Cap on the delay, ms. @default 60000 */
+    readonly maxMs?: number;
+  };
+}
+
+/** Rotation of a service's log file. */
+export interface ServiceLogs {
+  /** Size at which the log file is rotated, bytes. @default 10485760 */
+  readonly maxBytes?: number;
+  /** Rotated files kept (`<name>.log.1` newest). @default 3 */
+  readonly keep?: number;
+}
+
+/**
+ * A long-running process started by a service stage. In a per-item service
+ * stage, `{item.id}`, `{item.hash}` and `{item.payload.<field>}` in `args`,
+ * `env` values, `cwd` and the probes' `url` and `path` are replaced by the
+ * item's values.
+ */
+export interface ServiceOptions {
+  /** Program to run (looked up on PATH), e.g. `node`. */
+  readonly command: string;
+  /** Its arguments. @default [] */
+  readonly args?: readonly string[];
+  /** Environment variables set over the supervisor's own. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Working folder (relative to the pipeline file's folder in a file, to the working directory in the TS API). @default the working directory */
+  readonly cwd?: string;
+  /** When the service counts as ready; the stage succeeds then. @default ready once started */
+  readonly readiness?: ServiceReadiness;
+  /** Health check while up. @default none */
+  readonly health?: ServiceHealth;
+  /** Restarts after a crash. */
+  readonly restart?: ServiceRestart;
+  /** Log rotation. */
+  readonly logs?: ServiceLogs;
+  /** Time a stopped service has between SIGTERM and SIGKILL, ms. @default 5000 */
+  readonly stopGraceMs?: number;
+}
+
+/** What a stage is: a task that runs to an output (the default), or a service that keeps running. */
+export type StageKind = 'task' | 'service';
+
 /** A declared code dependency: a function, or the path of a module. */
 export type CodeDependency = ((...args: never[]) => unknown) | string;
 
@@ -156,8 +250,16 @@ export interface StageDefinition<O = unknown> {
    * period's. @default []
    */
   readonly deps?: readonly string[];
-  /** The work. */
+  /** The work. A service stage written with `serviceStage()` gets one that the run loop replaces. */
   readonly run: StageFn<O>;
+  /**
+   * `service`: the stage starts a long-running process (`service`), succeeds
+   * once it is ready, and a supervisor keeps it running after the stage and
+   * the run. @default 'task'
+   */
+  readonly kind?: StageKind;
+  /** The process of a `kind: 'service'` stage. */
+  readonly service?: ServiceOptions;
   /**
    * `module#export` the `run` function was loaded from, for stages defined in
    * a pipeline file. A `thread` stage of the TS API gives it with an absolute

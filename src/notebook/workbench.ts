@@ -19,6 +19,10 @@ import { renderPlanView } from '../display/plan-view';
 import { renderStatusView, toRunText } from '../display/status-view';
 import { renderQueueWorkers } from '../display/workers-view';
 import { readQueueWorkers } from '../query/queue-workers';
+import { renderServices } from '../display/services-view';
+import { listServices } from '../service/service-list';
+import { stopStageServices, type StoppedService } from '../service/stop-stage-services';
+import { processSupervisor } from '../service/supervisor';
 import type { Rendered } from '../display/html';
 import { CompiledDefinition } from './workbench-compile';
 import { WorkbenchDisplay } from './workbench-display';
@@ -271,7 +275,33 @@ export class Workbench {
     });
     const queues = await readQueueWorkers(compiled.plan, { now: this.options.clock.now() });
     if (queues.length > 0) this.display.render(renderQueueWorkers(queues, this.options.clock.now()));
+    const services = listServices(this.pipelineDir, this.options.clock.now());
+    if (services.length > 0) this.display.render(renderServices(services, this.options.clock.now()));
     return summarised(rows, `Status ${compiled.plan.name}: ${toRunText(rows)}`, this.display.shows);
+  }
+
+  /**
+   * Stops the services of a service stage (of one item, with `item`), whichever process supervises them: SIGTERM,
+   * SIGKILL after the service's grace, and no restart. Says what it stopped.
+   * @throws SELECTION_UNKNOWN_STAGE … as any stage argument, INVALID_OPTION when the stage is not a service stage
+   */
+  async stop(stageId: string, options: { readonly item?: string; readonly graceMs?: number } = {}): Promise<StoppedService[]> {
+    const stage = this.compiled().plan.stages[stageId];
+    if (stage === undefined) throw this.unknownStage(stageId);
+    if (stage.kind !== 'service') throw new DagbookError('INVALID_OPTION', `Expected a service stage (\`kind: service\`) to stop, got \`${stageId}\``, { stageId });
+    const stopped = await stopStageServices(this.pipelineDir, stageId, {
+      supervisor: processSupervisor(),
+      ...(options.item === undefined ? {} : { itemId: options.item }),
+      graceMs: options.graceMs ?? stage.service?.stopGraceMs,
+    });
+    const lines = stopped.map((s) => (s.was === 'running' || s.was === 'starting' || s.was === 'restarting' ? `stopped service \`${s.name}\`${s.pid === undefined ? '' : ` (pid ${s.pid})`}` : `service \`${s.name}\` was ${s.was} already`));
+    this.display.text(lines.length === 0 ? `stage \`${stageId}\` has no service to stop` : lines.join('\n'));
+    return stopped;
+  }
+
+  /** The pipeline's state folder, `<stateDirectory>/<name>`. */
+  private get pipelineDir(): string {
+    return path.resolve(this.options.stateDir, this.name);
   }
 
   /** The error analysis of a stage's latest failure (the latest failed stage when none is named). */

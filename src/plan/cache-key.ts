@@ -88,6 +88,8 @@ function describeVersionChange(was: string | undefined, now: string | undefined)
   if (was === now) return undefined;
   const wasVersion = was?.startsWith('version:') === true;
   const nowVersion = now?.startsWith('version:') === true;
+  // A service stage's version is its resolved service's hash (`service-plan.ts`): a hash says nothing to a reader.
+  if (was?.startsWith('version:service/') === true && now?.startsWith('version:service/') === true) return 'service changed';
   if (wasVersion && nowVersion) return `version changed (${(was as string).slice(8)} -> ${(now as string).slice(8)})`;
   if (wasVersion || nowVersion) return 'version declared or removed';
   return 'code changed';

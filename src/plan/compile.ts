@@ -5,6 +5,7 @@ import { definitionStageEntries, periodEdges } from '../definition/period-refs';
 import { itemIssues } from '../definition/item-refs';
 import type { ActiveEnvironment, BudgetOptions, ExecutorOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
 import { attributeIssues } from '../definition/environments';
+import { serviceIssues } from '../definition/service-refs';
 import { planIssuesFromZod } from '../definition/zod-issues';
 import { canonicalJson, sha256 } from '../canonical-json';
 import { FN_REFERENCE_PATTERN, formatFnReference, parseFnReference } from '../fn-reference';
@@ -28,6 +29,7 @@ import { topologicalOrder } from '../graph/graph';
 import { graphIssues } from '../graph/graph-issues';
 import { expandStages, planPeriods, type ExpandedStage } from './periods';
 import { periodCheckpointRun } from './period-checkpoint';
+import { resolveService, serviceVersion } from './service-plan';
 import type { CompiledPipeline, Plan, PlanBudget, PlanBullmqExecutor, PlanCode, PlanRetry, PlanStage, StageRegistry } from './plan';
 
 /**
@@ -51,12 +53,14 @@ export function compilePipeline(def: PipelineDefinition): CompiledPipeline {
   const parsed = pipelineDefinitionSchema.safeParse(def);
   if (!parsed.success) issues.push(...planIssuesFromZod(parsed.error, def));
   const edges = periodEdges(definitionStageEntries(def), isRecord(def) ? def.periods : undefined);
-  issues.push(...edges.issues, ...itemIssues(definitionStageEntries(def)), ...graphIssues(edges.edges));
+  issues.push(...edges.issues, ...itemIssues(definitionStageEntries(def)), ...serviceIssues(definitionStageEntries(def), false), ...graphIssues(edges.edges));
   const threadFns = new Map<string, string>();
   const codes = new Map<string, PlanCode>();
   if (parsed.success) {
     let context: CodeContext | undefined;
     for (const stage of def.stages) {
+      // A service stage's version is its resolved service (`service-plan.ts`): it has no code of its own.
+      if (stage.kind === 'service') continue;
       if (stage.version === undefined) {
         const code = stageCode(stage, (context ??= codeContext()));
         if (Array.isArray(code)) issues.push(...code);
@@ -264,6 +268,9 @@ function planStage(
   code: PlanCode | undefined,
 ): PlanStage {
   const defaults = def.defaults ?? {};
+  // A relative `cwd` resolves from the working directory, as `codeDeps` paths do.
+  const service = stage.kind === 'service' && stage.service !== undefined ? resolveService(stage.service, process.cwd()) : undefined;
+  const version = service === undefined ? stage.version : serviceVersion(service, stage.version);
   return {
     id: expanded.id,
     deps: [...expanded.deps],
@@ -272,13 +279,13 @@ function planStage(
     ...(stage.fn === undefined ? {} : { fn: stage.fn }),
     ...(fnPath === undefined ? {} : { fnPath }),
     isolation: stage.isolation ?? DEFAULT_ISOLATION,
-    ...planExecutor(stage.executor ?? def.executor),
+    ...(service === undefined ? planExecutor(stage.executor ?? def.executor) : {}),
     // A JSON copy: the plan must not change when the caller mutates its params later.
     params: JSON.parse(JSON.stringify(expanded.params)) as Record<string, unknown>,
     secretParams: [...(stage.secretParams ?? [])],
-    ...(stage.version === undefined ? {} : { version: stage.version }),
+    ...(version === undefined ? {} : { version }),
     // A versioned stage has no code identity: its version stands for it.
-    codeHash: code === undefined ? fingerprintFunction(stage.run) : codeHashOf(code.parts),
+    codeHash: service !== undefined ? sha256(version as string) : code === undefined ? fingerprintFunction(stage.run) : codeHashOf(code.parts),
     ...(code === undefined ? {} : { code }),
     enabled: stage.enabled ?? true,
     skipThrough: stage.skipThrough ?? false,
@@ -300,5 +307,6 @@ function planStage(
     inputs: [...(stage.inputs ?? [])],
     ...periodFields(expanded),
     ...itemFields(def, stage),
+    ...(service === undefined ? {} : { kind: 'service' as const, service }),
   };
 }

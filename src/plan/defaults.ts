@@ -48,3 +48,18 @@ export const DEFAULT_QUEUE = 'dagbook';
 
 /** How long a `bullmq` attempt waits for an unreachable Redis before it fails, ms (a minute). */
 export const DEFAULT_UNREACHABLE_TIMEOUT_MS = 60_000;
+
+/** Time a service has to become ready (readiness probe), ms. */
+export const DEFAULT_SERVICE_READY_TIMEOUT_MS = 30_000;
+
+/** A service's restarts: at most 5 in 10 minutes, after 1 s, 2 s, 4 s … up to a minute. */
+export const DEFAULT_SERVICE_RESTART = { maxRestarts: 5, windowMs: 600_000, backoff: { baseMs: 1000, maxMs: 60_000 } } as const;
+
+/** A service's health check: every 10 s, 3 failures in a row restart it, 2 s per check. */
+export const DEFAULT_SERVICE_HEALTH = { everyMs: 10_000, failures: 3, timeoutMs: 2000 } as const;
+
+/** A service's log rotation: at 10 MiB, keeping 3 rotated files. */
+export const DEFAULT_SERVICE_LOGS = { maxBytes: 10 * 1024 * 1024, keep: 3 } as const;
+
+/** Time a stopped service has between SIGTERM and SIGKILL, ms. */
+export const DEFAULT_SERVICE_STOP_GRACE_MS = 5000;

@@ -44,6 +44,34 @@ export interface PlanBullmqExecutor {
   readonly unreachableTimeoutMs: number;
 }
 
+/** How a planned service is judged ready, resolved. */
+export type PlanServiceReadiness =
+  | { readonly kind: 'http'; readonly url: string; readonly timeoutMs: number }
+  | { readonly kind: 'log'; readonly pattern: string; readonly timeoutMs: number }
+  | { readonly kind: 'file'; readonly path: string; readonly timeoutMs: number };
+
+/** The process of a service stage, resolved (see `ServiceOptions` for each field). */
+export interface PlanService {
+  /** Program to run. */
+  readonly command: string;
+  /** Its arguments (item placeholders not yet replaced). */
+  readonly args: readonly string[];
+  /** Environment set over the supervisor's. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute working folder, when given. */
+  readonly cwd?: string;
+  /** Readiness probe; null: ready once started. */
+  readonly readiness: PlanServiceReadiness | null;
+  /** Health check while up; null: none. */
+  readonly health: { readonly kind: 'http'; readonly url: string; readonly everyMs: number; readonly failures: number; readonly timeoutMs: number } | null;
+  /** Restarts after a crash. */
+  readonly restart: { readonly maxRestarts: number; readonly windowMs: number; readonly backoff: { readonly baseMs: number; readonly maxMs: number } };
+  /** Log rotation. */
+  readonly logs: { readonly maxBytes: number; readonly keep: number };
+  /** SIGTERM to SIGKILL, ms. */
+  readonly stopGraceMs: number;
+}
+
 /** One stage of the plan. */
 export interface PlanStage {
   /** Unique stage id. */
@@ -106,6 +134,10 @@ export interface PlanStage {
   readonly concurrency?: number;
   /** Share of its items a per-item stage may fail and end PARTIAL. */
   readonly maxFailureRate?: number;
+  /** `service`: the stage starts {@link PlanStage.service} and succeeds once it is ready; absent for a task. */
+  readonly kind?: 'service';
+  /** The process of a service stage. */
+  readonly service?: PlanService;
   /** `checkpoint`: the synthetic last stage of a period, whose output is the period's checkpoint. */
   readonly role?: 'checkpoint';
   /**

@@ -2,6 +2,7 @@ import { decideStage, stageKey, type StageDecision } from '../plan/decide';
 import type { PlanStage } from '../plan/plan';
 import type { StageStatus } from '../records';
 import type { RunStoreReader } from '../store/run-store';
+import { serviceDownReason } from '../service/service-list';
 
 /**
  * Gathers what the cache decision needs from a store — the stage's entry
@@ -29,7 +30,7 @@ export async function decideFromStore(store: RunStoreReader, stage: PlanStage, f
     ? [undefined, undefined]
     : await Promise.all([store.getCacheEntry(stage.id, key.cacheKey), store.latestCacheEntry(stage.id)]);
   const output = hit ? await store.verifyOutput(hit.outputHash) : 'ok';
-  return decideStage(stage, {
+  const decision = decideStage(stage, {
     key,
     ...(hit ? { hit } : {}),
     ...(latest ? { latest } : {}),
@@ -37,4 +38,10 @@ export async function decideFromStore(store: RunStoreReader, stage: PlanStage, f
     ...(facts.lastStatus ? { lastStatus: facts.lastStatus } : {}),
     force: facts.force,
   });
+  // A service stage is up to date only while its service is up under the same key: else it starts it again.
+  if (decision.action === 'skip' && stage.kind === 'service' && stage.forEach === undefined) {
+    const down = store.location === undefined ? 'its service is not running' : serviceDownReason(store.location, stage.id, decision.cacheKey);
+    if (down !== undefined) return { action: 'run', reason: down, cacheKey: decision.cacheKey, parts: decision.parts };
+  }
+  return decision;
 }

@@ -14,6 +14,7 @@ import { DEFAULT_ITEM_SAMPLE, sampleItems, type ItemRunOptions } from './item-op
 import { readItemOutput, storeItemOutput, type ItemManifest } from './item-outputs';
 import { stateFolderValues } from '../store/shared-values';
 import type { StageRunContext } from './stage-run';
+import { serviceStageRun } from './service-stage-run';
 
 /**
  * One turn of a per-item stage: the discovery stage's items, each run
@@ -159,7 +160,8 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
     const readFailure = unreadable;
     let stored: { outputHash: string; inlineOutput?: string } | undefined;
     running++;
-    const entry = run.compiled.registry[stage.id];
+    const registered = run.compiled.registry[stage.id];
+    const entry = stage.kind === 'service' ? { ...registered, run: serviceStageRun(stage, run.compiled.plan.name, decision.cacheKey, run.supervisor) } : registered;
     const outcome = await executeStage({
       runId: run.runId,
       stage,

@@ -9,6 +9,7 @@ import type { SelectionOptions } from '../plan/select';
 import type { RandomSource } from '../random';
 import type { CellEditKind } from '../records';
 import type { RunStore } from '../store/run-store';
+import type { ServiceSupervisor } from '../service/supervisor';
 
 /**
  * The options of a run, and their check at the boundary: the library API
@@ -52,6 +53,8 @@ export interface RunOptions {
   readonly baseDir?: string;
   /** Stages whose definitions notebook cells edited, and how: recorded on their stage records. @default {} */
   readonly editedInCell?: Readonly<Record<string, readonly CellEditKind[]>>;
+  /** Starts and keeps the services of service stages. @default this process's supervisor (`processSupervisor()`) */
+  readonly supervisor?: ServiceSupervisor;
 }
 
 /** The run's settings once checked, overrides applied over the plan's. */

@@ -22,6 +22,7 @@ import { RunInputs } from './run-inputs';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options';
 import { stageHistory } from '../query/history';
 import { runStage, type StageRunContext } from './stage-run';
+import { processSupervisor } from '../service/supervisor';
 
 /**
  * Runs a compiled pipeline: selects the stages, decides for each whether it
@@ -210,6 +211,7 @@ class Run {
       editedInCell: this.options.editedInCell ?? {},
       onFailed: (id) => this.stageFailed(id),
       items: this.ctx.settings.items,
+      supervisor: this.options.supervisor ?? processSupervisor(),
     };
     try {
       await this.loop(scheduler, stageRun, resume?.records ?? {}, previous);

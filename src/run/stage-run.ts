@@ -18,6 +18,8 @@ import { checkpointRun, periodValueOf, verifyPeriodState } from './period-checkp
 import { toStoredError } from '../execute/classify';
 import { DagbookError } from '../errors';
 import { runItems } from './item-stage';
+import { serviceStageRun } from './service-stage-run';
+import type { ServiceSupervisor } from '../service/supervisor';
 import { checkItems } from '../items';
 import type { ItemRunOptions } from './item-options';
 import type { StageContext, StageInputs } from '../definition/types';
@@ -63,6 +65,8 @@ export interface StageRunContext {
   readonly onFailed: (stageId: string) => void;
   /** Which items of the per-item stages run. */
   readonly items: ItemRunOptions;
+  /** Starts and keeps the services of service stages. */
+  readonly supervisor: ServiceSupervisor;
 }
 
 /**
@@ -129,7 +133,9 @@ export async function runStage(
   const entry = run.compiled.registry[id];
   const current = (ctx: StageContext, inputs: StageInputs) => currentStageFunction(stage, entry.run, run.inputs.codeFiles)(ctx, inputs);
   const stageFn =
-    stage.role === 'checkpoint'
+    stage.kind === 'service'
+      ? serviceStageRun(stage, run.compiled.plan.name, decision.cacheKey, run.supervisor)
+      : stage.role === 'checkpoint'
       ? checkpointRun(stage, entry.run, () => run.checkpoints.records)
       : stage.discovery === true
         ? // A discovery stage's output is checked as it ends: a bad item fails it (ITEMS_INVALID), not the stages after it.

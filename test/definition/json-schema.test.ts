@@ -17,14 +17,15 @@ describe('pipelineFileJsonSchema', () => {
   });
 
   describe('when stages are a map', () => {
-    it('describes every stage property and requires fn', () => {
+    it('describes every stage property; fn is not required by the schema (a service stage has none: the loader requires it of a task)', () => {
       const stage = stageMap.additionalProperties as Json;
       assert.deepEqual(Object.keys(stage.properties), [
         'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'executor', 'breaker',
         'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'perPeriod', 'discovery', 'forEach', 'concurrency', 'maxFailureRate',
-        'periodParams', 'codeDeps',
+        'kind', 'service', 'periodParams', 'codeDeps',
       ]);
-      assert.deepEqual(stage.required, ['fn']);
+      assert.equal(stage.required, undefined);
+      assert.deepEqual(stage.properties.kind, { type: 'string', enum: ['task', 'service'] });
       assert.equal(stage.additionalProperties, false);
       assert.deepEqual(stage.properties.retry.properties.maxAttempts, { type: 'integer', minimum: 1 });
       assert.deepEqual(stage.properties.retry.properties.jitter, { type: 'number', minimum: 0, maximum: 1 });
@@ -58,8 +59,8 @@ describe('pipelineFileJsonSchema', () => {
   });
 
   describe('when stages are an array', () => {
-    it('requires id and fn', () => {
-      assert.deepEqual((stageArray.items as Json).required, ['id', 'fn']);
+    it('requires id', () => {
+      assert.deepEqual((stageArray.items as Json).required, ['id']);
     });
   });
 

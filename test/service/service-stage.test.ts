@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openWorkbench } from '../../src/notebook/workbench';
+import type { ServiceDescriptor, ServiceState } from '../../src/service-record';
+import { isProcessAlive, readServiceState } from '../../src/service/service-state-file';
+import { processSupervisor } from '../../src/service/supervisor';
+
+/**
+ * A service stage end to end, through the workbench (the supervisor of this
+ * process) and `dagbook stop` in another process.
+ */
+
+const TICKER = path.join(__dirname, 'fixtures', 'ticker.js');
+const CLI = path.join(__dirname, 'fixtures', 'dagbook-child.ts');
+
+function pipelineYaml(ticks: string, extraArg = ''): string {
+  return [
+    'name: trials',
+    'stages:',
+    '  paper:',
+    '    kind: service',
+    '    retry: { maxAttempts: 1 }',
+    '    service:',
+    `      command: ${JSON.stringify(process.execPath)}`,
+    `      args: [${JSON.stringify(TICKER)}, ${JSON.stringify(ticks)}${extraArg === '' ? '' : `, ${JSON.stringify(extraArg)}`}]`,
+    '      readiness: { kind: log, pattern: "^ticker ready", timeoutMs: 10000 }',
+    '      restart: { maxRestarts: 3, backoff: { baseMs: 20 } }',
+    '      stopGraceMs: 2000',
+    '',
+  ].join('\n');
+}
+
+describe('a service stage', () => {
+  let dir: string;
+  let file: string;
+  let lines: string[];
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-service-stage-'));
+    file = path.join(dir, 'trials.yaml');
+    fs.writeFileSync(file, pipelineYaml(path.join(dir, 'ticks.txt')));
+    lines = [];
+  });
+
+  afterEach(async () => {
+    await processSupervisor().stopAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = () => openWorkbench(file, { stateDir: path.join(dir, 'state'), sink: (text) => lines.push(text) });
+  const stateFile = () => path.join(dir, 'state', 'trials', 'services', 'paper.json');
+
+  describe('when it runs, runs again unchanged, is stopped from another process and runs again', () => {
+    it('succeeds once ready, is a cache hit while up, stops without a restart, then starts again', async () => {
+      const wb = await open();
+      const first = await wb.run();
+      assert.equal(first.stages.paper.status, 'SUCCEEDED');
+      const output = (await wb.output('paper')) as ServiceDescriptor;
+      assert.equal(isProcessAlive(output.pid), true);
+      assert.equal(output.name, 'paper');
+
+      const second = await wb.run();
+      assert.deepEqual([second.stages.paper.status, second.stages.paper.reason], ['CACHED', 'up to date']);
+      assert.equal((readServiceState(stateFile()) as ServiceState).pid, output.pid);
+
+      lines = [];
+      await wb.status();
+      const services = lines.find((l) => l.startsWith("services: "));
+      assert.ok(services?.startsWith('services: 1 running\n'), services);
+      assert.match(services as string, new RegExp(`paper +paper +${output.pid} +running`));
+
+      // Not spawnSync: this process supervises the service and must go on reaping its child while the stop runs.
+      const stop = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, 'stop', file, 'paper', '--state-dir', path.join(dir, 'state')], { encoding: 'utf8', cwd: path.join(__dirname, '..', '..') });
+      assert.equal(stop.stdout, `stopped service \`paper\` (pid ${output.pid})\n`);
+      assert.equal(isProcessAlive(output.pid), false);
+      await processSupervisor().idle();
+      const stopped = readServiceState(stateFile()) as ServiceState;
+      assert.deepEqual([stopped.status, stopped.restarts], ['stopped', 0]);
+
+      const third = await wb.run();
+      assert.deepEqual([third.stages.paper.status, third.stages.paper.reason], ['SUCCEEDED', 'its service is stopped']);
+      const restarted = (await wb.output('paper')) as ServiceDescriptor;
+      assert.notEqual(restarted.pid, output.pid);
+      assert.equal(isProcessAlive(restarted.pid), true);
+    });
+  });
+
+  describe('when its service changes', () => {
+    it('stops the running service and starts the new one', async () => {
+      const wb = await open();
+      await wb.run();
+      const before = (await wb.output('paper')) as ServiceDescriptor;
+      fs.writeFileSync(file, pipelineYaml(path.join(dir, 'ticks.txt'), '--changed'));
+      const changed = await openWorkbench(file, { stateDir: path.join(dir, 'state'), sink: () => undefined, quiet: true });
+      const result = await changed.run();
+      assert.deepEqual([result.stages.paper.status, result.stages.paper.reason], ['SUCCEEDED', 'service changed']);
+      const after = (await changed.output('paper')) as ServiceDescriptor;
+      assert.equal(isProcessAlive(before.pid), false);
+      assert.equal(isProcessAlive(after.pid), true);
+      assert.deepEqual((readServiceState(stateFile()) as ServiceState).command.slice(-1), ['--changed']);
+    });
+  });
+
+  describe('when it runs for each item of a discovery', () => {
+    it('starts one service per item, with the item in its arguments, each listed by status', async () => {
+      fs.writeFileSync(path.join(dir, 'stages.js'), "exports.discover = () => [{ id: 't1', hash: 'a' }, { id: 't2', hash: 'b' }];\n");
+      const yaml = [
+        'name: trials',
+        'stages:',
+        '  discover: { fn: "./stages#discover", discovery: true }',
+        '  paper:',
+        '    kind: service',
+        '    forEach: discover',
+        '    retry: { maxAttempts: 1 }',
+        '    service:',
+        `      command: ${JSON.stringify(process.execPath)}`,
+        `      args: [${JSON.stringify(TICKER)}, ${JSON.stringify(path.join(dir, 'ticks-{item.id}.txt'))}]`,
+        '      readiness: { kind: log, pattern: "^ticker ready", timeoutMs: 10000 }',
+        '',
+      ].join('\n');
+      fs.writeFileSync(file, yaml);
+      const wb = await open();
+      const result = await wb.run();
+      assert.equal(result.stages.paper.status, 'SUCCEEDED');
+      const states = ['t1', 't2'].map((id) => readServiceState(path.join(dir, 'state', 'trials', 'services', `paper@${id}.json`)) as ServiceState);
+      assert.deepEqual(states.map((s) => [s.name, s.itemId, s.status, s.command.slice(-1)[0]]), [
+        ['paper@t1', 't1', 'running', path.join(dir, 'ticks-t1.txt')],
+        ['paper@t2', 't2', 'running', path.join(dir, 'ticks-t2.txt')],
+      ]);
+      assert.notEqual(states[0].pid, states[1].pid);
+      lines = [];
+      await wb.status();
+      assert.ok(lines.some((l) => l.startsWith('services: 2 running\n')), lines.join('\n'));
+    });
+  });
+});
