@@ -44,7 +44,11 @@ export type ErrorCode =
   | 'NOTEBOOK_INVALID'
   | 'NOTEBOOK_NOT_GENERATED'
   | 'EXECUTOR_JOB_FAILED'
-  | 'REDIS_UNREACHABLE';
+  | 'REDIS_UNREACHABLE'
+  | 'SERVE_TOKEN_REQUIRED'
+  | 'SERVE_UNAUTHORIZED'
+  | 'SERVE_NOT_FOUND'
+  | 'SERVE_BAD_REQUEST';
 
 /**
  * How an error should be handled:
