@@ -13,6 +13,7 @@ import { notebookCommand } from './notebook-command';
 import { addPipelineCommands } from './pipeline-commands';
 import { addWorkerCommand } from './worker-command';
 import { addWorkersCommand } from './workers-command';
+import { addServeCommand } from './serve-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -126,6 +127,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 
   addWorkersCommand(program, out, (code) => {
+    exitCode = code;
+  });
+
+  addServeCommand(program, out, (code) => {
     exitCode = code;
   });
 
