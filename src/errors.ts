@@ -49,7 +49,11 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'SERVICE_NOT_READY'
   | 'SERVICE_FAILED'
-  | 'SERVICE_NOT_FOUND';
+  | 'SERVICE_NOT_FOUND'
+  | 'SERVE_TOKEN_REQUIRED'
+  | 'SERVE_UNAUTHORIZED'
+  | 'SERVE_NOT_FOUND'
+  | 'SERVE_BAD_REQUEST';
 
 /**
  * How an error should be handled:

@@ -25,8 +25,9 @@ const LAYER: Readonly<Record<string, number>> = {
   query: 4,
   run: 5,
   display: 6,
-  notebook: 7,
-  cli: 8,
+  serve: 7,
+  notebook: 8,
+  cli: 9,
 };
 
 /** The folder of `src/` a file belongs to (`neutral` for the top-level files). */

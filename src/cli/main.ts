@@ -15,6 +15,7 @@ import { addWorkerCommand } from './worker-command';
 import { addWorkersCommand } from './workers-command';
 import { addEventsCommands } from './events-command';
 import { addStopCommand } from './stop-command';
+import { addServeCommand } from './serve-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -132,6 +133,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 
   addStopCommand(program, { out, exit: (code) => (exitCode = code) });
+  addServeCommand(program, out, (code) => {
+    exitCode = code;
+  });
 
   addPipelineCommands(program, {
     out,

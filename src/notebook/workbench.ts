@@ -32,6 +32,7 @@ import { resolveWorkbenchOptions, type ResolvedWorkbenchOptions, type WorkbenchO
 import { runWithProgress } from './workbench-run';
 import { defaultStateDir, WorkbenchState } from './workbench-state';
 import { showTable } from './workbench-table';
+import { dashboardServer, renderDashboardFrame } from './workbench-dashboard';
 import { renderUpToDate, summarised } from './workbench-views';
 import { readRunFolder } from '../query/run-folder';
 import { renderRunReport } from '../display/run-report';
@@ -375,6 +376,18 @@ export class Workbench {
       value = typeof selectOrOptions === 'function' ? selectOrOptions(output) : output;
     }
     return showTable(value, { ...(stageId === undefined ? {} : { stageId }), maxRows: options.maxRows ?? 20, render: (view) => this.display.render(view), shown: this.display.shows });
+  }
+
+  /**
+   * The live dashboard of this pipeline in a frame: its DAG or stage × item grid coloured by state, the progress of
+   * the run going on (this kernel's or another process's), its latest errors with their analysis — updated as runs
+   * write, without reloading. It is served from this kernel on 127.0.0.1 and a free port, started on the first call
+   * and reused by later ones. Returns the dashboard's URL.
+   */
+  async dashboard(options: { readonly heightPx?: number } = {}): Promise<string> {
+    const server = await dashboardServer({ name: this.name, stateDir: this.options.stateDir, baseDir: this.options.baseDir, compiled: () => this.compiled() });
+    this.display.render(renderDashboardFrame(server.url, options.heightPx ?? 720));
+    return `${server.url}/`;
   }
 
   /** Forgets the cached outputs of a stage and everything downstream of it (every stage when none is named). */
