@@ -44,7 +44,8 @@ export type ErrorCode =
   | 'NOTEBOOK_INVALID'
   | 'NOTEBOOK_NOT_GENERATED'
   | 'EXECUTOR_JOB_FAILED'
-  | 'REDIS_UNREACHABLE';
+  | 'REDIS_UNREACHABLE'
+  | 'ALERT_DELIVERY_FAILED';
 
 /**
  * How an error should be handled:

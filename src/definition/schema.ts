@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { mapKeySchema, pipelineNameSchema, stageIdProblem, stageIdSchema } from './identifiers';
 import { FN_REFERENCE_PATTERN } from '../fn-reference';
 import { paramValueProblems } from './param-values';
+import { alertsSchema } from './alerts-schema';
 import type { PeriodStateHash, StageFn, ValidationRule } from './types';
 import { MAX_PERIOD_KEY_LENGTH, MAX_PERIODS, PERIOD_KEY_PATTERN } from '../limits';
 
@@ -184,6 +185,7 @@ function stageShape(strict: boolean) {
     forEach: z.string({ invalid_type_error: 'a stage id' }).optional(),
     concurrency: integerAtLeast(1).optional(),
     maxFailureRate: fraction('a number from 0 to 1', false).optional(),
+    expectedDurationMs: z.number({ invalid_type_error: 'a number > 0' }).finite('a number > 0').gt(0, 'a number > 0').optional(),
     periodParams: z
       .record(z.string(), paramsSchema, { invalid_type_error: 'an object of params by period' })
       .optional(),
@@ -253,6 +255,7 @@ function pipelineShape(strict: boolean) {
       },
       strict,
     ).optional(),
+    alerts: alertsSchema(strict, objectOf(retryShape(), strict)).optional(),
   };
 }
 

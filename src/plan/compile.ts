@@ -1,6 +1,7 @@
 import * as nodePath from 'node:path';
 import { planInvalidError, type PlanIssue } from '../errors';
 import { pipelineDefinitionSchema } from '../definition/schema';
+import { resolveAlerts } from './alerts';
 import { definitionStageEntries, periodEdges } from '../definition/period-refs';
 import { itemIssues } from '../definition/item-refs';
 import type { BudgetOptions, ExecutorOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
@@ -187,6 +188,7 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     budgets: Object.fromEntries(Object.entries(def.budgets ?? {}).map(([name, b]) => [name, resolveBudget(b)])),
     secretNames: Object.keys(def.secrets ?? {}),
     ...(periods === undefined ? {} : { periods }),
+    alerts: resolveAlerts(def.alerts),
   };
   return {
     plan,
@@ -295,6 +297,7 @@ function planStage(
     validation: (stage.validate ?? []).map((rule) => ({ name: rule.name, severity: rule.severity ?? 'error' })),
     failOnValidationError: stage.failOnValidationError ?? (stage.perPeriod === true ? (def.periods?.failOnValidationError ?? true) : false),
     inputs: [...(stage.inputs ?? [])],
+    ...(stage.expectedDurationMs === undefined ? {} : { expectedDurationMs: stage.expectedDurationMs }),
     ...periodFields(expanded),
     ...itemFields(def, stage),
   };
