@@ -11,7 +11,7 @@ describe('pipelineFileJsonSchema', () => {
   const [stageMap, stageArray] = root.properties.stages.anyOf as Json[];
 
   it('describes the pipeline fields and requires name and stages', () => {
-    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'executor', 'failurePolicy', 'budgets', 'defaults', 'periods', 'stages']);
+    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'executor', 'failurePolicy', 'budgets', 'defaults', 'alerts', 'periods', 'stages']);
     assert.deepEqual(root.required, ['name', 'stages']);
     assert.equal(root.additionalProperties, false);
   });
@@ -22,7 +22,7 @@ describe('pipelineFileJsonSchema', () => {
       assert.deepEqual(Object.keys(stage.properties), [
         'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'executor', 'breaker',
         'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'perPeriod', 'discovery', 'forEach', 'concurrency', 'maxFailureRate',
-        'periodParams', 'codeDeps',
+        'expectedDurationMs', 'periodParams', 'codeDeps',
       ]);
       assert.deepEqual(stage.required, ['fn']);
       assert.equal(stage.additionalProperties, false);
