@@ -33,16 +33,22 @@ export class CommandSink implements AlertSink {
     if (signal.aborted) return Promise.reject(signal.reason);
     const { command, args, timeoutMs } = this.sink;
     return new Promise<void>((resolve, reject) => {
+      // A process group of its own, so a kill reaches what a shell command line started too.
+      const env = { ...process.env, ...alertEnvironment(payload) };
       const child =
         args === undefined
-          ? spawn(command, { shell: true, env: { ...process.env, ...alertEnvironment(payload) }, stdio: ['pipe', 'ignore', 'pipe'] })
-          : spawn(command, [...args], { env: { ...process.env, ...alertEnvironment(payload) }, stdio: ['pipe', 'ignore', 'pipe'] });
+          ? spawn(command, { env, stdio: ['pipe', 'ignore', 'pipe'], detached: true, shell: true })
+          : spawn(command, [...args], { env, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
       let stderr = '';
       let stopped: 'timeout' | 'aborted' | undefined;
       const timer = new AbortController();
       const stop = (why: 'timeout' | 'aborted') => {
         stopped ??= why;
-        child.kill('SIGKILL');
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
       };
       const onAbort = () => stop('aborted');
       signal.addEventListener('abort', onAbort, { once: true });
