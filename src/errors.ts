@@ -53,7 +53,8 @@ export type ErrorCode =
   | 'SERVE_TOKEN_REQUIRED'
   | 'SERVE_UNAUTHORIZED'
   | 'SERVE_NOT_FOUND'
-  | 'SERVE_BAD_REQUEST';
+  | 'SERVE_BAD_REQUEST'
+  | 'ALERT_DELIVERY_FAILED';
 
 /**
  * How an error should be handled:

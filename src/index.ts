@@ -48,6 +48,12 @@ export type {
   PeriodStateContext,
   Item,
   ItemSet,
+  AlertOptions,
+  AlertThresholdsOptions,
+  AlertLevelsOptions,
+  AlertSinkOptions,
+  WebhookSinkOptions,
+  CommandSinkOptions,
 } from './definition/types';
 export type { ItemRunOptions } from './run/item-options';
 export type { DryRunItems } from './query/item-preview';
@@ -61,18 +67,19 @@ export { dryRun } from './query/dry-run';
 export type { DryRunResult, DryRunRow, DryRunAction, DryRunOptions } from './query/dry-run';
 export { pipelineStatus } from './query/status';
 export type { StageStanding } from './query/status';
-export type { Plan, PlanStage, CompiledPipeline } from './plan/plan';
+export type { Plan, PlanStage, CompiledPipeline, PlanAlerts } from './plan/plan';
 
 // Run
 export { runPipeline, startRun } from './run/run-pipeline';
 export type { RunOptions, RunResult, RunHandle } from './run/run-pipeline';
 export type { RunMetrics, StageMetrics } from './run/run-metrics';
-export type { PipelineEvent, EventType, EventListener } from './events/event';
 export { toPublicEvent, publicEventSchema, publicEventJsonSchema } from './events/public-event';
 export type { PublicEvent, PublicEventType, PublicEventLevel } from './events/public-event';
 export { readRunEvents, followRunEvents, latestRunId } from './query/run-events';
 export type { ReadRunEventsOptions, FollowRunEventsOptions } from './query/run-events';
 export type { RunExport } from './notebook/run-export';
+export type { PipelineEvent, EventType, EventListener, AlertLevel, AlertMetric, AlertMetadata } from './events/event';
+export type { AlertPayload } from './alerts/alert-payload';
 
 // Stores
 export { MemoryStore } from './store/memory-store';

@@ -23,6 +23,7 @@ const LAYER: Readonly<Record<string, number>> = {
   store: 3,
   service: 3,
   query: 4,
+  alerts: 4,
   run: 5,
   display: 6,
   serve: 7,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { environmentNameProblem, mapKeySchema, pipelineNameSchema, stageIdProblem, stageIdSchema } from './identifiers';
 import { FN_REFERENCE_PATTERN } from '../fn-reference';
 import { paramValueProblems } from './param-values';
+import { alertsSchema } from './alerts-schema';
 import type { PeriodStateHash, StageFn, ValidationRule } from './types';
 import { MAX_PERIOD_KEY_LENGTH, MAX_PERIODS, PERIOD_KEY_PATTERN } from '../limits';
 
@@ -248,6 +249,7 @@ function stageShape(strict: boolean) {
     maxFailureRate: fraction('a number from 0 to 1', false).optional(),
     kind: z.enum(['task', 'service'], { errorMap: () => ({ message: '`task` or `service`' }) }).optional(),
     service: serviceSchema(strict).optional(),
+    expectedDurationMs: z.number({ invalid_type_error: 'a number > 0' }).finite('a number > 0').gt(0, 'a number > 0').optional(),
     periodParams: z
       .record(z.string(), paramsSchema, { invalid_type_error: 'an object of params by period' })
       .optional(),
@@ -317,6 +319,7 @@ function pipelineShape(strict: boolean) {
       },
       strict,
     ).optional(),
+    alerts: alertsSchema(strict, objectOf(retryShape(), strict)).optional(),
   };
 }
 

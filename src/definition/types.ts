@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Item } from '../items';
 import type { ErrorClass } from '../errors';
+import type { AlertMetric } from '../events/event';
 
 /**
  * The TypeScript API for defining a pipeline. A definition holds functions;
@@ -352,6 +353,12 @@ export interface StageDefinition<O = unknown> {
    * with its downstream running on the rest; above it the stage fails. @default 0
    */
   readonly maxFailureRate?: number;
+  /**
+   * How long the stage is expected to take, ms: its duration alerts fire at
+   * multiples of it. @default the median of its last successful durations
+   * (none before it has any: then no duration alert)
+   */
+  readonly expectedDurationMs?: number;
 }
 
 export type { Item, ItemSet } from '../items';
@@ -400,6 +407,58 @@ export interface PeriodsOptions {
   readonly failOnValidationError?: boolean;
 }
 
+/** The warning and critical thresholds of one alert metric; `warning` <= `critical`. */
+export interface AlertLevelsOptions {
+  /** Value at which a WARNING alert is raised. */
+  readonly warning?: number;
+  /** Value at which a CRITICAL alert is raised. */
+  readonly critical?: number;
+}
+
+/** Alert thresholds by metric; a metric left out keeps its defaults. */
+export type AlertThresholdsOptions = { readonly [M in AlertMetric]?: AlertLevelsOptions };
+
+/** Delivers each alert as a JSON POST, retried with exponential backoff and jitter. */
+export interface WebhookSinkOptions {
+  readonly kind: 'webhook';
+  /** `http:` or `https:` URL the alert is posted to. */
+  readonly url: string;
+  /** Extra request headers. @default {} */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Retry of a failed post (network error, timeout, 408, 429 or 5xx). @default { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 0.2 } */
+  readonly retry?: RetryOptions;
+  /** Time one post may take, ms. @default 10000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Runs a command for each alert, with the alert as JSON on its stdin and as
+ * `DAGBOOK_ALERT_*` environment variables. Without `args` the command is a
+ * shell command line; with `args` it is the program, run without a shell.
+ */
+export interface CommandSinkOptions {
+  readonly kind: 'command';
+  /** A shell command line, or the program when `args` are given. */
+  readonly command: string;
+  /** Arguments of the program. */
+  readonly args?: readonly string[];
+  /** Time the command may take before it is killed, ms. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+/** Where alerts are delivered. */
+export type AlertSinkOptions = WebhookSinkOptions | CommandSinkOptions;
+
+/** When a run raises WARNING and CRITICAL alerts, and where they go. */
+export interface AlertOptions {
+  /** Thresholds by metric. @default stageDuration 2 / 5 (x expected), retries 3 / 5, tokenUse 0.8 / 0.95, itemFailureRate 0.1 / 0.25 */
+  readonly thresholds?: AlertThresholdsOptions;
+  /** Every alert goes to each sink. @default [] */
+  readonly sinks?: readonly AlertSinkOptions[];
+  /** How long the end of a run waits for deliveries still in flight, ms. @default 10000 */
+  readonly drainMs?: number;
+}
+
 /** What to do when a stage fails for good. */
 export type FailurePolicy = 'fail-fast' | 'keep-going';
 
@@ -438,6 +497,8 @@ export interface PipelineDefinition {
   readonly environments?: Readonly<Record<string, PipelineOverlay>>;
   /** The environment this definition was merged for; set by selecting one, not by hand. */
   readonly environment?: ActiveEnvironment;
+  /** Alert thresholds and sinks. @default the default thresholds, no sink */
+  readonly alerts?: AlertOptions;
 }
 
 /**

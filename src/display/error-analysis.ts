@@ -1,3 +1,4 @@
+import { alertsSummary, renderAlertList } from './alert-list';
 import { formatDuration, formatIso, formatNumber, formatRelative, plural } from './format';
 import { itemCountsText } from './item-counts';
 import { groupItemFailures, itemGroupStep, renderItemFailures } from './item-failures';
@@ -78,6 +79,8 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
   const stack = error?.stack ? orderStack(error.stack) : undefined;
   const stackLines = stack ? [...stack.head, ...stack.user, ...stack.library] : [];
   const shownStack = stackLines.slice(0, STACK_LINES);
+  const stageAlerts = (input.alerts ?? []).filter((a) => a.stageId === stageId);
+  const alerts = stageAlerts.length === 0 ? undefined : { summary: alertsSummary(stageAlerts), list: renderAlertList(stageAlerts) };
   // Said only when dagbook's or Node's frames were moved after the user's.
   const yoursFirst = stack && stack.user.length > 0 && stack.library.length > 0 ? `; your ${plural(stack.user.length, 'frame')} first` : '';
   const stackTitle = `stack (${shownStack.length} of ${plural(stackLines.length, 'line')}${yoursFirst})`;
@@ -92,6 +95,7 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
     ...(attempts.length ? ['', 'attempts:', ...attempts.map((l) => `  ${l}`)] : []),
     ...(breaker ? ['', breaker] : []),
     ...(budgets.length ? ['', 'budgets:', ...budgets.map((l) => `  ${l}`)] : []),
+    ...(alerts ? ['', `${alerts.summary}:`, alerts.list.text] : []),
     ...(shownStack.length
       ? ['', `${stackTitle}:`, ...shownStack.map((l) => `  ${l}`)]
       : []),
@@ -129,6 +133,7 @@ export function renderErrorAnalysis(input: ErrorAnalysisInput): Rendered {
       (record.attemptLog.length ? section('attempts', attemptsGrid.html) : '') +
       (breaker ? section('circuit breaker', `<div>${richTextHtml(breaker.replace(/^breaker /, ''))}</div>`) : '') +
       (budgets.length ? section('budgets', budgets.map((l) => `<div>${escapeHtml(l)}</div>`).join('')) : '') +
+      (alerts ? section(alerts.summary, alerts.list.html) : '') +
       (shownStack.length
         ? `<details style="margin-top:12px"><summary style="cursor:pointer;color:${MUTED};font-size:12px">${escapeHtml(stackTitle)}</summary>` +
           `<pre style="margin:6px 0 0;padding:8px 10px;max-height:260px;overflow:auto;background:#f8fafc;border:1px solid ${RULE};border-radius:4px;font-family:${FONT_MONO};font-size:11.5px;line-height:1.4">${escapeHtml(shownStack.join('\n'))}</pre></details>`

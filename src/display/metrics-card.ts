@@ -1,3 +1,4 @@
+import { alertsSummary, renderAlertList } from './alert-list';
 import type { Plan } from '../plan/plan';
 import type { RunResult } from '../run/run-pipeline';
 import type { StageMetrics } from '../run/run-metrics';
@@ -118,6 +119,7 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
     rows.map((row) => row.filter((_, i) => kept[i])),
   );
 
+  const alerts = result.alerts === undefined || result.alerts.length === 0 ? undefined : { summary: alertsSummary(result.alerts), list: renderAlertList(result.alerts) };
   const axis = periodAxis(plan);
   const periods = axis === undefined ? undefined : renderPeriodMetrics(axis, result);
   const stat = (label: string, value: string, sub = '') =>
@@ -135,8 +137,9 @@ export function renderMetricsCard(plan: Plan, result: RunResult): Rendered {
       `<div style="display:flex;gap:6px;flex-wrap:wrap;margin:6px 0 2px">${sortStates(Object.keys(m.counts))
         .map((s) => badgeHtml(s, `${m.counts[s as keyof typeof m.counts]} ${stateStyle(s).label}`))
         .join('')}</div>` +
+      (alerts ? `<div style="margin:8px 0"><div style="font-size:11px;color:${MUTED};text-transform:uppercase;letter-spacing:.03em">${escapeHtml(alerts.summary)}</div>${alerts.list.html}</div>` : '') +
       (periods === undefined ? grid.html : periods.html + collapsedHtml(`every stage (${ids.length})`, grid.html)),
   );
-  const text = [head, times, stages, ...(budgets ? [budgets] : []), ...(periods === undefined ? [] : ['', periods.text]), '', grid.text].join('\n');
+  const text = [head, times, stages, ...(budgets ? [budgets] : []), ...(alerts ? [`${alerts.summary}`, alerts.list.text] : []), ...(periods === undefined ? [] : ['', periods.text]), '', grid.text].join('\n');
   return { html, text };
 }

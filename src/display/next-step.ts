@@ -1,3 +1,4 @@
+import type { EventOf } from '../events/event';
 import type { Plan } from '../plan/plan';
 import type { BreakerSnapshot, ItemRecord, StageRecord } from '../records';
 import { formatIso, formatRelative, truncate } from './format';
@@ -28,6 +29,8 @@ export interface ErrorAnalysisInput {
   readonly target?: NextStepTarget;
   /** A per-item stage's item records (from its item journal): the failed ones are grouped by error code. @default none */
   readonly itemRecords?: readonly ItemRecord[];
+  /** The ALERT events the stage raised in its run: listed with the analysis. @default none */
+  readonly alerts?: readonly EventOf<'ALERT'>[];
 }
 
 /**

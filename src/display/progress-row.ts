@@ -74,6 +74,6 @@ export function progressRow(s: StageSnapshot, snap: ProgressSnapshot): ProgressR
     ...(hasBar ? { ratio: didNoWork ? 0 : s.fraction } : {}),
     attempt: showAttempt ? `attempt ${s.attempt}${s.maxAttempts === undefined ? '' : `/${s.maxAttempts}`}` : '',
     elapsed: elapsedMs === undefined ? '' : formatDuration(elapsedMs),
-    note: [items, message !== undefined && message !== items ? message : '', where].filter((x) => x !== '').join(' · '),
+    note: [s.alert === undefined ? '' : `${s.alert} alert`, items, message !== undefined && message !== items ? message : '', where].filter((x) => x !== '').join(' · '),
   };
 }

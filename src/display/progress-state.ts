@@ -1,4 +1,4 @@
-import type { PipelineEvent } from '../events/event';
+import type { AlertLevel, PipelineEvent } from '../events/event';
 import type { StageRecord } from '../records';
 import { formatDuration } from './format';
 
@@ -64,6 +64,8 @@ export interface StageProgress {
   readonly lastItemFailure?: string;
   /** The queue worker that ran its last ended attempt (`bullmq` executor); absent when it ran in this process. */
   readonly worker?: string;
+  /** The highest alert level the stage raised in this run; absent when none. */
+  readonly alert?: AlertLevel;
 }
 
 /** Progress of a whole run. */
@@ -205,6 +207,9 @@ function nextStage(stage: StageProgress, event: PipelineEvent, at: number): Stag
     case 'CANCELLED':
       s.message = event.metadata.reason;
       settle('CANCELLED');
+      break;
+    case 'ALERT':
+      if (s.alert !== 'CRITICAL') s.alert = event.metadata.level;
       break;
     default:
       return stage;

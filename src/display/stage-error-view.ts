@@ -9,8 +9,8 @@ import type { RunStoreReader } from '../store/run-store';
 
 /**
  * What the error analysis of a stage (the workbench's, the dashboard's) is drawn from: a stage's latest
- * record, the state of its circuit breaker and the usage of its run, and for
- * a per-item stage its item records, read from the store; and which stage
+ * record, the state of its circuit breaker, the usage of its run and the
+ * alerts it raised in it, and for a per-item stage its item records, read from the store; and which stage
  * failed last (a stage that ended partial counts: some of its items failed).
  */
 
@@ -41,6 +41,9 @@ export async function stageErrorAnalysis(
   const snapshots = breakerPlan ? await store.loadBreakers() : {};
   const snapshot = breakerPlan ? snapshots[breakerPlan.key] : undefined;
   const itemRecords = record.items === undefined ? undefined : [...(await store.readItemRecords(stageId)).values()];
+  const runId = history.runOf[stageId]?.runId;
+  // The alerts the stage raised in that run, from its event log.
+  const alerts = runId === undefined ? [] : (await store.readEvents(runId)).flatMap((e) => (e.type === 'ALERT' && e.stageId === stageId ? [e] : []));
   return renderErrorAnalysis({
     plan,
     stageId,
@@ -50,6 +53,7 @@ export async function stageErrorAnalysis(
     now: clock.now(),
     target,
     ...(itemRecords === undefined ? {} : { itemRecords }),
+    ...(alerts.length === 0 ? {} : { alerts }),
   });
 }
 

@@ -10,6 +10,40 @@
 /** Event levels. */
 export type EventLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/** How serious an alert is: a `WARNING` threshold or a `CRITICAL` one was crossed. */
+export type AlertLevel = 'WARNING' | 'CRITICAL';
+
+/**
+ * What an alert watches: a stage's duration as a multiple of its expected
+ * one, its retries, the share of a budget used, the share of a per-item
+ * stage's items that failed.
+ */
+export type AlertMetric = 'stageDuration' | 'retries' | 'tokenUse' | 'itemFailureRate';
+
+/** The ALERT event metadata: which threshold a stage crossed, with what value. */
+export interface AlertMetadata {
+  /** The threshold crossed. */
+  readonly level: AlertLevel;
+  /** What was measured. */
+  readonly metric: AlertMetric;
+  /** The measured value: ms for `stageDuration`, a count for `retries`, a ratio for `tokenUse` and `itemFailureRate`. */
+  readonly value: number;
+  /** The threshold in the value's unit (for `stageDuration`, ms: the factor times the expected duration). */
+  readonly threshold: number;
+  /** `stageDuration`: the stage's expected duration, ms. */
+  readonly expectedMs?: number;
+  /** `stageDuration`: the threshold as a multiple of the expected duration. */
+  readonly factor?: number;
+  /** `tokenUse`: the budgeted resource, and whether the stage's own budget or the run's. */
+  readonly resource?: string;
+  readonly scope?: 'stage' | 'global';
+  /** `tokenUse`: used and limit; `itemFailureRate`: failed and total items. */
+  readonly used?: number;
+  readonly limit?: number;
+  readonly failed?: number;
+  readonly total?: number;
+}
+
 /** Metadata carried by each event type. */
 export interface EventMetadataByType {
   RUN_START: { stages: string[]; maxParallel: number; resumedFrom?: string; environment?: string };
@@ -33,6 +67,8 @@ export interface EventMetadataByType {
   ITEMS_PROGRESS: { done: number; failed: number; cached: number; running: number; total: number; itemsPerSecond: number; workers?: Record<string, number> };
   /** An item of a per-item stage that failed after its last attempt. */
   ITEM_FAILURE: { itemId: string; code: string; errorClass: string; attempts: number };
+  /** A stage crossed an alert threshold (once per stage, metric and level); delivered to the pipeline's alert sinks. */
+  ALERT: AlertMetadata;
 }
 
 /** Event types. */

@@ -26,7 +26,8 @@ import type { EventLevel, EventType, PipelineEvent } from './event';
  *
  * A dagbook event folded into another team type keeps its own type name in
  * `metadata.dagbook_type`. The events the teams have no type for — RUN_START,
- * STEP_SKIPPED (cached, skipped or blocked), CANCELLED, ITEM_FAILURE and LOG —
+ * STEP_SKIPPED (cached, skipped or blocked), CANCELLED, ITEM_FAILURE, LOG and
+ * ALERT (a crossed threshold, at the alert's level: WARNING or CRITICAL) —
  * are written, not dropped, under their dagbook type name as `event_type`:
  * the file is then the whole stream, and a reader that knows only the nine
  * team types skips the lines it does not know (ITEM_FAILURE stays apart from
@@ -59,7 +60,7 @@ export const TEAM_EVENT_TYPES = [
 ] as const;
 
 /** The event types written under their dagbook name, having no team equivalent. */
-export const DAGBOOK_ONLY_EVENT_TYPES = ['RUN_START', 'STEP_SKIPPED', 'CANCELLED', 'ITEM_FAILURE', 'LOG'] as const;
+export const DAGBOOK_ONLY_EVENT_TYPES = ['RUN_START', 'STEP_SKIPPED', 'CANCELLED', 'ITEM_FAILURE', 'LOG', 'ALERT'] as const;
 
 /** A public event line's `event_type`. */
 export type PublicEventType = (typeof TEAM_EVENT_TYPES)[number] | (typeof DAGBOOK_ONLY_EVENT_TYPES)[number];
@@ -107,6 +108,7 @@ const EVENT_TYPE: Readonly<Record<EventType, PublicEventType>> = {
   PIPELINE_COMPLETE: 'PIPELINE_COMPLETE',
   ITEM_FAILURE: 'ITEM_FAILURE',
   LOG: 'LOG',
+  ALERT: 'ALERT',
 };
 
 const LEVEL: Readonly<Record<EventLevel, PublicEventLevel>> = { DEBUG: 'DEBUG', INFO: 'INFO', WARN: 'WARNING', ERROR: 'ERROR' };
@@ -127,7 +129,7 @@ export function toPublicEvent(event: PipelineEvent): PublicEvent {
     run_id: event.runId,
     step_name: event.stageId ?? null,
     event_type: eventType,
-    level: event.type === 'BUDGET_WARNING' ? 'WARNING' : LEVEL[event.level],
+    level: event.type === 'BUDGET_WARNING' ? 'WARNING' : event.type === 'ALERT' ? event.metadata.level : LEVEL[event.level],
     message: event.message,
     metadata,
     context: { correlation_id: event.correlationId, seq: event.seq },

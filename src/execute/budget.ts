@@ -54,6 +54,8 @@ export interface BudgetLedgerOptions {
   readonly onWarning?: (warning: BudgetWarning) => void;
   /** Usage to resume from. */
   readonly usage?: BudgetLedgerSnapshot;
+  /** Told of every use recorded (over a limit too), with the figures after it. @default no-op */
+  readonly onUsage?: (stageId: string, usage: ResourceUsage) => void;
 }
 
 /** See the module comment. */
@@ -62,6 +64,7 @@ export class BudgetLedger {
   private readonly stageBudgets: Readonly<Record<string, Readonly<Record<string, number>>>>;
   private readonly defaultCriticalRatio: number;
   private readonly onWarning: (warning: BudgetWarning) => void;
+  private readonly onUsage: (stageId: string, usage: ResourceUsage) => void;
   private readonly globalUsed = new Map<string, number>();
   private readonly stageUsed = new Map<string, Map<string, number>>();
   private readonly warned = new Set<string>();
@@ -71,6 +74,7 @@ export class BudgetLedger {
     this.stageBudgets = options.stageBudgets ?? {};
     this.defaultCriticalRatio = options.defaultCriticalRatio ?? 0.8;
     this.onWarning = options.onWarning ?? (() => {});
+    this.onUsage = options.onUsage ?? (() => {});
     if (options.usage) this.restore(options.usage);
   }
 
@@ -104,6 +108,7 @@ export class BudgetLedger {
 
     if (figures.stageLimit !== undefined) this.warnOnce('stage', stageId, resource, figures.stageUsed, figures.stageLimit);
     if (figures.globalLimit !== undefined) this.warnOnce('global', stageId, resource, figures.globalUsed, figures.globalLimit);
+    this.onUsage(stageId, figures);
 
     if (figures.stageLimit !== undefined && figures.stageUsed > figures.stageLimit) {
       throw this.exhausted('stage', stageId, resource, figures.stageUsed, figures.stageLimit);

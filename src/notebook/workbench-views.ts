@@ -34,6 +34,7 @@ export function renderEventLine(event: PipelineEvent): string | undefined {
     case 'BUDGET_WARNING':
     case 'VALIDATION_ERROR':
     case 'ITEM_FAILURE':
+    case 'ALERT':
     case 'CANCELLED':
     case 'PIPELINE_COMPLETE':
       return `${at} ${event.level.padEnd(5)} ${readableDurations(event)}${ranOn(event)}`;

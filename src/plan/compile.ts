@@ -1,6 +1,7 @@
 import * as nodePath from 'node:path';
 import { planInvalidError, type PlanIssue } from '../errors';
 import { pipelineDefinitionSchema } from '../definition/schema';
+import { resolveAlerts } from './alerts';
 import { definitionStageEntries, periodEdges } from '../definition/period-refs';
 import { itemIssues } from '../definition/item-refs';
 import type { ActiveEnvironment, BudgetOptions, ExecutorOptions, PeriodValue, PipelineDefinition, RetryOptions, StageDefinition } from '../definition/types';
@@ -194,6 +195,7 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     ...(periods === undefined ? {} : { periods }),
     // A JSON copy: the plan is plain data.
     ...(def.environment === undefined ? {} : { environment: JSON.parse(JSON.stringify(def.environment)) as ActiveEnvironment }),
+    alerts: resolveAlerts(def.alerts),
   };
   return {
     plan,
@@ -305,6 +307,7 @@ function planStage(
     validation: (stage.validate ?? []).map((rule) => ({ name: rule.name, severity: rule.severity ?? 'error' })),
     failOnValidationError: stage.failOnValidationError ?? (stage.perPeriod === true ? (def.periods?.failOnValidationError ?? true) : false),
     inputs: [...(stage.inputs ?? [])],
+    ...(stage.expectedDurationMs === undefined ? {} : { expectedDurationMs: stage.expectedDurationMs }),
     ...periodFields(expanded),
     ...itemFields(def, stage),
     ...(service === undefined ? {} : { kind: 'service' as const, service }),

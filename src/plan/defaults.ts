@@ -1,5 +1,5 @@
 import type { FailurePolicy, StageIsolation } from '../definition/types';
-import type { PlanRetry } from './plan';
+import type { PlanAlerts, PlanRetry } from './plan';
 
 /**
  * The values compile fills in for options a definition leaves out. One place,
@@ -63,3 +63,29 @@ export const DEFAULT_SERVICE_LOGS = { maxBytes: 10 * 1024 * 1024, keep: 3 } as c
 
 /** Time a stopped service has between SIGTERM and SIGKILL, ms. */
 export const DEFAULT_SERVICE_STOP_GRACE_MS = 5000;
+/** Alert thresholds of a pipeline that sets none, after the SMVM team's table (`stageDuration` in multiples of the expected duration). */
+export const DEFAULT_ALERT_THRESHOLDS: PlanAlerts['thresholds'] = {
+  stageDuration: { warning: 2, critical: 5 },
+  retries: { warning: 3, critical: 5 },
+  tokenUse: { warning: 0.8, critical: 0.95 },
+  itemFailureRate: { warning: 0.1, critical: 0.25 },
+};
+
+/** Retry of a webhook alert sink's post. */
+export const DEFAULT_WEBHOOK_RETRY: PlanRetry = {
+  maxAttempts: 4,
+  baseDelayMs: 1000,
+  maxDelayMs: 30000,
+  jitter: 0.2,
+  minDelayMs: 100,
+  retryOn: ['transient'],
+};
+
+/** Time one webhook post may take, ms. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** Time an alert command may take before it is killed, ms. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
+
+/** How long the end of a run waits for alert deliveries in flight, ms. */
+export const DEFAULT_ALERT_DRAIN_MS = 10_000;

@@ -1,5 +1,6 @@
 import type { ErrorClass } from '../errors';
 import type { ActiveEnvironment, FailurePolicy, PeriodStateHash, Severity, StageFn, StageIsolation, ValidationRule } from '../definition/types';
+import type { AlertMetric } from '../events/event';
 
 /**
  * The compiled plan: plain JSON data (no functions, no classes), so it can be
@@ -138,6 +139,8 @@ export interface PlanStage {
   readonly kind?: 'service';
   /** The process of a service stage. */
   readonly service?: PlanService;
+  /** How long the stage is expected to take, ms, when declared: its duration alerts fire at multiples of it. */
+  readonly expectedDurationMs?: number;
   /** `checkpoint`: the synthetic last stage of a period, whose output is the period's checkpoint. */
   readonly role?: 'checkpoint';
   /**
@@ -222,6 +225,47 @@ export interface Plan {
   readonly periods?: PlanPeriods;
   /** The environment the definition was merged for, and what its overlays set; absent when none was selected. */
   readonly environment?: ActiveEnvironment;
+  /** Alert thresholds and sinks, defaults filled in; absent in a hand-built plan (then the defaults apply, with no sink). */
+  readonly alerts?: PlanAlerts;
+}
+
+/** The WARNING and CRITICAL values of one alert metric. */
+export interface PlanAlertLevels {
+  readonly warning: number;
+  readonly critical: number;
+}
+
+/** A webhook alert sink with its retry and timeout resolved. */
+export interface PlanWebhookSink {
+  readonly kind: 'webhook';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly retry: PlanRetry;
+  /** Time one post may take, ms. */
+  readonly timeoutMs: number;
+}
+
+/** A command alert sink with its timeout resolved. */
+export interface PlanCommandSink {
+  readonly kind: 'command';
+  readonly command: string;
+  /** Arguments of the program; absent for a shell command line. */
+  readonly args?: readonly string[];
+  /** Time the command may take before it is killed, ms. */
+  readonly timeoutMs: number;
+}
+
+/** Where alerts are delivered. */
+export type PlanAlertSink = PlanWebhookSink | PlanCommandSink;
+
+/** A pipeline's alerting: thresholds by metric, sinks, and how long a run's end waits for deliveries. */
+export interface PlanAlerts {
+  /** Thresholds by metric: `stageDuration` in multiples of the expected duration, `retries` a count, the others ratios. */
+  readonly thresholds: Readonly<Record<AlertMetric, PlanAlertLevels>>;
+  /** Every alert goes to each. */
+  readonly sinks: readonly PlanAlertSink[];
+  /** How long the end of a run waits for deliveries still in flight, ms. */
+  readonly drainMs: number;
 }
 
 /** The functions behind a plan, keyed by stage id. Not JSON: lives beside the plan. */

@@ -1,7 +1,12 @@
 import { systemClock, type Clock } from '../clock';
 import type { FailurePolicy } from '../definition/types';
 import { DagbookError, errorMessage } from '../errors';
-import type { Emit } from '../events/event';
+import type { Emit, EventOf } from '../events/event';
+import { AlertDispatcher } from '../alerts/alert-dispatcher';
+import { createAlertSink } from '../alerts/alert-sink';
+import { AlertWatcher } from '../alerts/alert-watcher';
+import { planAlerts } from '../plan/alerts';
+import { expectedDurations } from '../alerts/expected-durations';
 import { EventBus } from '../events/event-bus';
 import type { CompiledPipeline } from '../plan/plan';
 import { selectStages, type Selection } from '../plan/select';
@@ -49,6 +54,8 @@ export interface RunResult {
   readonly outputHashes: Readonly<Record<string, string>>;
   /** Figures of the run. */
   readonly metrics: RunMetrics;
+  /** The ALERT events the run raised, in order; absent when it raised none. */
+  readonly alerts?: readonly EventOf<'ALERT'>[];
 }
 
 /** A run in progress. */
@@ -145,7 +152,9 @@ class Run {
     const startedAt = clock.now();
 
     // The same history the dry run reads, so both give a stage the same reason.
-    const previous = (await stageHistory(this.store, plan.name, selection.stages)).latest;
+    // Read together: the first stage starts no later than it did before alerts needed the history.
+    const [history, expected] = await Promise.all([stageHistory(this.store, plan.name, selection.stages), expectedDurations(this.store, plan, selection.stages)]);
+    const previous = history.latest;
     await this.inputs.loadEntries([...selection.stages, ...selection.requiresOutputsOf]);
     await this.inputs.checkRequiredOutputs(selection.requiresOutputsOf, selection.stages);
     for (const dep of selection.requiresOutputsOf) this.inputs.useCachedOutput(dep);
@@ -161,7 +170,8 @@ class Run {
       this.checkpoints.keep(resume.kept);
     }
     const toSchedule = selection.stages.filter((id) => resume?.kept[id] === undefined);
-    const ledger = runBudgetLedger(plan, resume?.usage, this.emit);
+    const alerting = this.watchAlerts(expected);
+    const ledger = runBudgetLedger(plan, resume?.usage, this.emit, (id, usage) => alerting.watcher.observeUsage(id, usage));
     const breakers = runBreakers(clock, await this.store.loadBreakers(), this.emit, (key, snapshot) =>
       this.checkpoints.persist(() => this.store.saveBreaker(key, snapshot)),
     );
@@ -216,6 +226,7 @@ class Run {
     try {
       await this.loop(scheduler, stageRun, resume?.records ?? {}, previous);
     } catch (error) {
+      await alerting.end().catch(() => undefined);
       // Best effort: record why the run ended; the store may be what failed.
       await this.checkpoints.flushed().catch(() => undefined);
       await this.store.updateRun(runId, { status: 'FAILED', endedAt: clock.now(), reason: errorMessage(error) }).catch(() => undefined);
@@ -227,6 +238,7 @@ class Run {
     const reason = finalRunReason(status, records, this.stops());
     const durationMs = clock.monotonic() - started;
     const usage = ledger.totals();
+    await alerting.end();
     await this.checkpoints.flushed();
     await this.store.updateRun(runId, { status, endedAt: clock.now(), usage, ...(reason ? { reason } : {}) });
     this.emit('PIPELINE_COMPLETE', {
@@ -241,7 +253,39 @@ class Run {
       stages: records,
       outputHashes: this.inputs.outputHashes,
       metrics: runMetrics(records, durationMs, usage),
+      ...(alerting.raised.length === 0 ? {} : { alerts: alerting.raised }),
     };
+  }
+
+  /**
+   * Starts watching the run for alert thresholds and delivering its alerts
+   * to the pipeline's sinks; `end` stops the watch and waits (bounded) for
+   * deliveries in flight.
+   */
+  private watchAlerts(expectedMs: Readonly<Record<string, number>>): { watcher: AlertWatcher; raised: EventOf<'ALERT'>[]; end: () => Promise<void> } {
+    const { plan } = this.compiled;
+    const { clock, random, bus } = this.ctx;
+    const alerts = planAlerts(plan);
+    const emit: Emit = (type, draft) => this.emit(type, draft);
+    const watcher = new AlertWatcher({ thresholds: alerts.thresholds, expectedMs, clock, emit });
+    const raised: EventOf<'ALERT'>[] = [];
+    const unsubscribe = [
+      bus.subscribe(watcher.observe),
+      bus.subscribe((event) => {
+        if (event.type === 'ALERT') raised.push(event);
+      }),
+    ];
+    const dispatcher = alerts.sinks.length === 0 ? undefined : new AlertDispatcher({ pipeline: plan.name, sinks: alerts.sinks.map((sink) => createAlertSink(sink, clock, random)), clock, emit });
+    if (dispatcher) unsubscribe.push(bus.subscribe(dispatcher.observe));
+    const end = async (): Promise<void> => {
+      watcher.close();
+      try {
+        await dispatcher?.drain(alerts.drainMs);
+      } finally {
+        for (const off of unsubscribe) off();
+      }
+    };
+    return { watcher, raised, end };
   }
 
   private maxParallel(): number {

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { Emit, PipelineEvent } from '../events/event';
-import { BudgetLedger, type BudgetLedgerSnapshot } from '../execute/budget';
+import { BudgetLedger, type BudgetLedgerOptions, type BudgetLedgerSnapshot } from '../execute/budget';
 import { BreakerRegistry } from '../execute/circuit-breaker';
 import type { Plan } from '../plan/plan';
 import type { BreakerSnapshot, RunRecord, StageRecord } from '../records';
@@ -11,10 +11,11 @@ import type { BreakerSnapshot, RunRecord, StageRecord } from '../records';
  * store remembers.
  */
 
-/** A run's budget ledger, resumed from `usage`; emits BUDGET_WARNING on each warning. */
-export function runBudgetLedger(plan: Plan, usage: BudgetLedgerSnapshot | undefined, emit: Emit): BudgetLedger {
+/** A run's budget ledger, resumed from `usage`; emits BUDGET_WARNING on each warning, and tells `onUsage` of every use. */
+export function runBudgetLedger(plan: Plan, usage: BudgetLedgerSnapshot | undefined, emit: Emit, onUsage?: BudgetLedgerOptions['onUsage']): BudgetLedger {
   return BudgetLedger.fromPlan(plan, {
     usage,
+    ...(onUsage === undefined ? {} : { onUsage }),
     onWarning: (w) =>
       emit('BUDGET_WARNING', {
         stageId: w.stageId,

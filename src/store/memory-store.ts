@@ -133,6 +133,10 @@ export class MemoryStore implements RunStore {
     return latestCacheEntry(this.cache, stageId);
   }
 
+  async cacheEntries(stageId: string): Promise<CacheEntry[]> {
+    return [...(this.cache[stageId] ?? [])];
+  }
+
   /** Adds a cache entry as its stage's latest; the stage keeps at most `cache.maxEntriesPerStage`. */
   async putCacheEntry(entry: CacheEntry): Promise<void> {
     this.addEntry(entry);

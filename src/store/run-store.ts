@@ -50,6 +50,8 @@ export interface RunStoreReader {
   getCacheEntry(stageId: string, cacheKey: string): Promise<CacheEntry | undefined>;
   /** A stage's latest cache entry (put or restored most recently). */
   latestCacheEntry(stageId: string): Promise<CacheEntry | undefined>;
+  /** Every cache entry a stage keeps (each a success, with its duration), oldest use first. */
+  cacheEntries(stageId: string): Promise<CacheEntry[]>;
   /** Every persisted breaker by key. */
   loadBreakers(): Promise<Record<string, BreakerSnapshot>>;
   /** A run's events, in order. */

@@ -135,6 +135,11 @@ export abstract class StateView implements RunStoreReader {
     return latestCacheEntry(this.document().cache, stageId);
   }
 
+  /** Every cache entry of a stage, oldest use first. */
+  async cacheEntries(stageId: string): Promise<CacheEntry[]> {
+    return [...(this.document().cache[stageId] ?? [])];
+  }
+
   /** Every persisted breaker by key. */
   async loadBreakers(): Promise<Record<string, BreakerSnapshot>> {
     return { ...this.document().breakers };

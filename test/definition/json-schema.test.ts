@@ -11,7 +11,7 @@ describe('pipelineFileJsonSchema', () => {
   const [stageMap, stageArray] = root.properties.stages.anyOf as Json[];
 
   it('describes the pipeline fields and requires name and stages', () => {
-    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'executor', 'failurePolicy', 'budgets', 'defaults', 'periods', 'stages', 'secrets', 'environments']);
+    assert.deepEqual(Object.keys(root.properties), ['$schema', 'name', 'description', 'maxParallel', 'executor', 'failurePolicy', 'budgets', 'defaults', 'alerts', 'periods', 'stages', 'secrets', 'environments']);
     assert.deepEqual(root.required, ['name', 'stages']);
     assert.equal(root.additionalProperties, false);
   });
@@ -22,7 +22,7 @@ describe('pipelineFileJsonSchema', () => {
       assert.deepEqual(Object.keys(stage.properties), [
         'fn', 'deps', 'description', 'params', 'version', 'enabled', 'skipThrough', 'retry', 'timeoutMs', 'graceMs', 'isolation', 'executor', 'breaker',
         'budgets', 'failOnValidationError', 'inputs', 'secretParams', 'perPeriod', 'discovery', 'forEach', 'concurrency', 'maxFailureRate',
-        'kind', 'service', 'periodParams', 'codeDeps',
+        'kind', 'service', 'expectedDurationMs', 'periodParams', 'codeDeps',
       ]);
       assert.equal(stage.required, undefined);
       assert.deepEqual(stage.properties.kind, { type: 'string', enum: ['task', 'service'] });

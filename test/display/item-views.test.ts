@@ -45,7 +45,7 @@ describe('item views of a real run', () => {
       const progress = model.view(T0).text.split('\n');
       assert.deepEqual([progress[0], progress[6]], [
         '3 of 3 stages settled · 100% · elapsed 0 ms · partial',
-        'parse     partial    [##########] 100%              0 ms  5/5 items · 1 failed · last failed: docs/bad.md (NON_RETRYABLE)',
+        'parse     partial    [##########] 100%              0 ms  WARNING alert · 5/5 items · 1 failed · last failed: docs/bad.md (NON_RETRYABLE)',
       ]);
 
       const card = renderMetricsCard(compiled.plan, result).text.split('\n');
@@ -64,6 +64,12 @@ describe('item views of a real run', () => {
         '    first message: unclosed code fence at line 3',
         '    next step: the input of the item is bad (the message says what): fix it at the source and retry, or skip it',
         "      await wb.run('parse', { items: { skip: ['docs/bad.md'] } })",
+        '',
+        // 1 of 5 items is past the default warning share of failed items (10%).
+        '1 alert: 1 WARNING:',
+        'level    stage  metric           alert',
+        '-------  -----  ---------------  -----------------------------------------------------------',
+        'WARNING  parse  itemFailureRate  20% of the items of `parse` failed (1 of 5; WARNING at 10%)',
       ]);
     });
   });

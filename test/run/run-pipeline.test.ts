@@ -357,12 +357,17 @@ describe('runPipeline', () => {
         ['RESOURCE_USAGE', 'spend'],
         ['BUDGET_WARNING', 'spend'],
         ['RESOURCE_USAGE', 'spend'],
+        ['ALERT', 'spend'],
         ['STEP_SUCCESS', 'spend'],
         ['STEP_SKIPPED', 'next'],
         ['STEP_SKIPPED', 'apart'],
         ['PIPELINE_COMPLETE'],
       ]);
       assert.equal(events[3].message, 'Run has used 100% of its `tokens` budget (1000 of 1000)');
+      // 700 of 1000 is below the alert's warning (80%); 1000 of 1000 is past its critical (95%): CRITICAL only.
+      assert.equal(events[5].level, 'ERROR');
+      assert.equal(events[5].message, 'The run has used 100% of its `tokens` budget (1000 of 1000, last by `spend`; CRITICAL at 95%)');
+      assert.deepEqual(events[5].metadata, { level: 'CRITICAL', metric: 'tokenUse', value: 1, threshold: 0.95, resource: 'tokens', scope: 'global', used: 1000, limit: 1000 });
       assert.deepEqual(result.metrics.usage, { tokens: 1000 });
     });
 

@@ -133,6 +133,8 @@ function line(e: PipelineEvent): string {
       return `${head} ${e.metadata.status}: ${e.metadata.reason}`;
     case 'PIPELINE_COMPLETE':
       return `${head} ${e.metadata.status}`;
+    case 'ALERT':
+      return `${head} ${e.metadata.level} ${e.metadata.metric}${e.metadata.scope === undefined ? '' : ` ${e.metadata.scope}`} ${e.metadata.value} >= ${e.metadata.threshold}`;
     default:
       return head;
   }
@@ -242,7 +244,9 @@ describe('the SMVM validation pipeline (integration)', () => {
       '+402000 STEP_START run_simulation attempt 1',
       '+412000 BUDGET_WARNING run_simulation global 8000/10000',
       '+412000 RESOURCE_USAGE run_simulation 1800: stage 1800/5000 run 8000/10000',
+      '+412000 ALERT run_simulation WARNING tokenUse global 0.8 >= 0.8',
       '+412000 RESOURCE_USAGE run_simulation 2000: stage 3800/5000 run 10000/10000',
+      '+412000 ALERT run_simulation CRITICAL tokenUse global 1 >= 0.95',
       '+412000 STEP_SUCCESS run_simulation attempt 1',
       "+412000 STEP_SKIPPED analyze_results BLOCKED: the run's global `tokens` budget is used up",
       "+412000 STEP_SKIPPED generate_report BLOCKED: the run's global `tokens` budget is used up",
@@ -282,7 +286,7 @@ describe('the SMVM validation pipeline (integration)', () => {
 
     // The run's one event log holds the three sittings in order, numbered without a gap.
     const log = await store.readEvents('run-1');
-    assert.equal(log.length, 34 + 6 + 14);
+    assert.equal(log.length, 34 + 6 + 16);
     assert.deepEqual(
       log.map((e) => e.seq),
       log.map((_e, i) => i + 1),
