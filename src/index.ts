@@ -70,8 +70,8 @@ export type { RunMetrics, StageMetrics } from './run/run-metrics';
 export type { PipelineEvent, EventType, EventListener } from './events/event';
 export { toPublicEvent, publicEventSchema, publicEventJsonSchema } from './events/public-event';
 export type { PublicEvent, PublicEventType, PublicEventLevel } from './events/public-event';
-export { readRunEvents, followRunEvents, latestRunId } from './query/run-events';
-export type { ReadRunEventsOptions, FollowRunEventsOptions } from './query/run-events';
+export { readRunEvents, followRunEvents, latestRunId, runLogEnded } from './query/run-events';
+export type { ReadRunEventsOptions, FollowRunEventsOptions, FollowEnd } from './query/run-events';
 export type { RunExport } from './notebook/run-export';
 
 // Stores
