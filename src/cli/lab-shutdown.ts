@@ -1,4 +1,5 @@
-import { descendants, exists, signal } from './process-tree';
+import { isProcessAlive } from '../process-alive';
+import { descendants, signal } from './process-tree';
 
 /**
  * Stopping JupyterLab with its kernels, whichever way `dagbook lab` is told
@@ -73,7 +74,7 @@ export async function shutDownLab(server: LabServer, force: () => boolean): Prom
     signal(-server.pid, 'SIGTERM');
     if (!(await waitFor(server.exited, TERM_GRACE_MS, force))) signal(-server.pid, 'SIGKILL');
   }
-  const left = below.filter(exists);
+  const left = below.filter(isProcessAlive);
   for (const pid of left) signal(pid, 'SIGKILL');
-  await waitFor(() => left.every((pid) => !exists(pid)), KILL_GRACE_MS, () => false);
+  await waitFor(() => left.every((pid) => !isProcessAlive(pid)), KILL_GRACE_MS, () => false);
 }

@@ -35,17 +35,6 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
-/** True while a process with id `pid` exists (a zombie counts until it is reaped). */
-export function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Sends `signal` to `pid` (a negative id names a process group); false if nothing received it. */
 export function signal(pid: number, signalName: NodeJS.Signals): boolean {
   try {

@@ -7,6 +7,7 @@ import type * as StatusServerModule from '../serve/status-server';
 import type * as ServedPipelinesModule from '../serve/served-pipelines';
 import { DEFAULT_SERVE_PORT } from '../serve/serve-options';
 import { integerOption } from './numeric-options';
+import { untilStopSignal } from './stop-signal';
 
 /**
  * `dagbook serve [pipelines...] [--port 8642] [--host 127.0.0.1] [--token T]`:
@@ -45,15 +46,7 @@ export function addServeCommand(program: Command, out: (line: string) => void, e
       const pipelines = await loadServedPipelines(named);
       const server = await startStatusServer({ stateDir, pipelines, host: opts.host, port: opts.port, ...(token === undefined ? {} : { token }) });
       out(`Serving ${pipelines.map((p) => p.name).join(', ')} from ${stateDir} at ${server.url}/ (GET /health, /status, /runs)${token === undefined ? '' : ' — requests need the token'}; Ctrl-C stops`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await server.close();
       out('Stopped.');
       exit(0);

@@ -3,6 +3,7 @@ import { systemClock } from '../clock';
 import { stateFolderValues } from '../store/shared-values';
 import type * as BullmqWorker from '../execute/bullmq-worker';
 import { integerOption, positiveNumberOption } from './numeric-options';
+import { untilStopSignal } from './stop-signal';
 
 /**
  * `dagbook worker --redis URL [--queue NAME] [--concurrency N]`: a queue
@@ -50,15 +51,7 @@ export function addWorkerCommand(program: Command, out: (line: string) => void, 
       });
       await worker.ready;
       out(`worker ${worker.name} on queue ${opts.queue} at ${opts.redis} (concurrency ${opts.concurrency})`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          resolve();
-        };
-        process.on('SIGTERM', stop);
-        process.on('SIGINT', stop);
-      });
+      await untilStopSignal();
       await worker.close();
       out(`worker ${worker.name} stopped`);
       exit(0);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import { DagbookError } from '../errors';
 import type { PipelineEvent } from '../events/event';
-import { RunLogTail, writerActive } from '../store/run-log-tail';
+import { RunLogTail, writerActive, type TailRead } from '../store/run-log-tail';
 import { openStateReader } from '../store/state-reader';
 import { runDir, statePaths, type StatePaths } from '../store/state-paths';
 import { nodeFileSystem, type StateFileSystem } from '../store/state-file-system';
@@ -19,13 +19,19 @@ import { nodeFileSystem, type StateFileSystem } from '../store/state-file-system
  * Following waits for the log to change with `fs.watch` on the run's folder,
  * and polls every `pollMs` on the injected clock as well (a watch can miss
  * changes on network file systems, and a run's end must be seen even then).
- * The follow ends after the run's PIPELINE_COMPLETE event; or when its newest
- * run record says it ended and a read a poll later brings nothing new (a run
- * that failed before it could complete); or when no live process holds the
- * pipeline's lock any more and a read after seeing that brings nothing new
- * (the writer was killed: the run will not write again); or when `signal`
- * aborts. A writer releases the lock only after its logs are written, so the
- * read after it is the last word.
+ * The follow ends, and says how ({@link FollowEnd}):
+ * - `completed` after the run's end: a PIPELINE_COMPLETE that is the last
+ *   event read, with no later run record saying the run goes on (a resumed
+ *   run keeps its id and appends to its log after its earlier end, so an end
+ *   with more after it is not the end; {@link runLogEnded} asks the same of
+ *   the log as it is); or when its newest run record says it ended and a read
+ *   a poll later brings nothing new (a run that failed before it could
+ *   complete);
+ * - `interrupted` when no live process holds the pipeline's lock any more and
+ *   a read after seeing that brings nothing new (the writer was killed: the
+ *   run will not write again). A writer releases the lock only after its logs
+ *   are written, so the read after it is the last word;
+ * - `aborted` when `signal` aborts.
  */
 
 /** Options of {@link readRunEvents}. */
@@ -50,6 +56,9 @@ export interface FollowRunEventsOptions extends ReadRunEventsOptions {
   readonly writerActive?: () => boolean;
 }
 
+/** How a follow of a run ended (see the module comment). */
+export type FollowEnd = 'completed' | 'interrupted' | 'aborted';
+
 /** @default of {@link FollowRunEventsOptions.pollMs}. */
 export const DEFAULT_FOLLOW_POLL_MS = 250;
 
@@ -67,10 +76,11 @@ export async function readRunEvents(stateDir: string, pipeline: string, runId: s
 
 /**
  * The events of a run, in order: those its log holds, then each one as the
- * run writes it, until the run ends (see the module comment).
+ * run writes it, until the run ends; the iteration's return value says how
+ * it ended (see the module comment).
  * @throws DagbookError as {@link readRunEvents}, when the iteration starts.
  */
-export async function* followRunEvents(stateDir: string, pipeline: string, runId: string, options: FollowRunEventsOptions = {}): AsyncGenerator<PipelineEvent, void, undefined> {
+export async function* followRunEvents(stateDir: string, pipeline: string, runId: string, options: FollowRunEventsOptions = {}): AsyncGenerator<PipelineEvent, FollowEnd, undefined> {
   const fileSystem = options.fileSystem ?? nodeFileSystem;
   const paths = statePaths(stateDir, pipeline);
   const tail = await openTail(paths, stateDir, pipeline, runId, fileSystem);
@@ -87,19 +97,36 @@ export async function* followRunEvents(stateDir: string, pipeline: string, runId
       for (const event of after(read.events, last)) {
         yield event;
         last = event.seq;
-        if (event.type === 'PIPELINE_COMPLETE') return;
       }
-      if (read.events.length === 0 && (writerGone || endedSeen)) return;
+      if (endsRun(read)) return 'completed';
+      if (read.events.length === 0 && endedSeen) return 'completed';
+      if (read.events.length === 0 && writerGone) return read.status === undefined || read.status === 'RUNNING' ? 'interrupted' : 'completed';
       // Seen before the next read: whatever the writer wrote before it let go is in that read.
       writerGone = !active();
       if (writerGone) continue;
       // The run's end record comes a moment before its PIPELINE_COMPLETE: a whole poll is given to the event.
       endedSeen = read.status !== undefined && read.status !== 'RUNNING';
-      if (options.signal?.aborted || !(await waitForChange(endedSeen ? undefined : changes, clock, pollMs, options.signal))) return;
+      if (options.signal?.aborted || !(await waitForChange(endedSeen ? undefined : changes, clock, pollMs, options.signal))) return 'aborted';
     }
   } finally {
     changes?.close();
   }
+}
+
+/**
+ * Whether a run's log, as it is now, ends with the run's end (see the module
+ * comment: a resumed run's log goes on after an earlier end).
+ * @throws DagbookError as {@link readRunEvents}
+ */
+export async function runLogEnded(stateDir: string, pipeline: string, runId: string, options: Pick<ReadRunEventsOptions, 'fileSystem'> = {}): Promise<boolean> {
+  const tail = await openTail(statePaths(stateDir, pipeline), stateDir, pipeline, runId, options.fileSystem ?? nodeFileSystem);
+  return endsRun(tail.read());
+}
+
+/** Whether a read of a log from its start ends with the run's end: its last event is PIPELINE_COMPLETE and no later run record says the run goes on. */
+function endsRun(read: TailRead): boolean {
+  const lastEvent = read.events[read.events.length - 1];
+  return lastEvent?.type === 'PIPELINE_COMPLETE' && read.status !== 'RUNNING';
 }
 
 /**

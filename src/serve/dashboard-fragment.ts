@@ -9,9 +9,9 @@ import type { NextStepTarget } from '../display/next-step';
 import type { Clock } from '../clock';
 import { errorMessage } from '../errors';
 import { stageHistory } from '../query/history';
+import { readRunEvents } from '../query/run-events';
 import { pipelineStatus } from '../query/status';
 import { openStateReader, type StateReader } from '../store/state-reader';
-import { readRunEvents } from './run-event-reader';
 import type { ServedPipeline } from './served-pipelines';
 import { readPipelineSnapshot, type PipelineSnapshot } from './status-report';
 
@@ -35,7 +35,7 @@ export async function renderPipelineFragment(pipeline: ServedPipeline, stateDir:
   try {
     reader = await openStateReader({ stateDir, pipeline: pipeline.name });
     const snapshot = await readPipelineSnapshot(pipeline, reader);
-    const parts = [header(pipeline.name, snapshot), progress(pipeline, reader, snapshot, clock)];
+    const parts = [header(pipeline.name, snapshot), await progress(pipeline, stateDir, snapshot, clock)];
     parts.push(await section('status', async () => {
       const compiled = pipeline.compiled();
       return renderStatusView(compiled.plan, await pipelineStatus(compiled, reader as StateReader, pipeline.baseDir), clock.now()).html;
@@ -75,12 +75,12 @@ function header(name: string, snapshot: PipelineSnapshot): string {
   return `<h2 class="pipeline-name">${escapeHtml(name)}</h2><div class="pipeline-line">${runText}${items}</div>`;
 }
 
-function progress(pipeline: ServedPipeline, reader: StateReader, snapshot: PipelineSnapshot, clock: Clock): string {
+async function progress(pipeline: ServedPipeline, stateDir: string, snapshot: PipelineSnapshot, clock: Clock): Promise<string> {
   const run = snapshot.activeRun;
   if (!run) return '';
   const periods = periodAxis(pipeline.compiled().plan);
   const model = new ProgressModel({ stages: run.stages, startedAt: run.startedAt, ...(periods === undefined ? {} : { periods }) });
-  for (const event of readRunEvents(reader.paths, run.runId)) model.apply(event);
+  for (const event of await readRunEvents(stateDir, pipeline.name, run.runId)) model.apply(event);
   return `<div class="part part-progress" data-run="${escapeHtml(run.runId)}">${model.view(clock.now()).html}</div>`;
 }
 

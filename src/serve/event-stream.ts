@@ -1,15 +1,18 @@
 import * as fs from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PipelineEvent } from '../events/event';
-import type { StatePaths } from '../store/state-paths';
-import { endedLog, followRunEvents, writerHoldsLock, type FollowEnd } from './run-event-reader';
+import { toPublicEvent } from '../events/public-event';
+import { followRunEvents, runLogEnded, type FollowEnd } from '../query/run-events';
+import { writerActive } from '../store/run-log-tail';
+import { runLogPath, statePaths, type StatePaths } from '../store/state-paths';
 
 /**
  * Server-Sent Events over a hijacked fastify reply. A run's stream sends
- * each event as one message (`id:` its `seq`, `data:` the event as JSON), the
- * events already written first, then each new one live, and ends with an
- * `end` event (`{ "end": "completed" | "interrupted" }`) when the run does; a
- * client that reconnects with `Last-Event-ID` gets only the later events. A
+ * each event as one message (`id:` its `seq`, `data:` its public event line,
+ * the teams' shape of events/public-event.ts, as `dagbook events --json`
+ * prints it), the events already written first, then each new one live, as
+ * query/run-events.ts follows them, and ends with an `end` event
+ * (`{ "end": "completed" | "interrupted" }`) when the run does; a client that
+ * reconnects with `Last-Event-ID` gets only the later events. A
  * pipeline's stream (what the dashboard listens to) sends a `run` event when
  * a run begins and then that run's events, for as long as the client stays.
  * A comment line every 15 s keeps idle connections open through proxies.
@@ -56,13 +59,31 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply): E
   };
 }
 
+/** Where a run's events are read. */
+export interface RunEventSource {
+  /** The state folder. */
+  readonly stateDir: string;
+  /** The pipeline's name. */
+  readonly pipeline: string;
+  /** Time between two reads of a log when no change is seen, ms. */
+  readonly pollMs: number;
+}
+
+/** Sends each event of a followed run (its public line, `id:` its seq) and resolves with how the follow ended. */
+async function sendRunEvents(source: RunEventSource, runId: string, stream: EventStream, afterSeq: number): Promise<FollowEnd> {
+  const events = followRunEvents(source.stateDir, source.pipeline, runId, { after: afterSeq, pollMs: source.pollMs, signal: stream.signal });
+  for (;;) {
+    const next = await events.next();
+    if (next.done) return next.value;
+    stream.send(toPublicEvent(next.value), { id: next.value.seq });
+  }
+}
+
 /** Streams a run's events (after `afterSeq`), then `end`, then closes. */
-export async function streamRunEvents(paths: StatePaths, runId: string, stream: EventStream, afterSeq: number, pollMs: number): Promise<void> {
+export async function streamRunEvents(source: RunEventSource, runId: string, stream: EventStream, afterSeq: number): Promise<void> {
   let end: FollowEnd;
   try {
-    end = await followRunEvents(paths, runId, (event) => {
-      if (event.seq > afterSeq) stream.send(event, { id: event.seq });
-    }, { signal: stream.signal, pollMs });
+    end = await sendRunEvents(source, runId, stream, afterSeq);
   } catch (error) {
     stream.send({ error: { code: (error as { code?: string }).code ?? 'INTERNAL', message: (error as Error).message } }, { event: 'error' });
     stream.close();
@@ -72,10 +93,10 @@ export async function streamRunEvents(paths: StatePaths, runId: string, stream: 
   stream.close();
 }
 
-/** The run folders under `runs/` now. */
+/** The run folders under `runs/` whose log exists now (a folder is made a moment before its log). */
 function runFolders(paths: StatePaths): Set<string> {
   try {
-    return new Set(fs.readdirSync(paths.runs));
+    return new Set(fs.readdirSync(paths.runs).filter((runId) => fs.existsSync(runLogPath(paths, runId))));
   } catch {
     return new Set();
   }
@@ -87,13 +108,14 @@ function runFolders(paths: StatePaths): Set<string> {
  * is resumed (`run` event `{ runId }`, then its events, then `run-end`),
  * until the client goes away.
  */
-export async function streamPipelineEvents(paths: StatePaths, stream: EventStream, pollMs: number): Promise<void> {
+export async function streamPipelineEvents(source: RunEventSource, stream: EventStream): Promise<void> {
+  const paths = statePaths(source.stateDir, source.pipeline);
   const seen = runFolders(paths);
   const following = new Set<string>();
   const follow = (runId: string) => {
     following.add(runId);
     stream.send({ runId }, { event: 'run' });
-    void followRunEvents(paths, runId, (event: PipelineEvent) => stream.send(event, { id: event.seq }), { signal: stream.signal, pollMs })
+    void sendRunEvents(source, runId, stream, 0)
       .then((end) => {
         if (end !== 'aborted') stream.send({ runId, end }, { event: 'run-end' });
       })
@@ -110,7 +132,7 @@ export async function streamPipelineEvents(paths: StatePaths, stream: EventStrea
     // A run going on (the newest folder while a live process holds the lock) that is not followed: one going on at
     // connect, or an older run resumed.
     const newest = folders[folders.length - 1];
-    if (newest !== undefined && following.size === 0 && writerHoldsLock(paths) && !endedLog(paths, newest)) follow(newest);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    if (newest !== undefined && following.size === 0 && writerActive(paths) && !(await runLogEnded(source.stateDir, source.pipeline, newest).catch(() => true))) follow(newest);
+    await new Promise((resolve) => setTimeout(resolve, source.pollMs));
   }
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { assertSafeName, statePaths } from '../store/state-paths';
+import { writerActive } from '../store/run-log-tail';
+import { assertSafeName } from '../store/state-paths';
 import { openStateReader } from '../store/state-reader';
 import { renderDashboardPage } from './dashboard-page';
 import { renderPipelineFragment } from './dashboard-fragment';
@@ -8,7 +9,6 @@ import { checkHealth } from './health-check';
 import { installErrorHandlers, notFound } from './http-errors';
 import { requestAuth } from './request-auth';
 import { errorResponseSchema, healthResponseSchema, runResponseSchemas, statusResponseSchema } from './response-schemas';
-import { writerHoldsLock } from './run-event-reader';
 import type { ResolvedServeOptions } from './serve-options';
 import type { ServedPipeline } from './served-pipelines';
 import { statusReport } from './status-report';
@@ -24,7 +24,7 @@ import { statusReport } from './status-report';
  * - `GET /status`: per pipeline its health, latest run, items by state, last check (status-report.ts);
  * - `GET /runs?pipeline=<name>&limit=<n>`: run summaries, newest first;
  * - `GET /runs/<pipeline>/<run-id>`: a run's record and stage records;
- * - `GET /runs/<pipeline>/<run-id>/events`: the run's events as Server-Sent Events, live until it ends;
+ * - `GET /runs/<pipeline>/<run-id>/events`: the run's events (public event lines) as Server-Sent Events, live until it ends;
  * - `GET /pipelines/<pipeline>/events`: Server-Sent Events of the pipeline's runs as they begin (the dashboard's);
  * - `GET /` and `GET /fragments/<pipeline>`: the dashboard and its parts (dashboard-page.ts).
  *
@@ -99,7 +99,7 @@ function registerRoutes(app: FastifyInstance, options: ResolvedServeOptions): vo
     try {
       const run = await reader.getRun(runId);
       if (!run) throw notFound(`Pipeline \`${pipeline}\` has no run \`${runId}\``);
-      const interrupted = run.status === 'RUNNING' && !writerHoldsLock(reader.paths);
+      const interrupted = run.status === 'RUNNING' && !writerActive(reader.paths);
       return { run, stages: await reader.getStages(runId), interrupted };
     } finally {
       await reader.close();
@@ -116,14 +116,14 @@ function registerRoutes(app: FastifyInstance, options: ResolvedServeOptions): vo
     if (!known) throw notFound(`Pipeline \`${pipeline}\` has no run \`${runId}\``);
     const lastId = Number(request.headers['last-event-id']);
     const stream = openEventStream(request, reply);
-    void streamRunEvents(statePaths(options.stateDir, pipeline), runId, stream, Number.isInteger(lastId) ? lastId : 0, options.pollMs);
+    void streamRunEvents({ stateDir: options.stateDir, pipeline, pollMs: options.pollMs }, runId, stream, Number.isInteger(lastId) ? lastId : 0);
   });
 
   app.get<{ Params: { pipeline: string } }>('/pipelines/:pipeline/events', { schema: { response: errors } }, async (request, reply) => {
     const { pipeline } = request.params;
     pipelineNamed(pipeline);
     const stream = openEventStream(request, reply);
-    void streamPipelineEvents(statePaths(options.stateDir, pipeline), stream, options.pollMs);
+    void streamPipelineEvents({ stateDir: options.stateDir, pipeline, pollMs: options.pollMs }, stream);
   });
 
   app.get('/', async (_request, reply) => {

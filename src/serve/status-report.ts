@@ -1,9 +1,9 @@
 import { errorMessage } from '../errors';
 import type { ItemRecord, RunRecord, RunSummary } from '../records';
 import { readHeartbeat } from '../store/heartbeat-file';
+import { writerActive } from '../store/run-log-tail';
 import { openStateReader, type StateReader } from '../store/state-reader';
 import { countItemStates, itemStates, type ItemState, type ItemStateCounts } from './item-states';
-import { writerHoldsLock } from './run-event-reader';
 import type { ServedPipeline } from './served-pipelines';
 
 /**
@@ -51,7 +51,7 @@ export async function readPipelineSnapshot(pipeline: ServedPipeline, reader: Sta
   const runs = (await reader.listRuns()).filter((run) => run.pipeline === pipeline.name);
   const latest = runs[runs.length - 1];
   const running = latest?.status === 'RUNNING';
-  const alive = running && writerHoldsLock(reader.paths);
+  const alive = running && writerActive(reader.paths);
   const activeRun = alive ? await reader.getRun(latest.runId) : undefined;
   const itemStages = plan.order.filter((id) => plan.stages[id].forEach !== undefined && plan.stages[id].enabled);
   const itemRecords: Record<string, ReadonlyMap<string, ItemRecord>> = {};

@@ -1,6 +1,7 @@
 import type { ServiceExit, ServiceState, ServiceStatus } from '../service-record';
 import { serviceName, serviceStateFile } from './service-paths';
-import { isProcessAlive, readServiceState, readServiceStates } from './service-state-file';
+import { isProcessAlive } from '../process-alive';
+import { readServiceState, readServiceStates } from './service-state-file';
 
 /**
  * The services of a pipeline as any reader sees them (status, dashboard):

@@ -77,13 +77,3 @@ export function readServiceStates(pipelineDir: string): ServiceState[] {
     .map((n) => readServiceState(nodePath.join(dir, n)))
     .filter((s): s is ServiceState => s !== undefined);
 }
-
-/** Whether a process with this pid exists (signal 0; a process of another user counts as existing). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

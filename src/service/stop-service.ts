@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { systemClock, type Clock } from '../clock';
 import type { ServiceState } from '../service-record';
 import { serviceStateFile, serviceStopFile } from './service-paths';
-import { isProcessAlive, readServiceState, writeServiceState } from './service-state-file';
+import { isProcessAlive } from '../process-alive';
+import { readServiceState, writeServiceState } from './service-state-file';
 
 /**
  * Stops a service from any process, its supervisor's or another

@@ -2,7 +2,8 @@ import { systemClock, type Clock } from '../clock';
 import type { PlanService } from '../plan/plan';
 import type { ServiceDescriptor, ServiceState } from '../service-record';
 import { serviceStateFile } from './service-paths';
-import { isProcessAlive, readServiceState } from './service-state-file';
+import { isProcessAlive } from '../process-alive';
+import { readServiceState } from './service-state-file';
 import { stopServiceProcess } from './stop-service';
 import { SupervisedService, type ServiceEvent, type ServicePlace } from './supervised-service';
 

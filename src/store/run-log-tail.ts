@@ -3,7 +3,8 @@ import type { PipelineEvent } from '../events/event';
 import type { RunStatus } from '../records';
 import { parseLog } from './log-record';
 import { errnoCode, stateIo, stateIoError } from './state-io';
-import { isProcessAlive, readStateLock } from './state-lock';
+import { isProcessAlive } from '../process-alive';
+import { readStateLock } from './state-lock';
 import { runLogPath, type StatePaths } from './state-paths';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DagbookError } from '../errors';
+import { isProcessAlive } from '../process-alive';
 import { errnoCode, fsyncDirSync } from './atomic-file';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
@@ -65,17 +66,6 @@ export interface StateLock {
   readonly tookOverFrom?: StateLockInfo;
   /** Removes the lock file if it is still ours. Idempotent. */
   release(): void;
-}
-
-/** True unless `process.kill(pid, 0)` says the process does not exist (ESRCH). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errnoCode(error) !== 'ESRCH';
-  }
 }
 
 const MAX_TAKEOVER_ROUNDS = 5;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { descendants, exists, signal } from '../../src/cli/process-tree';
+import { descendants, signal } from '../../src/cli/process-tree';
+import { isProcessAlive } from '../../src/process-alive';
 
 /** Resolves with the first line `child` prints. */
 function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
@@ -31,7 +32,7 @@ describe('process-tree', function () {
       try {
         assert.deepEqual(descendants(process.pid).filter((pid) => pid === child.pid || pid === grandchild), [child.pid, grandchild]);
         assert.deepEqual(descendants(child.pid!), [grandchild]);
-        assert.equal(exists(grandchild), true);
+        assert.equal(isProcessAlive(grandchild), true);
       } finally {
         assert.equal(signal(grandchild, 'SIGKILL'), true);
         child.kill('SIGKILL');
@@ -44,7 +45,7 @@ describe('process-tree', function () {
       // Above the kernel's pid_max (at most 2^22): no process has this id.
       const none = 2 ** 22 + 1;
       assert.deepEqual(descendants(none), []);
-      assert.equal(exists(none), false);
+      assert.equal(isProcessAlive(none), false);
       assert.equal(signal(none, 'SIGTERM'), false);
     });
   });

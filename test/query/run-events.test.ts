@@ -6,8 +6,9 @@ import { ManualClock } from '../../src/clock';
 import { definePipeline } from '../../src/definition/define-pipeline';
 import type { PipelineEvent } from '../../src/events/event';
 import { openWorkbench } from '../../src/notebook/workbench';
-import { followRunEvents, latestRunId, readRunEvents } from '../../src/query/run-events';
+import { followRunEvents, latestRunId, readRunEvents, runLogEnded } from '../../src/query/run-events';
 import { logHeader } from '../../src/store/log-record';
+import { runRecord } from '../store/fixtures';
 import { openStateReader } from '../../src/store/state-reader';
 import { repoRoot, startScript, waitForMarker, type RunningChild } from '../integration/fixtures/child';
 
@@ -82,7 +83,7 @@ describe('followRunEvents', function () {
   afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
   describe('when the run writes while it is followed (polling on the injected clock)', () => {
-    it('gives the events already written, then each new one after a poll, and ends after PIPELINE_COMPLETE', async () => {
+    it('gives the events already written, then each new one after a poll, and ends after PIPELINE_COMPLETE, as completed', async () => {
       fs.mkdirSync(path.dirname(logFile()), { recursive: true });
       fs.writeFileSync(logFile(), line(logHeader('run-1')) + line({ kind: 'event', event: log(1) }) + line({ kind: 'event', event: log(2) }));
       const clock = new ManualClock(0);
@@ -94,33 +95,95 @@ describe('followRunEvents', function () {
       await clock.advance(250);
       assert.deepEqual((await third).value, log(3));
       assert.deepEqual((await events.next()).value, log(4, 'PIPELINE_COMPLETE'));
-      assert.deepEqual(await events.next(), { done: true, value: undefined });
+      assert.deepEqual(await events.next(), { done: true, value: 'completed' });
       assert.deepEqual(clock.sleeps, [250, 250]);
     });
   });
 
   describe('when no process holds the lock (the writer was killed mid-run)', () => {
-    it('gives what the log holds and ends without waiting', async () => {
+    it('gives what the log holds and ends without waiting, as interrupted', async () => {
       fs.mkdirSync(path.dirname(logFile()), { recursive: true });
       fs.writeFileSync(logFile(), line(logHeader('run-1')) + line({ kind: 'event', event: log(1) }));
       const clock = new ManualClock(0);
-      const seen: number[] = [];
-      for await (const event of followRunEvents(stateDir, 'ev', 'run-1', { clock, watch: false })) seen.push(event.seq);
-      assert.deepEqual(seen, [1]);
+      const events = followRunEvents(stateDir, 'ev', 'run-1', { clock, watch: false });
+      assert.deepEqual(await events.next(), { done: false, value: log(1) });
+      assert.deepEqual(await events.next(), { done: true, value: 'interrupted' });
       assert.deepEqual(clock.sleeps, []);
     });
   });
 
   describe('when the signal aborts', () => {
-    it('ends the iteration without an error', async () => {
+    it('ends the iteration without an error, as aborted', async () => {
       fs.mkdirSync(path.dirname(logFile()), { recursive: true });
       fs.writeFileSync(logFile(), line(logHeader('run-1')) + line({ kind: 'event', event: log(1) }));
       const stop = new AbortController();
       const events = followRunEvents(stateDir, 'ev', 'run-1', { clock: new ManualClock(0), writerActive: () => true, signal: stop.signal });
-      assert.equal((await events.next()).value?.seq, 1);
+      assert.deepEqual(await events.next(), { done: false, value: log(1) });
       const next = events.next();
       stop.abort();
-      assert.deepEqual(await next, { done: true, value: undefined });
+      assert.deepEqual(await next, { done: true, value: 'aborted' });
+    });
+  });
+
+  describe('when the run was resumed: its log goes on after an earlier end', () => {
+    const ended = (seq: number) => line({ kind: 'run', seq, run: { ...runRecord('run-1'), status: 'FAILED', endedAt: 1_700_000_001_000 } });
+    const running = (seq: number) => line({ kind: 'run', seq, run: runRecord('run-1') });
+    const event = (seq: number, type: 'LOG' | 'PIPELINE_COMPLETE' = 'LOG') => line({ kind: 'event', event: log(seq, type) });
+
+    it('follows past the earlier end, live, Last-Event-ID after it, and ends at the resumed run’s own end', async () => {
+      fs.mkdirSync(path.dirname(logFile()), { recursive: true });
+      fs.writeFileSync(logFile(), line(logHeader('run-1')) + running(1) + event(1) + ended(2) + event(2, 'PIPELINE_COMPLETE') + running(3));
+      assert.equal(await runLogEnded(stateDir, 'ev', 'run-1'), false);
+      const clock = new ManualClock(0);
+      const events = followRunEvents(stateDir, 'ev', 'run-1', { clock, watch: false, writerActive: () => true });
+      assert.deepEqual(await events.next(), { done: false, value: log(1) });
+      assert.deepEqual(await events.next(), { done: false, value: log(2, 'PIPELINE_COMPLETE') });
+      const third = events.next();
+      fs.appendFileSync(logFile(), event(3));
+      await clock.advance(250);
+      assert.deepEqual(await third, { done: false, value: log(3) });
+      const fourth = events.next();
+      fs.appendFileSync(logFile(), ended(4) + event(4, 'PIPELINE_COMPLETE'));
+      await clock.advance(250);
+      assert.deepEqual(await fourth, { done: false, value: log(4, 'PIPELINE_COMPLETE') });
+      assert.deepEqual(await events.next(), { done: true, value: 'completed' });
+      assert.equal(await runLogEnded(stateDir, 'ev', 'run-1'), true);
+
+      const resumedAfter = followRunEvents(stateDir, 'ev', 'run-1', { clock, watch: false, writerActive: () => true, after: 2 });
+      assert.deepEqual(await resumedAfter.next(), { done: false, value: log(3) });
+      assert.deepEqual(await resumedAfter.next(), { done: false, value: log(4, 'PIPELINE_COMPLETE') });
+      assert.deepEqual(await resumedAfter.next(), { done: true, value: 'completed' });
+      assert.deepEqual(clock.sleeps, [250, 250]);
+    });
+
+    it('ends at an earlier end that nothing follows yet, and says the log ended there', async () => {
+      fs.mkdirSync(path.dirname(logFile()), { recursive: true });
+      fs.writeFileSync(logFile(), line(logHeader('run-1')) + running(1) + event(1) + ended(2) + event(2, 'PIPELINE_COMPLETE'));
+      assert.equal(await runLogEnded(stateDir, 'ev', 'run-1'), true);
+      const seen: number[] = [];
+      const events = followRunEvents(stateDir, 'ev', 'run-1', { clock: new ManualClock(0), watch: false, writerActive: () => true });
+      for (let next = await events.next(); ; next = await events.next()) {
+        if (next.done) {
+          assert.equal(next.value, 'completed');
+          break;
+        }
+        seen.push(next.value.seq);
+      }
+      assert.deepEqual(seen, [1, 2]);
+    });
+  });
+
+  describe('when the run’s record says it ended but no PIPELINE_COMPLETE follows', () => {
+    it('ends as completed after a poll that brings nothing new', async () => {
+      fs.mkdirSync(path.dirname(logFile()), { recursive: true });
+      fs.writeFileSync(logFile(), line(logHeader('run-1')) + line({ kind: 'event', event: log(1) }) + line({ kind: 'run', seq: 1, run: { ...runRecord('run-1'), status: 'FAILED', endedAt: 1_700_000_001_000 } }));
+      const clock = new ManualClock(0);
+      const events = followRunEvents(stateDir, 'ev', 'run-1', { clock, watch: false, writerActive: () => true });
+      assert.deepEqual(await events.next(), { done: false, value: log(1) });
+      const end = events.next();
+      await clock.advance(250);
+      assert.deepEqual(await end, { done: true, value: 'completed' });
+      assert.deepEqual(clock.sleeps, [250]);
     });
   });
 

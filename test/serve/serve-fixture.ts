@@ -101,13 +101,20 @@ export interface SseMessage {
 }
 
 /**
- * Reads an event stream until `stop` says so (or it ends), calling `onMessage` with each message.
+ * Reads an event stream until `stop` says so (or it ends), calling `stop` with each message;
+ * `opened` is called once the server has answered (its stream is open).
  * Resolves with every message read.
  */
-export async function readSse(url: string, stop: (message: SseMessage, all: readonly SseMessage[]) => boolean, headers: Record<string, string> = {}): Promise<SseMessage[]> {
+export async function readSse(
+  url: string,
+  stop: (message: SseMessage, all: readonly SseMessage[]) => boolean,
+  headers: Record<string, string> = {},
+  opened: () => void = () => {},
+): Promise<SseMessage[]> {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
   if (response.status !== 200) throw new Error(`event stream ${url} answered ${response.status}: ${await response.text()}`);
+  opened();
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   const messages: SseMessage[] = [];

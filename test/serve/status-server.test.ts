@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrorCode } from '../../src/errors';
+import { toPublicEvent } from '../../src/events/public-event';
+import { readRunEvents } from '../../src/query/run-events';
 import { serveSchemaFiles } from '../../src/serve/response-schemas';
 import { loadServedPipelines } from '../../src/serve/served-pipelines';
 import { startStatusServer, type StatusServer } from '../../src/serve/status-server';
@@ -134,7 +136,7 @@ describe('status server', function () {
   });
 
   describe('when a run goes on in another process, holding the writer lock', () => {
-    it('answers /status meanwhile, counting its items as processing, and streams its events live until it ends', async () => {
+    it('answers /status meanwhile, counting its items as processing, and streams its events live, as public event lines, until it ends', async () => {
       project.closeGate();
       const child = runInChild(project);
       try {
@@ -147,16 +149,17 @@ describe('status server', function () {
         const live = running.pipelines[0].latest_run.run_id;
         const messages = await readSse(`${server.url}/runs/trials/${live}/events`, (message, all) => {
           // The run is held at the gate: a backtest event seen now was streamed live, before the run's end was written.
-          if (message.data.type === 'STEP_START' && message.data.stageId === 'backtest') project.openGate();
+          if (message.data.event_type === 'STEP_START' && message.data.step_name === 'backtest') project.openGate();
           return message.event === 'end' || all.length > 500;
         });
-        const types = messages.filter((m) => m.event === 'message').map((m) => m.data.type);
+        const types = messages.filter((m) => m.event === 'message').map((m) => m.data.event_type);
         assert.equal(types[0], 'RUN_START');
         assert.equal(types[types.length - 1], 'PIPELINE_COMPLETE');
         assert.ok(types.includes('ITEM_FAILURE'));
         assert.deepEqual(messages[messages.length - 1], { event: 'end', data: { end: 'completed' } });
         const seqs = messages.filter((m) => m.event === 'message').map((m) => Number(m.id));
         assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+        assert.deepEqual(messages.slice(0, -1), (await readRunEvents(project.stateDir, 'trials', live)).map((e) => ({ event: 'message', id: String(e.seq), data: toPublicEvent(e) })));
         assert.equal(await child.exit, 0);
       } finally {
         project.openGate();
@@ -168,6 +171,22 @@ describe('status server', function () {
       const messages = await readSse(`${server.url}/runs/trials/${runId}/events`, (m) => m.event === 'end', { 'last-event-id': '3' });
       assert.equal(messages[0].id, '4');
       assert.deepEqual(messages[messages.length - 1], { event: 'end', data: { end: 'completed' } });
+      const later = await readRunEvents(project.stateDir, 'trials', runId, { after: 3 });
+      assert.deepEqual(messages, [...later.map((e) => ({ event: 'message', id: String(e.seq), data: toPublicEvent(e) })), { event: 'end', data: { end: 'completed' } }]);
+    });
+
+    it('streams a run that begins while the pipeline’s stream is open: `run`, its public event lines, `run-end`', async () => {
+      let started: Promise<string> | undefined;
+      const messages = await readSse(`${server.url}/pipelines/trials/events`, (m) => m.event === 'run-end', {}, () => {
+        started = runHere(project);
+      });
+      const begun = await (started as Promise<string>);
+      const events = await readRunEvents(project.stateDir, 'trials', begun);
+      assert.deepEqual(messages, [
+        { event: 'run', data: { runId: begun } },
+        ...events.map((e) => ({ event: 'message', id: String(e.seq), data: toPublicEvent(e) })),
+        { event: 'run-end', data: { runId: begun, end: 'completed' } },
+      ]);
     });
   });
 

@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWorkbench } from '../../src/notebook/workbench';
 import type { ServiceDescriptor, ServiceState } from '../../src/service-record';
-import { isProcessAlive, readServiceState } from '../../src/service/service-state-file';
+import { isProcessAlive } from '../../src/process-alive';
+import { readServiceState } from '../../src/service/service-state-file';
 import { processSupervisor } from '../../src/service/supervisor';
 
 /**
