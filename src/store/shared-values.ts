@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DagbookError, errorMessage } from '../errors';
 import type { SharedValues } from '../shared-values';
 import { ArtifactStore } from './artifact-store';
+import { nodeFileSystem } from './state-file-system';
 
 /**
  * The state folder as the channel of large values between a coordinator and
@@ -37,7 +37,7 @@ function artifactsOf(stateDir: string): string {
  * @throws DagbookError `STATE_IO` naming the file when the folder refuses the write.
  */
 export function shareStored(stateDir: string | undefined, stored: string): string | undefined {
-  if (stateDir === undefined || stored.length < SHARED_VALUE_MIN_LENGTH || !fs.existsSync(stateDir)) return undefined;
+  if (stateDir === undefined || stored.length < SHARED_VALUE_MIN_LENGTH || !nodeFileSystem.existsSync(stateDir)) return undefined;
   return new ArtifactStore(artifactsOf(stateDir)).putStored(stored);
 }
 
