@@ -19,10 +19,14 @@ import { integerOption } from './numeric-options';
  * daemon event on stdout, until SIGTERM or SIGINT; then the tick in progress
  * gets `--grace` to finish its running items, the services this process
  * supervises are stopped (unless `--keep-services`), the status server (with
- * `--serve`) is closed, and it exits 0. A pipeline file that does not load
+ * `--serve`) is closed, and it exits 0 (at most 2 s later, even when a stage
+ * that ignored its cancellation still holds the event loop). A pipeline file that does not load
  * exits 1 before anything starts, its coded error on stderr and in a
  * `start_failed` line.
  */
+
+/** How long after stopping a process kept alive by abandoned work is let live, ms. */
+const ABANDONED_WORK_EXIT_MS = 2000;
 
 interface WatchCommandOptions {
   every: number;
@@ -106,5 +110,11 @@ export function addWatchCommand(program: Command, out: (line: string) => void, e
         await server?.close();
       }
       exit(0);
+      // A stage that ignored its cancellation was abandoned by the run but may still hold the event loop (a timer, a
+      // socket): the daemon has stopped and recorded what ended, so the process ends anyway, shortly after.
+      setTimeout(() => {
+        process.stderr.write('dagbook watch: work abandoned after the grace (a stage ignored its cancellation) kept the process alive; exiting\n');
+        process.exit(0);
+      }, ABANDONED_WORK_EXIT_MS).unref();
     });
 }
