@@ -26,6 +26,7 @@ const LAYER: Readonly<Record<string, number>> = {
   alerts: 4,
   run: 5,
   display: 6,
+  daemon: 6,
   serve: 7,
   notebook: 8,
   cli: 9,

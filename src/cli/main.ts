@@ -16,6 +16,7 @@ import { addWorkersCommand } from './workers-command';
 import { addEventsCommands } from './events-command';
 import { addStopCommand } from './stop-command';
 import { addServeCommand } from './serve-command';
+import { addWatchCommand } from './watch-command';
 import { errorMessage } from '../errors';
 
 /**
@@ -136,6 +137,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   addServeCommand(program, out, (code) => {
     exitCode = code;
   });
+
+  addWatchCommand(program, out, (code) => (exitCode = code));
 
   addPipelineCommands(program, {
     out,

@@ -223,7 +223,8 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   };
 
   try {
-    await pool(toRun, stage.concurrency ?? 1, stop.signal, runOne);
+    // A drained run starts no new item; the running ones go on to their end (and their records).
+    await pool(toRun, stage.concurrency ?? 1, () => stop.signal.aborted || run.noNewWork.aborted, runOne);
   } finally {
     run.signal.removeEventListener('abort', onRunAbort);
   }
@@ -243,7 +244,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   counts.succeeded = done;
   const finalCounts: ItemCounts = { ...counts };
   const ranOn = Object.keys(workers).length === 0 ? {} : { workers };
-  if (run.signal.aborted && (results.size < toRun.length || [...results.values()].some((r) => r.outcome.status === 'CANCELLED'))) {
+  if ((run.signal.aborted || run.noNewWork.aborted) && (results.size < toRun.length || [...results.values()].some((r) => r.outcome.status === 'CANCELLED'))) {
     return { status: 'CANCELLED', counts: finalCounts, usage, attempts, ...ranOn };
   }
   const manifest: ItemManifest = { outputs: ordered, failed };
@@ -271,11 +272,11 @@ function chooser(items: readonly Item[], options: ItemRunOptions, previous: Read
   };
 }
 
-/** Runs `work` on each entry with at most `limit` at once; stops starting new ones once `signal` aborts. */
-async function pool<T>(entries: readonly T[], limit: number, signal: AbortSignal, work: (entry: T) => Promise<void>): Promise<void> {
+/** Runs `work` on each entry with at most `limit` at once; stops starting new ones once `stopped()` says so. */
+async function pool<T>(entries: readonly T[], limit: number, stopped: () => boolean, work: (entry: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < entries.length && !signal.aborted) await work(entries[next++]);
+    while (next < entries.length && !stopped()) await work(entries[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, worker));
 }

@@ -47,6 +47,11 @@ export interface RunOptions {
   readonly failurePolicy?: FailurePolicy;
   /** Cancels the run when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Drains the run when aborted: no new stage or item starts, those running go on to their end (and are recorded),
+   * and the run ends CANCELLED with the signal's reason. Aborting `signal` later stops the running ones too.
+   */
+  readonly drain?: AbortSignal;
   /** Subscribed before the first event. @default [] */
   readonly listeners?: readonly EventListener[];
   /** Folder that declared input files are relative to. @default process.cwd() */

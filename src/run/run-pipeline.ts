@@ -66,6 +66,8 @@ export interface RunHandle {
   readonly events: EventBus;
   /** Cancels the run: running stages are aborted, no new ones start; it ends CANCELLED. */
   cancel(reason?: string): void;
+  /** Drains the run: no new stage or item starts, the running ones go on to their end; it ends CANCELLED. */
+  drain(reason?: string): void;
   /** Resolves when the run has ended (it never rejects for a stage failure). */
   readonly result: Promise<RunResult>;
 }
@@ -88,10 +90,19 @@ export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): 
   const bus = new EventBus();
   for (const listener of options.listeners ?? []) bus.subscribe(listener);
   const stop = new AbortController();
+  // Aborted by a cancel, a fail-fast stop or a drain: the loops start no new stage or item once it is.
+  const noNewWork = new AbortController();
+  stop.signal.addEventListener('abort', () => noNewWork.abort(), { once: true });
   let cancelReason: string | undefined;
+  const drain = (reason = 'drained') => {
+    if (noNewWork.signal.aborted) return;
+    cancelReason ??= reason;
+    noNewWork.abort();
+  };
   const cancel = (reason = 'cancelled by the user') => {
     if (stop.signal.aborted) return;
-    cancelReason = reason;
+    // A drain's reason stays the run's: a cancel after it only stops what was left running.
+    cancelReason ??= reason;
     // The reason alone: stages quote it ("Stage `x` was cancelled: <reason>").
     stop.abort(new DagbookError('RUN_CANCELLED', reason, { data: { runId } }));
   };
@@ -99,14 +110,18 @@ export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): 
   try {
     settings = resolveRunOptions(options, compiled.plan);
   } catch (error) {
-    return { runId, events: bus, cancel: () => undefined, result: Promise.reject(error) };
+    return { runId, events: bus, cancel: () => undefined, drain: () => undefined, result: Promise.reject(error) };
   }
   if (options.signal) {
     if (options.signal.aborted) cancel(errorMessage(options.signal.reason ?? 'aborted'));
     else options.signal.addEventListener('abort', () => cancel(errorMessage(options.signal?.reason ?? 'aborted')), { once: true });
   }
-  const run = new Run(compiled, options, { clock, random, runId, bus, stop, cancelReason: () => cancelReason, settings });
-  return { runId, events: bus, cancel, result: run.execute() };
+  if (options.drain) {
+    if (options.drain.aborted) drain(errorMessage(options.drain.reason ?? 'drained'));
+    else options.drain.addEventListener('abort', () => drain(errorMessage(options.drain?.reason ?? 'drained')), { once: true });
+  }
+  const run = new Run(compiled, options, { clock, random, runId, bus, stop, noNewWork: noNewWork.signal, cancelReason: () => cancelReason, settings });
+  return { runId, events: bus, cancel, drain, result: run.execute() };
 }
 
 interface RunContext {
@@ -115,6 +130,8 @@ interface RunContext {
   readonly runId: string;
   readonly bus: EventBus;
   readonly stop: AbortController;
+  /** Aborted once the run starts no more work (a cancel, a fail-fast stop, a drain). */
+  readonly noNewWork: AbortSignal;
   readonly cancelReason: () => string | undefined;
   /** The checked options, over the plan's settings. */
   readonly settings: ResolvedRunOptions;
@@ -212,6 +229,7 @@ class Run {
       clock,
       random: this.ctx.random,
       signal: this.ctx.stop.signal,
+      noNewWork: this.ctx.noNewWork,
       store: this.store,
       emit: this.emit,
       inputs: this.inputs,
@@ -312,7 +330,7 @@ class Run {
     const inflight = new Set<Promise<void>>();
     const max = this.maxParallel();
     for (;;) {
-      while (!this.ctx.stop.signal.aborted && inflight.size < max) {
+      while (!this.ctx.noNewWork.aborted && inflight.size < max) {
         const exhausted = stageRun.ledger.globalExhausted();
         // Only a stage that could have started is stopped by the budget: a run whose last stage used it up exactly succeeded.
         if (exhausted !== null && scheduler.readyCount > 0) {

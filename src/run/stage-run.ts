@@ -47,6 +47,8 @@ export interface StageRunContext {
   readonly random: RandomSource;
   /** Aborted when the run is cancelled or stops fail-fast. */
   readonly signal: AbortSignal;
+  /** Aborted when the run starts no more work (cancelled, stopped, or drained): no new item starts; running ones go on until `signal` aborts. */
+  readonly noNewWork: AbortSignal;
   /** Where outputs and breaker states go. */
   readonly store: RunStore;
   /** The run's event factory. */

@@ -123,6 +123,38 @@ const latestRunSchema: JsonSchema = {
   },
 };
 
+const daemonSchema: JsonSchema = {
+  type: 'object',
+  required: ['state', 'pid', 'started_at', 'env', 'interval_ms', 'ticks', 'tick_started_at', 'last_tick', 'next_tick_at', 'consecutive_failures', 'summary'],
+  additionalProperties: false,
+  properties: {
+    state: { enum: ['running', 'stopping', 'stopped', 'dead'], description: '`dead`: its daemon.json says running or stopping but its process is gone' },
+    pid: { type: 'integer' },
+    started_at: isoTime,
+    env: nullable({ type: 'string' }),
+    interval_ms: { type: 'integer' },
+    ticks: { type: 'integer', description: 'Ticks ended since it started' },
+    tick_started_at: nullable(isoTime),
+    last_tick: nullable({
+      type: 'object',
+      required: ['run_id', 'started_at', 'ended_at', 'duration_ms', 'status', 'counts'],
+      additionalProperties: false,
+      properties: {
+        run_id: nullable({ type: 'string' }),
+        started_at: isoTime,
+        ended_at: isoTime,
+        duration_ms: { type: 'integer' },
+        status: { type: 'string', description: 'The run’s status, or `ERROR` when the tick could not run' },
+        counts: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Stages by state, and items_succeeded, items_cached, items_failed' },
+        reason: { type: 'string' },
+      },
+    }),
+    next_tick_at: nullable(isoTime),
+    consecutive_failures: { type: 'integer' },
+    summary: { type: 'string', description: 'One line: `daemon: running, last tick … SUCCEEDED (80 ms), next …`' },
+  },
+};
+
 /** `GET /status`. */
 export const statusResponseSchema: JsonSchema = {
   $id: 'dagbook-serve-status',
@@ -148,6 +180,7 @@ export const statusResponseSchema: JsonSchema = {
           latest_run: nullable(latestRunSchema),
           items: itemCountsSchema,
           last_check: nullable(isoTime),
+          daemon: { ...nullable(daemonSchema), description: 'Its daemon (`dagbook watch`) from state/<pipeline>/daemon.json; null when none ever watched it' },
         },
       },
     },

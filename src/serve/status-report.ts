@@ -3,6 +3,7 @@ import type { ItemRecord, RunRecord, RunSummary } from '../records';
 import { readHeartbeat } from '../store/heartbeat-file';
 import { writerActive } from '../store/run-log-tail';
 import { openStateReader, type StateReader } from '../store/state-reader';
+import { daemonReport, type DaemonReport } from './daemon-report';
 import { countItemStates, itemStates, type ItemState, type ItemStateCounts } from './item-states';
 import type { ServedPipeline } from './served-pipelines';
 
@@ -15,6 +16,8 @@ import type { ServedPipeline } from './served-pipelines';
  *   `degraded` when its latest run failed, ended partial, was cancelled or
  *   interrupted (RUNNING in its log, but no live process holds the writer
  *   lock), some items failed, or its heartbeat is stale; else `healthy`.
+ * - `daemon`: what its daemon (`dagbook watch`) is doing, from its
+ *   `daemon.json`; a dead daemon or failing ticks are reasons of `degraded`.
  * - `last_check`: the latest of its heartbeat and its latest run's end (or
  *   start, while it runs): the last time anything looked for work; null
  *   when nothing ever did.
@@ -89,6 +92,8 @@ export interface PipelineStatusReport {
   readonly latest_run: LatestRunReport | null;
   readonly items: ItemStateCounts;
   readonly last_check: string | null;
+  /** The pipeline's daemon (`dagbook watch`), null when none ever watched it (see daemon-report.ts). */
+  readonly daemon: DaemonReport | null;
 }
 
 /** A run as `/status` shows it. */
@@ -140,7 +145,7 @@ async function pipelineReport(pipeline: ServedPipeline, options: StatusReportOpt
     reader = await openStateReader({ stateDir: options.stateDir, pipeline: pipeline.name });
     snapshot = await readPipelineSnapshot(pipeline, reader);
   } catch (error) {
-    return { name: pipeline.name, health: 'down', reasons: [errorMessage(error)], latest_run: null, items: none, last_check: null };
+    return { name: pipeline.name, health: 'down', reasons: [errorMessage(error)], latest_run: null, items: none, last_check: null, daemon: null };
   } finally {
     await reader?.close();
   }
@@ -153,6 +158,8 @@ async function pipelineReport(pipeline: ServedPipeline, options: StatusReportOpt
   const beat = reader ? readHeartbeat(reader.paths) : { kind: 'none' as const };
   const beatAt = beat.kind === 'beat' ? Date.parse(beat.beat.at) : undefined;
   if (beatAt !== undefined && options.now - beatAt > options.heartbeatStaleMs) reasons.push(`heartbeat is ${Math.round((options.now - beatAt) / 1000)} s old`);
+  const daemon = reader ? daemonReport(reader.paths) : { report: null, reasons: [] };
+  reasons.push(...daemon.reasons);
   const runCheck = latest ? (latest.endedAt ?? latest.startedAt) : undefined;
   const lastCheck = Math.max(beatAt ?? -Infinity, runCheck ?? -Infinity);
   return {
@@ -162,6 +169,7 @@ async function pipelineReport(pipeline: ServedPipeline, options: StatusReportOpt
     latest_run: latest ? latestRunReport(latest, shown as ShownRunStatus) : null,
     items,
     last_check: Number.isFinite(lastCheck) ? new Date(lastCheck).toISOString() : null,
+    daemon: daemon.report,
   };
 }
 

@@ -256,4 +256,36 @@ describe('runPipeline with per-item stages', () => {
       assert.equal(rerun.length, 20 - finished.length);
     });
   });
+
+  describe('when the run is drained in the middle of the items', () => {
+    it('starts no new item, lets the running ones finish and record, ends CANCELLED, and the next run runs only the rest', async () => {
+      docs = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`d${i}`, `text ${i}`]));
+      const drain = new AbortController();
+      const ended: string[] = [];
+      const slow = {
+        concurrency: 2,
+        run: async (ctx: StageContext) => {
+          calls.push(`parse ${ctx.item?.id}`);
+          // The third item (started when the first ended) drains the run while the second still runs: both go on to their end.
+          if (ctx.item?.id === 'd2') drain.abort(new Error('the daemon is stopping'));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          ended.push(ctx.item?.id as string);
+          return 'ok';
+        },
+      };
+      const compiled = compilePipeline(docsPipeline(() => docs, calls, slow));
+      const drained = await runPipeline(compiled, { store, drain: drain.signal });
+      assert.equal(drained.status, 'CANCELLED');
+      assert.equal(drained.reason, 'the daemon is stopping');
+      assert.deepEqual(calls, ['parse d0', 'parse d1', 'parse d2']);
+      assert.deepEqual(ended, ['d0', 'd1', 'd2']);
+      assert.deepEqual([...(await store.readItemRecords('parse')).keys()].sort(), ['d0', 'd1', 'd2']);
+      assert.equal(drained.stages.parse.status, 'CANCELLED');
+      assert.equal(drained.stages.chunk.status, 'CANCELLED');
+      calls.length = 0;
+      const next = await runPipeline(compiled, { store });
+      assert.equal(next.status, 'SUCCEEDED');
+      assert.deepEqual(calls.filter((c) => c.startsWith('parse')), ['parse d3', 'parse d4', 'parse d5', 'parse d6', 'parse d7', 'parse d8', 'parse d9']);
+    });
+  });
 });
