@@ -53,7 +53,10 @@ export type ErrorCode =
   | 'SERVE_TOKEN_REQUIRED'
   | 'SERVE_UNAUTHORIZED'
   | 'SERVE_NOT_FOUND'
-  | 'SERVE_BAD_REQUEST';
+  | 'SERVE_BAD_REQUEST'
+  | 'SERVE_FORBIDDEN'
+  | 'SERVE_CONFLICT'
+  | 'SERVE_UNSUPPORTED_MEDIA_TYPE';
 
 /**
  * How an error should be handled:
