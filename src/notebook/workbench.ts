@@ -394,7 +394,7 @@ export class Workbench {
    */
   async dashboard(options: { readonly heightPx?: number } = {}): Promise<string> {
     const server = await dashboardServer({ name: this.name, stateDir: this.options.stateDir, baseDir: this.options.baseDir, compiled: () => this.compiled() });
-    this.display.render(renderDashboardFrame(server.url, options.heightPx ?? 720));
+    this.display.render(renderDashboardFrame(server, options.heightPx ?? 720));
     return `${server.url}/`;
   }
 

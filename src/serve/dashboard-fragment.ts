@@ -75,7 +75,7 @@ function header(name: string, snapshot: PipelineSnapshot): string {
       : ` · items: ${Object.entries(counts)
           .map(([state, n]) => `<span class="item-count" data-state="${state}">${n} ${state}</span>`)
           .join(', ')}`;
-  return `<h2 class="pipeline-name">${escapeHtml(name)} ${runAllButton()}</h2><div class="pipeline-line">${runText}${items}</div>`;
+  return `<h2 class="pipeline-name">${escapeHtml(name)}</h2><div class="pipeline-line">${runText}${items} ${runAllButton()}</div>`;
 }
 
 function progress(pipeline: ServedPipeline, reader: StateReader, snapshot: PipelineSnapshot, clock: Clock): string {
