@@ -389,8 +389,10 @@ export class Workbench {
   /**
    * The live dashboard of this pipeline in a frame: its DAG or stage × item grid coloured by state, the progress of
    * the run going on (this kernel's or another process's), its latest errors with their analysis — updated as runs
-   * write, without reloading. It is served from this kernel on 127.0.0.1 and a free port, started on the first call
-   * and reused by later ones. Returns the dashboard's URL.
+   * write, without reloading — and its buttons: run a stage or the pipeline (in this kernel), cancel the run going on,
+   * retry failed items, enable or disable a stage for the next runs. It is served from this kernel on 127.0.0.1 and a
+   * free port, started on the first call and reused by later ones; the frame carries the token its actions need.
+   * Returns the dashboard's URL (without the token: its reads need none).
    */
   async dashboard(options: { readonly heightPx?: number } = {}): Promise<string> {
     const server = await dashboardServer({ name: this.name, stateDir: this.options.stateDir, baseDir: this.options.baseDir, compiled: () => this.compiled() });

@@ -104,7 +104,7 @@ const SCRIPT = `
     function refresh() {
       if (busy) { again = true; return; }
       busy = true;
-      fetch('fragments/' + encodeURIComponent(name), { credentials: 'same-origin' })
+      fetch('fragments/' + encodeURIComponent(name), { credentials: 'same-origin', headers: token === null ? {} : { authorization: 'Bearer ' + token } })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error('HTTP ' + r.status)); })
         .then(function (html) {
           section.innerHTML = html;
