@@ -54,7 +54,10 @@ export type ErrorCode =
   | 'SERVE_UNAUTHORIZED'
   | 'SERVE_NOT_FOUND'
   | 'SERVE_BAD_REQUEST'
-  | 'ALERT_DELIVERY_FAILED';
+  | 'ALERT_DELIVERY_FAILED'
+  | 'SERVE_FORBIDDEN'
+  | 'SERVE_CONFLICT'
+  | 'SERVE_UNSUPPORTED_MEDIA_TYPE';
 
 /**
  * How an error should be handled:

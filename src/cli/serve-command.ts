@@ -29,7 +29,7 @@ interface ServeCommandOptions {
 export function addServeCommand(program: Command, out: (line: string) => void, exit: (code: number) => void): void {
   program
     .command('serve')
-    .description('serve the pipelines’ status (GET /health, /status, /runs, run events as Server-Sent Events) and a live dashboard at /; read-only, never takes the writer lock')
+    .description('serve the pipelines’ status (GET /health, /status, /runs, run events as Server-Sent Events) and a live dashboard at /; reads never take the writer lock; with --token, its actions run, cancel and retry')
     .argument('[pipelines...]', 'pipeline files, or folders of them (default: the project’s pipelines/ folder)')
     .option('--port <port>', 'port (0: a free one)', integerOption('--port', 0, 65535), DEFAULT_SERVE_PORT)
     .option('--host <host>', 'address to listen on; any but loopback needs a token', '127.0.0.1')

@@ -36,6 +36,9 @@ import { dashboardServer, renderDashboardFrame } from './workbench-dashboard';
 import { renderUpToDate, summarised } from './workbench-views';
 import { readRunFolder } from '../query/run-folder';
 import { renderRunReport } from '../display/run-report';
+import { withStageOverrides } from '../plan/stage-overrides';
+import { readStageOverrides } from '../store/stage-overrides';
+import { statePaths } from '../store/state-paths';
 import { writeRunFolder, type RunExport } from './run-export';
 
 /**
@@ -202,7 +205,7 @@ export class Workbench {
   }
 
   private async execute(store: DurableStore, selection: SelectionOptions, options: WorkbenchRunOptions & { resume?: string }): Promise<WorkbenchRunResult> {
-    const compiled = this.compiled();
+    const compiled = this.withOverrides();
     const { baseDir, clock, quiet, refreshMs, eventLines, listeners } = this.options;
     const { result, live } = await runWithProgress(compiled, store, {
       selection,
@@ -254,7 +257,7 @@ export class Workbench {
     target?: string | readonly string[],
     options: Pick<WorkbenchRunOptions, 'force' | 'period' | 'periods' | 'fromPeriod'> = {},
   ): Promise<DryRunResult> {
-    const compiled = this.compiled();
+    const compiled = this.withOverrides();
     return this.withReader(async (store) => {
       const selection = { ...(target === undefined ? {} : { target }), ...periodSelection(options) };
       const dry = await dryRun(compiled, { store, selection, force: options.force, baseDir: this.options.baseDir });
@@ -268,7 +271,7 @@ export class Workbench {
    * run on a queue (`bullmq`) also gets that queue's workers with their heartbeats (or why Redis could not be read).
    */
   async status(): Promise<StageStanding[]> {
-    const compiled = this.compiled();
+    const compiled = this.withOverrides();
     const rows = await this.withReader(async (store) => {
       const standings = await pipelineStatus(compiled, store, this.options.baseDir);
       this.display.render(renderStatusView(compiled.plan, standings, this.options.clock.now()));
@@ -298,6 +301,11 @@ export class Workbench {
     const lines = stopped.map((s) => (s.was === 'running' || s.was === 'starting' || s.was === 'restarting' ? `stopped service \`${s.name}\`${s.pid === undefined ? '' : ` (pid ${s.pid})`}` : `service \`${s.name}\` was ${s.was} already`));
     this.display.text(lines.length === 0 ? `stage \`${stageId}\` has no service to stop` : lines.join('\n'));
     return stopped;
+  }
+
+  /** The compiled pipeline with the stages enabled or disabled from the dashboard (kept with the state) applied: what runs, dry runs and the status judge. */
+  private withOverrides(): CompiledPipeline {
+    return withStageOverrides(this.compiled(), readStageOverrides(statePaths(this.options.stateDir, this.name)).stages);
   }
 
   /** The pipeline's state folder, `<stateDirectory>/<name>`. */
@@ -381,12 +389,14 @@ export class Workbench {
   /**
    * The live dashboard of this pipeline in a frame: its DAG or stage × item grid coloured by state, the progress of
    * the run going on (this kernel's or another process's), its latest errors with their analysis — updated as runs
-   * write, without reloading. It is served from this kernel on 127.0.0.1 and a free port, started on the first call
-   * and reused by later ones. Returns the dashboard's URL.
+   * write, without reloading — and its buttons: run a stage or the pipeline (in this kernel), cancel the run going on,
+   * retry failed items, enable or disable a stage for the next runs. It is served from this kernel on 127.0.0.1 and a
+   * free port, started on the first call and reused by later ones; the frame carries the token its actions need.
+   * Returns the dashboard's URL (without the token: its reads need none).
    */
   async dashboard(options: { readonly heightPx?: number } = {}): Promise<string> {
     const server = await dashboardServer({ name: this.name, stateDir: this.options.stateDir, baseDir: this.options.baseDir, compiled: () => this.compiled() });
-    this.display.render(renderDashboardFrame(server.url, options.heightPx ?? 720));
+    this.display.render(renderDashboardFrame(server, options.heightPx ?? 720));
     return `${server.url}/`;
   }
 

@@ -101,8 +101,10 @@ export interface PlanStage {
   readonly codeHash: string;
   /** What the stage's code identity tracks and its parts as last computed; absent when `version` replaces it (and in hand-built plans, whose key then uses `codeHash`). */
   readonly code?: PlanCode;
-  /** False when disabled in config. */
+  /** False when disabled in config (or from the dashboard: see `enabledFrom`). */
   readonly enabled: boolean;
+  /** Set when `enabled` is not the definition's but an override kept with the state (`stage-overrides.ts`). */
+  readonly enabledFrom?: 'dashboard';
   /** Disabled stage lets dependents run. */
   readonly skipThrough: boolean;
   /** Retry policy. */

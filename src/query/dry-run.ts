@@ -13,6 +13,7 @@ import { stageHistory, type StageHistory } from './history';
 import { decideFromStore } from './stage-decision';
 import { dryRunEnvironment, environmentReason, type DryRunEnvironment } from './dry-run-environment';
 import type { RunStoreReader } from '../store/run-store';
+import { disabledReason } from '../plan/stage-overrides';
 
 /**
  * The dry run: for every stage, whether a run would execute it or restore it
@@ -117,7 +118,7 @@ export async function dryRun(compiled: CompiledPipeline, options: DryRunOptions)
       ...(untracked.length === 0 ? {} : { untracked }),
     };
     if (disabled.has(id)) {
-      rows.push({ ...base, action: 'disabled', reason: 'disabled in config' });
+      rows.push({ ...base, action: 'disabled', reason: disabledReason(stage) });
       continue;
     }
     if (Object.prototype.hasOwnProperty.call(selection.blocked, id)) {

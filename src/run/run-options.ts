@@ -52,6 +52,8 @@ export interface RunOptions {
    * and the run ends CANCELLED with the signal's reason. Aborting `signal` later stops the running ones too.
    */
   readonly drain?: AbortSignal;
+  /** How often the run looks for a cancel request from another process (a durable store's `runs/<id>/cancel`), ms. @default 500 */
+  readonly cancelPollMs?: number;
   /** Subscribed before the first event. @default [] */
   readonly listeners?: readonly EventListener[];
   /** Folder that declared input files are relative to. @default process.cwd() */
@@ -94,6 +96,7 @@ export function resolveRunOptions(options: RunOptions, plan: Pick<Plan, 'maxPara
   check('maxParallel', 'an integer >= 1', (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1);
   check('failurePolicy', FAILURE_POLICIES.map((p) => `\`${p}\``).join(' or '), (v) => FAILURE_POLICIES.includes(v as FailurePolicy));
   check('cache', 'a boolean', (v) => typeof v === 'boolean');
+  check('cancelPollMs', 'an integer >= 1', (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1);
   check('force', 'a boolean or an array of stage ids', (v) => typeof v === 'boolean' || (Array.isArray(v) && v.every((id) => typeof id === 'string')));
   const safeName = `letters, digits, '.', '_' or '-' (not starting with '.' or '-', at most ${MAX_NAME_LENGTH})`;
   const isSafeName = (v: unknown) => typeof v === 'string' && SAFE_NAME_PATTERN.test(v) && v.length <= MAX_NAME_LENGTH;

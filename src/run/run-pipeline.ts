@@ -10,11 +10,13 @@ import { expectedDurations } from '../alerts/expected-durations';
 import { EventBus } from '../events/event-bus';
 import type { CompiledPipeline } from '../plan/plan';
 import { selectStages, type Selection } from '../plan/select';
+import { disabledReason } from '../plan/stage-overrides';
 import { systemRandom, type RandomSource } from '../random';
 import { Scheduler } from '../schedule/scheduler';
 import { MemoryStore } from '../store/memory-store';
 import type { RunRecord, RunStatus, StageRecord } from '../records';
 import type { RunStore } from '../store/run-store';
+import { followCancelRequests, CANCEL_POLL_MS } from './cancel-requests';
 import { createRunEmitter, newRunId } from './run-events';
 import { runMetrics, type RunMetrics } from './run-metrics';
 import { verifyKeptCheckpoints } from './checkpoint-check';
@@ -121,7 +123,10 @@ export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): 
     else options.drain.addEventListener('abort', () => drain(errorMessage(options.drain?.reason ?? 'drained')), { once: true });
   }
   const run = new Run(compiled, options, { clock, random, runId, bus, stop, noNewWork: noNewWork.signal, cancelReason: () => cancelReason, settings });
-  return { runId, events: bus, cancel, drain, result: run.execute() };
+  const result = run.execute();
+  const store = options.store;
+  if (store?.takeCancelRequest) followCancelRequests(() => store.takeCancelRequest?.(runId), cancel, clock, options.cancelPollMs ?? CANCEL_POLL_MS, result);
+  return { runId, events: bus, cancel, drain, result };
 }
 
 interface RunContext {
@@ -217,7 +222,7 @@ class Run {
       },
     });
 
-    for (const id of selection.disabled) await this.checkpoints.settle(id, 'SKIPPED', 'disabled in config');
+    for (const id of selection.disabled) await this.checkpoints.settle(id, 'SKIPPED', disabledReason(plan.stages[id]));
     for (const [id, reason] of Object.entries(selection.blocked)) await this.checkpoints.settle(id, 'BLOCKED', reason);
 
     const deps = Object.fromEntries(toSchedule.map((id) => [id, plan.stages[id].deps]));

@@ -1,5 +1,5 @@
 import { readDaemonState } from '../store/daemon-file';
-import { isProcessAlive } from '../store/state-lock';
+import { isProcessAlive } from '../process-alive';
 import type { StatePaths } from '../store/state-paths';
 
 /**

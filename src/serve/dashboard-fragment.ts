@@ -12,6 +12,9 @@ import { stageHistory } from '../query/history';
 import { readRunEvents } from '../query/run-events';
 import { pipelineStatus } from '../query/status';
 import { openStateReader, type StateReader } from '../store/state-reader';
+import { withStageOverrides } from '../plan/stage-overrides';
+import { readStageOverrides } from '../store/stage-overrides';
+import { cancelButton, retryFailedButtons, runAllButton, stageControls } from './dashboard-actions';
 import type { ServedPipeline } from './served-pipelines';
 import { readPipelineSnapshot, type PipelineSnapshot } from './status-report';
 
@@ -21,8 +24,9 @@ import { readPipelineSnapshot, type PipelineSnapshot } from './status-report';
  * with its items by state, the live progress of the run going on (its
  * events so far folded into the notebook's progress view), the status view
  * (the DAG coloured by state, or the stage × period grid), the stage × item
- * grid of its per-item stages, and the error analysis of its latest failures.
- * Every part is a view of src/display, as the notebook draws it. Read through
+ * grid of its per-item stages, and the error analysis of its latest failures,
+ * with the buttons of the actions (dashboard-actions.ts). Every part is a
+ * view of src/display, as the notebook draws it. Read through
  * a state reader: never the writer's lock.
  */
 
@@ -35,11 +39,10 @@ export async function renderPipelineFragment(pipeline: ServedPipeline, stateDir:
   try {
     reader = await openStateReader({ stateDir, pipeline: pipeline.name });
     const snapshot = await readPipelineSnapshot(pipeline, reader);
-    const parts = [header(pipeline.name, snapshot), await progress(pipeline, stateDir, snapshot, clock)];
-    parts.push(await section('status', async () => {
-      const compiled = pipeline.compiled();
-      return renderStatusView(compiled.plan, await pipelineStatus(compiled, reader as StateReader, pipeline.baseDir), clock.now()).html;
-    }));
+    // As the next run would have it: with the stages enabled or disabled from the dashboard.
+    const compiled = withStageOverrides(pipeline.compiled(), readStageOverrides(reader.paths).stages);
+    const parts = [header(pipeline.name, snapshot), stageControls(compiled.plan), await progress(pipeline, stateDir, snapshot, clock)];
+    parts.push(await section('status', async () => renderStatusView(compiled.plan, await pipelineStatus(compiled, reader as StateReader, pipeline.baseDir), clock.now()).html));
     parts.push(itemGrid(pipeline, snapshot));
     parts.push(await section('errors', () => recentErrors(pipeline, reader as StateReader, clock)));
     return parts.join('');
@@ -72,7 +75,7 @@ function header(name: string, snapshot: PipelineSnapshot): string {
       : ` · items: ${Object.entries(counts)
           .map(([state, n]) => `<span class="item-count" data-state="${state}">${n} ${state}</span>`)
           .join(', ')}`;
-  return `<h2 class="pipeline-name">${escapeHtml(name)}</h2><div class="pipeline-line">${runText}${items}</div>`;
+  return `<h2 class="pipeline-name">${escapeHtml(name)}</h2><div class="pipeline-line">${runText}${items} ${runAllButton()}</div>`;
 }
 
 async function progress(pipeline: ServedPipeline, stateDir: string, snapshot: PipelineSnapshot, clock: Clock): Promise<string> {
@@ -81,7 +84,7 @@ async function progress(pipeline: ServedPipeline, stateDir: string, snapshot: Pi
   const periods = periodAxis(pipeline.compiled().plan);
   const model = new ProgressModel({ stages: run.stages, startedAt: run.startedAt, ...(periods === undefined ? {} : { periods }) });
   for (const event of await readRunEvents(stateDir, pipeline.name, run.runId)) model.apply(event);
-  return `<div class="part part-progress" data-run="${escapeHtml(run.runId)}">${model.view(clock.now()).html}</div>`;
+  return `<div class="part part-progress" data-run="${escapeHtml(run.runId)}">${cancelButton(run.runId)}${model.view(clock.now()).html}</div>`;
 }
 
 function itemGrid(pipeline: ServedPipeline, snapshot: PipelineSnapshot): string {
@@ -100,7 +103,8 @@ function itemGrid(pipeline: ServedPipeline, snapshot: PipelineSnapshot): string 
     cells[stage] = row;
   }
   const grid = renderItemGrid(stages, [...snapshot.items.keys()], cells);
-  return `<div class="part part-items">${cardHtml(`<div style="font-size:14px;margin-bottom:6px">Items of <code>${escapeHtml(pipeline.name)}</code> by stage</div>${grid.html}`)}</div>`;
+  const retry = run === undefined ? retryFailedButtons(snapshot.itemRecords) : '';
+  return `<div class="part part-items">${cardHtml(`<div style="font-size:14px;margin-bottom:6px">Items of <code>${escapeHtml(pipeline.name)}</code> by stage</div>${retry}${grid.html}`)}</div>`;
 }
 
 async function recentErrors(pipeline: ServedPipeline, reader: StateReader, clock: Clock): Promise<string> {

@@ -11,7 +11,8 @@ import { runRecordSchema, runSummarySchema, stageRecordSchema } from '../store/s
  * with, so they cannot drift from what is stored.
  */
 
-type JsonSchema = Record<string, unknown>;
+/** A JSON Schema, as fastify takes it. */
+export type JsonSchema = Record<string, unknown>;
 
 const isoTime = { type: 'string', format: 'date-time' } as const;
 const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
@@ -37,8 +38,9 @@ export const errorResponseSchema: JsonSchema = {
       required: ['code', 'message'],
       additionalProperties: false,
       properties: {
-        code: { type: 'string', description: 'A stable dagbook error code (`SERVE_NOT_FOUND`, `SERVE_UNAUTHORIZED`, `SERVE_BAD_REQUEST`, `INVALID_OPTION`, `STATE_CORRUPT`, ...)' },
+        code: { type: 'string', description: 'A stable dagbook error code (`SERVE_NOT_FOUND`, `SERVE_UNAUTHORIZED`, `SERVE_BAD_REQUEST`, `SERVE_FORBIDDEN`, `SERVE_CONFLICT`, `STATE_LOCKED`, `INVALID_OPTION`, `STATE_CORRUPT`, ...)' },
         message: { type: 'string', description: 'One sentence naming what was wrong and the value received' },
+        pid: { type: 'integer', description: 'The process an action met (409): the holder of the writer lock, or the process running the run' },
       },
     },
   },

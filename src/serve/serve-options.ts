@@ -7,7 +7,8 @@ import type { ServedPipeline } from './served-pipelines';
  * The options of a status server, resolved once. It listens on 127.0.0.1 by
  * default; on any address that is not loopback it would show the state to
  * whoever reaches the machine, so it refuses to start there without a token
- * (and with one, every request must bring it).
+ * (and with one, every request must bring it). Actions (run, cancel, retry,
+ * enable) need the token wherever it listens; without one they are refused.
  */
 
 /** Options of a status server. */
@@ -20,8 +21,13 @@ export interface ServeOptions {
   readonly host?: string;
   /** Port; 0 picks a free one. @default 8642 */
   readonly port?: number;
-  /** A bearer token every request must bring (`Authorization: Bearer <token>`); required off loopback. @default none */
+  /** A bearer token every request must bring (`Authorization: Bearer <token>`); required off loopback, and for any action. @default none */
   readonly token?: string;
+  /**
+   * Whether reads need the token too. `false` (loopback only: the notebook's dashboard) leaves reads open as without a
+   * token, and the token guards the actions alone. @default true
+   */
+  readonly readsNeedToken?: boolean;
   /** Time source (for ages and `checked_at`). @default systemClock */
   readonly clock?: Clock;
   /** Free space of the state folder's disk below which `/health` warns, bytes. @default 1 GiB */
@@ -39,6 +45,7 @@ export interface ResolvedServeOptions {
   readonly host: string;
   readonly port: number;
   readonly token: string | undefined;
+  readonly readsNeedToken: boolean;
   readonly clock: Clock;
   readonly diskWarningBytes: number;
   readonly heartbeatStaleMs: number;
@@ -78,12 +85,17 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
       { data: { host } },
     );
   }
+  const readsNeedToken = options.readsNeedToken ?? true;
+  if (!readsNeedToken && !isLoopbackHost(host)) {
+    throw new DagbookError('INVALID_OPTION', `Expected \`readsNeedToken\` to be true on \`${host}\`: reads may go without the token on loopback only`, { data: { field: 'readsNeedToken', host } });
+  }
   return {
     stateDir: options.stateDir,
     pipelines: options.pipelines,
     host,
     port,
     token: options.token,
+    readsNeedToken,
     clock: options.clock ?? systemClock,
     diskWarningBytes: options.diskWarningBytes ?? 1024 ** 3,
     heartbeatStaleMs: options.heartbeatStaleMs ?? 180_000,

@@ -24,6 +24,8 @@ export interface ServedPipeline {
   readonly baseDir: string;
   /** The pipeline file, when it came from one: error analyses then give the next step as a `dagbook` command. */
   readonly file?: string;
+  /** The pipeline compiled for another environment (a run action's `env`), when it can be. @throws INVALID_OPTION for an unknown one */
+  compiledIn?(env: string): Promise<CompiledPipeline>;
 }
 
 /** File endings of the pipeline files found in a folder (JSON files are taken only when named). */
@@ -65,7 +67,8 @@ export async function loadServedPipelines(sources: readonly string[]): Promise<S
     if (other) {
       throw new DagbookError('INVALID_OPTION', `Two pipeline files name the pipeline \`${name}\`: ${other.file} and ${file}; serve one of them`, { data: { name } });
     }
-    byName.set(name, { pipeline: { name, compiled: () => compiled, baseDir: path.dirname(file), file: path.relative(process.cwd(), file) }, file });
+    const compiledIn = async (env: string) => compilePipeline(await loadPipelineFile(file, { env }));
+    byName.set(name, { pipeline: { name, compiled: () => compiled, compiledIn, baseDir: path.dirname(file), file: path.relative(process.cwd(), file) }, file });
   }
   return [...byName.values()].map((entry) => entry.pipeline);
 }

@@ -2,12 +2,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { writerActive } from '../store/run-log-tail';
 import { assertSafeName } from '../store/state-paths';
 import { openStateReader } from '../store/state-reader';
-import { renderDashboardPage } from './dashboard-page';
+import { actionsOff, renderDashboardPage, type PageActions } from './dashboard-page';
 import { renderPipelineFragment } from './dashboard-fragment';
 import { openEventStream, streamPipelineEvents, streamRunEvents } from './event-stream';
 import { checkHealth } from './health-check';
 import { installErrorHandlers, notFound } from './http-errors';
-import { requestAuth } from './request-auth';
+import { registerControlRoutes } from './control-routes';
+import { requestAuth, tokenOf } from './request-auth';
 import { errorResponseSchema, healthResponseSchema, runResponseSchemas, statusResponseSchema } from './response-schemas';
 import type { ResolvedServeOptions } from './serve-options';
 import type { ServedPipeline } from './served-pipelines';
@@ -16,7 +17,7 @@ import { statusReport } from './status-report';
 /**
  * The status server's fastify app over the pipelines' state, read through
  * the state reader and the run logs (never the writer's lock), so it
- * answers while runs write.
+ * answers while runs write; only a run action takes the lock, as any run does.
  *
  * Routes (several pipelines share one server, so a run is named by its
  * pipeline and its id):
@@ -29,8 +30,8 @@ import { statusReport } from './status-report';
  * - `GET /` and `GET /fragments/<pipeline>`: the dashboard and its parts (dashboard-page.ts).
  *
  * Every JSON answer has a JSON Schema (response-schemas.ts); every error is
- * `{ error: { code, message } }` (http-errors.ts). Write actions have no
- * route yet: see dashboard-page.ts for where they go. Its types are fastify's,
+ * `{ error: { code, message } }` (http-errors.ts). The actions (run, cancel,
+ * retry failed items, enable or disable a stage) are in control-routes.ts. Its types are fastify's,
  * which TypeScript 5.0 (tslab's) cannot read: status-server.ts is what the
  * rest of dagbook imports.
  */
@@ -39,7 +40,7 @@ import { statusReport } from './status-report';
 export function buildStatusApp(resolved: ResolvedServeOptions): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   installErrorHandlers(app);
-  app.addHook('onRequest', requestAuth(resolved.token));
+  app.addHook('onRequest', requestAuth({ token: resolved.token, readsNeedToken: resolved.readsNeedToken }));
   registerRoutes(app, resolved);
   return app;
 }
@@ -126,10 +127,11 @@ function registerRoutes(app: FastifyInstance, options: ResolvedServeOptions): vo
     void streamPipelineEvents({ stateDir: options.stateDir, pipeline, pollMs: options.pollMs }, stream);
   });
 
-  app.get('/', async (_request, reply) => {
+  app.get('/', async (request, reply) => {
     const sections = [];
     for (const pipeline of options.pipelines) sections.push({ name: pipeline.name, html: await renderPipelineFragment(pipeline, options.stateDir, options.clock) });
-    return reply.type('text/html; charset=utf-8').send(renderDashboardPage(sections, new Date(options.clock.now()).toISOString()));
+    const page = renderDashboardPage(sections, new Date(options.clock.now()).toISOString(), pageActions(options.token !== undefined, tokenOf(request)));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   });
 
   app.get<{ Params: { pipeline: string } }>('/fragments/:pipeline', async (request, reply) => {
@@ -137,4 +139,11 @@ function registerRoutes(app: FastifyInstance, options: ResolvedServeOptions): vo
     return reply.type('text/html; charset=utf-8').send(await renderPipelineFragment(pipeline, options.stateDir, options.clock));
   });
 
+  registerControlRoutes(app, options, pipelineNamed);
+
+}
+
+/** The page's buttons work when the request brought the server's token. */
+function pageActions(serverHasToken: boolean, token: string | undefined): PageActions {
+  return token === undefined ? actionsOff(serverHasToken) : { token };
 }

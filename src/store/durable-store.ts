@@ -19,6 +19,7 @@ import type { LegacyRunDetails, StateDocument } from './state-schema';
 import { StateView } from './state-view';
 import { loadState, type RecoveryNote } from './state-loader';
 import { acquireStateLock, type StateLock } from './state-lock';
+import { takeRunCancelRequest } from './run-cancel-request';
 import { assertSafeName, isJournalStageId, itemJournalPath, ITEM_JOURNAL_SUFFIX, runDir, runLogPath, statePaths, type StatePaths } from './state-paths';
 import { DurableItemJournal } from './durable-item-journal';
 import { errnoCode, stateIo, stateIoError } from './state-io';
@@ -209,6 +210,12 @@ export class DurableStore extends StateView implements RunStore {
 
   protected document(): StateDocument {
     return this.doc;
+  }
+
+  /** A request from another process to cancel `runId` (`run-cancel-request.ts`), removed as it is read. */
+  takeCancelRequest(runId: string): string | undefined {
+    const request = takeRunCancelRequest(this.paths, runId, this.fs);
+    return request === undefined ? undefined : request.reason;
   }
 
   /** A run's log is read whole: the lines held back go to it first. */

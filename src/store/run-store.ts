@@ -96,6 +96,11 @@ export interface RunStore extends RunStoreReader {
   appendEvent(event: PipelineEvent): void;
   /** The item journal of a per-item stage (one per stage id for the store's life). */
   itemJournal(stageId: string): ItemJournal;
+  /**
+   * The reason of a request from another process to cancel `runId`, removed as it is read; undefined when there is
+   * none. Only a store whose state other processes see has it (the durable store: `run-cancel-request.ts`).
+   */
+  takeCancelRequest?(runId: string): string | undefined;
   /** Resolves when every change made so far is durable. */
   flush(): Promise<void>;
   /** Flushes and releases whatever the store holds. */

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../chromium';
-import { closeDashboardServers } from '../../src/notebook/workbench-dashboard';
+import { closeDashboardServers, dashboardServer, renderDashboardFrame } from '../../src/notebook/workbench-dashboard';
 import { openWorkbench } from '../../src/notebook/workbench';
 import { loadServedPipelines } from '../../src/serve/served-pipelines';
 import { startStatusServer, type StatusServer } from '../../src/serve/status-server';
@@ -47,6 +47,9 @@ describe('dashboard in a browser', function () {
         if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
+  });
       page.on('requestfailed', (r) => {
         // The event streams are cut when the page closes; nothing else may fail.
         if (!r.url().includes('/events')) problems.push(`requestfailed: ${r.url()}`);
@@ -91,6 +94,57 @@ describe('dashboard in a browser', function () {
     });
   });
 
+  describe('when its buttons are clicked, opened once with the token', () => {
+    it('runs a stage from its button, shows the run live until it ends, and disables a stage', async () => {
+      const token = 'b1tt0ns';
+      const guarded = await startStatusServer({ stateDir: project.stateDir, pipelines: await loadServedPipelines([project.file]), port: 0, token });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const problems = watchProblems(page);
+      try {
+        await page.goto(`${guarded.url}/?token=${token}`);
+        await page.waitForSelector('#live.on');
+        assert.equal(page.url(), `${guarded.url}/`);
+        const section = page.locator('section[data-pipeline="trials"]');
+        project.closeGate();
+        await section.locator('.part-actions [data-stage="backtest"] button[data-action="run"]').click();
+        await page.waitForFunction(() => /^started run run_/.test(document.getElementById('outcome')?.textContent ?? ''));
+        const runId = ((await page.locator('#outcome').textContent()) ?? '').slice('started run '.length);
+        await page.waitForSelector(`section[data-pipeline="trials"] .part-progress[data-run="${runId}"] button[data-action="cancel"]`, { timeout: 30_000 });
+        project.openGate();
+        await page.waitForFunction(
+          (id) => !document.querySelector('section[data-pipeline="trials"] .part-progress') && (document.querySelector('section[data-pipeline="trials"] .pipeline-line')?.textContent ?? '').includes(id as string),
+          runId,
+          { timeout: 30_000 },
+        );
+
+        await section.locator('.part-actions [data-stage="deploy"] button[data-action="enable"]').click();
+        await page.waitForFunction(() => document.getElementById('outcome')?.textContent === 'deploy disabled for the next runs');
+        await page.waitForSelector('section[data-pipeline="trials"] .stage-control.disabled[data-stage="deploy"]');
+        assert.equal(await section.locator('.stage-control[data-stage="deploy"] .stage-note').textContent(), 'disabled from the dashboard');
+        await section.locator('.part-actions [data-stage="deploy"] button[data-action="enable"]').click();
+        await page.waitForFunction(() => document.getElementById('outcome')?.textContent === 'deploy enabled for the next runs');
+        await page.waitForSelector('section[data-pipeline="trials"] .stage-control:not(.disabled)[data-stage="deploy"]');
+        assert.deepEqual(problems, []);
+      } finally {
+        project.openGate();
+        await page.close();
+        await guarded.close();
+      }
+    });
+
+    it('greys its buttons and says why when the page was opened without the token', async () => {
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${server.url}/`);
+        await page.waitForSelector('#live.on');
+        await page.locator('section[data-pipeline="trials"] .pipeline-line button[data-action="run"]').click();
+        assert.equal(await page.locator('#outcome').textContent(), 'Actions are off: start `dagbook serve` with --token <token> to enable them');
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
   describe('when a notebook asks wb.dashboard()', () => {
     it('serves the workbench’s pipeline on a loopback port, reuses the server, and shows it in a frame', async () => {
       const lines: string[] = [];
@@ -108,5 +162,46 @@ describe('dashboard in a browser', function () {
       assert.equal(await frame.locator('section[data-pipeline="trials"] h2').textContent(), 'trials');
       await page.close();
     });
+
+    it('takes actions from its frame in a page of another site, the token coming once in the frame’s address', async () => {
+      const wb = await openWorkbench(project.file, { stateDir: project.stateDir, quiet: true });
+      const server = await dashboardServer({ name: 'trials', stateDir: project.stateDir, baseDir: project.dir, compiled: () => wb.compiled() });
+      assert.match(server.pageUrl, new RegExp(`^${server.url}/\\?token=[A-Za-z0-9_-]{32}$`));
+      // The notebook's page: another origin than the frame's (as JupyterLab on localhost:8888 is).
+      const notebook = await startStatusServer({ stateDir: project.stateDir, pipelines: [], port: 0 });
+      const page = await browser.newPage();
+      try {
+        // Its own dashboard (of no pipeline) names no favicon, so the browser asks none of it.
+        await page.goto(`${notebook.url.replace('127.0.0.1', 'localhost')}/`);
+        const problems = watchProblems(page);
+        await page.setContent(renderDashboardFrame(server, 700).html);
+        const frame = page.frameLocator('iframe');
+        await frame.locator('#live.on').waitFor();
+        await frame.locator('section[data-pipeline="trials"] .pipeline-line button[data-action="run"]').click();
+        await frame.locator('#outcome.ok').filter({ hasText: /^started run run_/ }).waitFor();
+        const runId = ((await frame.locator('#outcome').textContent()) ?? '').slice('started run '.length);
+        await frame.locator('section[data-pipeline="trials"] .pipeline-line').filter({ hasText: runId }).waitFor({ timeout: 30_000 });
+        assert.deepEqual(problems, []);
+      } finally {
+        await page.close();
+        await notebook.close();
+      }
+    });
   });
 });
+
+/** Collects the page's console errors and warnings, its script errors and its failed requests (event streams aside). */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    if (!r.url().includes('/events')) problems.push(`requestfailed: ${r.url()}`);
+  });
+  return problems;
+}

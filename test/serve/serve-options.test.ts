@@ -17,6 +17,16 @@ describe('resolveServeOptions', () => {
     });
   });
 
+  describe('when reads are to go without the token', () => {
+    it('takes it on loopback and refuses it elsewhere, naming the host', () => {
+      assert.equal(resolveServeOptions({ stateDir: '/s', pipelines: [], token: 't', readsNeedToken: false }).readsNeedToken, false);
+      assert.equal(resolveServeOptions({ stateDir: '/s', pipelines: [] }).readsNeedToken, true);
+      assert.throws(() => resolveServeOptions({ stateDir: '/s', pipelines: [], host: '0.0.0.0', token: 't', readsNeedToken: false }), {
+        message: 'Expected `readsNeedToken` to be true on `0.0.0.0`: reads may go without the token on loopback only',
+      });
+    });
+  });
+
   describe('when the port or token is bad', () => {
     it('names the field and the value', () => {
       assert.throws(() => resolveServeOptions({ stateDir: '/s', pipelines: [], port: 70000 }), { message: 'Expected `port` to be an integer from 0 to 65535, got `70000`' });
