@@ -119,9 +119,9 @@ describe('scripts/setup.js', function () {
   });
 
   describe("package.json's allowScripts", () => {
-    it('approves esbuild and zeromq, denies core-js (its script only prints a banner) and msgpackr-extract (its binary comes prebuilt)', () => {
+    it('approves esbuild, zeromq and better-sqlite3, denies core-js (its script only prints a banner) and msgpackr-extract (its binary comes prebuilt)', () => {
       const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { allowScripts?: unknown };
-      assert.deepEqual(pkg.allowScripts, { 'core-js': false, esbuild: true, 'msgpackr-extract': false, zeromq: true });
+      assert.deepEqual(pkg.allowScripts, { 'better-sqlite3': true, 'core-js': false, esbuild: true, 'msgpackr-extract': false, zeromq: true });
     });
 
     it('covers every installed package with an install script, as `npm install-scripts ls` sees them', () => {
