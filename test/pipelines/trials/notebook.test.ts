@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runNotebook, type NotebookReport } from '../../../src/notebook/run-notebook';
-import { readServiceStates, isProcessAlive } from '../../../src/service/service-state-file';
+import { isProcessAlive } from '../../../src/process-alive';
+import { readServiceStates } from '../../../src/service/service-state-file';
 
 /** `notebooks/04-trials.ipynb`, run headlessly in a real tslab kernel. */
 const NOTEBOOK = path.resolve(__dirname, '../../../notebooks/04-trials.ipynb');
