@@ -87,9 +87,14 @@ export function mergeEnvironment<T>(base: T, name: string, overlays: readonly Ov
       continue;
     }
     const stages = data.stages;
+    let overlay: Record<string, unknown> = data;
     if (isPlainObject(stages)) {
       for (const [id, stage] of Object.entries(stages)) {
-        if (known.includes(id) || (isPlainObject(stage) && stage[stageFunction] !== undefined)) continue;
+        // A stage the overlay adds brings its function (or, for a service stage, its service).
+        if (known.includes(id) || (isPlainObject(stage) && (stage[stageFunction] !== undefined || stage.service !== undefined))) continue;
+        // Not merged: the one issue says what is wrong, not every field such a stage would lack.
+        const { [id]: _unknown, ...rest } = overlay.stages as Record<string, unknown>;
+        overlay = { ...overlay, stages: rest };
         issues.push({
           code: 'PLAN_INVALID_FIELD',
           path: `stages.${id}`,
@@ -98,7 +103,7 @@ export function mergeEnvironment<T>(base: T, name: string, overlays: readonly Ov
         });
       }
     }
-    const result = mergeOverlay(merged, data);
+    const result = mergeOverlay(merged, overlay);
     merged = result.merged;
     applied.push({ source, paths: result.paths });
   }

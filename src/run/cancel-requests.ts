@@ -2,8 +2,8 @@ import type { Clock } from '../clock';
 
 /**
  * The run loop's side of cancelling a run from another process
- * (`store/run-cancel-request.ts`): while the run lasts, every `pollMs` on the
- * run's clock it asks the store for a request, and cancels the run with the
+ * (`store/run-cancel-request.ts`): while the run lasts, every `pollMs` (on
+ * the system clock unless told otherwise: see `RunOptions.cancelPollClock`) it asks the store for a request, and cancels the run with the
  * request's reason when one has come. A request left from before the run
  * began is discarded first. A store that keeps nothing other processes see
  * has no requests: nothing is polled. A request that cannot be read this

@@ -54,6 +54,11 @@ export interface RunOptions {
   readonly drain?: AbortSignal;
   /** How often the run looks for a cancel request from another process (a durable store's `runs/<id>/cancel`), ms. @default 500 */
   readonly cancelPollMs?: number;
+  /**
+   * Times those looks. @default the system clock: another process asks in real time, and a run on a manual clock
+   * (a test's) is not to be moved on by them.
+   */
+  readonly cancelPollClock?: Clock;
   /** Subscribed before the first event. @default [] */
   readonly listeners?: readonly EventListener[];
   /** Folder that declared input files are relative to. @default process.cwd() */

@@ -125,7 +125,7 @@ export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): 
   const run = new Run(compiled, options, { clock, random, runId, bus, stop, noNewWork: noNewWork.signal, cancelReason: () => cancelReason, settings });
   const result = run.execute();
   const store = options.store;
-  if (store?.takeCancelRequest) followCancelRequests(() => store.takeCancelRequest?.(runId), cancel, clock, options.cancelPollMs ?? CANCEL_POLL_MS, result);
+  if (store?.takeCancelRequest) followCancelRequests(() => store.takeCancelRequest?.(runId), cancel, options.cancelPollClock ?? systemClock, options.cancelPollMs ?? CANCEL_POLL_MS, result);
   return { runId, events: bus, cancel, drain, result };
 }
 

@@ -11,7 +11,7 @@ import { drive, T0 } from './fixtures';
 
 /**
  * A run on the durable store cancelled from another process: the request
- * file is found at the next poll on the run's clock, the run ends CANCELLED
+ * file is found at the next poll (on the clock given for them, here the run's), the run ends CANCELLED
  * with its reason, and the file is gone; one left from before the run is not
  * taken for a new request.
  */
@@ -45,6 +45,7 @@ describe('cancel requests of a run (durable store)', () => {
       const handle = startRun(pipeline(never), {
         store,
         clock,
+        cancelPollClock: clock,
         runId: 'run-1',
         cancelPollMs: 250,
         listeners: [(e) => (e.type === 'STEP_START' ? running() : undefined)],
@@ -67,7 +68,7 @@ describe('cancel requests of a run (durable store)', () => {
       requestRunCancel(store.paths, 'run-1', { reason: 'stale', at: new Date(T0).toISOString(), pid: 4242 });
       const clock = new ManualClock(T0);
       // The stage lasts 1 s on the run's clock: two polls (every 500 ms) happen while it runs.
-      const result = await drive(clock, startRun(pipeline(clock.sleep(1000)), { store, clock, runId: 'run-1' }).result);
+      const result = await drive(clock, startRun(pipeline(clock.sleep(1000)), { store, clock, cancelPollClock: clock, runId: 'run-1' }).result);
       assert.equal(result.status, 'SUCCEEDED');
       // The stage's sleep, then the polls at T0 + 500 and T0 + 1000 (the first found nothing: the old request was gone).
       assert.deepEqual(clock.sleeps.slice(0, 3), [1000, 500, 500]);

@@ -90,18 +90,25 @@ describe('scripts/setup.js', function () {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagbook-setup-npm-'));
       copySetup(dir);
       for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(root, file), path.join(dir, file));
-      // Only node, npm and the shell npm runs install scripts in on the PATH,
-      // so set-up stops at the Python step, right after npm's.
+      // Node, npm, the shell npm runs install scripts in, and the tools a native
+      // binding compiles with (better-sqlite3's, through node-gyp, which is given
+      // Python by PYTHON) on the PATH, but no Python: set-up stops at
+      // the Python step, right after npm's.
       const bin = path.join(dir, 'bin');
       fs.mkdirSync(bin);
       fs.symlinkSync(process.execPath, path.join(bin, 'node'));
       fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
       const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
       fs.symlinkSync(npmCli, path.join(bin, 'npm'));
+      const tools = path.join(dir, 'tools');
+      fs.mkdirSync(tools);
+      for (const name of fs.readdirSync('/usr/bin')) {
+        if (!/^(python|pip|node$|npm$|npx$)/.test(name)) fs.symlinkSync(path.join('/usr/bin', name), path.join(tools, name));
+      }
       result = spawnSync(process.execPath, [path.join(dir, 'scripts', 'setup.js')], {
         cwd: dir,
         encoding: 'utf8',
-        env: { HOME: process.env.HOME, PATH: bin, DAGBOOK_PYTHON: path.join(dir, 'no-python3') },
+        env: { HOME: process.env.HOME, PATH: `${bin}:${tools}`, DAGBOOK_PYTHON: path.join(dir, 'no-python3'), PYTHON: '/usr/bin/python3' },
       });
     });
 
