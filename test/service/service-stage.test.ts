@@ -9,6 +9,7 @@ import type { ServiceDescriptor, ServiceState } from '../../src/service-record';
 import { isProcessAlive } from '../../src/process-alive';
 import { readServiceState } from '../../src/service/service-state-file';
 import { processSupervisor } from '../../src/service/supervisor';
+import { readRunEvents } from '../../src/query/run-events';
 
 /**
  * A service stage end to end, through the workbench (the supervisor of this
@@ -136,6 +137,64 @@ describe('a service stage', () => {
       lines = [];
       await wb.status();
       assert.ok(lines.some((l) => l.startsWith('services: 2 running\n')), lines.join('\n'));
+    });
+  });
+
+  describe('when a per-item service stage runs again', () => {
+    const itemState = (id: string) => readServiceState(path.join(dir, 'state', 'trials', 'services', `paper@${id}.json`)) as ServiceState;
+    const writeItems = (ids: readonly string[]) =>
+      fs.writeFileSync(path.join(dir, 'items.json'), JSON.stringify(ids.map((id) => ({ id, hash: `h-${id}` }))));
+    beforeEach(() => {
+      fs.writeFileSync(path.join(dir, 'stages.js'), "exports.discover = () => JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, 'items.json'), 'utf8'));\n");
+      const yaml = [
+        'name: trials',
+        'stages:',
+        '  discover: { fn: "./stages#discover", discovery: true }',
+        '  paper:',
+        '    kind: service',
+        '    forEach: discover',
+        '    retry: { maxAttempts: 1 }',
+        '    service:',
+        `      command: ${JSON.stringify(process.execPath)}`,
+        `      args: [${JSON.stringify(TICKER)}, ${JSON.stringify(path.join(dir, 'ticks-{item.id}.txt'))}]`,
+        '      readiness: { kind: log, pattern: "^ticker ready", timeoutMs: 10000 }',
+        '      stopGraceMs: 2000',
+        '',
+      ].join('\n');
+      fs.writeFileSync(file, yaml);
+    });
+
+    it('stops the service of an item its discovery no longer returns, and records it stopped', async () => {
+      writeItems(['t1', 't2']);
+      const wb = await open();
+      await wb.run();
+      const [t1, t2] = [itemState('t1'), itemState('t2')];
+      writeItems(['t2']);
+      const second = await wb.run();
+      assert.deepEqual([second.stages.paper.status, second.stages.paper.items], ['SUCCEEDED', { total: 1, succeeded: 0, failed: 0, cached: 1, blocked: 0, skipped: 0, deleted: 1 }]);
+      assert.equal(isProcessAlive(t1.pid as number), false);
+      assert.deepEqual([itemState('t1').status, itemState('t1').lastExit?.code], ['stopped', 0]);
+      assert.deepEqual([itemState('t2').status, itemState('t2').pid, isProcessAlive(t2.pid as number)], ['running', t2.pid, true]);
+      const events = await readRunEvents(path.join(dir, 'state'), 'trials', second.runId);
+      assert.deepEqual(
+        events.filter((e) => e.type === 'LOG').map((e) => e.message),
+        [`Stopped service \`paper@t1\` (pid ${t1.pid}): item \`t1\` is no longer among the items of \`paper\``],
+      );
+    });
+
+    it("starts again the service of an unchanged item that was stopped, and keeps the other's running", async () => {
+      writeItems(['t1', 't2']);
+      const wb = await open();
+      await wb.run();
+      const [t1, t2] = [itemState('t1'), itemState('t2')];
+      await wb.stop('paper', { item: 't1' });
+      assert.equal(itemState('t1').status, 'stopped');
+      const second = await wb.run();
+      assert.deepEqual([second.stages.paper.status, second.stages.paper.reason], ['SUCCEEDED', 'item `t1`: its service is stopped']);
+      assert.deepEqual(second.stages.paper.items, { total: 2, succeeded: 1, failed: 0, cached: 1, blocked: 0, skipped: 0, deleted: 0 });
+      const restarted = itemState('t1');
+      assert.deepEqual([restarted.status, restarted.pid !== t1.pid, isProcessAlive(restarted.pid as number)], ['running', true, true]);
+      assert.deepEqual([itemState('t2').pid, isProcessAlive(t2.pid as number)], [t2.pid, true]);
     });
   });
 });
