@@ -197,4 +197,76 @@ describe('a service stage', () => {
       assert.deepEqual([itemState('t2').pid, isProcessAlive(t2.pid as number)], [t2.pid, true]);
     });
   });
+
+  describe('when its service crashes past its restarts while the run still goes on', () => {
+    it('raises a WARNING for the restart and a CRITICAL for the failure in the run, and wb.errors() lists the failed service with its last lines', async () => {
+      fs.writeFileSync(
+        path.join(dir, 'stages.js'),
+        [
+          "const fs = require('node:fs');",
+          "const path = require('node:path');",
+          '// Holds the run open until the service is FAILED.',
+          'exports.watch = async (ctx) => {',
+          "  const file = path.join(ctx.stateDir, 'services', 'paper.json');",
+          '  const end = Date.now() + 10000;',
+          "  while (!(fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).status === 'failed')) {",
+          "    if (Date.now() > end) throw new Error('the service did not fail');",
+          '    await new Promise((r) => setTimeout(r, 20));',
+          '  }',
+          "  return 'failed';",
+          '};',
+          '',
+        ].join('\n'),
+      );
+      const yaml = [
+        'name: trials',
+        'stages:',
+        '  paper:',
+        '    kind: service',
+        '    retry: { maxAttempts: 1 }',
+        '    service:',
+        `      command: ${JSON.stringify(process.execPath)}`,
+        `      args: [${JSON.stringify(TICKER)}, ${JSON.stringify(path.join(dir, 'ticks.txt'))}]`,
+        '      env: { CRASH_AFTER: "2" }',
+        '      readiness: { kind: log, pattern: "^ticker ready", timeoutMs: 10000 }',
+        '      restart: { maxRestarts: 1, backoff: { baseMs: 20 } }',
+        '  watch: { fn: "./stages#watch", deps: [paper] }',
+        '',
+      ].join('\n');
+      fs.writeFileSync(file, yaml);
+      const wb = await open();
+      const result = await wb.run();
+      assert.equal(result.status, 'SUCCEEDED', result.reason);
+      const alerts = (await readRunEvents(path.join(dir, 'state'), 'trials', result.runId)).flatMap((e) => (e.type === 'ALERT' ? [e] : []));
+      assert.deepEqual(
+        alerts.map((a) => [a.stageId, a.level, a.metadata.level, a.metadata.metric, a.metadata.value, a.metadata.threshold, a.metadata.service, a.metadata.reason, a.message]),
+        [
+          ['paper', 'WARN', 'WARNING', 'serviceRestarts', 1, 1, 'paper', 'exited with code 3', 'Service `paper` of `paper` exited with code 3; restarting it in 20 ms (restart 1, at most 1 within 600000 ms)'],
+          [
+            'paper',
+            'ERROR',
+            'CRITICAL',
+            'serviceFailed',
+            1,
+            1,
+            'paper',
+            'exited with code 3',
+            'Service `paper` exited with code 3; crashed 2 times within 600000 ms (at most 1 restart allowed); it is FAILED and will not be restarted',
+          ],
+        ],
+      );
+      assert.deepEqual(alerts[1].metadata.lastLines?.slice(-1), ['crashing on purpose after 2 ticks']);
+      assert.deepEqual(result.alerts?.map((a) => a.metadata.metric), ['serviceRestarts', 'serviceFailed']);
+
+      const errors = await wb.errors();
+      // The pids of its two processes, in the order they ticked.
+      const pids = [...new Set(fs.readFileSync(path.join(dir, 'ticks.txt'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]))];
+      assert.equal(pids.length, 2);
+      assert.deepEqual(errors?.text.split('\n'), [
+        '1 failed service',
+        'paper: [SERVICE_FAILED] Service `paper` exited with code 3; crashed 2 times within 600000 ms (at most 1 restart allowed)',
+        ...pids.flatMap((pid) => [`  | ticker ready pid=${pid}`, '  | crashing on purpose after 2 ticks']),
+      ]);
+    });
+  });
 });
