@@ -78,7 +78,7 @@ export type { PublicEvent, PublicEventType, PublicEventLevel } from './events/pu
 export { readRunEvents, followRunEvents, latestRunId, runLogEnded } from './query/run-events';
 export type { ReadRunEventsOptions, FollowRunEventsOptions, FollowEnd } from './query/run-events';
 export type { RunExport } from './notebook/run-export';
-export type { PipelineEvent, EventType, EventListener, AlertLevel, AlertMetric, AlertMetadata } from './events/event';
+export type { PipelineEvent, EventType, EventListener, AlertLevel, AlertMetric, ServiceAlertMetric, AlertMetadata } from './events/event';
 export type { AlertPayload } from './alerts/alert-payload';
 
 // Stores
@@ -106,7 +106,7 @@ export { serviceStage } from './definition/service-stage';
 export type { ServiceStageDefinition } from './definition/service-stage';
 export type { ServiceOptions, ServiceReadiness, ServiceHealth, ServiceRestart, ServiceLogs, StageKind } from './definition/types';
 export { ServiceSupervisor, processSupervisor, stopAll, isServiceUp } from './service/supervisor';
-export type { SupervisorOptions } from './service/supervisor';
+export type { SupervisorOptions, ServiceListener, ServiceEventSource } from './service/supervisor';
 export type { ServiceEvent, ServicePlace } from './service/supervised-service';
 export { listServices, serviceStanding } from './service/service-list';
 export type { ServiceStanding } from './service/service-list';

@@ -93,6 +93,8 @@ try {
 }
 for (let t = 0; t < next && t < prices.length; t++) decide(t);
 
+// Before the ready line: a stop may come the moment the supervisor reads it.
+process.on('SIGTERM', () => process.exit(0));
 process.stdout.write(`ready trial ${args.trial}: ${prices.length} months of ${args.symbol}, resuming at month ${next}\n`);
 
 function tick() {
@@ -114,4 +116,3 @@ function tick() {
 setTimeout(tick, tickMs);
 // Stay up after the replay: a service ends when it is stopped.
 setInterval(() => {}, 1 << 30);
-process.on('SIGTERM', () => process.exit(0));

@@ -24,8 +24,8 @@ function lastExitText(s: ServiceStanding, now: number): string {
   return s.lastExit === undefined ? '' : `${s.lastExit.reason} (${formatRelative(s.lastExit.at, now)})`;
 }
 
-/** The services as a table under a headline, then each failed one's error and last lines; `now` dates uptimes and exits. */
-export function renderServices(services: readonly ServiceStanding[], now: number): Rendered {
+/** The services as a table under a headline, then (unless `withFailures` is false) each failed one's error and last lines; `now` dates uptimes and exits. */
+export function renderServices(services: readonly ServiceStanding[], now: number, withFailures = true): Rendered {
   const head = servicesHeadline(services);
   const table = renderTable(
     [{ title: 'service', mono: true }, { title: 'stage' }, { title: 'pid', align: 'right' }, { title: 'status' }, { title: 'uptime' }, { title: 'restarts', align: 'right' }, { title: 'last exit' }],
@@ -42,13 +42,37 @@ export function renderServices(services: readonly ServiceStanding[], now: number
       lastExitText(s, now),
     ]),
   );
-  const failures = services.filter((s) => s.status === 'failed' && s.error !== undefined);
-  const failureText = failures.map((s) => `${s.name}: [${s.error!.code}] ${s.error!.message}${(s.lastLines ?? []).map((l) => `\n  | ${l}`).join('')}`);
-  const failureHtml = failures
-    .map((s) => `<div style="margin-top:6px"><b>${richTextHtml(s.name)}</b>: [${s.error!.code}] ${richTextHtml(s.error!.message)}<pre style="margin:4px 0;color:${MUTED}">${(s.lastLines ?? []).map((l) => richTextHtml(l)).join('\n')}</pre></div>`)
-    .join('');
+  const failures = withFailures ? failuresOf(services) : undefined;
   return {
-    text: [head, '', table.text, ...(failureText.length === 0 ? [] : ['', ...failureText])].join('\n'),
-    html: cardHtml(`<div style="margin-bottom:6px">${richTextHtml(head)}</div>${table.html}${failureHtml}`),
+    text: [head, '', table.text, ...(failures === undefined ? [] : ['', failures.text])].join('\n'),
+    html: cardHtml(`<div style="margin-bottom:6px">${richTextHtml(head)}</div>${table.html}${failures?.html ?? ''}`),
+  };
+}
+
+/**
+ * The failed services among `services` — each one's error and last log
+ * lines, as the error analysis lists them — or undefined when none failed.
+ */
+export function renderServiceFailures(services: readonly ServiceStanding[]): Rendered | undefined {
+  const failures = failuresOf(services);
+  if (failures === undefined) return undefined;
+  const n = services.filter(isFailed).length;
+  const head = `${n} failed ${n === 1 ? 'service' : 'services'}`;
+  return { text: `${head}\n${failures.text}`, html: cardHtml(`<div style="font-size:14px">${richTextHtml(head)}</div>${failures.html}`) };
+}
+
+function isFailed(s: ServiceStanding): boolean {
+  return s.status === 'failed' && s.error !== undefined;
+}
+
+/** Each failed service's error and last lines; undefined when none failed. */
+function failuresOf(services: readonly ServiceStanding[]): Rendered | undefined {
+  const failures = services.filter(isFailed);
+  if (failures.length === 0) return undefined;
+  return {
+    text: failures.map((s) => `${s.name}: [${s.error!.code}] ${s.error!.message}${(s.lastLines ?? []).map((l) => `\n  | ${l}`).join('')}`).join('\n'),
+    html: failures
+      .map((s) => `<div class="service-failure" style="margin-top:6px"><b>${richTextHtml(s.name)}</b>: [${s.error!.code}] ${richTextHtml(s.error!.message)}<pre style="margin:4px 0;color:${MUTED}">${(s.lastLines ?? []).map((l) => richTextHtml(l)).join('\n')}</pre></div>`)
+      .join(''),
   };
 }

@@ -20,15 +20,23 @@ export type AlertLevel = 'WARNING' | 'CRITICAL';
  */
 export type AlertMetric = 'stageDuration' | 'retries' | 'tokenUse' | 'itemFailureRate';
 
+/**
+ * What a service alert reports, raised while a run of its pipeline goes on
+ * (no threshold to configure: each one is news): `serviceRestarts`, a
+ * service of a service stage exited and is being restarted (WARNING);
+ * `serviceFailed`, its restart policy gave up and it is FAILED (CRITICAL).
+ */
+export type ServiceAlertMetric = 'serviceRestarts' | 'serviceFailed';
+
 /** The ALERT event metadata: which threshold a stage crossed, with what value. */
 export interface AlertMetadata {
   /** The threshold crossed. */
   readonly level: AlertLevel;
   /** What was measured. */
-  readonly metric: AlertMetric;
-  /** The measured value: ms for `stageDuration`, a count for `retries`, a ratio for `tokenUse` and `itemFailureRate`. */
+  readonly metric: AlertMetric | ServiceAlertMetric;
+  /** The measured value: ms for `stageDuration`, a count for `retries`, a ratio for `tokenUse` and `itemFailureRate`, the service's restarts within its window for the service metrics. */
   readonly value: number;
-  /** The threshold in the value's unit (for `stageDuration`, ms: the factor times the expected duration). */
+  /** The threshold in the value's unit (for `stageDuration`, ms: the factor times the expected duration; for the service metrics, its restart policy's `maxRestarts`). */
   readonly threshold: number;
   /** `stageDuration`: the stage's expected duration, ms. */
   readonly expectedMs?: number;
@@ -42,6 +50,11 @@ export interface AlertMetadata {
   readonly limit?: number;
   readonly failed?: number;
   readonly total?: number;
+  /** Service metrics: the service's name, its item (a per-item service stage), how its process ended, and (`serviceFailed`) its last log lines. */
+  readonly service?: string;
+  readonly itemId?: string;
+  readonly reason?: string;
+  readonly lastLines?: readonly string[];
 }
 
 /** Metadata carried by each event type. */

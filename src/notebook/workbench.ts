@@ -19,7 +19,7 @@ import { renderPlanView } from '../display/plan-view';
 import { renderStatusView, toRunText } from '../display/status-view';
 import { renderQueueWorkers } from '../display/workers-view';
 import { readQueueWorkers } from '../query/queue-workers';
-import { renderServices } from '../display/services-view';
+import { renderServiceFailures, renderServices } from '../display/services-view';
 import { listServices } from '../service/service-list';
 import { stopStageServices, type StoppedService } from '../service/stop-stage-services';
 import { processSupervisor } from '../service/supervisor';
@@ -313,21 +313,26 @@ export class Workbench {
     return path.resolve(this.options.stateDir, this.name);
   }
 
-  /** The error analysis of a stage's latest failure (the latest failed stage when none is named). */
+  /**
+   * The error analysis of a stage's latest failure (the latest failed stage when none is named), and the services
+   * (of that stage, when one is named) that failed after their stage succeeded, with their last lines.
+   */
   async errors(stageId?: string): Promise<Rendered | undefined> {
     const compiled = this.compiled();
+    if (stageId !== undefined && !(stageId in compiled.plan.stages)) throw this.unknownStage(stageId);
+    const services = renderServiceFailures(listServices(this.pipelineDir, this.options.clock.now()).filter((s) => stageId === undefined || s.stageId === stageId));
     return this.withReader(async (store) => {
       const history = await stageHistory(store, compiled.plan.name, compiled.plan.order);
       const id = stageId ?? latestFailedStage(history, compiled.plan.order);
-      if (id === undefined) {
+      const stage = id === undefined ? undefined : await stageErrorAnalysis(store, compiled.plan, id, history.runOf[id]?.usage ?? {}, this.options.clock, this.options.nextStepTarget);
+      if (stage === undefined && services === undefined) {
         this.display.text('No stage has failed.');
         return undefined;
       }
-      if (!(id in compiled.plan.stages)) throw this.unknownStage(id);
-      const run = history.runOf[id];
-      const view = await stageErrorAnalysis(store, this.compiled().plan, id, run?.usage ?? {}, this.options.clock, this.options.nextStepTarget);
+      const parts = [stage, services].filter((r): r is Rendered => r !== undefined);
+      const view: Rendered = { html: parts.map((r) => r.html).join(''), text: parts.map((r) => r.text).join('\n\n') };
       this.display.render(view);
-      return summarised(view, `ErrorAnalysis ${id}`, this.display.shows);
+      return summarised(view, id === undefined ? 'ErrorAnalysis services' : `ErrorAnalysis ${id}`, this.display.shows);
     });
   }
 

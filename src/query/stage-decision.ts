@@ -38,10 +38,22 @@ export async function decideFromStore(store: RunStoreReader, stage: PlanStage, f
     ...(facts.lastStatus ? { lastStatus: facts.lastStatus } : {}),
     force: facts.force,
   });
-  // A service stage is up to date only while its service is up under the same key: else it starts it again.
-  if (decision.action === 'skip' && stage.kind === 'service' && stage.forEach === undefined) {
-    const down = store.location === undefined ? 'its service is not running' : serviceDownReason(store.location, stage.id, decision.cacheKey);
+  // A service stage is up to date only while its service is up under the same key (each item's, for a per-item one):
+  // else it starts it again.
+  if (decision.action === 'skip' && stage.kind === 'service') {
+    const down = store.location === undefined ? 'its service is not running' : stage.forEach === undefined ? serviceDownReason(store.location, stage.id, decision.cacheKey) : await itemServicesDown(store, store.location, stage.id);
     if (down !== undefined) return { action: 'run', reason: down, cacheKey: decision.cacheKey, parts: decision.parts };
   }
   return decision;
+}
+
+/** Why some items' services of a per-item service stage are not up (`item \`5\`: its service is stopped`), or undefined when every succeeded item's is. */
+async function itemServicesDown(store: RunStoreReader, pipelineDir: string, stageId: string): Promise<string | undefined> {
+  const down: string[] = [];
+  for (const record of (await store.readItemRecords(stageId)).values()) {
+    if (record.status !== 'SUCCEEDED') continue;
+    const why = serviceDownReason(pipelineDir, stageId, record.cacheKey, record.itemId);
+    if (why !== undefined) down.push(`item \`${record.itemId}\`: ${why}`);
+  }
+  return down.length === 0 ? undefined : `${down[0]}${down.length > 1 ? ` (and ${down.length - 1} more)` : ''}`;
 }

@@ -15,6 +15,7 @@ import { readItemOutput, storeItemOutput, type ItemManifest } from './item-outpu
 import { stateFolderValues } from '../store/shared-values';
 import type { StageRunContext } from './stage-run';
 import { serviceStageRun } from './service-stage-run';
+import { itemServiceDownReason, stopDroppedItemServices } from './item-services';
 
 /**
  * One turn of a per-item stage: the discovery stage's items, each run
@@ -22,8 +23,9 @@ import { serviceStageRun } from './service-stage-run';
  * and validation, per item) with at most `concurrency` at once, each
  * journaled as it ends. An item whose cache key (the stage's code and
  * params, the item's hash, its upstream items' outputs) is the one its last
- * success had keeps that output and does not run; items discovery no longer
- * returns are dropped. The stage's output is its manifest (`item-outputs.ts`);
+ * success had keeps that output and does not run (for a service stage: while
+ * its service is up); items discovery no longer returns are dropped, with
+ * their services (`item-services.ts`). The stage's output is its manifest (`item-outputs.ts`);
  * it ends SUCCEEDED, PARTIAL (some items failed, at most `maxFailureRate` of
  * them) or FAILED (`ITEMS_FAILED`).
  */
@@ -69,6 +71,8 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
   const present = new Set(items.map((i) => i.id));
   const deleted = [...previous.keys()].filter((id) => !present.has(id));
   if (deleted.length > 0) journal.remove(deleted);
+  // What a dropped item of a service stage deployed goes with it.
+  if (deleted.length > 0) await stopDroppedItemServices(run, stage, deleted);
 
   // With no item options every item is judged incrementally: no per-item choice to make.
   const plain = options.mode !== 'full' && options.mode !== 'test' && options.only === undefined && (options.skip ?? []).length === 0 && options.retryFailed !== true;
@@ -100,7 +104,7 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
       blocked[item.id] = { code: 'UPSTREAM_ITEM_FAILED', message: `item \`${item.id}\` of \`${missing.dep}\` ${missing.manifest.failed[item.id] ? 'failed' : 'has no output'}` };
       continue;
     }
-    if (choice === 'incremental' && lastOutput !== undefined && last?.cacheKey === key) {
+    if (choice === 'incremental' && lastOutput !== undefined && last?.cacheKey === key && itemServiceDownReason(run, stage, item.id, key) === undefined) {
       kept[i] = lastOutput;
       counts.cached++;
       continue;
@@ -161,7 +165,8 @@ export async function runItems(run: StageRunContext, stage: PlanStage, decision:
     let stored: { outputHash: string; inlineOutput?: string } | undefined;
     running++;
     const registered = run.compiled.registry[stage.id];
-    const entry = stage.kind === 'service' ? { ...registered, run: serviceStageRun(stage, run.compiled.plan.name, decision.cacheKey, run.supervisor) } : registered;
+    // An item's service is kept under the item's cache key: an unchanged item keeps it running (`item-services.ts`).
+    const entry = stage.kind === 'service' ? { ...registered, run: serviceStageRun(stage, run.compiled.plan.name, key, run.supervisor) } : registered;
     const outcome = await executeStage({
       runId: run.runId,
       stage,

@@ -30,6 +30,7 @@ import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './r
 import { stageHistory } from '../query/history';
 import { runStage, type StageRunContext } from './stage-run';
 import { processSupervisor } from '../service/supervisor';
+import { watchServiceAlerts } from './service-alerts';
 
 /**
  * Runs a compiled pipeline: selects the stages, decides for each whether it
@@ -246,9 +247,12 @@ class Run {
       items: this.ctx.settings.items,
       supervisor: this.options.supervisor ?? processSupervisor(),
     };
+    // Before the alert sinks stop listening: a service's alert raised during the run is delivered with the others.
+    const unwatchServices = watchServiceAlerts(stageRun.supervisor, this.store.location, (type, draft) => this.emit(type, draft));
     try {
       await this.loop(scheduler, stageRun, resume?.records ?? {}, previous);
     } catch (error) {
+      unwatchServices();
       await alerting.end().catch(() => undefined);
       // Best effort: record why the run ended; the store may be what failed.
       await this.checkpoints.flushed().catch(() => undefined);
@@ -261,6 +265,7 @@ class Run {
     const reason = finalRunReason(status, records, this.stops());
     const durationMs = clock.monotonic() - started;
     const usage = ledger.totals();
+    unwatchServices();
     await alerting.end();
     await this.checkpoints.flushed();
     await this.store.updateRun(runId, { status, endedAt: clock.now(), usage, ...(reason ? { reason } : {}) });

@@ -4,6 +4,8 @@ import { renderItemGrid, type ItemGridCell } from '../display/item-grid';
 import { escapeHtml } from '../display/html';
 import { badgeHtml, cardHtml, MUTED } from '../display/palette';
 import { renderStatusView } from '../display/status-view';
+import { renderServiceFailures, renderServices } from '../display/services-view';
+import { listServices } from '../service/service-list';
 import { needsErrorAnalysis, stageErrorAnalysis } from '../display/stage-error-view';
 import type { NextStepTarget } from '../display/next-step';
 import type { Clock } from '../clock';
@@ -24,8 +26,9 @@ import { readPipelineSnapshot, type PipelineSnapshot } from './status-report';
  * with its items by state, the live progress of the run going on (its
  * events so far folded into the notebook's progress view), the status view
  * (the DAG coloured by state, or the stage × period grid), the stage × item
- * grid of its per-item stages, and the error analysis of its latest failures,
- * with the buttons of the actions (dashboard-actions.ts). Every part is a
+ * grid of its per-item stages, the services of its service stages (pid,
+ * uptime, restarts, last exit), and the error analysis of its latest
+ * failures (failed services first, with their last lines), with the buttons of the actions (dashboard-actions.ts). Every part is a
  * view of src/display, as the notebook draws it. Read through
  * a state reader: never the writer's lock.
  */
@@ -44,7 +47,9 @@ export async function renderPipelineFragment(pipeline: ServedPipeline, stateDir:
     const parts = [header(pipeline.name, snapshot), stageControls(compiled.plan), await progress(pipeline, stateDir, snapshot, clock)];
     parts.push(await section('status', async () => renderStatusView(compiled.plan, await pipelineStatus(compiled, reader as StateReader, pipeline.baseDir), clock.now()).html));
     parts.push(itemGrid(pipeline, snapshot));
-    parts.push(await section('errors', () => recentErrors(pipeline, reader as StateReader, clock)));
+    const services = listServices(reader.paths.root, clock.now());
+    if (services.length > 0) parts.push(await section('services', async () => renderServices(services, clock.now(), false).html));
+    parts.push(await section('errors', async () => (renderServiceFailures(services)?.html ?? '') + (await recentErrors(pipeline, reader as StateReader, clock))));
     return parts.join('');
   } catch (error) {
     return `<h2 class="pipeline-name">${escapeHtml(pipeline.name)}</h2><p class="problem">${escapeHtml(errorMessage(error))}</p>`;

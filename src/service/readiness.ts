@@ -43,7 +43,9 @@ export async function waitUntilReady(probe: PlanServiceReadiness, watch: Readine
   const file = probe.kind === 'file' ? nodePath.resolve(watch.cwd, probe.path) : '';
   for (;;) {
     const gone = watch.gone();
-    if (gone !== undefined) return `${gone} before it was ready`;
+    // A process that printed its ready line became ready, even when its exit was seen before this try: its
+    // supervisor then restarts it like any crash.
+    if (gone !== undefined && !(probe.kind === 'log' && watch.lineSeen())) return `${gone} before it was ready`;
     const ready =
       probe.kind === 'log'
         ? watch.lineSeen()

@@ -37,9 +37,13 @@ export class RotatingLog {
   /** Appends output; calls `onLine` with every line it completes. */
   write(chunk: Buffer | string, onLine?: (line: string) => void): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (this.size > 0 && this.size + bytes.length > this.options.maxBytes) this.rotate();
-    fs.writeSync(this.fd, bytes);
-    this.size += bytes.length;
+    // A chunk holds as many lines as the process wrote since the last read (many, when this process is slow):
+    // rotated line by line, a file ends on a whole line and stays within maxBytes (a longer line is cut).
+    for (const piece of pieces(bytes, this.options.maxBytes)) {
+      if (this.size > 0 && this.size + piece.length > this.options.maxBytes) this.rotate();
+      fs.writeSync(this.fd, piece);
+      this.size += piece.length;
+    }
     const lines = (this.partial + bytes.toString('utf8')).split('\n');
     this.partial = lines.pop() ?? '';
     for (const line of lines) {
@@ -77,4 +81,17 @@ export class RotatingLog {
     this.fd = fs.openSync(this.file, 'a');
     this.size = 0;
   }
+}
+
+/** `bytes` cut after each newline, and every piece longer than `max` cut into pieces of `max` bytes. */
+function pieces(bytes: Buffer, max: number): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline + 1;
+    for (let at = start; at < end; at += Math.max(1, max)) out.push(bytes.subarray(at, Math.min(end, at + Math.max(1, max))));
+    start = end;
+  }
+  return out;
 }

@@ -73,7 +73,8 @@ export function listServices(pipelineDir: string, now: number): ServiceStanding[
 /**
  * Why a service stage whose output is up to date must run anyway — its
  * service is not up, or runs under another cache key — or undefined when
- * its service is up and unchanged (a cache hit then keeps it running).
+ * its service is up and unchanged (a cache hit then keeps it running). For
+ * the service of an item, `cacheKey` is the item's cache key.
  */
 export function serviceDownReason(pipelineDir: string, stageId: string, cacheKey: string, itemId?: string): string | undefined {
   const state = readServiceState(serviceStateFile(pipelineDir, serviceName(stageId, itemId)));

@@ -17,19 +17,32 @@ import { SupervisedService, type ServiceEvent, type ServicePlace } from './super
  * the process: every service stopped, none restarted.
  */
 
+/** The service a {@link ServiceEvent} is about: where it belongs, how it is run, and its state after the change. */
+export interface ServiceEventSource {
+  /** Where it belongs (pipeline, stage, item). */
+  readonly place: ServicePlace;
+  /** How it is run (its restart policy included). */
+  readonly spec: PlanService;
+  /** Its state as just written. */
+  readonly state: ServiceState;
+}
+
+/** A listener to the changes of state of a supervisor's services. */
+export type ServiceListener = (event: ServiceEvent, source: ServiceEventSource) => void;
+
 /** Options of a {@link ServiceSupervisor}. */
 export interface SupervisorOptions {
   /** Paces backoff, probes and health checks. @default the system clock */
   readonly clock?: Clock;
   /** Told of every change of a service's state. @default none */
-  readonly onEvent?: (event: ServiceEvent) => void;
+  readonly onEvent?: ServiceListener;
 }
 
 /** Supervises the services started in this process. */
 export class ServiceSupervisor {
   private readonly services = new Map<string, SupervisedService>();
   private readonly clock: Clock;
-  private readonly listeners: ((event: ServiceEvent) => void)[] = [];
+  private readonly listeners: ServiceListener[] = [];
 
   constructor(options: SupervisorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -37,7 +50,7 @@ export class ServiceSupervisor {
   }
 
   /** Adds a listener to every service's changes of state; returns its removal. */
-  listen(listener: (event: ServiceEvent) => void): () => void {
+  listen(listener: ServiceListener): () => void {
     this.listeners.push(listener);
     return () => {
       const i = this.listeners.indexOf(listener);
@@ -60,7 +73,7 @@ export class ServiceSupervisor {
         await stopServiceProcess(place.pipelineDir, place.name, { graceMs: spec.stopGraceMs, clock: this.clock });
       }
     }
-    const service = new SupervisedService(spec, place, { clock: this.clock, onEvent: (event) => this.tell(event) });
+    const service: SupervisedService = new SupervisedService(spec, place, { clock: this.clock, onEvent: (event) => this.tell(event, { place, spec, state: service.current }) });
     this.services.set(file, service);
     return service.start();
   }
@@ -92,8 +105,8 @@ export class ServiceSupervisor {
     }
   }
 
-  private tell(event: ServiceEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+  private tell(event: ServiceEvent, source: ServiceEventSource): void {
+    for (const listener of [...this.listeners]) listener(event, source);
   }
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ManualClock } from '../../src/clock';
 import type { PlanService } from '../../src/plan/plan';
 import { isProcessAlive } from '../../src/process-alive';
 import { readServiceState } from '../../src/service/service-state-file';
@@ -120,7 +121,14 @@ describe('ServiceSupervisor', () => {
     it('fails the start with SERVICE_NOT_READY naming the probe, and leaves no process', async () => {
       const ticks = path.join(dir, 'ticks.txt');
       const service = tickerService(ticks, {}, { readiness: { kind: 'log', pattern: '^never$', timeoutMs: 200 } });
-      await assert.rejects(supervisor.start(service, place()), (error: { code: string; message: string; data: { lastLines: string[] } }) => {
+      // The readiness wait on a manual clock, whose 200 ms pass once the ticker has printed (however long it takes to start).
+      const clock = new ManualClock(0);
+      const manual = new ServiceSupervisor({ clock });
+      const starting = manual.start(service, place());
+      const log = path.join(dir, 'services', 'logs', 'ticker.log');
+      await until('its first line', () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').startsWith('ticker ready'));
+      await clock.advance(200);
+      await assert.rejects(starting, (error: { code: string; message: string; data: { lastLines: string[] } }) => {
         assert.equal(error.code, 'SERVICE_NOT_READY');
         assert.match(error.message, /^Service `ticker` \(.*ticker\.js .*ticks\.txt\): not ready within 200 ms \(a line matches \/\^never\$\/\); last output:\n {2}ticker ready pid=\d+/);
         return true;

@@ -50,6 +50,8 @@ describe('pipelines/trials.yaml', function () {
     let second: RunResult;
     let firstSelected: Item<SelectedPayload>[];
     let secondSelected: Item<SelectedPayload>[];
+    /** The trader of trial 0 (third after the first batch, out of the top 3 after the second) as the first run left it. */
+    let trader0: ServiceState;
     const lines: string[] = [];
     const pipelineDir = () => path.join(stateDir, 'trials');
     before(async () => {
@@ -59,6 +61,7 @@ describe('pipelines/trials.yaml', function () {
       wb = await openWorkbench(TRIALS_FILE, { stateDir, sink: (text) => lines.push(text) });
       first = await wb.run();
       firstSelected = (await wb.output('select')) as Item<SelectedPayload>[];
+      trader0 = readServiceState(path.join(pipelineDir(), 'services', 'deploy@0.json')) as ServiceState;
       await runStudy(path.join(pipelineDir(), 'study.db'), 4);
       second = await wb.run();
       secondSelected = (await wb.output('select')) as Item<SelectedPayload>[];
@@ -81,6 +84,18 @@ describe('pipelines/trials.yaml', function () {
       assert.deepEqual(second.stages.backtest!.items, counts({ total: 10, succeeded: 4, cached: 6 }));
       assert.deepEqual(secondSelected.map((i) => i.id), ['6', '5', '2']);
       assert.deepEqual(second.stages.deploy!.items, counts({ total: 3, succeeded: 1, cached: 2, deleted: 1 }));
+    });
+
+    it('stops the trader of the trial that left the top 3 and records it stopped, keeping the other two running', () => {
+      assert.equal(trader0.status, 'running');
+      assert.equal(isProcessAlive(trader0.pid as number), false);
+      const states = readServiceStates(pipelineDir()).map((s) => [s.name, s.status, s.pid !== undefined && isProcessAlive(s.pid)]);
+      assert.deepEqual(states, [
+        ['deploy@0', 'stopped', false],
+        ['deploy@2', 'running', true],
+        ['deploy@5', 'running', true],
+        ['deploy@6', 'running', true],
+      ]);
     });
 
     it("reproduces in each selected trial's backtest the Sharpe ratio the study recorded", () => {
