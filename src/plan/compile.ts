@@ -139,9 +139,25 @@ function defined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/**
+ * A stage's retry: each field from the stage, else the pipeline's default,
+ * else the built-in one. Whether the delays are a schedule (`delaysMs`) or
+ * the exponential backoff is up to the more specific of the two that sets any
+ * delay field (`delaysMs`, `baseDelayMs`, `maxDelayMs`): a stage with its own
+ * `baseDelayMs` under a default schedule backs off exponentially.
+ */
 function resolveRetry(pipelineDefault: RetryOptions | undefined, own: RetryOptions | undefined): PlanRetry {
-  const retry = { ...DEFAULT_RETRY, ...defined(pipelineDefault), ...defined(own) };
-  return { ...retry, retryOn: [...retry.retryOn] };
+  const merged = { ...DEFAULT_RETRY, ...defined(pipelineDefault), ...defined(own) };
+  const delaysMs = [own, pipelineDefault].find((layer) => layer?.delaysMs !== undefined || layer?.baseDelayMs !== undefined || layer?.maxDelayMs !== undefined)?.delaysMs;
+  return {
+    maxAttempts: merged.maxAttempts,
+    baseDelayMs: merged.baseDelayMs,
+    maxDelayMs: merged.maxDelayMs,
+    ...(delaysMs === undefined ? {} : { delaysMs: [...delaysMs] }),
+    jitter: merged.jitter,
+    minDelayMs: merged.minDelayMs,
+    retryOn: [...merged.retryOn],
+  };
 }
 
 function resolveBudget(budget: number | BudgetOptions): PlanBudget {

@@ -12,10 +12,12 @@ import type { AlertMetric } from '../events/event';
 export interface PlanRetry {
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;
-  /** Delay before the second attempt, ms. */
+  /** Delay before the second attempt, ms (unused when `delaysMs` is set). */
   readonly baseDelayMs: number;
-  /** Cap on the exponential delay, ms. */
+  /** Cap on the exponential delay, ms (unused when `delaysMs` is set). */
   readonly maxDelayMs: number;
+  /** The delays as a schedule, ms: after failed attempt n, `delaysMs[n-1]`, the last one past the end; absent for the exponential backoff. */
+  readonly delaysMs?: readonly number[];
   /** Jitter fraction in [0, 1]. */
   readonly jitter: number;
   /** Floor on any delay, ms. */
