@@ -417,6 +417,9 @@ export const pipelineDefinitionSchema = z.object(
     secrets: z
       .record(mapKeySchema('secret name'), z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' })
       .optional(),
+    unsetSecrets: z
+      .record(mapKeySchema('secret name'), z.string({ invalid_type_error: 'a variable name' }), { invalid_type_error: 'an object of variable names' })
+      .optional(),
     periods: periodsOptionsSchema.optional(),
     environments: environmentsSchema.optional(),
     environment: z.object({ name: z.string(), overlays: z.array(z.object({ source: z.string(), paths: z.array(z.string()) })) }).optional(),

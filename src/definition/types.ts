@@ -497,6 +497,13 @@ export interface PipelineDefinition {
   };
   /** Secret values by name, read through `ctx.secret(name)`; redacted everywhere. @default {} */
   readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * Declared secrets without a value, by name: the environment variable that
+   * was unset when a file was loaded for reading (`secrets: 'names'`). The plan
+   * names them; a run refuses to start with `SECRET_MISSING`. Set by loading, not by hand.
+   * @default {}
+   */
+  readonly unsetSecrets?: Readonly<Record<string, string>>;
   /** The period axis of the stages marked `perPeriod`. */
   readonly periods?: PeriodsOptions;
   /**

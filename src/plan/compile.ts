@@ -207,7 +207,7 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     maxParallel: def.maxParallel ?? DEFAULT_MAX_PARALLEL,
     failurePolicy: def.failurePolicy ?? DEFAULT_FAILURE_POLICY,
     budgets: Object.fromEntries(Object.entries(def.budgets ?? {}).map(([name, b]) => [name, resolveBudget(b)])),
-    secretNames: Object.keys(def.secrets ?? {}),
+    secretNames: [...new Set([...Object.keys(def.secrets ?? {}), ...Object.keys(def.unsetSecrets ?? {})])],
     ...(periods === undefined ? {} : { periods }),
     // A JSON copy: the plan is plain data.
     ...(def.environment === undefined ? {} : { environment: JSON.parse(JSON.stringify(def.environment)) as ActiveEnvironment }),
@@ -217,6 +217,7 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     plan,
     registry,
     secrets: { ...(def.secrets ?? {}) },
+    ...(def.unsetSecrets === undefined || Object.keys(def.unsetSecrets).length === 0 ? {} : { unsetSecrets: { ...def.unsetSecrets } }),
     ...(def.periods?.stateHash === undefined ? {} : { periodStateHash: def.periods.stateHash }),
   };
 }

@@ -223,7 +223,7 @@ export interface Plan {
   readonly failurePolicy: FailurePolicy;
   /** Global budgets by resource. */
   readonly budgets: Readonly<Record<string, PlanBudget>>;
-  /** Names of the secrets available to stages (never the values). */
+  /** Names of the secrets declared for stages, those whose value is unset included (never the values). */
   readonly secretNames: readonly string[];
   /** The period axis, when stages run per period. */
   readonly periods?: PlanPeriods;
@@ -289,6 +289,8 @@ export interface CompiledPipeline {
   readonly registry: StageRegistry;
   /** Secret values by name (kept out of the plan). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Declared secrets without a value: the variable, by secret name (see `PipelineDefinition.unsetSecrets`); a run refuses to start while any is here. */
+  readonly unsetSecrets?: Readonly<Record<string, string>>;
   /** Hashes a period's external state, when the pipeline declares one (not JSON: lives beside the plan). */
   readonly periodStateHash?: PeriodStateHash;
 }
