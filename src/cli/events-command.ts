@@ -34,7 +34,8 @@ export function addEventsCommands(program: Command, io: CommandIo): void {
     .option('--json', "print each event as a JSON line in the teams' event schema")
     .option(...stateOption)
     .action(async (file: string, runId: string | undefined, opts: EventsCommandOptions) => {
-      const wb = await openWorkbench(file, { quiet: true, ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}) });
+      // Reading a run needs no secret's value.
+      const wb = await openWorkbench(file, { quiet: true, secrets: 'names', ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}) });
       const stateDir = wb.stateDirectory;
       const id = runId ?? (await latestRunId(stateDir, wb.name));
       const print = (event: Parameters<typeof toPublicEvent>[0]) => {
@@ -57,6 +58,7 @@ export function addEventsCommands(program: Command, io: CommandIo): void {
     .option(...stateOption)
     .action(async (file: string, runId: string | undefined, opts: { out: string; stateDir?: string }) => {
       const wb = await openWorkbench(file, {
+        secrets: 'names',
         ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}),
         sink: (text) => io.out(text),
         nextStepTarget: { kind: 'cli', pipelineFile: file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) },

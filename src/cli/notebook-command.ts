@@ -38,7 +38,7 @@ export interface NotebookCommandOptions {
  */
 export async function notebookCommand(file: string, options: NotebookCommandOptions): Promise<string[]> {
   const pipelineFile = path.resolve(options.cwd, file);
-  const plan = compilePipeline(await loadPipelineFile(pipelineFile)).plan;
+  const plan = compilePipeline(await loadPipelineFile(pipelineFile, { secrets: 'names' })).plan;
   const root = projectFolder(options.cwd);
   const out = path.resolve(options.cwd, options.out ?? path.join(root, 'notebooks', `${plan.name}.ipynb`));
   const shown = path.relative(options.cwd, out) || out;

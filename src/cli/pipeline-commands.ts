@@ -64,6 +64,9 @@ export function executorArgument(opts: Pick<RunCommandOptions, 'executor' | 'red
   return opts.executor === 'local' ? { kind: 'local' } : undefined;
 }
 
+/** For the commands that run no stage (plan, status, errors, graph, reset, gc, clean): a secret's name is enough, its variable may be unset. */
+const READING: Partial<WorkbenchOptions> = { secrets: 'names' };
+
 function workbenchOptions(file: string, opts: CommonOptions, io: CommandIo, extra: Partial<WorkbenchOptions> = {}): WorkbenchOptions {
   return {
     ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}),
@@ -76,7 +79,7 @@ function workbenchOptions(file: string, opts: CommonOptions, io: CommandIo, extr
 
 /** Opens the durable state of a pipeline file for `fn`, and closes it after. */
 async function withPipelineStore(file: string, opts: CommonOptions, io: CommandIo, fn: (store: DurableStore) => Promise<void>): Promise<void> {
-  const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(file, opts, io) });
+  const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(file, opts, io, READING) });
   const store = await openDurableStore({ stateDir: wb.stateDirectory, pipeline: wb.name });
   try {
     await fn(store);
@@ -208,7 +211,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option(...stateOption)
     .option(...envOption)
     .action(async (file: string, stages: string[], opts: CommonOptions & PeriodCommandOptions & { force?: boolean }) => {
-      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io, READING));
       checkStageArguments(wb.compiled().plan, stages);
       await wb.plan(stages.length ? stages : undefined, { ...(opts.force ? { force: stages.length ? stages : true } : {}), ...periodArguments(opts) });
     });
@@ -220,7 +223,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option(...stateOption)
     .option(...envOption)
     .action(async (file: string, opts: CommonOptions) => {
-      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io, READING));
       await wb.status();
     });
 
@@ -231,7 +234,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .argument('[stage]', 'stage (default: the latest failed one)')
     .option(...stateOption)
     .action(async (file: string, stage: string | undefined, opts: CommonOptions) => {
-      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io, READING));
       checkStageArguments(wb.compiled().plan, stage === undefined ? [] : [stage]);
       await wb.errors(stage);
     });
@@ -243,7 +246,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .argument('[stage]', 'stage')
     .option(...stateOption)
     .action(async (file: string, stage: string | undefined, opts: CommonOptions) => {
-      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io, READING));
       checkStageArguments(wb.compiled().plan, stage === undefined ? [] : [stage]);
       await wb.reset(stage);
     });
@@ -255,7 +258,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--out <file>', 'write here instead of stdout (and say what was written)')
     .option(...stateOption)
     .action(async (file: string, opts: CommonOptions & { out?: string }) => {
-      const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(file, opts, io) });
+      const wb = await openWorkbench(file, { quiet: true, ...workbenchOptions(file, opts, io, READING) });
       io.out(await graphCommand(wb, opts.out));
     });
 
@@ -266,7 +269,7 @@ export function addPipelineCommands(program: Command, io: CommandIo): void {
     .option('--verify', 'also check every stored output and delete the damaged ones, so their stages run again (exits 1 when it found any)')
     .option(...stateOption)
     .action(async (file: string, opts: CommonOptions & { verify?: boolean }) => {
-      const wb = await openWorkbench(file, workbenchOptions(file, opts, io));
+      const wb = await openWorkbench(file, workbenchOptions(file, opts, io, READING));
       const result = await wb.gc({ verify: opts.verify === true });
       if (result.damaged.length > 0) io.exit(1);
     });

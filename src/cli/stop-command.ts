@@ -25,7 +25,8 @@ export function addStopCommand(program: Command, io: CommandIo): void {
     .option('--grace-ms <ms>', "time between SIGTERM and SIGKILL (default: the service's stopGraceMs)", nonNegativeNumberOption('--grace-ms'))
     .option('--state-dir <dir>', 'state folder (default: state/ beside the nearest package.json)')
     .action(async (file: string, stage: string, opts: { item?: string; graceMs?: number; stateDir?: string }) => {
-      const wb = await openWorkbench(file, { ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}), sink: (text) => io.out(text) });
+      // Stopping a service needs no secret's value.
+      const wb = await openWorkbench(file, { secrets: 'names', ...(opts.stateDir ? { stateDir: path.resolve(opts.stateDir) } : {}), sink: (text) => io.out(text) });
       checkStageArguments(wb.compiled().plan, [stage]);
       await wb.stop(stage, { ...(opts.item === undefined ? {} : { item: opts.item }), ...(opts.graceMs === undefined ? {} : { graceMs: opts.graceMs }) });
     });

@@ -16,7 +16,7 @@ import { isValidStageId, pipelineFileSchema, type PipelineFile, type PipelineFil
 import type { ActiveEnvironment, ExecutorOptions, PeriodStateHash, PipelineDefinition, StageDefinition, StageFn } from './types';
 import { attributeIssues, environmentToSelect, mergeEnvironment, type EnvironmentVariables, type OverlaySource } from './environments';
 import { ENVIRONMENT_NAME_PATTERN } from './identifiers';
-import { readSecretVariables } from './secret-variables';
+import { readSecretVariables, splitSecretVariables, type SecretMode } from './secret-variables';
 import { planIssuesFromZod } from './zod-issues';
 
 /** Options of {@link loadPipelineFile}. */
@@ -29,12 +29,19 @@ export interface LoadPipelineFileOptions {
   readonly env?: string;
   /** The process environment: where `secrets` and `DAGBOOK_ENV` are read. @default process.env */
   readonly variables?: EnvironmentVariables;
+  /**
+   * `values`: every declared secret's variable must be set (`SECRET_MISSING` otherwise), as a run needs;
+   * `names`: an unset one goes to the definition's `unsetSecrets` instead, enough to read the plan and the state.
+   * @default 'values'
+   */
+  readonly secrets?: SecretMode;
 }
 
 /**
  * Loads a pipeline file (YAML or JSON), merges the overlays of the selected
  * environment (see `environments.ts`), validates the result, reads its
- * secrets from their variables and resolves each stage's
+ * secrets from their variables (or, with `secrets: 'names'`, keeps the
+ * unset ones' names) and resolves each stage's
  * `fn: "module#export"` with `require` (a path relative to the file's
  * folder, or a package name); see {@link loadPipelineText}.
  *
@@ -43,7 +50,7 @@ export interface LoadPipelineFileOptions {
  *   that cannot be found); `PLAN_INVALID_FILE` when the file is too large,
  *   its YAML aliases expand past the limit or it cannot be parsed at all;
  *   `INVALID_OPTION` when the file cannot be read or the environment is
- *   unknown; `SECRET_MISSING` when a secret's variable is not set.
+ *   unknown; `SECRET_MISSING` when a secret's variable is not set (unless `secrets: 'names'`).
  */
 export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptions = {}): Promise<PipelineDefinition> {
   const file = nodePath.resolve(path);
@@ -59,6 +66,7 @@ export async function loadPipelineFile(path: string, opts: LoadPipelineFileOptio
     source: path,
     baseDir: opts.baseDir ?? nodePath.dirname(file),
     variables,
+    secrets: opts.secrets ?? 'values',
     ...(opts.executor === undefined ? {} : { executor: opts.executor }),
     ...(env === undefined ? {} : { env, overlay }),
   });
@@ -76,6 +84,8 @@ export interface LoadPipelineTextOptions {
   readonly env?: string;
   /** Where `secrets` and `DAGBOOK_ENV` are read. @default process.env */
   readonly variables?: EnvironmentVariables;
+  /** Whether the secrets' values must be set (`values`) or their names are enough (`names`); see {@link LoadPipelineFileOptions}. @default 'values' */
+  readonly secrets?: SecretMode;
 }
 
 /**
@@ -93,7 +103,7 @@ export function loadPipelineText(text: string, options: LoadPipelineTextOptions)
   const variables = options.variables ?? process.env;
   const env = environmentToSelect(pipelineName(data, options.source), options.env, variables, inlineEnvironments(data));
   const { env: _env, ...rest } = options;
-  return loadPipelineData(data, { ...rest, variables, ...(env === undefined ? {} : { env }) });
+  return loadPipelineData(data, { ...rest, variables, secrets: options.secrets ?? 'values', ...(env === undefined ? {} : { env }) });
 }
 
 interface LoadDataOptions {
@@ -101,6 +111,7 @@ interface LoadDataOptions {
   readonly baseDir: string;
   readonly executor?: ExecutorOptions;
   readonly variables: EnvironmentVariables;
+  readonly secrets: SecretMode;
   /** The selected environment. */
   readonly env?: string;
   /** Its overlay file, parsed. */
@@ -188,8 +199,15 @@ function loadPipelineData(base: unknown, options: LoadDataOptions): PipelineDefi
   issues.push(...edges.issues, ...itemIssues(entries), ...serviceIssues(entries, true), ...graphIssues(edges.edges));
   if (issues.length > 0 || !parsed.success) throw planInvalidError(attributeIssues(issues, environment));
   const file = options.executor === undefined ? parsed.data : { ...parsed.data, executor: options.executor };
-  const secrets = file.secrets === undefined ? undefined : readSecretVariables(file.name, file.secrets, options.variables);
-  return toDefinition(file, functions, baseDir, stateHash, secrets, environment);
+  return toDefinition(file, functions, baseDir, stateHash, fileSecrets(file, options), environment);
+}
+
+/** The values of the file's secrets, and in `names` mode the variables of those that are unset. @throws SECRET_MISSING in `values` mode */
+function fileSecrets(file: PipelineFile, options: LoadDataOptions): Pick<PipelineDefinition, 'secrets' | 'unsetSecrets'> {
+  if (file.secrets === undefined) return {};
+  if (options.secrets === 'values') return { secrets: readSecretVariables(file.name, file.secrets, options.variables) };
+  const { values, unset } = splitSecretVariables(file.secrets, options.variables);
+  return { secrets: values, ...(Object.keys(unset).length === 0 ? {} : { unsetSecrets: unset }) };
 }
 
 /** An overlay file's `$schema` (for editors) is not a field it overlays. */
@@ -267,7 +285,7 @@ function toDefinition(
   functions: ReadonlyMap<string, ResolvedFunction>,
   baseDir: string,
   stateHash: ResolvedFunction | undefined,
-  secrets: Record<string, string> | undefined,
+  secrets: Pick<PipelineDefinition, 'secrets' | 'unsetSecrets'>,
   environment: ActiveEnvironment | undefined,
 ): PipelineDefinition {
   const stages: [string, PipelineFileStage][] = Array.isArray(file.stages)
@@ -294,5 +312,5 @@ function toDefinition(
     periods === undefined
       ? {}
       : { periods: omitUndefined({ ...axis, ...(stateHash === undefined ? {} : { stateHash: stateHash.run as unknown as PeriodStateHash }) }) };
-  return omitUndefined({ ...pipeline, ...withPeriods, stages: definitions, secrets, environment });
+  return omitUndefined({ ...pipeline, ...withPeriods, stages: definitions, ...secrets, environment });
 }

@@ -52,8 +52,30 @@ function retryShape() {
     maxDelayMs: numberAtLeast(0).optional(),
     jitter: fraction('a number from 0 to 1', false).optional(),
     minDelayMs: numberAtLeast(0).optional(),
+    delaysMs: z
+      .array(numberAtLeast(0), { invalid_type_error: 'an array of delays in ms' })
+      .min(1, 'an array of at least one delay in ms')
+      .optional(),
     retryOn: z.array(z.enum(ERROR_CLASSES), { invalid_type_error: 'an array of error classes' }).optional(),
   };
+}
+
+/** Fields of the exponential backoff, which a `delaysMs` schedule replaces. */
+const EXPONENTIAL_FIELDS = ['baseDelayMs', 'maxDelayMs'] as const;
+
+/** A retry policy: `delaysMs` replaces the exponential backoff, so it comes without `baseDelayMs` and `maxDelayMs`. */
+function retrySchema(strict: boolean) {
+  return objectOf(retryShape(), strict).superRefine((retry, ctx) => {
+    if (retry.delaysMs === undefined) return;
+    const given = EXPONENTIAL_FIELDS.filter((field) => retry[field] !== undefined);
+    if (given.length === 0) return;
+    const named = given.map((field) => `\`${field}\``).join(' and ');
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['delaysMs'],
+      message: `left out when ${named} ${given.length === 1 ? 'is' : 'are'} set (a delay schedule replaces the exponential backoff: keep one or the other)`,
+    });
+  });
 }
 
 function breakerShape() {
@@ -65,7 +87,7 @@ function breakerShape() {
 }
 
 /** Retry options (TS API); see `RetryOptions`. */
-export const retryOptionsSchema = objectOf(retryShape(), false);
+export const retryOptionsSchema = retrySchema(false);
 
 /** Circuit breaker options (TS API); see `BreakerOptions`. */
 export const breakerOptionsSchema = objectOf(breakerShape(), false);
@@ -232,7 +254,7 @@ function stageShape(strict: boolean) {
     version: z.string({ invalid_type_error: 'a string' }).optional(),
     enabled: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
     skipThrough: z.boolean({ invalid_type_error: 'a boolean' }).optional(),
-    retry: objectOf(retryShape(), strict).optional(),
+    retry: retrySchema(strict).optional(),
     timeoutMs: timeoutMsSchema.optional(),
     graceMs: graceMsSchema.optional(),
     isolation: isolationSchema.optional(),
@@ -313,13 +335,13 @@ function pipelineShape(strict: boolean) {
     budgets: z.record(resourceNameSchema, globalBudget(strict), { invalid_type_error: 'an object of budgets by resource' }).optional(),
     defaults: objectOf(
       {
-        retry: objectOf(retryShape(), strict).optional(),
+        retry: retrySchema(strict).optional(),
         timeoutMs: timeoutMsSchema.optional(),
         graceMs: graceMsSchema.optional(),
       },
       strict,
     ).optional(),
-    alerts: alertsSchema(strict, objectOf(retryShape(), strict)).optional(),
+    alerts: alertsSchema(strict, retrySchema(strict)).optional(),
   };
 }
 
@@ -394,6 +416,9 @@ export const pipelineDefinitionSchema = z.object(
     stages: z.array(stageDefinitionSchema, { invalid_type_error: 'an array of stages' }),
     secrets: z
       .record(mapKeySchema('secret name'), z.string({ invalid_type_error: 'a string' }), { invalid_type_error: 'an object of strings' })
+      .optional(),
+    unsetSecrets: z
+      .record(mapKeySchema('secret name'), z.string({ invalid_type_error: 'a variable name' }), { invalid_type_error: 'an object of variable names' })
       .optional(),
     periods: periodsOptionsSchema.optional(),
     environments: environmentsSchema.optional(),

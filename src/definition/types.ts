@@ -9,14 +9,25 @@ import type { AlertMetric } from '../events/event';
  * functions keyed by stage id.
  */
 
-/** Retry policy of a stage. delay(n) = min(baseDelayMs * 2^(n-1), maxDelayMs) +/- jitter, at least minDelayMs. */
+/**
+ * Retry policy of a stage. The delay after failed attempt n is
+ * min(baseDelayMs * 2^(n-1), maxDelayMs), or with a schedule `delaysMs[n-1]`
+ * (its last entry once past its end); then +/- jitter, at least minDelayMs.
+ */
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 3 */
   readonly maxAttempts?: number;
-  /** Delay before the second attempt, in ms. @default 1000 */
+  /** Delay before the second attempt, in ms; not with `delaysMs`. @default 1000 */
   readonly baseDelayMs?: number;
-  /** Cap on the exponential delay, in ms. @default 30000 */
+  /** Cap on the exponential delay, in ms; not with `delaysMs`. @default 30000 */
   readonly maxDelayMs?: number;
+  /**
+   * The delays as a schedule, in ms, instead of the exponential backoff: the
+   * wait after failed attempt n is `delaysMs[n-1]`, the last entry repeated
+   * past the end (`[5000, 30000, 300000]`: 5 s, 30 s, then 5 min). At least one
+   * entry; not with `baseDelayMs` or `maxDelayMs`. @default the exponential backoff
+   */
+  readonly delaysMs?: readonly number[];
   /** Jitter as a fraction of the delay, in [0, 1]: 0.1 means +/-10%. @default 0.1 */
   readonly jitter?: number;
   /** Floor on any delay, in ms. @default 100 */
@@ -486,6 +497,13 @@ export interface PipelineDefinition {
   };
   /** Secret values by name, read through `ctx.secret(name)`; redacted everywhere. @default {} */
   readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * Declared secrets without a value, by name: the environment variable that
+   * was unset when a file was loaded for reading (`secrets: 'names'`). The plan
+   * names them; a run refuses to start with `SECRET_MISSING`. Set by loading, not by hand.
+   * @default {}
+   */
+  readonly unsetSecrets?: Readonly<Record<string, string>>;
   /** The period axis of the stages marked `perPeriod`. */
   readonly periods?: PeriodsOptions;
   /**

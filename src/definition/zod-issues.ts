@@ -27,7 +27,7 @@ let knownFields: string[] | undefined;
 function fieldNames(): string[] {
   knownFields ??= [
     ...new Set(
-      [pipelineFileSchema, pipelineDefinitionSchema, fileStageWithIdSchema, stageDefinitionSchema, retryOptionsSchema, breakerOptionsSchema, budgetOptionsSchema].flatMap(
+      [pipelineFileSchema, pipelineDefinitionSchema, fileStageWithIdSchema, stageDefinitionSchema, retryOptionsSchema.innerType(), breakerOptionsSchema, budgetOptionsSchema].flatMap(
         (s) => Object.keys(s.shape),
       ),
     ),

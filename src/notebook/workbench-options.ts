@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import type { ExecutorOptions } from '../definition/types';
+import type { SecretMode } from '../definition/secret-variables';
 import type { NextStepTarget } from '../display/next-step';
 import type { TextSink } from '../display/notebook-display';
 import type { EventListener } from '../events/event';
@@ -19,6 +20,12 @@ export interface WorkbenchOptions {
    * @default `$DAGBOOK_ENV` when the pipeline declares environments, else none
    */
   readonly env?: string;
+  /**
+   * What a pipeline file's secrets need: `values` (their variables set, else `SECRET_MISSING` on opening), or
+   * `names`, enough to show the plan and the state; a run then refuses to start with `SECRET_MISSING` while a
+   * variable is unset. @default 'values'
+   */
+  readonly secrets?: SecretMode;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Where plain text goes outside a notebook. @default stdout */
@@ -43,7 +50,7 @@ export interface WorkbenchOptions {
  * `sink` and `cache` stay optional: their defaults belong to the display and
  * the store.
  */
-export interface ResolvedWorkbenchOptions extends Required<Omit<WorkbenchOptions, 'sink' | 'cache' | 'executor' | 'env'>> {
+export interface ResolvedWorkbenchOptions extends Required<Omit<WorkbenchOptions, 'sink' | 'cache' | 'executor' | 'env' | 'secrets'>> {
   /** Where plain text goes outside a notebook; stdout when undefined. */
   readonly sink: TextSink | undefined;
   /** How much cache history the store keeps; the store's default when undefined. */

@@ -97,12 +97,12 @@ export interface WorkbenchRunResult extends RunResult {
 
 /** Opens the workbench of a pipeline (a definition, or a YAML/JSON file path). */
 export async function openWorkbench(pipeline: PipelineDefinition | string, options: WorkbenchOptions = {}): Promise<Workbench> {
-  const { executor, env } = options;
+  const { executor, env, secrets } = options;
   // The notebook and CLI boundary: the one place the environment is read (`DAGBOOK_ENV`, secrets' variables, `DAGBOOK_STATE_DIR`).
   const variables = process.env;
   const definition =
     typeof pipeline === 'string'
-      ? await loadPipelineFile(pipeline, { variables, ...(env === undefined ? {} : { env }), ...(executor === undefined ? {} : { executor }) })
+      ? await loadPipelineFile(pipeline, { variables, ...(env === undefined ? {} : { env }), ...(executor === undefined ? {} : { executor }), ...(secrets === undefined ? {} : { secrets }) })
       : withExecutor(selectEnvironment(pipeline, { variables, ...(env === undefined ? {} : { env }) }), executor);
   const stateDir = path.resolve(options.stateDir ?? process.env.DAGBOOK_STATE_DIR ?? defaultStateDir(process.cwd()));
   const baseDir = options.baseDir ?? (typeof pipeline === 'string' ? path.dirname(path.resolve(pipeline)) : process.cwd());

@@ -35,7 +35,7 @@ function resolveSink(sink: AlertSinkOptions): PlanAlertSink {
       kind: 'webhook',
       url: sink.url,
       headers: { ...(sink.headers ?? {}) },
-      retry: { ...retry, retryOn: [...retry.retryOn] },
+      retry: { ...retry, retryOn: [...retry.retryOn], ...(retry.delaysMs === undefined ? {} : { delaysMs: [...retry.delaysMs] }) },
       timeoutMs: sink.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     };
   }

@@ -139,9 +139,25 @@ function defined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/**
+ * A stage's retry: each field from the stage, else the pipeline's default,
+ * else the built-in one. Whether the delays are a schedule (`delaysMs`) or
+ * the exponential backoff is up to the more specific of the two that sets any
+ * delay field (`delaysMs`, `baseDelayMs`, `maxDelayMs`): a stage with its own
+ * `baseDelayMs` under a default schedule backs off exponentially.
+ */
 function resolveRetry(pipelineDefault: RetryOptions | undefined, own: RetryOptions | undefined): PlanRetry {
-  const retry = { ...DEFAULT_RETRY, ...defined(pipelineDefault), ...defined(own) };
-  return { ...retry, retryOn: [...retry.retryOn] };
+  const merged = { ...DEFAULT_RETRY, ...defined(pipelineDefault), ...defined(own) };
+  const delaysMs = [own, pipelineDefault].find((layer) => layer?.delaysMs !== undefined || layer?.baseDelayMs !== undefined || layer?.maxDelayMs !== undefined)?.delaysMs;
+  return {
+    maxAttempts: merged.maxAttempts,
+    baseDelayMs: merged.baseDelayMs,
+    maxDelayMs: merged.maxDelayMs,
+    ...(delaysMs === undefined ? {} : { delaysMs: [...delaysMs] }),
+    jitter: merged.jitter,
+    minDelayMs: merged.minDelayMs,
+    retryOn: [...merged.retryOn],
+  };
 }
 
 function resolveBudget(budget: number | BudgetOptions): PlanBudget {
@@ -191,7 +207,7 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     maxParallel: def.maxParallel ?? DEFAULT_MAX_PARALLEL,
     failurePolicy: def.failurePolicy ?? DEFAULT_FAILURE_POLICY,
     budgets: Object.fromEntries(Object.entries(def.budgets ?? {}).map(([name, b]) => [name, resolveBudget(b)])),
-    secretNames: Object.keys(def.secrets ?? {}),
+    secretNames: [...new Set([...Object.keys(def.secrets ?? {}), ...Object.keys(def.unsetSecrets ?? {})])],
     ...(periods === undefined ? {} : { periods }),
     // A JSON copy: the plan is plain data.
     ...(def.environment === undefined ? {} : { environment: JSON.parse(JSON.stringify(def.environment)) as ActiveEnvironment }),
@@ -201,6 +217,7 @@ function build(def: PipelineDefinition, threadFns: ReadonlyMap<string, string>, 
     plan,
     registry,
     secrets: { ...(def.secrets ?? {}) },
+    ...(def.unsetSecrets === undefined || Object.keys(def.unsetSecrets).length === 0 ? {} : { unsetSecrets: { ...def.unsetSecrets } }),
     ...(def.periods?.stateHash === undefined ? {} : { periodStateHash: def.periods.stateHash }),
   };
 }

@@ -12,10 +12,12 @@ import type { AlertMetric } from '../events/event';
 export interface PlanRetry {
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;
-  /** Delay before the second attempt, ms. */
+  /** Delay before the second attempt, ms (unused when `delaysMs` is set). */
   readonly baseDelayMs: number;
-  /** Cap on the exponential delay, ms. */
+  /** Cap on the exponential delay, ms (unused when `delaysMs` is set). */
   readonly maxDelayMs: number;
+  /** The delays as a schedule, ms: after failed attempt n, `delaysMs[n-1]`, the last one past the end; absent for the exponential backoff. */
+  readonly delaysMs?: readonly number[];
   /** Jitter fraction in [0, 1]. */
   readonly jitter: number;
   /** Floor on any delay, ms. */
@@ -221,7 +223,7 @@ export interface Plan {
   readonly failurePolicy: FailurePolicy;
   /** Global budgets by resource. */
   readonly budgets: Readonly<Record<string, PlanBudget>>;
-  /** Names of the secrets available to stages (never the values). */
+  /** Names of the secrets declared for stages, those whose value is unset included (never the values). */
   readonly secretNames: readonly string[];
   /** The period axis, when stages run per period. */
   readonly periods?: PlanPeriods;
@@ -287,6 +289,8 @@ export interface CompiledPipeline {
   readonly registry: StageRegistry;
   /** Secret values by name (kept out of the plan). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Declared secrets without a value: the variable, by secret name (see `PipelineDefinition.unsetSecrets`); a run refuses to start while any is here. */
+  readonly unsetSecrets?: Readonly<Record<string, string>>;
   /** Hashes a period's external state, when the pipeline declares one (not JSON: lives beside the plan). */
   readonly periodStateHash?: PeriodStateHash;
 }

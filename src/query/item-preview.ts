@@ -1,6 +1,7 @@
 import { systemClock } from '../clock';
 import type { Item, StageContext } from '../definition/types';
 import { readSecret } from '../execute/stage-context';
+import { secretMissingError } from '../definition/secret-variables';
 import { checkItems } from '../items';
 import { itemKey, itemKeyBase } from '../plan/item-key';
 import type { CacheKeyParts } from '../plan/cache-key';
@@ -49,7 +50,11 @@ export async function previewDiscovery(compiled: CompiledPipeline, stage: PlanSt
     usage: () => undefined,
     remaining: () => Infinity,
     log: () => undefined,
-    secret: (name) => readSecret(compiled.secrets, stage.id, name),
+    secret: (name) => {
+      const variable = compiled.unsetSecrets?.[name];
+      if (variable !== undefined) throw secretMissingError(compiled.plan.name, { [name]: variable }, 'running');
+      return readSecret(compiled.secrets, stage.id, name);
+    },
   };
   return checkItems(await compiled.registry[stage.id].run(ctx, {}), stage.id);
 }

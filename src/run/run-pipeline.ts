@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import type { FailurePolicy } from '../definition/types';
+import { secretMissingError } from '../definition/secret-variables';
 import { DagbookError, errorMessage } from '../errors';
 import type { Emit, EventOf } from '../events/event';
 import { AlertDispatcher } from '../alerts/alert-dispatcher';
@@ -82,8 +83,9 @@ export function runPipeline(compiled: CompiledPipeline, options: RunOptions = {}
 
 /**
  * Starts a run and returns its handle at once.
- * @throws via `result`: INVALID_OPTION naming each bad option and its value
- *   (before anything runs: no event, nothing stored); SELECTION_UNKNOWN_STAGE,
+ * @throws via `result`: INVALID_OPTION naming each bad option and its value,
+ *   SECRET_MISSING naming each declared secret without a value and its variable
+ *   (both before anything runs: no event, nothing stored); SELECTION_UNKNOWN_STAGE,
  *   SELECTION_MISSING_OUTPUTS
  */
 export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): RunHandle {
@@ -112,6 +114,8 @@ export function startRun(compiled: CompiledPipeline, options: RunOptions = {}): 
   let settings: ResolvedRunOptions;
   try {
     settings = resolveRunOptions(options, compiled.plan);
+    // A pipeline loaded for reading (`secrets: 'names'`) may lack values; no stage of it runs without them.
+    if (compiled.unsetSecrets !== undefined && Object.keys(compiled.unsetSecrets).length > 0) throw secretMissingError(compiled.plan.name, compiled.unsetSecrets, 'running');
   } catch (error) {
     return { runId, events: bus, cancel: () => undefined, drain: () => undefined, result: Promise.reject(error) };
   }

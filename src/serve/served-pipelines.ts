@@ -61,13 +61,15 @@ export async function loadServedPipelines(sources: readonly string[]): Promise<S
   }
   const byName = new Map<string, { pipeline: ServedPipeline; file: string }>();
   for (const file of files) {
-    const compiled = compilePipeline(await loadPipelineFile(file));
+    // Serving reads the state: a secret's name is enough. A run started from the dashboard refuses to start
+    // with SECRET_MISSING while a variable is unset.
+    const compiled = compilePipeline(await loadPipelineFile(file, { secrets: 'names' }));
     const name = compiled.plan.name;
     const other = byName.get(name);
     if (other) {
       throw new DagbookError('INVALID_OPTION', `Two pipeline files name the pipeline \`${name}\`: ${other.file} and ${file}; serve one of them`, { data: { name } });
     }
-    const compiledIn = async (env: string) => compilePipeline(await loadPipelineFile(file, { env }));
+    const compiledIn = async (env: string) => compilePipeline(await loadPipelineFile(file, { env, secrets: 'names' }));
     byName.set(name, { pipeline: { name, compiled: () => compiled, compiledIn, baseDir: path.dirname(file), file: path.relative(process.cwd(), file) }, file });
   }
   return [...byName.values()].map((entry) => entry.pipeline);

@@ -143,6 +143,31 @@ describe('dagbook run, plan and status with environments', function () {
     });
   });
 
+  describe("when the secret's variable is not set", () => {
+    it('plans, shows the status and the events, and refuses to run with SECRET_MISSING before any stage runs', () => {
+      assert.equal(dagbook(['run', 'trials.yaml']).code, 0);
+      const unset = { TRIALS_API_KEY: '' };
+      const plan = dagbook(['plan', 'trials.yaml'], unset);
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.equal(plan.stdout.split('\n')[0], 'dry run of `trials`: 0 of 3 stages would run');
+      const status = dagbook(['status', 'trials.yaml'], unset);
+      assert.equal(status.code, 0, status.stderr);
+      assert.equal(status.stdout.split('\n')[0], 'status of `trials`: 3 stages — 2 succeeded, 1 skipped; 0 to run');
+      const events = dagbook(['events', 'trials.yaml', '--json'], unset);
+      assert.equal(events.code, 0, events.stderr);
+      assert.equal((JSON.parse(events.stdout.trim().split('\n').at(-1) as string) as { event_type: string }).event_type, 'PIPELINE_COMPLETE');
+
+      const run = dagbook(['run', 'trials.yaml', '--force'], unset);
+      assert.deepEqual([run.code, run.stdout, run.stderr], [
+        1,
+        '',
+        'dagbook: `trials` needs a secret whose environment variable is not set: `API_KEY` (variable `TRIALS_API_KEY`); set it before loading the pipeline\n',
+      ]);
+      const db = JSON.parse(fs.readFileSync(path.join(stateDir, 'trials', 'db.json'), 'utf8')) as { runs: Record<string, unknown> };
+      assert.equal(Object.keys(db.runs).length, 1);
+    });
+  });
+
   describe('when the environment changes between runs', () => {
     it('re-runs only what the environment changes, not everything', () => {
       assert.equal(dagbook(['run', 'trials.yaml', '--env', 'prod']).code, 0);

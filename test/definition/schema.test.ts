@@ -23,6 +23,7 @@ describe('schema', () => {
   describe('policy schemas', () => {
     const accepted: [string, ZodTypeAny, unknown][] = [
       ['retry at the edges', retryOptionsSchema, { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 1, minDelayMs: 0, retryOn: ['logic'] }],
+      ['a delay schedule with a zero delay', retryOptionsSchema, { maxAttempts: 4, delaysMs: [0, 30000, 300000], jitter: 0.1, minDelayMs: 0 }],
       ['a breaker', breakerOptionsSchema, { key: 'llm', failureThreshold: 1, recoveryTimeoutMs: 0 }],
       ['a budget of 1 with ratio 1', budgetOptionsSchema, { limit: 1, criticalRatio: 1 }],
       ['a budget as a number', globalBudgetSchema, 0.5],
@@ -42,6 +43,21 @@ describe('schema', () => {
       ['a negative delay', retryOptionsSchema, { maxDelayMs: -1 }, 'Expected `maxDelayMs` to be a number >= 0, got `-1`'],
       ['jitter below 0', retryOptionsSchema, { jitter: -0.1 }, 'Expected `jitter` to be a number from 0 to 1, got `-0.1`'],
       ['an unknown error class', retryOptionsSchema, { retryOn: ['flaky'] }, 'Expected `retryOn.0` to be one of `transient`, `persistent`, `resource`, `logic`, got `"flaky"`'],
+      ['an empty delay schedule', retryOptionsSchema, { delaysMs: [] }, 'Expected `delaysMs` to be an array of at least one delay in ms, got `[]`'],
+      ['a negative scheduled delay', retryOptionsSchema, { delaysMs: [5000, -1] }, 'Expected `delaysMs.1` to be a number >= 0, got `-1`'],
+      ['a delay schedule as a number', retryOptionsSchema, { delaysMs: 5000 }, 'Expected `delaysMs` to be an array of delays in ms, got `5000`'],
+      [
+        'a delay schedule with baseDelayMs',
+        retryOptionsSchema,
+        { delaysMs: [5000, 30000], baseDelayMs: 5000 },
+        'Expected `delaysMs` to be left out when `baseDelayMs` is set (a delay schedule replaces the exponential backoff: keep one or the other), got `[5000,30000]`',
+      ],
+      [
+        'a delay schedule with baseDelayMs and maxDelayMs',
+        retryOptionsSchema,
+        { delaysMs: [5000], baseDelayMs: 5000, maxDelayMs: 300000 },
+        'Expected `delaysMs` to be left out when `baseDelayMs` and `maxDelayMs` are set (a delay schedule replaces the exponential backoff: keep one or the other), got `[5000]`',
+      ],
       ['failureThreshold 0', breakerOptionsSchema, { failureThreshold: 0 }, 'Expected `failureThreshold` to be an integer >= 1, got `0`'],
       ['an empty breaker key', breakerOptionsSchema, { key: '' }, 'Expected `key` to be a non-empty string, got `""`'],
       ['criticalRatio 0', budgetOptionsSchema, { limit: 1, criticalRatio: 0 }, 'Expected `criticalRatio` to be a number > 0 and <= 1, got `0`'],

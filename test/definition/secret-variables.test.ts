@@ -73,6 +73,21 @@ describe('loadPipelineFile with secrets', () => {
     });
   });
 
+  describe("when the variable is not set and the file is loaded with `secrets: 'names'`", () => {
+    it('loads it, keeping the set values and the unset secrets with their variables; the plan names both', async () => {
+      fs.writeFileSync(file, 'name: trials\nsecrets:\n  API_KEY: { env: TRIALS_API_KEY }\n  DB: { env: DB_URL }\nstages:\n  fetch: { fn: ./stages#fetch }\n');
+      const def = await loadPipelineFile(file, { secrets: 'names', variables: { DB_URL: 'postgres://db', TRIALS_API_KEY: '' } });
+      assert.deepEqual([def.secrets, def.unsetSecrets], [{ DB: 'postgres://db' }, { API_KEY: 'TRIALS_API_KEY' }]);
+      const compiled = compilePipeline(def);
+      assert.deepEqual([compiled.plan.secretNames, compiled.secrets, compiled.unsetSecrets], [['DB', 'API_KEY'], { DB: 'postgres://db' }, { API_KEY: 'TRIALS_API_KEY' }]);
+    });
+
+    it('reads every value and has no unset secret when the variables are set', async () => {
+      const def = await loadPipelineFile(file, { secrets: 'names', variables: { TRIALS_API_KEY: 'dev-key-123' } });
+      assert.deepEqual([def.secrets, def.unsetSecrets, compilePipeline(def).unsetSecrets], [{ API_KEY: 'dev-key-123' }, undefined, undefined]);
+    });
+  });
+
   describe('when a secret is declared with a value instead of a variable', () => {
     it('refuses it, naming the field and the value', async () => {
       fs.writeFileSync(file, 'name: trials\nsecrets:\n  API_KEY: hunter22\nstages:\n  fetch: { fn: ./stages#fetch }\n');

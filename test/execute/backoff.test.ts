@@ -59,6 +59,27 @@ describe('backoffDelay', () => {
     });
   });
 
+  describe('when the policy has a delay schedule (the trial team: 5 s, 30 s, 5 min)', () => {
+    const trials: PlanRetry = { ...validate, maxAttempts: 6, delaysMs: [5000, 30000, 300000], jitter: 0 };
+
+    it('waits the schedule in order, then its last entry for every attempt past its end', () => {
+      assert.deepEqual(delays(trials, never), [5000, 30000, 300000, 300000, 300000]);
+    });
+
+    it('ignores baseDelayMs and maxDelayMs', () => {
+      assert.deepEqual(delays({ ...trials, baseDelayMs: 1, maxDelayMs: 2 }, never), [5000, 30000, 300000, 300000, 300000]);
+    });
+
+    it('applies the jitter to each scheduled delay, drawing as the exponential backoff does', () => {
+      // draws 0.6011, 0.4483, 0.8525, 0.6697, 0.1748: 5000 * (1 + 0.1 * 0.2022), 30000 * (1 - 0.1 * 0.1034), 300000 * (1 + 0.1 * 0.7049), ...
+      assert.deepEqual(delays({ ...trials, jitter: 0.1 }, seededRandom(42)), [5101, 29690, 321148, 310184, 280489]);
+    });
+
+    it('raises a scheduled delay below minDelayMs to it', () => {
+      assert.deepEqual(delays({ ...trials, maxAttempts: 3, delaysMs: [0, 50] }, never), [100, 100]);
+    });
+  });
+
   describe('when the attempt number is not an integer >= 1', () => {
     for (const attempt of [0, -1, 1.5, Number.NaN]) {
       it(`throws INVALID_OPTION naming the value ${String(attempt)}`, () => {

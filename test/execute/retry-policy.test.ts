@@ -53,6 +53,42 @@ describe('retryPolicy', () => {
     });
   });
 
+  describe('when the retry policy has a delay schedule of 5 s, 30 s, 5 min', () => {
+    const schedule: PlanRetry = { ...RETRY, maxAttempts: 6, delaysMs: [5000, 30000, 300000] };
+
+    it('waits the scheduled delays on the clock, the last one again past the end, until an attempt succeeds', async () => {
+      const { clock, failures, controller, policy } = setup({ retry: schedule });
+      const calls: number[] = [];
+      const value = await clock.runUntil(policy.execute(until(6, calls), { attempt: 1, signal: controller.signal }));
+      assert.equal(value, 'ok on 6');
+      assert.deepEqual(calls, [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(clock.sleeps, [5000, 30000, 300000, 300000, 300000]);
+      assert.equal(clock.now(), 935000);
+      assert.deepEqual(failures.map((f) => [f.attempt, f.delayMs]), [[1, 5000], [2, 30000], [3, 300000], [4, 300000], [5, 300000]]);
+    });
+
+    it('waits 5 s then 30 s and gives up after the third attempt when maxAttempts is 3', async () => {
+      const { clock, failures, controller, policy } = setup({ retry: { ...schedule, maxAttempts: 3 } });
+      const calls: number[] = [];
+      await assert.rejects(clock.runUntil(policy.execute(until(99, calls), { attempt: 1, signal: controller.signal })), /503 on 3/);
+      assert.deepEqual(calls, [1, 2, 3]);
+      assert.deepEqual(clock.sleeps, [5000, 30000]);
+      assert.deepEqual(failures.map((f) => [f.attempt, f.delayMs]), [[1, 5000], [2, 30000], [3, undefined]]);
+    });
+
+    it('waits the jittered scheduled delays with seededRandom(42) and jitter 0.1', async () => {
+      const { clock, controller, policy } = setup({ retry: { ...schedule, jitter: 0.1 } });
+      await clock.runUntil(policy.execute(until(4, []), { attempt: 1, signal: controller.signal }));
+      assert.deepEqual(clock.sleeps, [5101, 29690, 321148]);
+    });
+
+    it('waits from the third delay of the schedule when its first attempt is 3 (a resumed stage)', async () => {
+      const { clock, controller, policy } = setup({ retry: schedule, firstAttempt: 3 });
+      await clock.runUntil(policy.execute(until(5, []), { attempt: 1, signal: controller.signal }));
+      assert.deepEqual(clock.sleeps, [300000, 300000]);
+    });
+  });
+
   describe('when every attempt fails', () => {
     it('gives up at lastAttempt, rethrowing the last error, reported without a delay', async () => {
       const { clock, failures, controller, policy } = setup({ firstAttempt: 3 });

@@ -229,6 +229,71 @@ describe('compilePipeline', () => {
     });
   });
 
+  describe('when retry policies set a delay schedule (`delaysMs`)', () => {
+    const exponential = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 0.1, minDelayMs: 100, retryOn: ['transient'] };
+
+    it('keeps the schedule of a stage, and of the pipeline default for a stage that sets no delay field', () => {
+      const { plan } = compilePipeline({
+        name: 'p',
+        defaults: { retry: { delaysMs: [5000, 30000, 300000], jitter: 0 } },
+        stages: [
+          { id: 'own', run: load, retry: { maxAttempts: 4, delaysMs: [100, 200] } },
+          { id: 'inherits', run: load, retry: { maxAttempts: 2 } },
+        ],
+      });
+      assert.deepEqual(plan.stages.own.retry, { ...exponential, maxAttempts: 4, delaysMs: [100, 200], jitter: 0 });
+      assert.deepEqual(plan.stages.inherits.retry, { ...exponential, maxAttempts: 2, delaysMs: [5000, 30000, 300000], jitter: 0 });
+    });
+
+    it('backs off exponentially in a stage that sets baseDelayMs or maxDelayMs under a default schedule', () => {
+      const { plan } = compilePipeline({
+        name: 'p',
+        defaults: { retry: { delaysMs: [5000, 30000] } },
+        stages: [
+          { id: 'base', run: load, retry: { baseDelayMs: 50 } },
+          { id: 'cap', run: load, retry: { maxDelayMs: 400 } },
+        ],
+      });
+      assert.deepEqual([plan.stages.base.retry, plan.stages.cap.retry], [{ ...exponential, baseDelayMs: 50 }, { ...exponential, maxDelayMs: 400 }]);
+    });
+
+    it('leaves a plan without schedules as it was: no `delaysMs` field', () => {
+      const { plan } = compilePipeline({ name: 'p', defaults: { retry: { baseDelayMs: 20 } }, stages: [{ id: 'a', run: load, retry: { maxDelayMs: 80 } }] });
+      assert.deepEqual(plan.stages.a.retry, { ...exponential, baseDelayMs: 20, maxDelayMs: 80 });
+    });
+
+    it('reports PLAN_INVALID_POLICY at `delaysMs` for a policy that also sets baseDelayMs or maxDelayMs, or an empty schedule', () => {
+      const issues = issuesOf(() =>
+        compilePipeline({
+          name: 'p',
+          defaults: { retry: { delaysMs: [5000], maxDelayMs: 60000 } },
+          stages: [
+            { id: 'a', run: load, retry: { delaysMs: [5000, 30000, 300000], baseDelayMs: 5000 } },
+            { id: 'b', run: load, retry: { delaysMs: [] } },
+          ],
+        }),
+      );
+      assert.deepEqual(
+        issues.map((i) => [i.code, i.path, i.message, i.stageId]),
+        [
+          [
+            'PLAN_INVALID_POLICY',
+            'defaults.retry.delaysMs',
+            'Expected `defaults.retry.delaysMs` to be left out when `maxDelayMs` is set (a delay schedule replaces the exponential backoff: keep one or the other), got `[5000]`',
+            undefined,
+          ],
+          [
+            'PLAN_INVALID_POLICY',
+            'stages.a.retry.delaysMs',
+            'Expected `stages.a.retry.delaysMs` to be left out when `baseDelayMs` is set (a delay schedule replaces the exponential backoff: keep one or the other), got `[5000,30000,300000]`',
+            'a',
+          ],
+          ['PLAN_INVALID_POLICY', 'stages.b.retry.delaysMs', 'Expected `stages.b.retry.delaysMs` to be an array of at least one delay in ms, got `[]`', 'b'],
+        ],
+      );
+    });
+  });
+
   describe('when fields have the wrong types', () => {
     it('reports PLAN_INVALID_FIELD naming the field and the value', () => {
       const issues = issuesOf(() =>

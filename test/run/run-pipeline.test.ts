@@ -548,6 +548,27 @@ describe('runPipeline', () => {
     });
   });
 
+  describe('when a secret has no value (a pipeline loaded for reading)', () => {
+    it('refuses to start with SECRET_MISSING naming the secret and its variable, before any stage runs or any event', async () => {
+      const calls: string[] = [];
+      const compiled = compilePipeline({
+        name: 'trials',
+        secrets: { DB: 'postgres://db' },
+        unsetSecrets: { API_KEY: 'TRIALS_API_KEY' },
+        stages: [{ id: 'fetch', run: () => calls.push('fetch') }],
+      });
+      assert.deepEqual(compiled.plan.secretNames, ['DB', 'API_KEY']);
+      const events: PipelineEvent[] = [];
+      await assert.rejects(runPipeline(compiled, { listeners: [(e) => events.push(e)] }), (error: unknown) => {
+        assert.ok(hasErrorCode(error, 'SECRET_MISSING'));
+        assert.equal(error.message, '`trials` needs a secret whose environment variable is not set: `API_KEY` (variable `TRIALS_API_KEY`); set it before running the pipeline');
+        assert.deepEqual(error.data, { missing: [{ secret: 'API_KEY', variable: 'TRIALS_API_KEY' }] });
+        return true;
+      });
+      assert.deepEqual([calls, events], [[], []]);
+    });
+  });
+
   describe('when a stage is retried and the run resumed', () => {
     it('keeps one idempotency key: the SMVM key of run id, stage id and params', async () => {
       const keys: string[] = [];

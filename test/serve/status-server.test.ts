@@ -222,6 +222,34 @@ describe('status server', function () {
     });
   });
 
+  describe("when a pipeline file declares a secret whose variable is not set", () => {
+    const VARIABLE = 'DAGBOOK_TEST_UNSET_TRIALS_KEY';
+    let secretive: TrialProject;
+
+    before(async () => {
+      secretive = makeTrialProject();
+      secretive.setTrials(TRIALS);
+      await runHere(secretive);
+      fs.writeFileSync(secretive.file, `secrets:\n  API_KEY: { env: ${VARIABLE} }\n${fs.readFileSync(secretive.file, 'utf8')}`);
+      delete process.env[VARIABLE];
+    });
+
+    after(() => fs.rmSync(secretive.dir, { recursive: true, force: true }));
+
+    it('serves its /status from the names of its secrets alone', async () => {
+      const pipelines = await loadServedPipelines([secretive.file]);
+      assert.deepEqual([pipelines[0].compiled().plan.secretNames, pipelines[0].compiled().unsetSecrets], [['API_KEY'], { API_KEY: VARIABLE }]);
+      const served = await startStatusServer({ stateDir: secretive.stateDir, pipelines, port: 0 });
+      try {
+        const { status, body } = await getJson(served, '/status');
+        assert.equal(status, 200);
+        assert.deepEqual([body.pipelines[0].name, body.items], ['trials', { pending: 0, processing: 0, deployed: 2, failed: 1 }]);
+      } finally {
+        await served.close();
+      }
+    });
+  });
+
   describe('when its schemas are read', () => {
     it('keeps docs/serve/ equal to the schemas the server answers with', () => {
       for (const [name, schema] of Object.entries(serveSchemaFiles())) {
