@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomicSync } from './atomic-file';
-import { readStateText } from './state-io';
+import { readJsonRecord } from './state-io';
 import type { StatePaths } from './state-paths';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
@@ -74,21 +74,8 @@ export function daemonStatePath(paths: StatePaths): string {
  * @throws DagbookError `STATE_IO` when the file exists but cannot be read.
  */
 export function readDaemonState(paths: StatePaths, fs: StateFileSystem = nodeFileSystem): DaemonStateRead {
-  const file = daemonStatePath(paths);
-  const text = readStateText(file, fs);
-  if (text === undefined) return { kind: 'none' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { kind: 'unreadable', problem: `${file} is not JSON` };
-  }
-  const parsed = daemonStateSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { kind: 'unreadable', problem: `${file}: \`${issue.path.join('.') || '(root)'}\`: ${issue.message}` };
-  }
-  return { kind: 'state', state: parsed.data };
+  const read = readJsonRecord(daemonStatePath(paths), daemonStateSchema, fs);
+  return read.kind === 'record' ? { kind: 'state', state: read.record } : read;
 }
 
 /** Writes a daemon's record (atomic, durable). @throws DagbookError `STATE_IO` */

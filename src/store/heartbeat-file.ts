@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomicSync } from './atomic-file';
-import { readStateText } from './state-io';
+import { readJsonRecord } from './state-io';
 import type { StatePaths } from './state-paths';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
@@ -41,21 +41,8 @@ export function heartbeatPath(paths: StatePaths): string {
  * @throws DagbookError `STATE_IO` when the file exists but cannot be read.
  */
 export function readHeartbeat(paths: StatePaths, fs: StateFileSystem = nodeFileSystem): HeartbeatRead {
-  const file = heartbeatPath(paths);
-  const text = readStateText(file, fs);
-  if (text === undefined) return { kind: 'none' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { kind: 'unreadable', problem: `${file} is not JSON` };
-  }
-  const parsed = heartbeatSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { kind: 'unreadable', problem: `${file}: \`${issue.path.join('.') || '(root)'}\`: ${issue.message}` };
-  }
-  return { kind: 'beat', beat: parsed.data };
+  const read = readJsonRecord(heartbeatPath(paths), heartbeatSchema, fs);
+  return read.kind === 'record' ? { kind: 'beat', beat: read.record } : read;
 }
 
 /** Writes a beat (atomic, durable). @throws DagbookError `STATE_IO` */

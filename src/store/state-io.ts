@@ -1,5 +1,6 @@
 import { DagbookError, isDagbookError } from '../errors';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
+import type { ZodType, ZodTypeDef } from 'zod';
 
 /**
  * The one way the store meets a file-system failure: every fs call on state
@@ -68,4 +69,30 @@ export function readStateText(file: string, fs: StateFileSystem = nodeFileSystem
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw stateIoError('read', file, error);
   }
+}
+
+/** What reading a small JSON record file found: nothing, the record, or why it is not one. */
+export type JsonRecordRead<T> = { readonly kind: 'none' } | { readonly kind: 'record'; readonly record: T } | { readonly kind: 'unreadable'; readonly problem: string };
+
+/**
+ * Reads a small JSON record file that readers report on rather than throw
+ * about (a heartbeat, a daemon's record): a missing file is `none`, one that
+ * is not JSON or not what `schema` says is `unreadable`, with why.
+ * @throws DagbookError `STATE_IO` when the file exists but cannot be read.
+ */
+export function readJsonRecord<T>(file: string, schema: ZodType<T, ZodTypeDef, unknown>, fs: StateFileSystem = nodeFileSystem): JsonRecordRead<T> {
+  const text = readStateText(file, fs);
+  if (text === undefined) return { kind: 'none' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'unreadable', problem: `${file} is not JSON` };
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { kind: 'unreadable', problem: `${file}: \`${issue.path.join('.') || '(root)'}\`: ${issue.message}` };
+  }
+  return { kind: 'record', record: parsed.data };
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readDaemonState } from '../../src/store/daemon-file';
 import { readHeartbeat } from '../../src/store/heartbeat-file';
 import { statePaths } from '../../src/store/state-paths';
+import { startWatch, type Watcher } from './watch-process';
 
 /**
  * `dagbook watch` in real child processes (the CLI from src/ through tsx),
@@ -15,8 +15,6 @@ import { statePaths } from '../../src/store/state-paths';
  * item running for as long as it needs.
  */
 
-const REPO = path.join(__dirname, '..', '..');
-const CLI = path.join(REPO, 'test', 'execute', 'fixtures', 'worker-child.ts');
 
 const STAGES = `
 const fs = require('node:fs');
@@ -71,52 +69,8 @@ function makeProject(): Project {
   };
 }
 
-/** A `dagbook watch` child: its parsed stdout lines as they come, and its exit. */
-interface Watcher {
-  readonly child: ChildProcess;
-  readonly lines: any[];
-  readonly stderr: () => string;
-  readonly exit: Promise<number | null>;
-  /** Resolves with the first line (from `from` on) that `match` accepts. */
-  line(match: (line: any) => boolean, what: string, from?: number): Promise<any>;
-}
-
 function watch(project: Project, extra: readonly string[] = []): Watcher {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'watch', project.file, '--every', '300ms', '--state-dir', project.stateDir, ...extra], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: any[] = [];
-  let err = '';
-  let buffer = '';
-  const waiting = new Set<() => void>();
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let end: number;
-    while ((end = buffer.indexOf('\n')) >= 0) {
-      lines.push(JSON.parse(buffer.slice(0, end)));
-      buffer = buffer.slice(end + 1);
-    }
-    for (const wake of waiting) wake();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const line = (match: (line: any) => boolean, what: string, from = 0) =>
-    new Promise<any>((resolve, reject) => {
-      const check = () => {
-        const found = lines.slice(from).find(match);
-        if (found !== undefined) {
-          waiting.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        }
-      };
-      const timer = setTimeout(() => {
-        waiting.delete(check);
-        reject(new Error(`gave up waiting for ${what}; lines: ${JSON.stringify(lines)}; stderr: ${err}`));
-      }, 30_000);
-      waiting.add(check);
-      void exit.then(() => setTimeout(check, 0));
-      check();
-    });
-  return { child, lines, stderr: () => err, exit, line };
+  return startWatch([project.file, '--every', '300ms', '--state-dir', project.stateDir, ...extra]);
 }
 
 function journalFile(project: Project): string {

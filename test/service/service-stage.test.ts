@@ -17,7 +17,7 @@ import { readRunEvents } from '../../src/query/run-events';
  */
 
 const TICKER = path.join(__dirname, 'fixtures', 'ticker.js');
-const CLI = path.join(__dirname, 'fixtures', 'dagbook-child.ts');
+const CLI = path.join(__dirname, '..', 'fixtures', 'dagbook-cli.ts');
 
 function pipelineYaml(ticks: string, extraArg = ''): string {
   return [

@@ -2,37 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runNotebook, type NotebookReport } from '../../../src/notebook/run-notebook';
+import { runNotebook } from '../../../src/notebook/run-notebook';
+import { failures, shown } from '../notebook-output';
 import { isProcessAlive } from '../../../src/process-alive';
 import { readServiceStates } from '../../../src/service/service-state-file';
 
 /** `notebooks/04-trials.ipynb`, run headlessly in a real tslab kernel. */
 const NOTEBOOK = path.resolve(__dirname, '../../../notebooks/04-trials.ipynb');
-
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  outputs?: { output_type: string; text?: string | string[]; data?: Record<string, string | string[]> }[];
-}
-
-const join = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join('') : v ?? '');
-
-/** What the code cell whose source starts with `start` showed, as plain text. */
-function shown(file: string, start: string): string {
-  const cells = (JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: Cell[] }).cells.filter((c) => c.cell_type === 'code' && join(c.source).startsWith(start));
-  assert.equal(cells.length, 1, `code cells starting with ${JSON.stringify(start)}`);
-  return (cells[0]!.outputs ?? [])
-    .map((o) => (o.output_type === 'stream' ? join(o.text) : join(o.data?.['text/html']) || join(o.data?.['text/plain'])))
-    .join('\n')
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ');
-}
-
-function failures(report: NotebookReport): string[] {
-  return report.failures.map((f) => `cell ${f.cell} (${f.firstLine}): ${f.detail ?? f.error}`);
-}
 
 describe('notebooks/04-trials.ipynb', function () {
   this.timeout(300_000);

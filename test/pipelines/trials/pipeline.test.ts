@@ -22,7 +22,7 @@ import { runStudy, TRIALS_FILE } from './study-run';
 
 /** `pipelines/trials.yaml` on a real Optuna study, its two batches, the paper traders, the prod dry run and the retry policy. */
 
-const CLI = path.resolve(__dirname, '../../service/fixtures/dagbook-child.ts');
+const CLI = path.resolve(__dirname, '../../fixtures/dagbook-cli.ts');
 
 /** Item counts with every field, zero unless given. */
 function counts(given: Partial<Record<'total' | 'succeeded' | 'failed' | 'cached' | 'blocked' | 'skipped' | 'deleted', number>>): Record<string, number> {

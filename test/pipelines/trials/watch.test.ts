@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +8,7 @@ import { readServiceStates } from '../../../src/service/service-state-file';
 import { readDaemonState } from '../../../src/store/daemon-file';
 import { statePaths } from '../../../src/store/state-paths';
 import { runStudy, TRIALS_FILE } from './study-run';
+import { startWatch, type Watcher } from '../../cli/watch-process';
 
 /**
  * `dagbook watch pipelines/trials.yaml` in a real child process (the CLI from
@@ -21,55 +21,10 @@ import { runStudy, TRIALS_FILE } from './study-run';
  * trial alone, leaving the second to the tick after.
  */
 
-const REPO = path.resolve(__dirname, '../../..');
-const CLI = path.join(REPO, 'test', 'service', 'fixtures', 'dagbook-child.ts');
 const INTERVAL_MS = 1000;
 
-/** A `dagbook watch` child: its parsed stdout lines as they come, and its exit. */
-interface Watcher {
-  readonly child: ChildProcess;
-  readonly lines: any[];
-  readonly exit: Promise<number | null>;
-  /** Resolves with the first line (from index `from` on) that `match` accepts. */
-  line(match: (line: any) => boolean, what: string, from?: number): Promise<any>;
-}
-
 function watch(stateDir: string): Watcher {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'watch', TRIALS_FILE, '--every', `${INTERVAL_MS}ms`, '--state-dir', stateDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: any[] = [];
-  let err = '';
-  let buffer = '';
-  const waiting = new Set<() => void>();
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let end: number;
-    while ((end = buffer.indexOf('\n')) >= 0) {
-      lines.push(JSON.parse(buffer.slice(0, end)));
-      buffer = buffer.slice(end + 1);
-    }
-    for (const wake of waiting) wake();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const line = (match: (line: any) => boolean, what: string, from = 0) =>
-    new Promise<any>((resolve, reject) => {
-      const check = () => {
-        const found = lines.slice(from).find(match);
-        if (found !== undefined) {
-          waiting.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        }
-      };
-      const timer = setTimeout(() => {
-        waiting.delete(check);
-        reject(new Error(`gave up waiting for ${what}; lines: ${JSON.stringify(lines)}; stderr: ${err}`));
-      }, 60_000);
-      waiting.add(check);
-      void exit.then(() => setTimeout(check, 0));
-      check();
-    });
-  return { child, lines, exit, line };
+  return startWatch([TRIALS_FILE, '--every', `${INTERVAL_MS}ms`, '--state-dir', stateDir], 60_000);
 }
 
 /** The backtest journal's lines, in order. */
