@@ -27,6 +27,9 @@ import { levelToRaise, thresholdOf } from './thresholds';
  * before the alert.
  */
 
+/** Why a stage's duration timers stop: a reason of our own, as `abort()` without one builds a DOMException with a stack per stage. */
+const STOPPED = 'stopped';
+
 /** Options of an {@link AlertWatcher}. */
 export interface AlertWatcherOptions {
   /** The thresholds by metric. */
@@ -50,7 +53,8 @@ interface Raise {
 /** See the module comment. */
 export class AlertWatcher {
   private readonly raised = new Map<string, AlertLevel>();
-  private readonly running = new Map<string, { readonly startedAt: number; readonly timers: AbortController }>();
+  /** Stages running, from their first STEP_START; `timers` only for a stage with an expected duration. */
+  private readonly running = new Map<string, { readonly startedAt: number; readonly timers?: AbortController }>();
   private readonly pending: Raise[] = [];
   private closed = false;
 
@@ -104,16 +108,19 @@ export class AlertWatcher {
   close(): void {
     this.flush();
     this.closed = true;
-    for (const { timers } of this.running.values()) timers.abort();
+    for (const { timers } of this.running.values()) timers?.abort(STOPPED);
     this.running.clear();
   }
 
   private startTimers(stageId: string): void {
-    const timers = new AbortController();
     const startedAt = this.options.clock.monotonic();
-    this.running.set(stageId, { startedAt, timers });
     const expected = this.options.expectedMs[stageId];
-    if (expected === undefined) return;
+    if (expected === undefined) {
+      this.running.set(stageId, { startedAt });
+      return;
+    }
+    const timers = new AbortController();
+    this.running.set(stageId, { startedAt, timers });
     const levels = this.options.thresholds.stageDuration;
     const { clock } = this.options;
     const fireAt = async (level: AlertLevel): Promise<void> => {
@@ -130,7 +137,7 @@ export class AlertWatcher {
   private stageEnded(stageId: string, durationMs: number | undefined): void {
     const run = this.running.get(stageId);
     if (run === undefined) return;
-    run.timers.abort();
+    run.timers?.abort(STOPPED);
     this.running.delete(stageId);
     this.checkDuration(stageId, durationMs ?? this.options.clock.monotonic() - run.startedAt);
   }

@@ -1,5 +1,6 @@
 import type { PipelineEvent } from '../events/event';
 import { JsonlLog } from './event-log';
+import { json } from './run-records';
 import { logHeader, parseLog, type InlineOutputs, type StateLine } from './log-record';
 import { runLogPath, type StatePaths } from './state-paths';
 import { readStateText } from './state-io';
@@ -70,7 +71,8 @@ export class WriteAheadLog {
   append(runId: string | undefined, draft: StateLine, straight = true): StateLine {
     // Inline outputs are strings already: they are written, not copied through JSON.parse like the record.
     const { outputs, ...record } = draft as StateLine & { readonly outputs?: InlineOutputs };
-    const base = JSON.stringify({ ...record, seq: this.nextSeq++ });
+    const numbered = { ...record, seq: this.nextSeq++ };
+    const base = JSON.stringify(numbered);
     const text = outputs === undefined ? base : `${base.slice(0, -1)},"outputs":${JSON.stringify(outputs)}}`;
     if (runId !== undefined) {
       const log = this.logFor(runId);
@@ -80,7 +82,7 @@ export class WriteAheadLog {
       if (straight) this.writeHeld();
     }
     // What the state keeps is what a replay reads back: fields set to undefined dropped, and no object shared with the caller.
-    const line = JSON.parse(base) as StateLine;
+    const line = json(numbered) as StateLine;
     return outputs === undefined ? line : ({ ...line, outputs } as StateLine);
   }
 
