@@ -341,10 +341,20 @@ class Run {
   }
 
   private async loop(scheduler: Scheduler, stageRun: StageRunContext, resumed: Readonly<Record<string, StageRecord>>, previous: Readonly<Record<string, StageRecord>>): Promise<void> {
-    const inflight = new Set<Promise<void>>();
     const max = this.maxParallel();
+    // Stages running now, and the wake-up of the wait below: the first turn to end after it began resolves it
+    // (one promise per wait, not a race re-subscribing to every running turn).
+    let running = 0;
+    let wake: (() => void) | undefined;
+    const ended = (): void => {
+      running--;
+      const resume = wake;
+      wake = undefined;
+      resume?.();
+    };
+    const stopOnFatal = (error: unknown): void => this.stopOnFatal(error);
     for (;;) {
-      while (!this.ctx.noNewWork.aborted && inflight.size < max) {
+      while (!this.ctx.noNewWork.aborted && running < max) {
         const exhausted = stageRun.ledger.globalExhausted();
         // Only a stage that could have started is stopped by the budget: a run whose last stage used it up exactly succeeded.
         if (exhausted !== null && scheduler.readyCount > 0) {
@@ -354,13 +364,14 @@ class Run {
         const id = scheduler.next();
         if (id === undefined) break;
         // A stage this run already tried (before a resume) is judged by that try, not by an older run's.
-        const task: Promise<void> = runStage(stageRun, id, scheduler, resumed[id], resumed[id]?.status ?? previous[id]?.status)
-          .catch((error: unknown) => this.stopOnFatal(error))
-          .finally(() => inflight.delete(task));
-        inflight.add(task);
+        running++;
+        runStage(stageRun, id, scheduler, resumed[id], resumed[id]?.status ?? previous[id]?.status).then(ended, (error: unknown) => {
+          stopOnFatal(error);
+          ended();
+        });
       }
-      if (inflight.size === 0) break;
-      await Promise.race(inflight);
+      if (running === 0) break;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
     if (this.fatal) throw this.fatal.error;
     for (const id of scheduler.drainUnstarted()) {

@@ -326,6 +326,8 @@ export class DurableStore extends StateView implements RunStore {
     if (isInlineSize(stored, this.inlineOutputMaxBytes)) {
       const hash = sha256(stored);
       this.pendingOutputs.add(hash, stored);
+      // Hashed just now: a cached re-run's check of it need not hash it again.
+      this.noteWholeInline(hash, stored);
       return hash;
     }
     const hash = this.artifacts.putStored(stored);

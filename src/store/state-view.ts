@@ -46,6 +46,12 @@ export abstract class StateView implements RunStoreReader {
 
   protected abstract document(): StateDocument;
 
+  /** Notes an inline output whose text this process hashed itself (as it stored it): its check needs no second hash. */
+  protected noteWholeInline(hash: string, stored: string): void {
+    if (this.verifiedInline.size >= VERIFIED_INLINE_MAX) this.verifiedInline.clear();
+    this.verifiedInline.set(hash, stored);
+  }
+
   /** Called before a run's log is read (a writer writes what it holds back). */
   protected beforeLogRead(): void {}
 
