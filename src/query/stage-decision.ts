@@ -1,6 +1,6 @@
 import { decideStage, stageKey, type StageDecision } from '../plan/decide';
 import type { PlanStage } from '../plan/plan';
-import type { StageStatus } from '../records';
+import type { CacheEntry, StageStatus } from '../records';
 import type { RunStoreReader } from '../store/run-store';
 import { serviceDownReason } from '../service/service-list';
 
@@ -21,6 +21,11 @@ export interface StageInputFacts {
   readonly lastStatus?: StageStatus;
   /** Re-run regardless of the cache. */
   readonly force: boolean;
+  /**
+   * Its latest cache entry, when the caller has read it already (a run reads every stage's at its start, and a
+   * stage's entries change only when it ends): `{ entry: undefined }` says it has none. @default read from the store
+   */
+  readonly latest?: { readonly entry: CacheEntry | undefined };
 }
 
 /** Decides whether a stage runs or is restored, reading its cache entries from `store`. */
@@ -28,7 +33,9 @@ export async function decideFromStore(store: RunStoreReader, stage: PlanStage, f
   const key = stageKey(stage, facts.upstreamHashes, facts.fileHashes, (value) => store.secretDigest(value));
   const [hit, latest] = facts.force
     ? [undefined, undefined]
-    : await Promise.all([store.getCacheEntry(stage.id, key.cacheKey), store.latestCacheEntry(stage.id)]);
+    : facts.latest !== undefined
+      ? [await store.getCacheEntry(stage.id, key.cacheKey), facts.latest.entry]
+      : await Promise.all([store.getCacheEntry(stage.id, key.cacheKey), store.latestCacheEntry(stage.id)]);
   const output = hit ? await store.verifyOutput(hit.outputHash) : 'ok';
   const decision = decideStage(stage, {
     key,

@@ -104,7 +104,9 @@ export class RunInputs {
     const fileHashes = stage.inputs.length > 0 ? await hashInputFiles(stage.inputs, this.options.baseDir ?? process.cwd(), this.fileHashMemo) : {};
     const force = isForced(this.options.force, stage);
     // Code identity is read again now: a module may have changed since the plan was compiled.
-    const decision = await decideFromStore(this.store, refreshStageCode(stage, this.codeFiles), { upstreamHashes, fileHashes, lastStatus, force });
+    // Its latest entry as read at the run's start, unchanged since: only its own end adds one.
+    const latest = Object.prototype.hasOwnProperty.call(this.entries, stage.id) ? { entry: this.entries[stage.id] } : undefined;
+    const decision = await decideFromStore(this.store, refreshStageCode(stage, this.codeFiles), { upstreamHashes, fileHashes, lastStatus, force, ...(latest ? { latest } : {}) });
     if (decision.action === 'skip' && this.options.cache === false) {
       return { action: 'run', reason: 'caching is off', cacheKey: decision.cacheKey, parts: decision.parts };
     }
