@@ -25,16 +25,25 @@ import type { PlanStage } from '../plan/plan';
 /** The parts of a stage its idempotency key is formed from. */
 export type IdempotentStage = Pick<PlanStage, 'id' | 'params' | 'secretParams'>;
 
-/** The key last formed for a stage object, by run: a run asks for it several times per stage. Plan stages are plain data, not changed once compiled. */
-const lastKey = new WeakMap<IdempotentStage, { readonly runId: string; readonly key: string }>();
+/**
+ * The key last formed for a stage object, by run (a run asks for it several times per stage), and the part after
+ * the run id (the same in every run). Plan stages are plain data, not changed once compiled.
+ */
+const lastKey = new WeakMap<IdempotentStage, { readonly runId: string; readonly key: string; readonly tail: string }>();
 
 /** The idempotency key of `stage`'s execution in run `runId` (see the module comment). */
 export function idempotencyKey(runId: string, stage: IdempotentStage): string {
   const known = lastKey.get(stage);
   if (known !== undefined && known.runId === runId) return known.key;
+  const tail = known?.tail ?? stageTail(stage);
+  const key = sha256(`${runId}|${tail}`);
+  lastKey.set(stage, { runId, key, tail });
+  return key;
+}
+
+/** `stageId|canonicalJson(params without the secret ones)`. */
+function stageTail(stage: IdempotentStage): string {
   const secret = new Set(stage.secretParams);
   const params = Object.fromEntries(Object.entries(stage.params).filter(([name]) => !secret.has(name)));
-  const key = sha256(`${runId}|${stage.id}|${canonicalJson(params)}`);
-  lastKey.set(stage, { runId, key });
-  return key;
+  return `${stage.id}|${canonicalJson(params)}`;
 }

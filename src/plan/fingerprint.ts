@@ -245,10 +245,20 @@ function graphParts(stamped: StampedGraph, root: string): Readonly<Record<string
 export function refreshStageCode(stage: PlanStage, stats?: FileStats): PlanStage {
   const code = stage.code;
   if (stage.version !== undefined || code === undefined || (code.modules.length === 0 && code.packages === undefined)) return stage;
-  const parts = codeParts(code, stats);
-  if (sameParts(parts, code.parts)) return stage;
+  const single = code.modules.length === 1 && (code.packages === undefined || Object.keys(code.packages).length === 0);
+  // One module and its graph's parts object as when the stage last matched: a file of it changed, or the graph did, when that object did.
+  const graph = single ? graphParts(moduleGraph(code.modules[0], stats), code.root) : undefined;
+  if (graph !== undefined && matchedGraph.get(code) === graph) return stage;
+  const parts = graph !== undefined ? { ...code.fixed, ...graph } : codeParts(code, stats);
+  if (sameParts(parts, code.parts)) {
+    if (graph !== undefined) matchedGraph.set(code, graph);
+    return stage;
+  }
   return { ...stage, code: { ...code, parts }, codeHash: codeHashOf(parts) };
 }
+
+/** The graph parts (see `graphParts`, one object per graph and root) a one-module code identity last matched its own parts with. */
+const matchedGraph = new WeakMap<PlanCode, Readonly<Record<string, string>>>();
 
 /** The `codeHash` of a stage's code parts. */
 export function codeHashOf(parts: Readonly<Record<string, string>>): string {
