@@ -58,14 +58,44 @@ function writePlain(v: unknown, depth: number, seen: Set<object>): string | unde
   }
   if (proto !== Object.prototype || Object.getOwnPropertySymbols(v).length > 0) return undefined;
   const record = v as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const shape = shapeOf(Object.keys(record));
+  if (shape === undefined) return undefined;
+  const { sorted, prefixes } = shape;
   let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === '__proto__') return undefined;
-    const text = writePlain(record[key], depth + 1, seen);
+  for (let i = 0; i < sorted.length; i++) {
+    const text = writePlain(record[sorted[i]], depth + 1, seen);
     if (text === undefined) return undefined;
-    out += `${i === 0 ? '' : ','}${quote(key)}:${text}`;
+    out += prefixes[i] + text;
   }
   return `${out}}`;
+}
+
+/** An object's keys sorted, and what precedes each value in the text (`"key":`, with a comma after the first). */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly prefixes: readonly string[];
+}
+
+/**
+ * The last shape seen: rows of a table, items of a list, records of a stage's
+ * output mostly share their keys in the same order, so their sort and quoting
+ * is done once for a run of them (a nested object of another shape takes the
+ * slot; a caller keeps the shape it read).
+ */
+let lastShape: Shape = { keys: [], sorted: [], prefixes: [] };
+
+/** The shape of an object with these own keys; undefined when it has an own `__proto__` (not plain data). */
+function shapeOf(keys: readonly string[]): Shape | undefined {
+  const last = lastShape;
+  if (keys.length === last.keys.length) {
+    let same = true;
+    for (let i = 0; same && i < keys.length; i++) same = keys[i] === last.keys[i];
+    if (same) return last;
+  }
+  const sorted = [...keys].sort();
+  if (sorted.includes('__proto__')) return undefined;
+  const shape: Shape = { keys, sorted, prefixes: sorted.map((key, i) => `${i === 0 ? '' : ','}${quote(key)}:`) };
+  lastShape = shape;
+  return shape;
 }
