@@ -58,7 +58,7 @@ function writePlain(v: unknown, depth: number, seen: Set<object>): string | unde
   }
   if (proto !== Object.prototype || Object.getOwnPropertySymbols(v).length > 0) return undefined;
   const record = v as Record<string, unknown>;
-  const shape = shapeOf(Object.keys(record));
+  const shape = shapeOf(Object.keys(record), depth);
   if (shape === undefined) return undefined;
   const { sorted, prefixes } = shape;
   let out = '{';
@@ -78,17 +78,22 @@ interface Shape {
 }
 
 /**
- * The last shape seen: rows of a table, items of a list, records of a stage's
- * output mostly share their keys in the same order, so their sort and quoting
- * is done once for a run of them (a nested object of another shape takes the
- * slot; a caller keeps the shape it read).
+ * The last shape seen at each depth: rows of a table, items of a list,
+ * records of a stage's output mostly share their keys in the same order, so
+ * their sort and quoting is done once for a run of them. A slot per depth,
+ * as the objects nested in each row (an item's payload) have shapes of their
+ * own; a caller keeps the shape it read.
  */
-let lastShape: Shape = { keys: [], sorted: [], prefixes: [] };
+const lastShapes: (Shape | undefined)[] = [];
+
+/** Depths with a slot of their own; deeper objects share the last one. */
+const SHAPE_SLOTS = 16;
 
 /** The shape of an object with these own keys; undefined when it has an own `__proto__` (not plain data). */
-function shapeOf(keys: readonly string[]): Shape | undefined {
-  const last = lastShape;
-  if (keys.length === last.keys.length) {
+function shapeOf(keys: readonly string[], depth: number): Shape | undefined {
+  const slot = depth < SHAPE_SLOTS ? depth : SHAPE_SLOTS - 1;
+  const last = lastShapes[slot];
+  if (last !== undefined && keys.length === last.keys.length) {
     let same = true;
     for (let i = 0; same && i < keys.length; i++) same = keys[i] === last.keys[i];
     if (same) return last;
@@ -96,6 +101,6 @@ function shapeOf(keys: readonly string[]): Shape | undefined {
   const sorted = [...keys].sort();
   if (sorted.includes('__proto__')) return undefined;
   const shape: Shape = { keys, sorted, prefixes: sorted.map((key, i) => `${i === 0 ? '' : ','}${quote(key)}:`) };
-  lastShape = shape;
+  lastShapes[slot] = shape;
   return shape;
 }

@@ -33,7 +33,10 @@ export function createStageContext(options: StageContextOptions): StageContext {
     attempt: options.attempt,
     idempotencyKey: options.idempotencyKey,
     params: options.params,
-    signal: options.signal,
+    // Read when the stage reads it: an attempt's signal is made on first read (see `timeout.ts`).
+    get signal() {
+      return options.signal;
+    },
     clock: options.clock,
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.period === undefined ? {} : { period: options.period, periodKey: options.periodKey }),

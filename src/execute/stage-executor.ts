@@ -267,7 +267,8 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
   ];
 
   /** One attempt of the stage's function, under the attempt's signal. */
-  const attemptOnce = async ({ attempt, signal: attemptSignal }: PolicyContext): Promise<unknown> => {
+  const attemptOnce = async (policy: PolicyContext): Promise<unknown> => {
+    const { attempt } = policy;
     timeline.start(attempt);
     const resumed = options.resumedAfterInterruption === true && attempt === firstAttempt;
     emit('STEP_START', {
@@ -280,7 +281,10 @@ export async function executeStage(options: ExecuteStageOptions): Promise<StageO
       attempt,
       idempotencyKey: key,
       params: stage.params,
-      signal: attemptSignal,
+      // The attempt's signal, made when the stage first reads `ctx.signal`.
+      get signal() {
+        return policy.signal;
+      },
       clock,
       stateDir: options.stateDir,
       ...(stage.period === undefined ? {} : { period: options.period ?? stage.period, periodKey: stage.period }),

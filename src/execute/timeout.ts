@@ -38,15 +38,27 @@ export interface TimeoutOptions {
  * Otherwise settles as `fn` does.
  */
 export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, options: TimeoutOptions): Promise<T> {
+  return runWithTimeout((signal) => fn(signal()), options);
+}
+
+/**
+ * {@link withTimeout}, handing `fn` the attempt's signal as a function: the
+ * signal is made when first asked for (most stages never read `ctx.signal`,
+ * and an `AbortSignal` costs more to make than the rest of an attempt's
+ * bookkeeping), already aborted if the attempt was stopped before.
+ */
+function runWithTimeout<T>(fn: (signal: () => AbortSignal) => T | Promise<T>, options: TimeoutOptions): Promise<T> {
   const { timeoutMs, graceMs, clock, parentSignal, stageId } = options;
   if (parentSignal?.aborted) return Promise.reject(cancelledError(stageId, parentSignal.reason));
 
   return new Promise<T>((resolve, reject) => {
+    // Node's AbortController makes its signal on first read: until a reader asks, aborting it costs nothing.
     const attempt = new AbortController();
     // Stops the timeout and grace timers once the call settles; made only when a timer starts (most attempts have none).
     let timers: AbortController | undefined;
     const timerSignal = (): AbortSignal => (timers ??= new AbortController()).signal;
     let done = false;
+    let unsubscribe: (() => void) | undefined;
     let stopReason: DagbookError | undefined;
 
     const settle = (ok: boolean, value: unknown): void => {
@@ -54,7 +66,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
       done = true;
       // A reason of our own: `abort()` without one builds a DOMException with a stack, per attempt.
       timers?.abort(SETTLED);
-      parentSignal?.removeEventListener('abort', onParentAbort);
+      unsubscribe?.();
       if (ok) resolve(value as T);
       else reject(value);
     };
@@ -77,7 +89,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
 
     let work: Promise<T>;
     try {
-      work = Promise.resolve(fn(attempt.signal));
+      work = Promise.resolve(fn(() => attempt.signal));
     } catch (error) {
       work = Promise.reject(error);
     }
@@ -86,7 +98,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => T | Promise<T>, opti
       (error) => settle(false, stopReason ?? error),
     );
 
-    parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+    if (parentSignal !== undefined) unsubscribe = onAbort(parentSignal, onParentAbort);
     if (timeoutMs > 0) {
       clock.sleep(timeoutMs, timerSignal()).then(
         () =>
@@ -117,13 +129,52 @@ function cancelledError(stageId: string, reason: unknown): DagbookError {
 
 /**
  * {@link withTimeout} as a policy: each call gets a signal that aborts on
- * timeout or when the caller's signal aborts.
+ * timeout or when the caller's signal aborts (made when the context's
+ * `signal` is first read).
  * @throws DagbookError `STAGE_TIMEOUT` / `STAGE_CANCELLED` from `execute`, as `withTimeout`.
  */
 export function timeoutPolicy(options: Omit<TimeoutOptions, 'parentSignal'>): Policy {
   return {
     execute(fn, context) {
-      return withTimeout((signal) => fn({ ...context, signal }), { ...options, parentSignal: context.signal });
+      return runWithTimeout(
+        (signal) =>
+          fn({
+            attempt: context.attempt,
+            get signal() {
+              return signal();
+            },
+          }),
+        { ...options, parentSignal: context.signal },
+      );
     },
   };
+}
+
+/** What listens to a signal's abort on behalf of the calls running under it, in the order they began. */
+const abortListeners = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `listener` once when `signal` aborts; returns its removal. One
+ * listener per signal serves every call under it: a run's signal sees one
+ * subscription per attempt, and an EventTarget listener costs several times
+ * a set entry to add and remove.
+ */
+function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  let listeners = abortListeners.get(signal);
+  if (listeners === undefined) {
+    const all = new Set<() => void>();
+    listeners = all;
+    abortListeners.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        abortListeners.delete(signal);
+        for (const each of [...all]) each();
+      },
+      { once: true },
+    );
+  }
+  const set = listeners;
+  set.add(listener);
+  return () => set.delete(listener);
 }
