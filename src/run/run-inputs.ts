@@ -40,12 +40,23 @@ export class RunInputs {
   private readonly fileHashMemo = new Map<string, string>();
   /** The code files as this run first saw them: each is looked at once per run, not once per stage. */
   readonly codeFiles = new FileStats();
+  /**
+   * For each stage, how many stages of the plan have not yet taken its output
+   * as an input: at 0 its value is let go (a later reader loads it from the
+   * store again), so a long run does not hold every output it made — values
+   * the garbage collector would otherwise copy and promote over and over.
+   */
+  private readonly readersLeft = new Map<string, number>();
 
   constructor(
     private readonly store: RunStore,
     private readonly options: DecisionOptions,
     private readonly plan?: Plan,
-  ) {}
+  ) {
+    for (const stage of Object.values(plan?.stages ?? {})) {
+      for (const dep of stage.deps) this.readersLeft.set(dep, (this.readersLeft.get(dep) ?? 0) + 1);
+    }
+  }
 
   /** Loads the latest cache entries of these stages, in order. */
   async loadEntries(ids: readonly string[]): Promise<void> {
@@ -135,7 +146,19 @@ export class RunInputs {
         byPeriod[place.period] = value;
       }
     }
+    for (const dep of stage.deps) this.readBy(dep);
     return inputs;
+  }
+
+  /** One reader of `dep`'s output took it: the last one lets its value go. */
+  private readBy(dep: string): void {
+    const left = (this.readersLeft.get(dep) ?? 1) - 1;
+    if (left > 0) {
+      this.readersLeft.set(dep, left);
+      return;
+    }
+    this.readersLeft.delete(dep);
+    this.outputs.delete(dep);
   }
 
   /**
