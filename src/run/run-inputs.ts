@@ -150,11 +150,12 @@ export class RunInputs {
     return inputs;
   }
 
-  /** One reader of `dep`'s output took it: the last one lets its value go. */
+  /** One reader of `dep`'s output took it: the last one lets its value go (with no plan, the readers are unknown: kept). */
   private readBy(dep: string): void {
-    const left = (this.readersLeft.get(dep) ?? 1) - 1;
-    if (left > 0) {
-      this.readersLeft.set(dep, left);
+    const left = this.readersLeft.get(dep);
+    if (left === undefined) return;
+    if (left > 1) {
+      this.readersLeft.set(dep, left - 1);
       return;
     }
     this.readersLeft.delete(dep);

@@ -38,6 +38,23 @@ describe('RunInputs', () => {
     });
   });
 
+  describe('when every stage that reads an output has taken it', () => {
+    it('lets the value go: a later reader gets it from the store again', async () => {
+      const store = new CountingStore();
+      const a = await store.putOutput({ rows: [1, 2] });
+      const b = await store.putOutput('fresh');
+      const inputs = new RunInputs(store, {}, plan);
+      inputs.useOutput('a', a, { rows: [1, 2] });
+      inputs.useOutput('b', b, 'fresh');
+      // `c` is the only stage that reads `a` and `b`: it takes the values held in memory.
+      assert.deepEqual(await inputs.inputsOf(plan.stages.c), { a: { rows: [1, 2] }, b: 'fresh' });
+      assert.equal(store.reads, 0);
+      // After it, they come from the store.
+      assert.deepEqual(await inputs.inputsOf(plan.stages.c), { a: { rows: [1, 2] }, b: 'fresh' });
+      assert.equal(store.reads, 2);
+    });
+  });
+
   describe('when a stage is up to date', () => {
     it('restores it from cache, or runs it when caching is off', async () => {
       const store = new MemoryStore();
