@@ -160,21 +160,22 @@ const abortListeners = new WeakMap<AbortSignal, Set<() => void>>();
  * a set entry to add and remove.
  */
 function onAbort(signal: AbortSignal, listener: () => void): () => void {
-  let listeners = abortListeners.get(signal);
-  if (listeners === undefined) {
-    const all = new Set<() => void>();
-    listeners = all;
-    abortListeners.set(signal, all);
-    signal.addEventListener(
-      'abort',
-      () => {
-        abortListeners.delete(signal);
-        for (const each of [...all]) each();
-      },
-      { once: true },
-    );
-  }
-  const set = listeners;
-  set.add(listener);
-  return () => set.delete(listener);
+  const listeners = abortListeners.get(signal) ?? listenTo(signal);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The one abort listener on `signal`, calling the listeners of the set it returns. */
+function listenTo(signal: AbortSignal): Set<() => void> {
+  const listeners = new Set<() => void>();
+  abortListeners.set(signal, listeners);
+  signal.addEventListener(
+    'abort',
+    () => {
+      abortListeners.delete(signal);
+      for (const each of [...listeners]) each();
+    },
+    { once: true },
+  );
+  return listeners;
 }

@@ -196,8 +196,9 @@ function exportsHas(exports: unknown, prop: string): boolean {
  * function's import bindings name. `stats`: a run's view of the files (see `FileStats`).
  */
 export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules' | 'packages'>, stats?: FileStats): Record<string, string> {
+  const sole = soleGraphParts(code, stats);
+  if (sole !== undefined) return { ...code.fixed, ...sole };
   const direct = Object.entries(code.packages ?? {});
-  if (code.modules.length === 1 && direct.length === 0) return { ...code.fixed, ...graphParts(moduleGraph(code.modules[0], stats), code.root) };
   const parts: Record<string, string> = { ...code.fixed };
   const packages = new Map<string, Set<string>>();
   const addVersions = (name: string, value: string) => {
@@ -214,6 +215,12 @@ export function codeParts(code: Pick<PlanCode, 'root' | 'fixed' | 'modules' | 'p
   for (const [name, packageJson] of direct) addVersions(`code:pkg:${name}`, packageVersion(packageJson));
   for (const [name, versions] of packages) parts[name] = [...versions].sort().join(', ');
   return parts;
+}
+
+/** The parts of a code identity's one module graph, when it tracks one module and no packages of its own; else undefined. */
+function soleGraphParts(code: Pick<PlanCode, 'root' | 'modules' | 'packages'>, stats?: FileStats): Readonly<Record<string, string>> | undefined {
+  if (code.modules.length !== 1 || Object.keys(code.packages ?? {}).length > 0) return undefined;
+  return graphParts(moduleGraph(code.modules[0], stats), code.root);
 }
 
 /** The parts of one graph, computed once per graph (a graph object is replaced when a file of it changes) and root. */
@@ -245,9 +252,8 @@ function graphParts(stamped: StampedGraph, root: string): Readonly<Record<string
 export function refreshStageCode(stage: PlanStage, stats?: FileStats): PlanStage {
   const code = stage.code;
   if (stage.version !== undefined || code === undefined || (code.modules.length === 0 && code.packages === undefined)) return stage;
-  const single = code.modules.length === 1 && (code.packages === undefined || Object.keys(code.packages).length === 0);
   // One module and its graph's parts object as when the stage last matched: a file of it changed, or the graph did, when that object did.
-  const graph = single ? graphParts(moduleGraph(code.modules[0], stats), code.root) : undefined;
+  const graph = soleGraphParts(code, stats);
   if (graph !== undefined && matchedGraph.get(code) === graph) return stage;
   const parts = graph !== undefined ? { ...code.fixed, ...graph } : codeParts(code, stats);
   if (sameParts(parts, code.parts)) {

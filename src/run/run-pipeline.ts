@@ -352,7 +352,6 @@ class Run {
       wake = undefined;
       resume?.();
     };
-    const stopOnFatal = (error: unknown): void => this.stopOnFatal(error);
     for (;;) {
       while (!this.ctx.noNewWork.aborted && running < max) {
         const exhausted = stageRun.ledger.globalExhausted();
@@ -366,7 +365,7 @@ class Run {
         // A stage this run already tried (before a resume) is judged by that try, not by an older run's.
         running++;
         runStage(stageRun, id, scheduler, resumed[id], resumed[id]?.status ?? previous[id]?.status).then(ended, (error: unknown) => {
-          stopOnFatal(error);
+          this.stopOnFatal(error);
           ended();
         });
       }

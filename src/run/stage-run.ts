@@ -320,15 +320,9 @@ function endedRecord(record: StageRecord, outcome: StageOutcome): StageRecord {
     durationMs: outcome.durationMs,
     usage: outcome.usage,
     validation: outcome.validation,
-    attemptLog: mergeAttempts(record.attemptLog, outcome.attemptLog),
+    attemptLog: [...record.attemptLog.filter((a) => !outcome.attemptLog.some((b) => b.attempt === a.attempt)), ...outcome.attemptLog],
     ...(outcome.worker === undefined ? {} : { worker: outcome.worker }),
   };
-}
-
-/** The attempts the record carried (a resumed run's) that the execution did not redo, then the execution's. */
-function mergeAttempts(kept: StageRecord['attemptLog'], ran: StageOutcome['attemptLog']): StageRecord['attemptLog'] {
-  const earlier = kept.filter((a) => !ran.some((b) => b.attempt === a.attempt));
-  return earlier.length === 0 ? [...ran] : [...earlier, ...ran];
 }
 
 /** Records a stage that failed or was cancelled, then tells the scheduler and blocks what its failure leaves unrunnable. */

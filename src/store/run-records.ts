@@ -33,6 +33,11 @@ export function json<T>(value: T): T {
   return copyValue(value) as T;
 }
 
+/** A value JSON leaves out of an object (and writes as `null` in an array). */
+function droppedByJson(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
 function copyValue(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
@@ -51,7 +56,7 @@ function copyValue(value: unknown): unknown {
     const copy = new Array<unknown>(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      copy[i] = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : copyValue(item);
+      copy[i] = droppedByJson(item) ? null : copyValue(item);
     }
     return copy;
   }
@@ -60,7 +65,7 @@ function copyValue(value: unknown): unknown {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     const field = record[key];
-    if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
+    if (droppedByJson(field)) continue;
     // An own `__proto__` (JSON.parse makes one) must stay a field, not become the copy's prototype.
     if (key === '__proto__') Object.defineProperty(copy, key, { value: copyValue(field), enumerable: true, writable: true, configurable: true });
     else copy[key] = copyValue(field);

@@ -5,6 +5,9 @@ import { Low } from './lowdb';
 import { emptyStateDocument, type StateDocument } from './state-schema';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
+/** How many times the snapshot's records the records since it may reach before the next rewrite (see `Snapshot`). */
+const COMPACTION_FACTOR = 2;
+
 /**
  * The lowdb snapshot `db.json` of a pipeline's state and when to rewrite it
  * (compaction). Records between two snapshots live only in the run logs (the
@@ -19,8 +22,6 @@ import { nodeFileSystem, type StateFileSystem } from './state-file-system';
  * opening replays at most twice the snapshot's records).
  */
 
-/** How many times the snapshot's records the records since it may reach before the next rewrite. */
-const COMPACTION_FACTOR = 2;
 export class Snapshot {
   private readonly db: Low<StateDocument>;
   /** Runs that ended in the snapshot on disk: their logs are not replayed on open. */

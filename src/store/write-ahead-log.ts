@@ -69,7 +69,7 @@ export class WriteAheadLog {
    * @throws DagbookError `STATE_IO` when the log cannot be written (or a held-back write failed).
    */
   append(runId: string | undefined, draft: StateLine, straight = true): StateLine {
-    // Inline outputs are strings already: they are written, not copied through JSON.parse like the record.
+    // Inline outputs are strings already: they are written as they are, not copied like the record.
     const { outputs, ...record } = draft as StateLine & { readonly outputs?: InlineOutputs };
     const numbered = { ...record, seq: this.nextSeq++ };
     const base = JSON.stringify(numbered);
