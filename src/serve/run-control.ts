@@ -74,6 +74,11 @@ export interface EnabledAnswer {
 /** The runs an action started and their pipelines' state. */
 export class RunControl {
   private readonly runs = new Map<string, { readonly pipeline: string; readonly handle: RunHandle; readonly ended: Promise<void> }>();
+  /**
+   * By pipeline, the store of this server's last run that ended, until it has closed: the writer's lock is its
+   * until then, so a run started right after another ended waits for it instead of finding the lock held.
+   */
+  private readonly closing = new Map<string, Promise<void>>();
 
   constructor(private readonly stateDir: string, private readonly clock: Clock) {}
 
@@ -90,6 +95,7 @@ export class RunControl {
     }
     const selection: SelectionOptions = stage === undefined ? {} : request.retryFailed ? { from: stage } : { target: stage };
     const items: ItemRunOptions | undefined = request.retryFailed ? { retryFailed: true } : undefined;
+    await this.closing.get(pipeline.name);
     const store = await openDurableStore({ stateDir: this.stateDir, pipeline: pipeline.name, clock: this.clock });
     const handle = startRun(compiled, {
       store,
@@ -109,8 +115,15 @@ export class RunControl {
       () => undefined,
     );
     const key = runKey(pipeline.name, handle.runId);
-    this.runs.set(key, { pipeline: pipeline.name, handle, ended: ended.then(() => store.close()).catch(() => undefined) });
-    void ended.then(() => this.runs.delete(key));
+    const closed = ended.then(() => store.close()).catch(() => undefined);
+    this.runs.set(key, { pipeline: pipeline.name, handle, ended: closed });
+    void ended.then(() => {
+      this.runs.delete(key);
+      this.closing.set(pipeline.name, closed);
+      void closed.then(() => {
+        if (this.closing.get(pipeline.name) === closed) this.closing.delete(pipeline.name);
+      });
+    });
     try {
       // A run refused before it begins (an unknown stage, a missing output) rejects without an event.
       await Promise.race([started, handle.result.then(() => undefined)]);
@@ -166,7 +179,7 @@ export class RunControl {
   async close(): Promise<void> {
     const runs = [...this.runs.values()];
     for (const run of runs) run.handle.cancel('the status server is stopping');
-    await Promise.all(runs.map((run) => run.ended));
+    await Promise.all([...runs.map((run) => run.ended), ...this.closing.values()]);
   }
 }
 
