@@ -13,10 +13,10 @@ import { median, removeDir, round3, tempStateDir, timeMs } from './harness';
  * store opened before and closed after, as a notebook cell or the CLI does).
  * Every stage takes a param `round` that changes on every run, so every stage
  * really runs and stores a distinct ~1 KB output; the cached runs repeat the
- * last round. Measured after `early` earlier runs and again after `late`:
- * the median run (open + run + close), the median fully cached run, opening
- * (and closing) the store without writing, and `wb.status()`; their ratios
- * late / early should stay <= 1.2. Also reports `db.json`'s size and the
+ * last round. Measured in a folder with `early` earlier runs and in one with
+ * `late`, the two alternated: the median run (open + run + close), the
+ * median fully cached run, opening (and closing) the store without writing,
+ * and `wb.status()`; their ratios late / early should stay <= 1.2. Also reports `db.json`'s size and the
  * state folder's size and file count, which the retention policy bounds.
  */
 
@@ -65,69 +65,90 @@ function definition(round: number): PipelineDefinition {
   return { name: PIPELINE, stages };
 }
 
-/** Runs the history benchmark: `early` and `late` earlier runs, `samples` of each figure at each point. */
-export async function benchHistory(log: (line: string) => void = () => {}, options: { early?: number; late?: number; samples?: number } = {}): Promise<HistoryFigures> {
-  const early = options.early ?? 10;
-  const late = options.late ?? 1000;
-  const samples = options.samples ?? 5;
-  const dir = tempStateDir();
-  let round = 0;
-  let runs = 0;
-  const oneRun = async (r: number): Promise<number> => {
-    const compiled = compilePipeline(definition(r));
-    return timeMs(async () => {
-      const store = await openDurableStore({ stateDir: dir, pipeline: PIPELINE });
+/** One state folder's history of the benchmark pipeline: its runs so far, and how to add and time one more. */
+class History {
+  readonly dir = tempStateDir();
+  round = 0;
+  runs = 0;
+
+  /** Opens the store, runs the pipeline with params `round`, closes the store; returns the ms of all three. */
+  async run(round: number): Promise<number> {
+    const compiled = compilePipeline(definition(round));
+    const ms = await timeMs(async () => {
+      const store = await openDurableStore({ stateDir: this.dir, pipeline: PIPELINE });
       try {
         const result = await runPipeline(compiled, { store });
         if (result.status !== 'SUCCEEDED') throw new Error(`The benchmark run ended ${result.status}`);
       } finally {
         await store.close();
       }
-      runs++;
     });
-  };
-  const fillTo = async (count: number) => {
-    while (runs < count) await oneRun(++round);
-  };
-  const measure = async (): Promise<HistoryPoint> => {
-    const earlierRuns = runs;
-    const runMs: number[] = [];
-    const cachedMs: number[] = [];
-    const openMs: number[] = [];
-    const statusMs: number[] = [];
-    for (let i = 0; i < samples; i++) runMs.push(await oneRun(++round));
-    for (let i = 0; i < samples; i++) cachedMs.push(await oneRun(round));
-    for (let i = 0; i < samples; i++) {
-      openMs.push(await timeMs(async () => (await openDurableStore({ stateDir: dir, pipeline: PIPELINE })).close()));
-    }
-    const wb = await openWorkbench(definition(round), { stateDir: dir, baseDir: dir, quiet: true, sink: () => {} });
-    for (let i = 0; i < samples; i++) statusMs.push(await timeMs(() => wb.status()));
-    const root = path.join(dir, PIPELINE);
+    this.runs++;
+    return ms;
+  }
+
+  /** Runs with a new round (every stage runs) until `count` runs are in the history. */
+  async fillTo(count: number): Promise<void> {
+    while (this.runs < count) await this.run(++this.round);
+  }
+
+  /** Times a run whose stages all run, a fully cached one, an open and close writing nothing, and a `wb.status()`. */
+  async sample(): Promise<{ run: number; cached: number; open: number; status: number }> {
+    const run = await this.run(++this.round);
+    const cached = await this.run(this.round);
+    const open = await timeMs(async () => (await openDurableStore({ stateDir: this.dir, pipeline: PIPELINE })).close());
+    const wb = await openWorkbench(definition(this.round), { stateDir: this.dir, baseDir: this.dir, quiet: true, sink: () => {} });
+    const status = await timeMs(() => wb.status());
+    return { run, cached, open, status };
+  }
+
+  /** What the folder holds now. */
+  point(earlierRuns: number, samples: { run: number; cached: number; open: number; status: number }[]): HistoryPoint {
+    const root = path.join(this.dir, PIPELINE);
     const folder = folderSize(root);
     return {
       earlierRuns,
-      runMs: round3(median(runMs)),
-      cachedRunMs: round3(median(cachedMs)),
-      openMs: round3(median(openMs)),
-      statusMs: round3(median(statusMs)),
+      runMs: round3(median(samples.map((s) => s.run))),
+      cachedRunMs: round3(median(samples.map((s) => s.cached))),
+      openMs: round3(median(samples.map((s) => s.open))),
+      statusMs: round3(median(samples.map((s) => s.status))),
       dbBytes: fs.statSync(path.join(root, 'db.json')).size,
       folderBytes: folder.bytes,
       folderFiles: folder.files,
       runFolders: fs.readdirSync(path.join(root, 'runs')).length,
     };
-  };
+  }
+}
+
+/**
+ * Runs the history benchmark: one state folder filled to `early` runs and
+ * another to `late`, then `samples` rounds that time each figure in one
+ * folder and then the other, so that the machine's speed, which drifts over
+ * the minutes the filling takes, weighs on both alike.
+ */
+export async function benchHistory(log: (line: string) => void = () => {}, options: { early?: number; late?: number; samples?: number } = {}): Promise<HistoryFigures> {
+  const early = options.early ?? 10;
+  const late = options.late ?? 1000;
+  const samples = options.samples ?? 7;
+  const short = new History();
+  const long = new History();
   const describe = (p: HistoryPoint) =>
     `run ${p.runMs} ms, cached run ${p.cachedRunMs} ms, open ${p.openMs} ms, status ${p.statusMs} ms; db.json ${kb(p.dbBytes)}, folder ${kb(p.folderBytes)} in ${p.folderFiles} files (${p.runFolders} run folders)`;
   try {
-    await oneRun(++round); // JIT warm-up, counted as history.
-    await fillTo(early);
-    const first = await measure();
-    log(`  after ${first.earlierRuns} runs: ${describe(first)}`);
     const fillStarted = performance.now();
-    await fillTo(late);
+    await long.fillTo(late);
     const fillSeconds = Math.round((performance.now() - fillStarted) / 100) / 10;
-    const second = await measure();
-    log(`  after ${second.earlierRuns} runs: ${describe(second)} (filled in ${fillSeconds} s)`);
+    await short.fillTo(early);
+    const shortSamples = [];
+    const longSamples = [];
+    for (let i = 0; i < samples; i++) {
+      shortSamples.push(await short.sample());
+      longSamples.push(await long.sample());
+    }
+    const first = short.point(early, shortSamples);
+    const second = long.point(late, longSamples);
+    log(`  after ${first.earlierRuns} runs: ${describe(first)}`);
+    log(`  after ${second.earlierRuns} runs: ${describe(second)} (filled in ${fillSeconds} s; ${samples} samples of each, the two folders alternated)`);
     const ratio = (a: number, b: number) => Math.round((b / a) * 100) / 100;
     return {
       early: first,
@@ -136,7 +157,8 @@ export async function benchHistory(log: (line: string) => void = () => {}, optio
       fillSeconds,
     };
   } finally {
-    removeDir(dir);
+    removeDir(short.dir);
+    removeDir(long.dir);
   }
 }
 
