@@ -4,19 +4,21 @@ import { runPipeline } from '../../src/run/run-pipeline';
 import { openDurableStore } from '../../src/store/durable-store';
 import { MemoryStore } from '../../src/store/memory-store';
 import type { RunStore } from '../../src/store/run-store';
-import { chain, fanout } from '../harness';
+import { chain, fanout, noop } from '../harness';
 import { parseWorkloadArgs, type PeerLine } from './peer-line';
 
 /**
  * dagbook's side of `npm run bench:peers`, run in its own process like each
  * peer: `tsx bench/peers/dagbook-run.ts --shape chain|fanout --n N --state DIR --mode durable|memory`.
- * A warm-up run of a 5-stage pipeline of the same shape first (JIT and lazy
- * loading, not counted), then the timed run and the timed fully cached
- * re-run, each around `runPipeline` only. `durable` is the real durable
+ * Every stage is a no-op, as in the peers' scripts. A warm-up run of a
+ * 200-stage pipeline of the same shape first (lazy loading and the JIT, not
+ * counted; every peer script warms up with as many tasks), then the timed run
+ * and the timed fully cached re-run, each around `runPipeline` only. `durable` is the real durable
  * store in DIR; `memory` the MemoryStore. Prints one JSON line.
  */
 
-const WARMUP_STAGES = 5;
+/** Tasks of the warm-up run: `WARMUP_TASKS` of `peer_common.py`. */
+const WARMUP_STAGES = 200;
 
 async function openStore(mode: string, stateDir: string, pipeline: string): Promise<RunStore> {
   return mode === 'durable' ? openDurableStore({ stateDir, pipeline }) : new MemoryStore();
@@ -38,7 +40,7 @@ function expectAll(counts: Record<string, number>, status: string, n: number, wh
 
 async function main(): Promise<void> {
   const args = parseWorkloadArgs(process.argv.slice(2), ['durable', 'memory']);
-  const shape = args.shape === 'chain' ? chain : fanout;
+  const shape = (n: number) => (args.shape === 'chain' ? chain : fanout)(n, noop);
   const warmupStore = await openStore(args.mode, args.state, 'warmup');
   try {
     expectAll((await timedRun(shape(WARMUP_STAGES), warmupStore, 'warmup')).counts, 'SUCCEEDED', WARMUP_STAGES, 'warm-up run');

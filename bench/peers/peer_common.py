@@ -1,7 +1,8 @@
 """Shared command line and output of the peer benchmark scripts.
 
-Each script runs one workload in one system: a warm-up run of a small DAG of
-the same shape (so that lazy imports and first-call set-up are not counted),
+Each script runs one workload in one system: a warm-up run of a 200-task DAG
+of the same shape (so that lazy imports, first-call set-up and, for dagbook,
+the JIT are not counted; `dagbook-run.ts` warms up with as many),
 then the timed run, then, where the system can skip up-to-date work, a timed
 re-run of the same DAG. It prints ONE JSON line on stdout; logs go to stderr.
 Times are wall-clock milliseconds around the run call only.
@@ -12,7 +13,7 @@ import json
 import sys
 import time
 
-WARMUP_TASKS = 5
+WARMUP_TASKS = 200
 
 
 def parse_args(modes):
