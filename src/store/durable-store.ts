@@ -11,7 +11,7 @@ import { dropUnreferencedInline, isInlineSize, PendingOutputs } from './inline-o
 import type { StateLine } from './log-record';
 import { applyStateLine } from './state-fold';
 import { readRunDetails, writeRunDetails } from './run-details';
-import { DEFAULT_RETENTION, planRetention, resolveRetention, retireRunFolders, type RetentionOptions, type RetentionPlan, type RetentionPolicy } from './retention';
+import { DEFAULT_RETENTION, planRetention, resolveRetention, retentionBatch, retireRunFolders, type RetentionOptions, type RetentionPlan, type RetentionPolicy } from './retention';
 import { unknownRun } from './run-records';
 import type { RunStore } from './run-store';
 import { Snapshot } from './snapshot';
@@ -240,7 +240,7 @@ export class DurableStore extends StateView implements RunStore {
     const resumed = this.doc.runs[run.runId] !== undefined;
     if (resumed) this.wal.writeHeld();
     if (resumed && !this.doc.active[run.runId]) this.doc.active[run.runId] = { run, stages: stageStates(readRunDetails(this.paths, run.runId, this.fs).stages) };
-    const retired = !resumed && this.retention ? this.retire({ ...this.retention, now: this.clock.now(), mode: 'delete' }) : undefined;
+    const retired = !resumed && this.retention ? this.retire({ ...this.retention, now: this.clock.now(), mode: 'delete', countBatch: retentionBatch(this.retention) }) : undefined;
     this.write(run.runId, { kind: 'run', seq: 0, run });
     if (retired === undefined || retired.runs.length + retired.logs.length + retired.cacheEntriesDropped === 0) {
       // Its records go to the same log, after it: a sync that covers them covers the begin too.

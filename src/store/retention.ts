@@ -14,7 +14,9 @@ import { nodeFileSystem, type StateFileSystem } from './state-file-system';
  * ended; a kept run's event log goes after `logDays` (its summary stays).
  * Running runs are never touched. The durable store applies the policy when
  * a run begins, deleting what goes, so the state folder is bounded by the
- * policy and not by how many runs there have been; `dagbook clean` applies it
+ * policy and not by how many runs there have been (by count in batches of a
+ * tenth of `maxRuns`: up to `maxRuns + maxRuns / 10` ended runs between two
+ * passes, see {@link retentionBatch}); `dagbook clean` applies it
  * on demand, deleting by default or moving to `archive/` with `--archive`.
  */
 
@@ -26,7 +28,7 @@ export interface RetentionLimits {
   readonly successRunDays?: number;
   /** Age in days after which the event logs of kept runs go. @default 30 */
   readonly logDays?: number;
-  /** Ended runs kept at most (the newest); older ones go. @default 100 */
+  /** Ended runs kept (the newest); older ones go (at a run's start, once a tenth more have gathered: {@link retentionBatch}). @default 100 */
   readonly maxRuns?: number;
 }
 
@@ -36,6 +38,12 @@ export interface RetentionOptions extends RetentionLimits {
   readonly now: number;
   /** `delete` removes run folders; `archive` moves them to `state/<pipeline>/archive/`, where they stay until removed by hand. @default 'delete' */
   readonly mode?: 'archive' | 'delete';
+  /**
+   * Runs past `maxRuns` go only once at least this many are past it (then all
+   * of them): the pass at each run's start retires a batch now and then
+   * instead of one run, and one snapshot rewrite, every time. @default 1
+   */
+  readonly countBatch?: number;
 }
 
 /** {@link RetentionLimits}, resolved. */
@@ -44,6 +52,16 @@ export interface RetentionPolicy {
   readonly successRunDays: number;
   readonly logDays: number;
   readonly maxRuns: number;
+}
+
+/**
+ * How many runs past `maxRuns` the pass at a run's start lets gather before
+ * it retires them, all at once: a tenth of `maxRuns` (at least one). Each
+ * pass that retires anything rewrites the snapshot before removing folders;
+ * in batches a long history pays that once per batch, not on every run.
+ */
+export function retentionBatch(policy: RetentionPolicy): number {
+  return Math.max(1, Math.ceil(policy.maxRuns / 10));
 }
 
 /** The default policy: failed runs 7 days, succeeded 90, logs 30, at most 100 runs. */
@@ -101,7 +119,8 @@ export function planRetention(
   const ended = runs.filter((run) => run.status !== 'RUNNING');
   // Newest first by end: the first `maxRuns` are the ones the count keeps.
   const byAge = ended.map((run, index) => ({ run, index })).sort((a, b) => endOf(b.run) - endOf(a.run) || b.index - a.index);
-  const overCount = new Set(byAge.slice(policy.maxRuns).map((x) => x.run.runId));
+  const over = byAge.slice(policy.maxRuns);
+  const overCount = new Set(over.length >= (options.countBatch ?? 1) ? over.map((x) => x.run.runId) : []);
   for (const run of ended) {
     const age = options.now - endOf(run);
     const limit = run.status === 'SUCCEEDED' ? policy.successRunDays : policy.failedRunDays;

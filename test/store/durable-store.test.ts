@@ -510,6 +510,21 @@ describe('DurableStore', () => {
       await s.close();
       assert.deepEqual(outputs.map((h) => fs.existsSync(path.join(root, 'artifacts', h))), [false, false, true, true]);
     });
+
+    it('retires runs past `maxRuns` at a run`s start in batches of a tenth of it: never more than that many extra', async () => {
+      const s = await open({ retention: { maxRuns: 20 } });
+      const kept: number[] = [];
+      for (let i = 1; i <= 26; i++) {
+        const runId = `run-${String(i).padStart(2, '0')}`;
+        await s.beginRun(runRecord(runId, Date.now() + i));
+        await s.updateRun(runId, { status: 'SUCCEEDED', endedAt: Date.now() + i });
+        kept.push(fs.readdirSync(path.join(root, 'runs')).length);
+      }
+      // Batches of 2: a run's start retires once 2 ended runs are past the 20 newest (so at most 22 folders, its own included).
+      assert.deepEqual(kept.slice(19), [20, 21, 22, 21, 22, 21, 22]);
+      assert.deepEqual((await s.listRuns()).map((r) => r.runId).slice(0, 2), ['run-05', 'run-06']);
+      await s.close();
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hasErrorCode } from '../../src/errors';
-import { planRetention } from '../../src/store/retention';
+import { planRetention, resolveRetention, retentionBatch } from '../../src/store/retention';
 import type { RunRecord } from '../../src/records';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -35,6 +35,20 @@ describe('planRetention', () => {
     it('retires the ones that ended first, never a running one', () => {
       const runs = [run('a', 'SUCCEEDED', 3), run('b', 'FAILED', 1), run('c', 'SUCCEEDED', 2), run('r', 'RUNNING', 5)];
       assert.deepEqual(planRetention(runs, { now, maxRuns: 1 }), { runs: ['a', 'c'], logs: [], mode: 'delete' });
+    });
+  });
+
+  describe('with a `countBatch`', () => {
+    it('retires runs past `maxRuns` only once that many are past it, then all of them; an aged-out run goes regardless', () => {
+      const runs = [run('a', 'SUCCEEDED', 3), run('b', 'FAILED', 1), run('c', 'SUCCEEDED', 2), run('old', 'FAILED', 8)];
+      // Past maxRuns 2: a and old, but old is past its age limit anyway.
+      assert.deepEqual(planRetention(runs, { now, maxRuns: 2, countBatch: 3 }), { runs: ['old'], logs: [], mode: 'delete' });
+      assert.deepEqual(planRetention(runs, { now, maxRuns: 2, countBatch: 2 }), { runs: ['a', 'old'], logs: [], mode: 'delete' });
+      assert.deepEqual(planRetention(runs, { now, maxRuns: 1, countBatch: 3 }), { runs: ['a', 'c', 'old'], logs: [], mode: 'delete' });
+    });
+
+    it('is a tenth of `maxRuns` at a run`s start, at least one', () => {
+      assert.deepEqual([0, 1, 10, 11, 100].map((maxRuns) => retentionBatch(resolveRetention({ maxRuns }))), [1, 1, 1, 2, 10]);
     });
   });
 
