@@ -1,10 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PipelineDefinition, StageDefinition } from '../src/definition/types';
-import { openWorkbench } from '../src/notebook/workbench';
-import { compilePipeline } from '../src/plan/compile';
-import { runPipeline } from '../src/run/run-pipeline';
-import { openDurableStore } from '../src/store/durable-store';
+import { compilePipeline, openDurableStore, openWorkbench, runPipeline } from './library';
 import { median, removeDir, round3, tempStateDir, timeMs } from './harness';
 
 /**

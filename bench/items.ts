@@ -1,13 +1,8 @@
 import type { Item } from '../src/definition/types';
 import { median, removeDir, round3, tempStateDir } from './harness';
-
-// The built library (`dist/`, rebuilt here when older than `src/`): what the CLI, the notebook kernel and a
-// project's `require('dagbook')` run. Loaded through tsx, `src/` pays tsx's keep-names helper on every closure the
-// executor makes per item (about 40% more time here), a cost no user's run has.
-(require('../scripts/build.js') as { buildIfStale(): number | null }).buildIfStale();
-const { compilePipeline } = require('../dist/plan/compile') as typeof import('../src/plan/compile');
-const { runPipeline } = require('../dist/run/run-pipeline') as typeof import('../src/run/run-pipeline');
-const { openDurableStore } = require('../dist/store/durable-store') as typeof import('../src/store/durable-store');
+// The built library (`library.ts`): through tsx, `src/` pays the keep-names helper on every closure the executor
+// makes per item (about 40% more time here).
+import { compilePipeline, openDurableStore, runPipeline } from './library';
 
 /**
  * Per-item stages at scale, on the durable store: 100,000 items (distinct

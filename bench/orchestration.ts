@@ -1,8 +1,5 @@
 import type { StageDefinition } from '../src/definition/types';
-import { compilePipeline } from '../src/plan/compile';
-import { runPipeline } from '../src/run/run-pipeline';
-import { openDurableStore } from '../src/store/durable-store';
-import { MemoryStore } from '../src/store/memory-store';
+import { compilePipeline, MemoryStore, openDurableStore, runPipeline } from './library';
 import { chain, fanout, median, removeDir, round3, tempStateDir, timeMs } from './harness';
 
 /**

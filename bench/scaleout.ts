@@ -8,14 +8,7 @@ import type { Item, PipelineDefinition } from '../src/definition/types';
 import { startRedis, type TestRedis } from '../test/redis';
 import { BURN_MS, burn, SCALEOUT_STAGES, touch } from './fixtures/scaleout-stages';
 import { median, removeDir, round3, tempStateDir } from './harness';
-
-// The built library (`dist/`, rebuilt here when older than `src/`), as in items.ts: what `dagbook worker` and a
-// project's `require('dagbook')` run.
-(require('../scripts/build.js') as { buildIfStale(): number | null }).buildIfStale();
-const { compilePipeline } = require('../dist/plan/compile') as typeof import('../src/plan/compile');
-const { runPipeline } = require('../dist/run/run-pipeline') as typeof import('../src/run/run-pipeline');
-const { openDurableStore } = require('../dist/store/durable-store') as typeof import('../src/store/durable-store');
-const { redisOptions } = require('../dist/execute/redis-connection') as typeof import('../src/execute/redis-connection');
+import { compilePipeline, openDurableStore, redisOptions, runPipeline } from './library';
 
 /**
  * Scale-out through the `bullmq` executor, on one Redis server started for

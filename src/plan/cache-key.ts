@@ -39,10 +39,13 @@ export function cacheKeyParts(
       : stage.code !== undefined
         ? { ...stage.code.parts }
         : { code: `code:${stage.codeHash}` };
-  const secret = new Set(stage.secretParams);
-  for (const name of Object.keys(stage.params).sort()) {
-    const text = canonicalJson(stage.params[name]);
-    parts[`param:${name}`] = secret.has(name) ? secretDigest(text) : sha256(text);
+  const names = Object.keys(stage.params);
+  if (names.length > 0) {
+    const secret = new Set(stage.secretParams);
+    for (const name of names.sort()) {
+      const text = canonicalJson(stage.params[name]);
+      parts[`param:${name}`] = secret.has(name) ? secretDigest(text) : sha256(text);
+    }
   }
   for (const dep of stage.deps) if (upstreamHashes[dep] !== undefined) parts[`upstream:${dep}`] = upstreamHashes[dep];
   for (const file of stage.inputs) parts[`file:${file}`] = fileHashes[file] ?? MISSING_FILE;
@@ -52,6 +55,13 @@ export function cacheKeyParts(
 /** The cache key: sha256 of the canonical JSON of its parts. */
 export function cacheKey(parts: CacheKeyParts): string {
   return sha256(canonicalJson(parts));
+}
+
+/** Whether two sets of named parts (string values) are the same: the same names, each with the same value. */
+export function sameParts(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => a[k] === b[k]);
 }
 
 /**

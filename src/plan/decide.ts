@@ -1,4 +1,4 @@
-import { cacheKey, cacheKeyParts, describeChanges, type CacheKeyParts } from './cache-key';
+import { cacheKey, cacheKeyParts, describeChanges, sameParts, type CacheKeyParts } from './cache-key';
 import type { PlanStage } from './plan';
 import type { CacheEntry, OutputCheck, StageStatus } from '../records';
 
@@ -19,15 +19,23 @@ export interface StageKey {
   readonly parts: CacheKeyParts;
 }
 
-/** The cache key a stage has, given its upstream output hashes, its input files' hashes and the keyed hash for secret params (the store's `secretDigest`). */
+/**
+ * The cache key a stage has, given its upstream output hashes, its input
+ * files' hashes and the keyed hash for secret params (the store's
+ * `secretDigest`). `known` is a key made before (the stage's latest cache
+ * entry's): the key is a function of the parts alone, so parts the same as
+ * its parts have its key, without being hashed again (a stage that is up to
+ * date, the common case of a re-run).
+ */
 export function stageKey(
   stage: PlanStage,
   upstreamHashes: Readonly<Record<string, string>>,
   fileHashes: Readonly<Record<string, string>>,
   secretDigest: (value: string) => string,
+  known?: { readonly cacheKey: string; readonly parts?: CacheKeyParts },
 ): StageKey {
   const parts = cacheKeyParts(stage, upstreamHashes, fileHashes, secretDigest);
-  return { cacheKey: cacheKey(parts), parts };
+  return { cacheKey: known?.parts !== undefined && sameParts(parts, known.parts) ? known.cacheKey : cacheKey(parts), parts };
 }
 
 /** What is known about a stage when deciding. */

@@ -12,6 +12,7 @@ import { bindingBase, bindingPackage, fileIdentifiers } from './code-identity/im
 import { moduleGraph, type StampedGraph } from './code-identity/module-graph';
 import { packageVersion, UNRESOLVED_PACKAGE } from './code-identity/package-version';
 import { partPath } from './code-identity/part-path';
+import { sameParts } from './cache-key';
 import type { PlanCode, PlanStage } from './plan';
 
 export { currentStageFunction } from './code-identity/current-code';
@@ -269,12 +270,6 @@ const matchedGraph = new WeakMap<PlanCode, Readonly<Record<string, string>>>();
 /** The `codeHash` of a stage's code parts. */
 export function codeHashOf(parts: Readonly<Record<string, string>>): string {
   return sha256(canonicalJson(parts));
-}
-
-function sameParts(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => a[k] === b[k]);
 }
 
 const MODULE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];

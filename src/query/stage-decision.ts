@@ -30,7 +30,7 @@ export interface StageInputFacts {
 
 /** Decides whether a stage runs or is restored, reading its cache entries from `store`. */
 export async function decideFromStore(store: RunStoreReader, stage: PlanStage, facts: StageInputFacts): Promise<StageDecision> {
-  const key = stageKey(stage, facts.upstreamHashes, facts.fileHashes, (value) => store.secretDigest(value));
+  const key = stageKey(stage, facts.upstreamHashes, facts.fileHashes, (value) => store.secretDigest(value), facts.latest?.entry);
   const [hit, latest] = facts.force
     ? [undefined, undefined]
     : facts.latest !== undefined

@@ -21,6 +21,18 @@ const decide = (facts: Partial<DecisionFacts>) => {
   return [d.action, d.reason, d.entry?.runId];
 };
 
+describe('stageKey', () => {
+  it('takes the key of a key made before (the latest entry`s) when the parts are the same, and hashes them otherwise', () => {
+    assert.equal(stageKey(stage, {}, {}, noSecretDigest).cacheKey, key.cacheKey);
+    // The same parts: the known key is taken as it is (the parts are not hashed again).
+    assert.equal(stageKey(stage, {}, {}, noSecretDigest, { cacheKey: 'known-key', parts: { ...key.parts } }).cacheKey, 'known-key');
+    // Other parts, or none recorded: the key is the hash of the parts.
+    assert.equal(stageKey(stage, {}, {}, noSecretDigest, { cacheKey: 'known-key', parts: other.parts }).cacheKey, key.cacheKey);
+    assert.equal(stageKey(stage, {}, {}, noSecretDigest, { cacheKey: 'known-key', parts: { ...key.parts, 'param:extra': 'x' } }).cacheKey, key.cacheKey);
+    assert.equal(stageKey(stage, {}, {}, noSecretDigest, { cacheKey: 'known-key' }).cacheKey, key.cacheKey);
+  });
+});
+
 describe('decideStage', () => {
   describe('when the key has an entry', () => {
     it('skips as "up to date" when that entry is the latest', () => {
