@@ -73,15 +73,16 @@ export async function loadState(
     if (!hasErrorCode(error, 'STATE_CORRUPT')) throw error;
     problem = error.message;
   }
-  const runIds = listRunDirs(paths, fs);
+  const names = listRunFolders(paths, fs);
   if (problem === undefined && raw !== null) {
     const parsed = parseStateDocument(raw, pipeline);
     if (parsed.ok) {
-      const loaded = replayNewer(paths, parsed.document, runIds, fs);
+      const loaded = replayNewer(paths, parsed.document, names, fs);
       return parsed.migratedFrom === undefined ? loaded : { ...loaded, migratedFrom: parsed.migratedFrom, ...(parsed.legacy ? { legacy: parsed.legacy } : {}) };
     }
     problem = `${paths.db} is not a dagbook state document: ${parsed.problem}`;
   }
+  const runIds = withLog(paths, names, fs);
   if (problem === undefined) {
     // No snapshot: a fresh state, or one whose db.json was deleted.
     if (runIds.length === 0) return { document: emptyStateDocument(pipeline), nextSeq: 1, replayed: 0, truncatedLogs: [] };
@@ -97,9 +98,9 @@ export async function loadState(
   return rebuild(paths, pipeline, runIds, problem, options.readOnly ? undefined : clock, fs);
 }
 
-function replayNewer(paths: StatePaths, document: StateDocument, runIds: readonly string[], fs: StateFileSystem): LoadedState {
-  // Only running runs, and runs the snapshot has not seen, can have newer records.
-  const candidates = runIds.filter((id) => document.runs[id] === undefined || document.active[id] !== undefined);
+function replayNewer(paths: StatePaths, document: StateDocument, names: readonly string[], fs: StateFileSystem): LoadedState {
+  // Only running runs, and runs the snapshot has not seen, can have newer records (a folder is looked into only for them).
+  const candidates = withLog(paths, names.filter((id) => document.runs[id] === undefined || document.active[id] !== undefined), fs);
   const { lines, truncatedLogs, maxSeq } = readLogs(paths, candidates, fs);
   const newer = lines.filter((line) => line.seq > document.appliedSeq).sort((a, b) => a.seq - b.seq);
   for (const line of newer) applyStateLine(document, line);
@@ -158,14 +159,17 @@ function readLogs(paths: StatePaths, runIds: readonly string[], fs: StateFileSys
   return { lines, truncatedLogs, maxSeq };
 }
 
-/** Run folders that hold an event log, sorted. */
-function listRunDirs(paths: StatePaths, fs: StateFileSystem): string[] {
-  let names: string[];
+/** The names under `runs/`, sorted. */
+function listRunFolders(paths: StatePaths, fs: StateFileSystem): string[] {
   try {
-    names = fs.readdirSync(paths.runs);
+    return fs.readdirSync(paths.runs).sort();
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return [];
     throw stateIoError('list', paths.runs, error);
   }
-  return names.filter((name) => fs.existsSync(path.join(paths.runs, name, 'events.jsonl'))).sort();
+}
+
+/** Those of `names` whose run folder holds an event log. */
+function withLog(paths: StatePaths, names: readonly string[], fs: StateFileSystem): string[] {
+  return names.filter((name) => fs.existsSync(path.join(paths.runs, name, 'events.jsonl')));
 }
