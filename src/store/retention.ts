@@ -15,8 +15,8 @@ import { nodeFileSystem, type StateFileSystem } from './state-file-system';
  * Running runs are never touched. The durable store applies the policy when
  * a run begins, deleting what goes, so the state folder is bounded by the
  * policy and not by how many runs there have been (by count in batches of a
- * tenth of `maxRuns`: up to `maxRuns + maxRuns / 10` ended runs between two
- * passes, see {@link retentionBatch}); `dagbook clean` applies it
+ * tenth of `maxRuns`, so fewer than that many ended runs past `maxRuns` stay
+ * between two passes: {@link retentionBatch}); `dagbook clean` applies it
  * on demand, deleting by default or moving to `archive/` with `--archive`.
  */
 
