@@ -13,8 +13,9 @@ import { median, removeDir, round3, tempStateDir, timeMs } from './harness';
  * last round. Measured in a folder with `early` earlier runs and in one with
  * `late`, the two alternated: the median run (open + run + close), the
  * median fully cached run, opening (and closing) the store without writing,
- * and `wb.status()`; their ratios late / early should stay <= 1.2. Also reports `db.json`'s size and the
- * state folder's size and file count, which the retention policy bounds.
+ * and `wb.status()`; their ratios late / early should stay <= 1.2. Also
+ * reports `db.json`'s size and the state folder's size and file count, which
+ * the retention policy bounds.
  */
 
 const STAGES = 50;
@@ -62,6 +63,14 @@ function definition(round: number): PipelineDefinition {
   return { name: PIPELINE, stages };
 }
 
+/** One timing of each figure, ms. */
+interface Sample {
+  readonly run: number;
+  readonly cached: number;
+  readonly open: number;
+  readonly status: number;
+}
+
 /** One state folder's history of the benchmark pipeline: its runs so far, and how to add and time one more. */
 class History {
   readonly dir = tempStateDir();
@@ -90,7 +99,7 @@ class History {
   }
 
   /** Times a run whose stages all run, a fully cached one, an open and close writing nothing, and a `wb.status()`. */
-  async sample(): Promise<{ run: number; cached: number; open: number; status: number }> {
+  async sample(): Promise<Sample> {
     const run = await this.run(++this.round);
     const cached = await this.run(this.round);
     const open = await timeMs(async () => (await openDurableStore({ stateDir: this.dir, pipeline: PIPELINE })).close());
@@ -100,7 +109,7 @@ class History {
   }
 
   /** What the folder holds now. */
-  point(earlierRuns: number, samples: { run: number; cached: number; open: number; status: number }[]): HistoryPoint {
+  point(earlierRuns: number, samples: readonly Sample[]): HistoryPoint {
     const root = path.join(this.dir, PIPELINE);
     const folder = folderSize(root);
     return {
@@ -136,8 +145,8 @@ export async function benchHistory(log: (line: string) => void = () => {}, optio
     await long.fillTo(late);
     const fillSeconds = Math.round((performance.now() - fillStarted) / 100) / 10;
     await short.fillTo(early);
-    const shortSamples = [];
-    const longSamples = [];
+    const shortSamples: Sample[] = [];
+    const longSamples: Sample[] = [];
     for (let i = 0; i < samples; i++) {
       shortSamples.push(await short.sample());
       longSamples.push(await long.sample());

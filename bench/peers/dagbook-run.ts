@@ -10,8 +10,9 @@ import { parseWorkloadArgs, type PeerLine } from './peer-line';
  * Every stage is a no-op, as in the peers' scripts. A warm-up run of a
  * 200-stage pipeline of the same shape first (lazy loading and the JIT, not
  * counted; every peer script warms up with as many tasks), then the timed run
- * and the timed fully cached re-run, each around `runPipeline` only. `durable` is the real durable
- * store in DIR; `memory` the MemoryStore. Prints one JSON line.
+ * and the timed fully cached re-run, each around `runPipeline` only.
+ * `durable` is the real durable store in DIR; `memory` the MemoryStore.
+ * Prints one JSON line.
  */
 
 /** Tasks of the warm-up run: `WARMUP_TASKS` of `peer_common.py`. */
