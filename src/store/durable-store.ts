@@ -163,7 +163,8 @@ export interface GcResult extends GarbageReport {
  * cache entry put on its own, a cache deletion, and everything before
  * `flush()` or `close()`, when the call resolves. A run's begin and a stage's
  * start, success or failure are written to the run's log before the call
- * resolves (a killed process loses none); CACHED, SKIPPED, BLOCKED and
+ * resolves (a killed process loses none; the stages that start or end
+ * together share one write); CACHED, SKIPPED, BLOCKED and
  * CANCELLED records and events are written with the next of those or at the
  * end of the event-loop turn (see `write-ahead-log.ts`). All are made durable by the group commit: a success or failure (work
  * done) starts one at once, while RUNNING, CACHED, SKIPPED, BLOCKED and
@@ -272,8 +273,10 @@ export class DurableStore extends StateView implements RunStore {
     this.assertOpen();
     this.requireRun(runId);
     // One line: a success, its cache entry and its small output survive a crash together or not at all.
-    this.write(runId, { kind: 'checkpoint', seq: 0, runId, record, ...(entry === undefined ? {} : { entry }) }, mustWriteAtOnce(record.status));
+    this.write(runId, { kind: 'checkpoint', seq: 0, runId, record, ...(entry === undefined ? {} : { entry }) }, false);
     if (entry !== undefined) pruneCacheHistory(this.doc.cache, this.cachePolicy, undefined, [entry.stageId]);
+    // In the file before the stage's code runs (a start) or anything goes on from its end, with those of the same batch.
+    if (mustWriteAtOnce(record.status)) await this.wal.written();
     await this.commitLater(record.status === 'SUCCEEDED' || record.status === 'FAILED');
   }
 
@@ -598,7 +601,8 @@ export class DurableStore extends StateView implements RunStore {
 }
 
 /**
- * Whether a stage record goes to the log at once: a start (a process killed
+ * Whether a stage record is in the log when its save resolves (with the
+ * others of its microtask batch, in one write): a start (a process killed
  * inside the stage finds it, and re-runs the interrupted attempt under its
  * number), a success (before any dependent starts) or a failure. The others
  * record stages that did no work: losing them to a kill only restores or

@@ -21,15 +21,19 @@ export interface Durability {
  * (`runs/<run-id>/events.jsonl`, see `log-record.ts`), holding both the run's
  * events and its state records. Each state record gets the next sequence
  * number; it is durable once a sync covers it. A record that must reach the
- * file at once (`straight`: a stage's start, success or failure, a run's
- * begin and end, a cache entry, a breaker) is written before `append`
- * returns, in one `write(2)` with every line held back before it; the
- * others (a stage restored, skipped, blocked or cancelled, and events) are
- * held back and written with the next straight record or at the end of the
- * event-loop turn, whichever comes first (a killed process loses at most
- * those of the turn it was killed in: records that are cheap to redo, and
- * their events). So a chain writes twice per stage and an all-cached re-run
- * a few times in all, not once per line.
+ * file at once (`straight`: a run's begin and end, a cache entry, a breaker)
+ * is written before `append` returns, in one `write(2)` with every line held
+ * back before it. The others are held back: a stage's start, success or
+ * failure is in its file when the promise of `written()` resolves (its
+ * caller waits for it: one `write(2)` for every line held back by the
+ * callers of one microtask batch — the starts of a fan-out's ready stages,
+ * the successes of stages that end together); the rest (a stage restored,
+ * skipped, blocked or cancelled, and events) are written with the next write
+ * or at the end of the event-loop turn, whichever comes first (a killed
+ * process loses at most those of the turn it was killed in: records that are
+ * cheap to redo, and their events). So a chain writes twice per stage, a
+ * fan-out about twice per batch of stages that start or end together, and an
+ * all-cached re-run a few times in all, not once per line.
  *
  * Syncs are a group commit: `commitSoon()` starts one fdatasync (on libuv's
  * thread pool, so the run goes on meanwhile) for every log that got records
@@ -45,6 +49,8 @@ export class WriteAheadLog {
   /** Lines held back, by log, in order. */
   private readonly held = new Map<JsonlLog, string[]>();
   private writeScheduled = false;
+  /** The write of the lines held back so far, at the end of this microtask batch (see `written`). */
+  private batchWrite: Promise<void> | undefined;
   /** State records appended so far, and how many of them a completed sync covers. */
   private appended = 0;
   private durable = 0;
@@ -111,6 +117,30 @@ export class WriteAheadLog {
       this.fail(error);
       throw error;
     }
+  }
+
+  /**
+   * Resolves when every line held back so far is in its file (not yet
+   * durable): written by a microtask queued at the first call since the last
+   * write, so that the lines its callers hold back meanwhile (every stage of
+   * the batch that started or ended at once) go in the same `write(2)`.
+   * @throws DagbookError `STATE_IO` (as a rejection) when a log cannot be written.
+   */
+  written(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure.error);
+    if (this.held.size === 0) return Promise.resolve();
+    this.batchWrite ??= new Promise<void>((resolve, reject) => {
+      queueMicrotask(() => {
+        this.batchWrite = undefined;
+        try {
+          this.writeHeld();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.batchWrite;
   }
 
   /** Starts a group commit of the records appended so far, unless one is running (the next one then covers them). */

@@ -6,6 +6,7 @@ import { canonicalJson, sha256 } from '../../src/canonical-json';
 import { ManualClock } from '../../src/clock';
 import { hasErrorCode } from '../../src/errors';
 import { openDurableStore, type DurableStore } from '../../src/store/durable-store';
+import { nodeFileSystem } from '../../src/store/state-file-system';
 import { replayEventLog } from '../../src/store/log-record';
 import { cacheEntry, logEvent, runRecord, stageRecord, tempDir } from './fixtures';
 
@@ -77,6 +78,28 @@ describe('DurableStore', () => {
       const replayed = replayEventLog(lines);
       assert.deepEqual(replayed.stages.extract, stageRecord('extract', 'SUCCEEDED', { outputHash: hash }));
       assert.deepEqual(replayed.cache.extract, cacheEntry('extract', 'run-1', hash));
+    });
+  });
+
+  describe('when stages start together', () => {
+    it('writes their start records in one write, each in the file when its save resolves', async () => {
+      const writes: string[] = [];
+      const counting = { ...nodeFileSystem, writeSync: (fd: number, data: string | Uint8Array) => (writes.push(String(data)), nodeFileSystem.writeSync(fd, data)) };
+      const s = (store = await openDurableStore({ stateDir: dir, pipeline: 'etl', fileSystem: counting }));
+      await s.beginRun(runRecord('run-1'));
+      const logged = () => fs.readFileSync(path.join(root, 'runs', 'run-1', 'events.jsonl'), 'utf8');
+      const before = writes.length;
+      const inFile: boolean[] = [];
+      await Promise.all(
+        ['a', 'b', 'c'].map(async (id) => {
+          await s.saveStage('run-1', stageRecord(id, 'RUNNING'));
+          inFile.push(logged().includes(`"stageId":"${id}","status":"RUNNING"`));
+        }),
+      );
+      assert.deepEqual(inFile, [true, true, true]);
+      const runLogWrites = writes.slice(before).filter((text) => text.includes('"kind":"checkpoint"'));
+      assert.equal(runLogWrites.length, 1);
+      assert.equal(runLogWrites[0].split('\n').filter((line) => line !== '').length, 3);
     });
   });
 

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { parseLog } from '../../src/store/log-record';
 import { statePaths } from '../../src/store/state-paths';
 import { WriteAheadLog } from '../../src/store/write-ahead-log';
+import { nodeFileSystem } from '../../src/store/state-file-system';
+import { hasErrorCode } from '../../src/errors';
 import { logEvent, runRecord, stageRecord, tempDir } from './fixtures';
 
 describe('WriteAheadLog', () => {
@@ -68,6 +70,50 @@ describe('WriteAheadLog', () => {
     });
   });
 
+  describe('when held-back records are waited for with `written()`', () => {
+    it('writes every line its callers of the same microtask batch hold back in one write, before any of them goes on', async () => {
+      const writes: string[] = [];
+      const counting = { ...nodeFileSystem, writeSync: (fd: number, data: string | Uint8Array) => (writes.push(String(data)), nodeFileSystem.writeSync(fd, data)) };
+      const batched = new WriteAheadLog(paths(), 1, counting);
+      try {
+        const saved: string[] = [];
+        const save = async (id: string) => {
+          batched.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord(id, 'RUNNING') }, false);
+          await batched.written();
+          // Every line of the batch is in the file by then, the others' too.
+          saved.push(`${id}: ${parseLog(logText('run-1'), 'log').lines.length} lines`);
+        };
+        await Promise.all(['a', 'b', 'c'].map((id) => Promise.resolve().then(() => save(id))));
+        assert.deepEqual(saved, ['a: 3 lines', 'b: 3 lines', 'c: 3 lines']);
+        // The log's header line, then the three records in one write.
+        assert.equal(writes.length, 2);
+        assert.equal(writes[1].split('\n').filter((line) => line !== '').length, 3);
+        assert.deepEqual(batched.durability, { appended: 3, durable: 0, commits: 0 });
+      } finally {
+        await batched.closeAll();
+      }
+    });
+
+    it('resolves at once when nothing is held back', async () => {
+      wal.append('run-1', { kind: 'run', seq: 0, run: runRecord('run-1') });
+      await wal.written();
+      assert.equal(parseLog(logText('run-1'), 'log').lines.length, 1);
+    });
+
+    it('rejects with STATE_IO when the log cannot be written', async () => {
+      const failing = { ...nodeFileSystem, writeSync: (fd: number, data: string | Uint8Array) => (String(data).includes('RUNNING') ? failWrite() : nodeFileSystem.writeSync(fd, data)) };
+      const broken = new WriteAheadLog(paths(), 1, failing);
+      try {
+        broken.append('run-1', { kind: 'checkpoint', seq: 0, runId: 'run-1', record: stageRecord('a', 'RUNNING') }, false);
+        await assert.rejects(broken.written(), (error: unknown) => hasErrorCode(error, 'STATE_IO'));
+        // The failure sticks: the file's state is unknown.
+        await assert.rejects(broken.written(), (error: unknown) => hasErrorCode(error, 'STATE_IO'));
+      } finally {
+        await broken.closeAll().catch(() => undefined);
+      }
+    });
+  });
+
   describe('when records are appended while a sync runs', () => {
     it('covers them all with the next sync: one group commit each, not one per record', async () => {
       wal.append('run-1', { kind: 'run', seq: 0, run: runRecord('run-1') });
@@ -109,3 +155,8 @@ describe('WriteAheadLog', () => {
     });
   });
 });
+
+/** A write that fails as a full disk does. */
+function failWrite(): never {
+  throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+}
