@@ -8,9 +8,10 @@ import { parseWorkloadArgs, type PeerLine } from './peer-line';
  * dagbook's side of `npm run bench:peers`, run in its own process like each
  * peer: `tsx bench/peers/dagbook-run.ts --shape chain|fanout --n N --state DIR --mode durable|memory`.
  * Every stage is a no-op, as in the peers' scripts. A warm-up run of a
- * 200-stage pipeline of the same shape first (lazy loading and the JIT, not
- * counted; every peer script warms up with as many tasks), then the timed run
- * and the timed fully cached re-run, each around `runPipeline` only.
+ * 200-stage pipeline of the same shape and its fully cached re-run first
+ * (lazy loading and the JIT of both paths, not counted; every peer script
+ * warms up the same way), then the timed run and the timed fully cached
+ * re-run, each around `runPipeline` only.
  * `durable` is the real durable store in DIR; `memory` the MemoryStore.
  * Prints one JSON line.
  */
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   const warmupStore = await openStore(args.mode, args.state, 'warmup');
   try {
     expectAll((await timedRun(shape(WARMUP_STAGES), warmupStore, 'warmup')).counts, 'SUCCEEDED', WARMUP_STAGES, 'warm-up run');
+    expectAll((await timedRun(shape(WARMUP_STAGES), warmupStore, 'warmup')).counts, 'CACHED', WARMUP_STAGES, "warm-up's re-run");
   } finally {
     await warmupStore.close();
   }

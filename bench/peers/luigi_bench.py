@@ -49,7 +49,9 @@ def build(root, shape, n):
 def main():
     args = parse_args(["file-targets"])
     logging.getLogger("luigi-interface").setLevel(logging.WARNING)
-    build(os.path.join(args.state, "warmup"), args.shape, WARMUP_TASKS)
+    warmup = os.path.join(args.state, "warmup")
+    build(warmup, args.shape, WARMUP_TASKS)
+    expect(build(warmup, args.shape, WARMUP_TASKS) == 0, "expected the warm-up's re-run to find every target")
     root = os.path.join(args.state, "run")
     started = now_ms()
     ran = build(root, args.shape, args.n)

@@ -1,10 +1,11 @@
 """Shared command line and output of the peer benchmark scripts.
 
 Each script runs one workload in one system: a warm-up run of a 200-task DAG
-of the same shape (so that lazy imports, first-call set-up and, for dagbook,
-the JIT are not counted; `dagbook-run.ts` warms up with as many),
-then the timed run, then, where the system can skip up-to-date work, a timed
-re-run of the same DAG. It prints ONE JSON line on stdout; logs go to stderr.
+of the same shape and, where the system can skip up-to-date work, its re-run
+(so that lazy imports, first-call set-up and, for dagbook, the JIT are not
+counted on either path; `dagbook-run.ts` warms up the same way), then the
+timed run, then, where the system can skip up-to-date work, a timed re-run of
+the same DAG. It prints ONE JSON line on stdout; logs go to stderr.
 Times are wall-clock milliseconds around the run call only.
 """
 

@@ -16,7 +16,8 @@ import { ensurePeerVenv } from './peer-venv';
  *
  * Every (system, workload) is one process with a fresh temp state folder;
  * each process times only its run calls (start-up, imports and a 200-task
- * warm-up run of the same shape are not counted) and prints one JSON line.
+ * warm-up run of the same shape, with its re-run where the system skips
+ * up-to-date work, are not counted) and prints one JSON line.
  * Rounds run one process at a time, the systems' order rotated per round and workload, and
  * the table shows medians per task over the rounds, so ratios come from one
  * invocation on one machine state. Writes `<out>/peers.json` (after every round)
