@@ -24,6 +24,8 @@ export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, RunRecord>();
   private readonly stages = new Map<string, Map<string, StageRecord>>();
   private readonly latest = new Map<string, LatestStageRecord>();
+  /** Each run's summary as last computed, dropped when the run or one of its stages changes (so `listRuns` does not recount every run's stages). */
+  private readonly summaries = new Map<string, RunSummary>();
   private readonly outputs = new Map<string, string>();
   private readonly cache: CacheIndex = {};
   private readonly cachePolicy: CachePolicy;
@@ -50,12 +52,14 @@ export class MemoryStore implements RunStore {
   /** Records a new run (replacing a run with the same id; its stages are kept). */
   async beginRun(run: RunRecord): Promise<void> {
     this.runs.set(run.runId, json(run));
+    this.summaries.delete(run.runId);
   }
 
   /** Updates a run. @throws DagbookError `INVALID_OPTION` for an unknown run. */
   async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'pipeline'>>): Promise<void> {
     const run = this.requireRun(runId);
     this.runs.set(runId, json({ ...run, ...patch, runId: run.runId, pipeline: run.pipeline }));
+    this.summaries.delete(runId);
   }
 
   /** A run by id. */
@@ -66,9 +70,13 @@ export class MemoryStore implements RunStore {
   /** The run index, oldest first (by start, then insertion). */
   async listRuns(): Promise<RunSummary[]> {
     return sortRuns([...this.runs.values()]).map((run) => {
+      const known = this.summaries.get(run.runId);
+      if (known !== undefined) return known;
       const states: Record<string, StageStatus> = {};
       for (const [id, record] of this.stages.get(run.runId) ?? []) states[id] = record.status;
-      return summarizeRun(run, states);
+      const summary = summarizeRun(run, states);
+      this.summaries.set(run.runId, summary);
+      return summary;
     });
   }
 
@@ -84,6 +92,7 @@ export class MemoryStore implements RunStore {
     let records = this.stages.get(runId);
     if (!records) this.stages.set(runId, (records = new Map()));
     records.set(record.stageId, json(record));
+    this.summaries.delete(runId);
     this.latest.set(record.stageId, { runId, record: json(record) });
     if (record.status === 'CACHED' && record.cacheKey !== undefined) touchCacheEntry(this.cache, record.stageId, record.cacheKey);
   }

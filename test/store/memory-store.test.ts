@@ -23,6 +23,27 @@ describe('MemoryStore', () => {
     });
   });
 
+  describe('when runs are listed between changes', () => {
+    it('gives each run`s summary as it stands: a stage saved or a run updated since the last listing counts', async () => {
+      const store = new MemoryStore();
+      await store.beginRun(runRecord('run-1'));
+      await store.beginRun(runRecord('run-2'));
+      await store.saveStage('run-1', stageRecord('a', 'RUNNING'));
+      const counts = async () => (await store.listRuns()).map((run) => [run.runId, run.status, run.counts]);
+      assert.deepEqual(await counts(), [
+        ['run-1', 'RUNNING', { RUNNING: 1 }],
+        ['run-2', 'RUNNING', {}],
+      ]);
+      await store.saveStage('run-1', stageRecord('a', 'SUCCEEDED'));
+      await store.saveStage('run-1', stageRecord('b', 'CACHED'));
+      await store.updateRun('run-2', { status: 'FAILED' });
+      assert.deepEqual(await counts(), [
+        ['run-1', 'RUNNING', { SUCCEEDED: 1, CACHED: 1 }],
+        ['run-2', 'FAILED', {}],
+      ]);
+    });
+  });
+
   describe('when an update patches a run', () => {
     it('never changes its id or pipeline', async () => {
       const store = new MemoryStore();
