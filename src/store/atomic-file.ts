@@ -42,7 +42,8 @@ export async function writeFileAtomicInBackground(file: string, text: string, fs
   } catch (error) {
     discardTemp(file, temp, fd, fs, error);
   }
-  moveIntoPlace(file, temp, fd, fs);
+  rename(file, temp, fd, fs);
+  await fsyncDirInBackground(path.dirname(file), fs);
 }
 
 /** A new temp file beside `file`, open for writing. */
@@ -60,6 +61,12 @@ function discardTemp(file: string, temp: string, fd: number, fs: StateFileSystem
 
 /** Closes a synced temp file, renames it over `file` and syncs the folder. @throws DagbookError `STATE_IO` naming `file` */
 function moveIntoPlace(file: string, temp: string, fd: number, fs: StateFileSystem): void {
+  rename(file, temp, fd, fs);
+  fsyncDirSync(path.dirname(file), fs);
+}
+
+/** Closes a synced temp file and renames it over `file`. @throws DagbookError `STATE_IO` naming `file` */
+function rename(file: string, temp: string, fd: number, fs: StateFileSystem): void {
   stateIo('close', temp, () => fs.closeSync(fd));
   try {
     fs.renameSync(temp, file);
@@ -67,23 +74,40 @@ function moveIntoPlace(file: string, temp: string, fd: number, fs: StateFileSyst
     fs.rmSync(temp, { force: true });
     throw stateIoError('rename', file, error);
   }
-  fsyncDirSync(path.dirname(file), fs);
 }
 
 /** Fsyncs a directory so entries created, renamed or removed in it are durable. */
 export function fsyncDirSync(dir: string, fs: StateFileSystem = nodeFileSystem): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(dir, 'r');
-  } catch {
-    return; // Some platforms cannot open a directory; nothing more can be done there.
-  }
+  const fd = openDir(dir, fs);
+  if (fd === undefined) return;
   try {
     fs.fsyncSync(fd);
   } catch {
     // Directory fsync is unsupported on some filesystems (EINVAL); the rename already happened.
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** {@link fsyncDirSync} with the sync on libuv's thread pool, so the caller goes on meanwhile. */
+export async function fsyncDirInBackground(dir: string, fs: StateFileSystem = nodeFileSystem): Promise<void> {
+  const fd = openDir(dir, fs);
+  if (fd === undefined) return;
+  try {
+    await fs.fsync(fd);
+  } catch {
+    // Unsupported on some filesystems (EINVAL), as above.
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A descriptor of a folder to fsync; undefined where folders cannot be opened (nothing more can be done there). */
+function openDir(dir: string, fs: StateFileSystem): number | undefined {
+  try {
+    return fs.openSync(dir, 'r');
+  } catch {
+    return undefined;
   }
 }
 
@@ -95,11 +119,21 @@ export function fsyncDirSync(dir: string, fs: StateFileSystem = nodeFileSystem):
  * @throws DagbookError `STATE_IO` naming the folder when the file system refuses.
  */
 export function mkdirDurableSync(dir: string, fs: StateFileSystem = nodeFileSystem): void {
+  for (const parent of mkdirMissing(dir, fs)) fsyncDirSync(parent, fs);
+}
+
+/**
+ * Creates a folder and its missing parents, not yet durably: returns the
+ * folders whose entries changed (each made folder's parent), which the
+ * caller syncs before anything in them is to be durable.
+ * @throws DagbookError `STATE_IO` naming the folder when the file system refuses.
+ */
+export function mkdirMissing(dir: string, fs: StateFileSystem = nodeFileSystem): string[] {
   const missing: string[] = [];
   for (let at = path.resolve(dir); !fs.existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
-  if (missing.length === 0) return;
+  if (missing.length === 0) return [];
   stateIo('create folder', dir, () => fs.mkdirSync(dir, { recursive: true }));
-  for (const made of missing) fsyncDirSync(path.dirname(made), fs);
+  return missing.map((made) => path.dirname(made));
 }
 
 export { errnoCode } from './state-io';

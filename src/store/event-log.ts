@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DagbookError, errorMessage } from '../errors';
-import { fsyncDirSync, mkdirDurableSync } from './atomic-file';
+import { fsyncDirInBackground, fsyncDirSync, mkdirMissing } from './atomic-file';
 import { readStateText, stateIo, stateIoError } from './state-io';
 import { nodeFileSystem, type StateFileSystem } from './state-file-system';
 
@@ -9,7 +9,10 @@ import { nodeFileSystem, type StateFileSystem } from './state-file-system';
  * open; each `append` is one `write(2)` of one whole line (no user-space
  * buffer, so readers see it at once, and a killed process loses nothing it
  * appended), and `sync()` (fdatasync, or `syncInBackground()` on libuv's
- * thread pool while the caller goes on) makes everything appended so far durable. A crash therefore loses at most the
+ * thread pool while the caller goes on) makes everything appended so far
+ * durable — with the file's name and folder, which opening made but did not
+ * sync (the first sync does, so opening a log does not wait for a folder
+ * sync). A crash therefore loses at most the
  * lines appended after the last `sync()`, and at worst leaves a torn last line,
  * which readers skip and report, and which reopening for append cuts off (the
  * line was never synced, so no caller was told it was durable).
@@ -23,6 +26,8 @@ export class JsonlLog {
     readonly path: string,
     fd: number,
     private readonly fs: StateFileSystem,
+    /** Folders whose entries (the file's name, folders made for it) are not yet durable: the next sync syncs them. */
+    private unsyncedFolders: readonly string[],
   ) {
     this.fd = fd;
   }
@@ -33,7 +38,7 @@ export class JsonlLog {
    */
   static open(file: string, fs: StateFileSystem = nodeFileSystem): JsonlLog {
     const dir = path.dirname(file);
-    mkdirDurableSync(dir, fs);
+    const madeIn = mkdirMissing(dir, fs);
     const fd = stateIo('open', file, () => fs.openSync(file, 'a+'));
     try {
       cutTornTail(fd, fs);
@@ -41,8 +46,7 @@ export class JsonlLog {
       fs.closeSync(fd);
       throw stateIoError('write', file, error);
     }
-    fsyncDirSync(dir, fs);
-    return new JsonlLog(file, fd, fs);
+    return new JsonlLog(file, fd, fs, [...madeIn, dir]);
   }
 
   /** Whether the file holds nothing yet (a new log). */
@@ -77,28 +81,39 @@ export class JsonlLog {
     this.unsynced = true;
   }
 
-  /** Makes every appended line durable (fdatasync). Cheap when nothing is pending. */
+  /** Makes every appended line durable (fdatasync, and the folders' syncs still due). Cheap when nothing is pending. */
   sync(): void {
     const fd = this.fd;
-    if (fd === undefined || !this.unsynced) return;
+    if (fd === undefined) return;
+    for (const folder of this.unsyncedFolders) fsyncDirSync(folder, this.fs);
+    this.unsyncedFolders = [];
+    if (!this.unsynced) return;
     stateIo('sync', this.path, () => this.fs.fdatasyncSync(fd));
     this.unsynced = false;
   }
 
   /**
    * Makes every line appended so far durable without blocking the caller:
-   * the fdatasync runs on libuv's thread pool; lines appended meanwhile need
-   * the next sync. Resolves at once when nothing is pending.
+   * the fdatasync (and the folders' syncs still due, at the same time) runs
+   * on libuv's thread pool; lines appended meanwhile need the next sync.
+   * Resolves at once when nothing is pending.
    * @throws DagbookError `STATE_IO` (as a rejection) when the sync fails; the lines stay pending.
    */
   syncInBackground(): Promise<void> {
     const fd = this.fd;
-    if (fd === undefined || !this.unsynced) return Promise.resolve();
+    const folders = this.unsyncedFolders;
+    if (fd === undefined || (!this.unsynced && folders.length === 0)) return Promise.resolve();
+    const data = this.unsynced;
     this.unsynced = false;
-    return this.fs.fdatasync(fd).catch((error: unknown) => {
-      this.unsynced = true;
-      throw stateIoError('sync', this.path, error);
-    });
+    this.unsyncedFolders = [];
+    return Promise.all([data ? this.fs.fdatasync(fd) : undefined, ...folders.map((folder) => fsyncDirInBackground(folder, this.fs))]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.unsynced ||= data;
+        this.unsyncedFolders = [...folders, ...this.unsyncedFolders];
+        throw stateIoError('sync', this.path, error);
+      },
+    );
   }
 
   /** Syncs and closes the file (wait for a background sync first). Idempotent. */

@@ -77,6 +77,8 @@ export interface StateFileSystem {
   rmdirSync(path: string): void;
   /** {@link fdatasyncSync} on libuv's thread pool: resolves once the data written before the call is durable. */
   fdatasync(fd: number): Promise<void>;
+  /** {@link fsyncSync} on libuv's thread pool (a folder's entries made before the call, for one). */
+  fsync(fd: number): Promise<void>;
   /** Removes a file on libuv's thread pool; with `force` a missing path is no error. */
   rm(path: string, options?: { readonly force?: boolean }): Promise<void>;
 }
@@ -104,5 +106,6 @@ export const nodeFileSystem: StateFileSystem = {
   rmSync: (p, options) => fs.rmSync(p, options),
   rmdirSync: (p) => fs.rmdirSync(p),
   fdatasync: (fd) => new Promise((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
+  fsync: (fd) => new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve()))),
   rm: (p, options) => fs.promises.rm(p, options),
 };

@@ -189,6 +189,12 @@ export class CrashFileSystem implements StateFileSystem {
     return Promise.resolve();
   }
 
+  /** Recorded as a sync at the call, like {@link fdatasync}. */
+  fsync(fd: number): Promise<void> {
+    this.fsyncSync(fd);
+    return Promise.resolve();
+  }
+
   /** Recorded as a removal at the call. */
   rm(p: string, options?: { readonly force?: boolean }): Promise<void> {
     this.rmSync(p, options);

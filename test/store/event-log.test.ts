@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasErrorCode } from '../../src/errors';
 import { JsonlLog, parseJsonl, readJsonlFile } from '../../src/store/event-log';
+import { nodeFileSystem, type StateFileSystem } from '../../src/store/state-file-system';
 import { tempDir } from './fixtures';
 
 describe('JsonlLog', () => {
@@ -25,6 +26,54 @@ describe('JsonlLog', () => {
       assert.equal(log.dirty, false);
       log.close();
       assert.deepEqual(readJsonlFile(file), { values: [{ a: 1 }, { b: [2] }] });
+    });
+  });
+
+  describe('when it is opened in folders it makes', () => {
+    /** A file system that records which paths were synced, in order. */
+    const recording = () => {
+      const opened = new Map<number, string>();
+      const synced: string[] = [];
+      const fsys: StateFileSystem = {
+        ...nodeFileSystem,
+        openSync: (p, flags, mode) => {
+          const fd = nodeFileSystem.openSync(p, flags, mode);
+          opened.set(fd, path.relative(dir, p));
+          return fd;
+        },
+        fsyncSync: (fd) => (synced.push(opened.get(fd) as string), nodeFileSystem.fsyncSync(fd)),
+        fdatasyncSync: (fd) => (synced.push(opened.get(fd) as string), nodeFileSystem.fdatasyncSync(fd)),
+        fsync: (fd) => (synced.push(opened.get(fd) as string), nodeFileSystem.fsync(fd)),
+        fdatasync: (fd) => (synced.push(opened.get(fd) as string), nodeFileSystem.fdatasync(fd)),
+      };
+      return { fsys, synced };
+    };
+
+    it('syncs no folder then; its first sync, in the background, syncs the file and every folder it made, the next one the file alone', async () => {
+      const { fsys, synced } = recording();
+      const log = JsonlLog.open(file, fsys);
+      log.append({ a: 1 });
+      assert.deepEqual(synced, []);
+      await log.syncInBackground();
+      assert.deepEqual([...synced].sort(), ['', 'runs', path.join('runs', 'run-1'), path.join('runs', 'run-1', 'events.jsonl')].sort());
+      synced.length = 0;
+      log.append({ b: 2 });
+      await log.syncInBackground();
+      assert.deepEqual(synced, [path.join('runs', 'run-1', 'events.jsonl')]);
+      log.close();
+    });
+
+    it('syncs them with a blocking sync, and on close', () => {
+      const first = recording();
+      const synced = JsonlLog.open(file, first.fsys);
+      synced.sync();
+      assert.deepEqual(first.synced, ['', 'runs', path.join('runs', 'run-1')]);
+      synced.close();
+      const second = recording();
+      const closed = JsonlLog.open(path.join(dir, 'other', 'events.jsonl'), second.fsys);
+      closed.append({ a: 1 });
+      closed.close();
+      assert.deepEqual(second.synced, ['', 'other', path.join('other', 'events.jsonl')]);
     });
   });
 
